@@ -1,0 +1,201 @@
+"""Problems and errors.
+
+Validation never raises for bad content: every stage returns the problems it
+found as :class:`Problem` values, and the build fails once, at the end, with
+all of them.  Exceptions are for conditions that stop a run outright::
+
+    GongkaiError                 base of everything gongkai raises on purpose
+     ├── ContentError            content is invalid; carries the list of Problems
+     ├── SiteNotFound            no content/site.yaml where a site was expected
+     ├── OutputError             the output directory cannot be written safely
+     └── ArchiveError            an archive entry cannot be written
+
+The CLI turns any GongkaiError into a Chinese message and exit code 1.
+
+Error codes are stable: docs and tests name them.  ``CODES`` maps every code
+to a short Chinese title; a test checks that every code used in the package
+is listed here and documented in docs/errors.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = [
+    "CODES",
+    "ArchiveError",
+    "ContentError",
+    "GongkaiError",
+    "Loc",
+    "OutputError",
+    "Problem",
+    "Severity",
+    "SiteNotFound",
+]
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Loc:
+    """Where a value came from: a file (relative to the site), a line, and for
+    spreadsheets a cell such as ``工作表1!C17``."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+    cell: str = ""
+
+    def __str__(self) -> str:
+        if self.cell:
+            return f"{self.path} {self.cell}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the content, in words a clerk can act on."""
+
+    loc: Loc
+    code: str
+    message: str  # what is wrong, in Chinese
+    field: str = ""  # dotted path of the field, e.g. recipients[3].amount
+    value: str = ""  # the offending value as written (already masked if personal)
+    hint: str = ""  # what is expected / how to fix it, in Chinese
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def format(self) -> str:
+        """The one-or-two-line Chinese form printed by the CLI."""
+        kind = "错误" if self.is_error else "警告"
+        head = f"{self.loc}: {kind} {self.code} {self.message}"
+        parts = []
+        if self.field:
+            parts.append(f"字段 {self.field}")
+        if self.value:
+            parts.append(f"值 “{_short(self.value)}”")
+        if self.hint:
+            parts.append(f"应为：{self.hint}")
+        return head + ("\n    " + "；".join(parts) if parts else "")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.loc.path,
+            "line": self.loc.line,
+            "column": self.loc.col,
+            "cell": self.loc.cell,
+            "code": self.code,
+            "severity": self.severity.value,
+            "field": self.field,
+            "value": self.value,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.loc.path, self.loc.line, self.loc.col, self.code)
+
+
+def _short(value: str, limit: int = 60) -> str:
+    value = value.replace("\n", "⏎")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+class GongkaiError(Exception):
+    """Base class of the errors gongkai raises on purpose."""
+
+
+class ContentError(GongkaiError):
+    """The content has errors; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=Problem.sort_key)
+        n = sum(1 for p in self.problems if p.is_error)
+        super().__init__(f"内容有 {n} 处错误，未生成网站")
+
+
+class SiteNotFound(GongkaiError):
+    """No site (content/site.yaml) at the given place."""
+
+
+class OutputError(GongkaiError):
+    """The output directory cannot be written safely."""
+
+
+class ArchiveError(GongkaiError):
+    """An archive entry cannot be written."""
+
+
+# Stable codes. GK0xx: files; GK1xx: fields; GK2xx: references between records;
+# GK3xx: domain rules (sums, notice periods, decision chains); GK4xx: personal
+# data; GK5xx: archive; GK6xx: deadlines (warnings).
+CODES: dict[str, str] = {
+    "GK001": "文件无法解码（编码不对）",
+    "GK002": "YAML 语法错误",
+    "GK003": "同一层级出现重复的键",
+    "GK004": "不允许使用 YAML 锚点/别名",
+    "GK005": "文件过大或嵌套过深",
+    "GK006": "Markdown 文件缺少或未闭合 front matter",
+    "GK007": "文件顶层不是“键: 值”结构",
+    "GK008": "含有不可见的双向控制字符",
+    "GK009": "内容目录中不允许符号链接",
+    "GK010": "无法识别的文件或目录",
+    "GK011": "缺少 site.yaml",
+    "GK101": "未知的键（可能是拼写错误）",
+    "GK102": "缺少必填项",
+    "GK103": "值的类型不对",
+    "GK104": "日期无效",
+    "GK105": "金额格式无效",
+    "GK106": "数字格式无效",
+    "GK107": "取值不在允许范围内",
+    "GK108": "编号（id）格式无效",
+    "GK109": "内容为空",
+    "GK110": "是/否值无效",
+    "GK111": "不公开的信息缺少理由，或公开信息多写了理由",
+    "GK112": "起止日期顺序颠倒",
+    "GK113": "身份证号格式无效或未按要求遮蔽",
+    "GK201": "编号（id）重复",
+    "GK202": "未知的公开主体",
+    "GK203": "引用的记录不存在或类型不对",
+    "GK204": "附件不存在",
+    "GK205": "名单文件不存在或无法读取",
+    "GK301": "科目编码格式无效",
+    "GK302": "上级科目不在表中",
+    "GK303": "上级科目金额不等于下级之和",
+    "GK304": "合计与各类金额之和不符",
+    "GK305": "空表缺少说明",
+    "GK306": "科目编码重复",
+    "GK311": "金额不等于数量×标准",
+    "GK312": "名单合计不符",
+    "GK313": "同一人出现两次",
+    "GK314": "公示期短于最短天数",
+    "GK315": "缺少公示期",
+    "GK316": "缺少补贴标准",
+    "GK317": "名单文件合计行不符",
+    "GK321": "资金来源与项目安排不符",
+    "GK322": "支出超过安排资金",
+    "GK323": "已完工项目缺少支出",
+    "GK331": "重大决策阶段缺少必需内容",
+    "GK332": "重大决策阶段顺序不对",
+    "GK333": "重大决策日期倒序",
+    "GK334": "征求意见期短于最短天数",
+    "GK335": "重大决策链条循环",
+    "GK341": "收费事项缺少收费标准",
+    "GK401": "内容中有未遮蔽的身份证号",
+    "GK402": "内容中有银行卡号",
+    "GK403": "名单或正文中有手机号",
+    "GK404": "生成的网站文件中发现个人敏感信息",
+    "GK601": "信息形成后超过 20 个工作日才公开",
+    "GK602": "资金下达后超过 15 个工作日才公开",
+    "GK603": "预决算批准后超过 20 日才公开",
+    "GK604": "该年份的节假日安排未知",
+}

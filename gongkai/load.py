@@ -1,0 +1,283 @@
+"""The only reader of content: files on disk → raw trees with positions.
+
+``load_site(root)`` walks ``root/content``, decodes every record file, parses
+its YAML (or Markdown front matter), applies folder ``_defaults.yaml`` and
+reads roster spreadsheets named by subsidy records.  It returns everything,
+problems included; it raises nothing for bad content.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Loc, Problem, Severity, SiteNotFound
+from .raw import MAX_BYTES, RMap, RNode, RScalar, decode, parse_yaml, split_front_matter
+from .schema.types import TYPE_BY_FOLDER
+
+__all__ = ["LoadedSite", "SourceFile", "find_site_root", "load_site"]
+
+RECORD_EXTS = (".yaml", ".yml", ".md")
+ROSTER_EXTS = (".xlsx", ".csv", ".xls", ".xlsm")
+# Folders and files in content/ that are not records but are expected there.
+KNOWN_OTHER = {"archive", "applications", "holidays.yaml", "site.yaml", "site.yml", "README.md"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    relpath: str  # relative to the site root, with forward slashes
+    type: str
+    node: RNode | None
+    body: str | None = None  # Markdown text after the front matter
+    body_line: int = 0
+    roster_total: RMap | None = None  # the 合计 row of a roster spreadsheet
+
+
+@dataclass(frozen=True)
+class LoadedSite:
+    root: Path
+    config_path: str
+    config_node: RNode | None
+    files: tuple[SourceFile, ...]
+    assets: frozenset[str]  # every non-record file in content/, relative to the root
+    problems: tuple[Problem, ...] = field(default=())
+
+
+def find_site_root(path: Path) -> Path:
+    """The site directory for ``path``: a directory holding content/site.yaml,
+    or the content directory itself."""
+    path = path.resolve()
+    if (path / "content" / "site.yaml").is_file():
+        return path
+    if (path / "site.yaml").is_file() and path.name == "content":
+        return path.parent
+    raise SiteNotFound(
+        f"在 {path} 没有找到网站：应有 content/site.yaml。"
+        "新建网站请运行：gongkai new 目录名"
+    )
+
+
+def _rel(root: Path, p: Path) -> str:
+    return p.relative_to(root).as_posix()
+
+
+def _read(path: Path, rel: str, problems: list[Problem]) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            problems.append(
+                Problem(
+                    Loc(rel),
+                    "GK005",
+                    f"文件过大（{size // 1024 // 1024} MB，上限 {MAX_BYTES // 1024 // 1024} MB）",
+                    hint="把大名单拆成几个文件，或改用 .xlsx/.csv 名单文件",
+                )
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(Loc(rel), "GK001", f"文件无法读取：{exc.strerror}"))
+        return None
+    decoded = decode(data, rel)
+    problems.extend(decoded.problems)
+    if decoded.encoding == "unknown":
+        return None
+    return decoded.text
+
+
+def load_site(root: Path) -> LoadedSite:
+    content = root / "content"
+    problems: list[Problem] = []
+    config_rel = "content/site.yaml"
+    config_node: RNode | None = None
+    text = _read(content / "site.yaml", config_rel, problems)
+    if text is not None:
+        config_node, ps = parse_yaml(text, config_rel)
+        problems.extend(ps)
+
+    files: list[SourceFile] = []
+    assets: set[str] = set()
+    for entry in sorted(content.iterdir(), key=lambda p: p.name):
+        rel = _rel(root, entry)
+        if entry.is_symlink():
+            problems.append(_symlink(rel))
+            continue
+        if entry.name.startswith(".") or entry.name in KNOWN_OTHER:
+            if entry.is_dir() and entry.name in ("archive", "applications"):
+                assets.update(_walk_assets(root, entry, problems))
+            continue
+        rtype = TYPE_BY_FOLDER.get(entry.name)
+        if rtype is None or not entry.is_dir():
+            folders = "、".join(TYPE_BY_FOLDER)
+            problems.append(
+                Problem(
+                    Loc(rel),
+                    "GK010",
+                    "无法识别的文件或目录，已忽略",
+                    hint=f"记录应放在这些目录中：{folders}",
+                    severity=Severity.WARNING,
+                )
+            )
+            continue
+        files.extend(_load_folder(root, entry, rtype.name, None, problems, assets))
+    return LoadedSite(root, config_rel, config_node, tuple(files), frozenset(assets), tuple(problems))
+
+
+def _symlink(rel: str) -> Problem:
+    return Problem(
+        Loc(rel),
+        "GK009",
+        "内容目录中不允许符号链接（快捷方式）",
+        hint="把文件本身复制到这里",
+    )
+
+
+def _walk_assets(root: Path, folder: Path, problems: list[Problem]) -> set[str]:
+    out: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames + dirnames):
+            p = Path(dirpath) / name
+            if p.is_symlink():
+                problems.append(_symlink(_rel(root, p)))
+                if name in dirnames:
+                    dirnames.remove(name)
+            elif name in filenames:
+                out.add(_rel(root, p))
+    return out
+
+
+def _load_folder(
+    root: Path,
+    folder: Path,
+    type_name: str,
+    defaults: RMap | None,
+    problems: list[Problem],
+    assets: set[str],
+) -> list[SourceFile]:
+    entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    for name in ("_defaults.yaml", "_defaults.yml"):
+        d = folder / name
+        if d.is_file() and not d.is_symlink():
+            text = _read(d, _rel(root, d), problems)
+            if text is not None:
+                node, ps = parse_yaml(text, _rel(root, d))
+                problems.extend(ps)
+                if isinstance(node, RMap):
+                    defaults = _merge(node, defaults)
+                elif node is not None:
+                    problems.append(Problem(node.loc, "GK007", "_defaults.yaml 顶层应是“键: 值”结构"))
+    out: list[SourceFile] = []
+    for p in entries:
+        rel = _rel(root, p)
+        if p.is_symlink():
+            problems.append(_symlink(rel))
+        elif p.is_dir():
+            if not p.name.startswith("."):
+                out.extend(_load_folder(root, p, type_name, defaults, problems, assets))
+        elif p.name.startswith((".", "_defaults.", "~$")):
+            continue
+        elif p.suffix.lower() in RECORD_EXTS:
+            sf = _load_record(root, p, rel, type_name, defaults, problems)
+            if sf is not None:
+                out.append(sf)
+        else:
+            assets.add(rel)
+    return out
+
+
+def _merge(node: RMap, base: RMap | None) -> RMap:
+    """Keys of ``node`` over keys of ``base`` (one level: defaults are flat)."""
+    if base is None:
+        return node
+    entries = {**base.entries, **node.entries}
+    key_locs = {**base.key_locs, **node.key_locs}
+    return RMap(entries, key_locs, node.loc)
+
+
+def _load_record(
+    root: Path, path: Path, rel: str, type_name: str, defaults: RMap | None, problems: list[Problem]
+) -> SourceFile | None:
+    text = _read(path, rel, problems)
+    if text is None:
+        return None
+    body: str | None = None
+    body_line = 0
+    if path.suffix.lower() == ".md":
+        fm = split_front_matter(text)
+        if fm is None:
+            problems.append(
+                Problem(
+                    Loc(rel, 1),
+                    "GK006",
+                    "Markdown 文件开头缺少 front matter，或没有用 --- 结束",
+                    hint="文件第一行写 ---，接着写 title: 等信息，再写一行 --- ，下面是正文",
+                )
+            )
+            return None
+        node, ps = parse_yaml(fm.yaml_text, rel, fm.yaml_line)
+        body, body_line = fm.body, fm.body_line
+    else:
+        node, ps = parse_yaml(text, rel)
+    problems.extend(ps)
+    if node is None and not ps:
+        problems.append(Problem(Loc(rel, 1), "GK109", "文件是空的", hint="填写记录内容，或删除这个文件"))
+        return None
+    if node is None:
+        return None
+    if not isinstance(node, RMap):
+        problems.append(
+            Problem(node.loc, "GK007", "文件顶层应是“键: 值”结构", hint="title: 标题（每行一个键）")
+        )
+        return None
+    if defaults is not None:
+        node = RMap(
+            {**{k: v for k, v in defaults.entries.items() if k not in node.entries}, **node.entries},
+            {**defaults.key_locs, **node.key_locs},
+            node.loc,
+        )
+    roster_total = None
+    recipients = node.entries.get("recipients")
+    if type_name == "subsidy" and isinstance(recipients, RScalar) and not recipients.is_null:
+        rows, roster_total = _load_roster(root, path, recipients, problems)
+        if rows is not None:
+            node = RMap({**node.entries, "recipients": rows}, node.key_locs, node.loc)
+    return SourceFile(rel, type_name, node, body, body_line, roster_total)
+
+
+def _load_roster(
+    root: Path, record_path: Path, ref: RScalar, problems: list[Problem]
+) -> tuple[RNode | None, RMap | None]:
+    name = ref.text.strip()
+    target = record_path.parent / name
+    if (
+        "/" in name
+        or "\\" in name
+        or not name.lower().endswith(ROSTER_EXTS)
+        or not target.is_file()
+        or target.is_symlink()
+    ):
+        problems.append(
+            Problem(
+                ref.loc,
+                "GK205",
+                "名单文件不存在",
+                "recipients",
+                name,
+                "与本记录放在同一目录下的 .xlsx 或 .csv 文件名，如 名单.xlsx",
+            )
+        )
+        return None, None
+    from .roster import read_roster
+
+    try:
+        data = target.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(ref.loc, "GK205", f"名单文件无法读取：{exc.strerror}", "recipients", name))
+        return None, None
+    roster, ps = read_roster(data, target.name, _rel(root, target))
+    problems.extend(ps)
+    if roster is None:
+        return None, None
+    return roster.rows, roster.total

@@ -1,0 +1,161 @@
+"""The validated site: frozen records and the queries pages are made from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from .config import SiteConfig
+from .errors import Loc
+from .schema.types import DISCLOSURE, RECORD_TYPES, RecordType
+
+__all__ = ["Record", "Site"]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One disclosure record after validation.
+
+    Common keys are attributes; the keys of the record's type are in
+    ``data`` with their typed values (Decimal, date, tuples of dicts).
+    ``locs`` maps a field path (``recipients[3].amount``) to where it was
+    written, so rules can point at it.
+    """
+
+    id: str
+    type: str
+    source: str  # site-relative path of the file, e.g. content/subsidies/gengdi-2015.yaml
+    title: str
+    publisher: str  # key in site.publishers
+    date: date
+    disclosure: str = "public"
+    exemption: dict[str, str] | None = None
+    formed: date | None = None
+    doc_no: str = ""
+    notice: dict[str, date] | None = None
+    objection: dict[str, str] | None = None
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    supersedes: str = ""
+    attachments: tuple[dict[str, str], ...] = ()
+    body: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    locs: dict[str, Loc] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def rtype(self) -> RecordType:
+        return RECORD_TYPES[self.type]
+
+    @property
+    def folder(self) -> str:
+        return self.rtype.folder
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the record page, in its pretty form."""
+        return f"{self.folder}/{self.id}/"
+
+    @property
+    def is_public(self) -> bool:
+        return self.disclosure == "public"
+
+    @property
+    def disclosure_label(self) -> str:
+        return DISCLOSURE[self.disclosure]
+
+    def loc(self, path: str) -> Loc:
+        """Where ``path`` was written, else its nearest written parent."""
+        while path:
+            if path in self.locs:
+                return self.locs[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return self.locs.get("", Loc(self.source, 1))
+
+    def on_notice(self, today: date) -> bool:
+        n = self.notice
+        return bool(n) and n["start"] <= today <= n["end"]  # type: ignore[index]
+
+    def __getattr__(self, name: str) -> Any:
+        # Templates may write record.tables instead of record.data.tables.
+        data = self.__dict__.get("data")
+        if data is not None and name in data:
+            return data[name]
+        raise AttributeError(name)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a build knows: the configuration, every record that exists
+    on ``today`` (drafts only when asked), and ``today`` itself."""
+
+    config: SiteConfig
+    records: tuple[Record, ...]
+    today: date
+    root: str = ""  # site directory, for attachments; not read by stages
+
+    @cached_property
+    def by_id(self) -> dict[str, Record]:
+        return {r.id: r for r in self.records}
+
+    @cached_property
+    def published(self) -> tuple[Record, ...]:
+        """Public records, newest first: what the site shows in full."""
+        return tuple(r for r in self.sorted_records if r.is_public)
+
+    @cached_property
+    def sorted_records(self) -> tuple[Record, ...]:
+        return tuple(sorted(self.records, key=lambda r: (r.date, r.id), reverse=True))
+
+    def of_type(self, type_name: str) -> tuple[Record, ...]:
+        return tuple(r for r in self.published if r.type == type_name)
+
+    def on_notice(self) -> tuple[Record, ...]:
+        return tuple(
+            sorted(
+                (r for r in self.published if r.on_notice(self.today)),
+                key=lambda r: (r.notice["end"], r.id),  # type: ignore[index]
+            )
+        )
+
+    def publisher_name(self, key: str) -> str:
+        return self.config.publishers.get(key, key)
+
+    @cached_property
+    def corrections(self) -> dict[str, tuple[Record, ...]]:
+        """id → the published records that supersede it."""
+        out: dict[str, list[Record]] = {}
+        for r in self.published:
+            if r.supersedes:
+                out.setdefault(r.supersedes, []).append(r)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def decision_chain(self, record: Record) -> tuple[Record, ...]:
+        """The published stages of the decision ``record`` belongs to, in order."""
+        first = record
+        seen = {first.id}
+        while first.data.get("follows") and first.data["follows"] in self.by_id:
+            first = self.by_id[first.data["follows"]]
+            if first.id in seen:
+                break
+            seen.add(first.id)
+        chain = [first]
+        followers: dict[str, list[Record]] = {}
+        for r in self.published:
+            if r.type == "decision" and r.data.get("follows"):
+                followers.setdefault(r.data["follows"], []).append(r)
+        while chain[-1].id in followers and len(chain) < 10:
+            nxt = sorted(followers[chain[-1].id], key=lambda r: (r.date, r.id))[0]
+            if nxt.id in seen and nxt is not record:
+                break
+            seen.add(nxt.id)
+            chain.append(nxt)
+        return tuple(r for r in chain if r.is_public)
+
+
+def months(records: Iterable[Record]) -> list[tuple[int, int]]:
+    return sorted({(r.date.year, r.date.month) for r in records}, reverse=True)

@@ -1,0 +1,142 @@
+"""Site → the list of pages to render.  Pure: no files, no templates.
+
+Every page has a pretty, stable URL (``subsidies/gengdi-2015/``) and is
+written as ``<url>index.html``; links between pages are made relative at
+render time, so the same output works at a domain root, under a sub-path
+of a county portal and from file://.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Record, Site
+from .schema.types import RECORD_TYPES
+
+__all__ = ["PER_PAGE", "Page", "plan_pages", "sections"]
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # "" for the home page, else ends with "/"
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    crumbs: tuple[tuple[str, str], ...] = ()  # (title, url) from home to the parent
+
+    @property
+    def path(self) -> str:
+        return f"{self.url}index.html"
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    url: str
+    count: int
+
+
+def sections(site: Site) -> tuple[Section, ...]:
+    out = [
+        Section(t.label, f"{t.folder}/", len(site.of_type(t.name)))
+        for t in RECORD_TYPES.values()
+        if t.name != "page"
+    ]
+    out.append(Section("公开目录", "catalogue/", len(site.records)))
+    out.append(Section("按月归档", "archive/", len(site.published)))
+    return tuple(out)
+
+
+def plan_pages(site: Site) -> list[Page]:
+    home = ("首页", "")
+    pages: list[Page] = [
+        Page(
+            "",
+            "home.html",
+            site.config.name,
+            {
+                "on_notice": site.on_notice(),
+                "latest": site.published[:10],
+                "sections": sections(site),
+                "standing": site.of_type("page"),
+            },
+        )
+    ]
+    for t in RECORD_TYPES.values():
+        records = site.of_type(t.name)
+        if t.name == "page":
+            records = tuple(sorted(records, key=lambda r: (r.data.get("order", 100), r.id)))
+        chunks = [records[i : i + PER_PAGE] for i in range(0, len(records), PER_PAGE)] or [()]
+        urls = [f"{t.folder}/"] + [f"{t.folder}/page/{n}/" for n in range(2, len(chunks) + 1)]
+        for n, chunk in enumerate(chunks, start=1):
+            pages.append(
+                Page(
+                    urls[n - 1],
+                    "list.html",
+                    t.label if n == 1 else f"{t.label}（第 {n} 页）",
+                    {
+                        "rtype": t,
+                        "records": chunk,
+                        "pager": {"current": n, "urls": urls},
+                    },
+                    (home,),
+                )
+            )
+        for rec in records:
+            pages.append(_record_page(site, rec, (home, (t.label, f"{t.folder}/"))))
+
+    pages.append(
+        Page(
+            "catalogue/",
+            "catalogue.html",
+            "政府信息公开目录",
+            {"records": site.sorted_records},
+            (home,),
+        )
+    )
+    by_month: dict[tuple[int, int], list[Record]] = defaultdict(list)
+    for rec in site.published:
+        by_month[(rec.date.year, rec.date.month)].append(rec)
+    months = sorted(by_month, reverse=True)
+    years: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for y, m in months:
+        years[y].append((m, len(by_month[(y, m)])))
+    pages.append(Page("search/", "search.html", "搜索", {}, (home,)))
+    pages.append(Page("archive/", "archive_index.html", "按月归档", {"years": dict(years)}, (home,)))
+    for y, m in months:
+        pages.append(
+            Page(
+                f"archive/{y}/{m:02d}/",
+                "archive_month.html",
+                f"{y}年{m}月发布的信息",
+                {"year": y, "month": m, "records": tuple(by_month[(y, m)])},
+                (home, ("按月归档", "archive/")),
+            )
+        )
+    return pages
+
+
+def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...]) -> Page:
+    ctx: dict[str, Any] = {
+        "record": rec,
+        "corrected_by": site.corrections.get(rec.id, ()),
+        "corrects": site.by_id.get(rec.supersedes) if rec.supersedes else None,
+    }
+    if rec.type == "decision":
+        ctx["chain"] = site.decision_chain(rec)
+    if rec.type == "subsidy":
+        ctx["villages"] = _village_summary(rec)
+    return Page(rec.url, f"record/{rec.type}.html", rec.title, ctx, crumbs)
+
+
+def _village_summary(rec: Record) -> list[dict[str, Any]]:
+    summary: dict[str, dict[str, Any]] = {}
+    for row in rec.data["recipients"]:
+        s = summary.setdefault(row["village"], {"village": row["village"], "households": 0, "amount": 0})
+        s["households"] += 1
+        s["amount"] += row["amount"]
+    return list(summary.values())

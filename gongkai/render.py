@@ -1,0 +1,156 @@
+"""The Jinja environment, Markdown, and turning a Page into bytes.
+
+Autoescape is on for every template and undefined names fail loudly.
+Markdown from clerks is converted, then sanitised with an allowlist (nh3),
+so nothing pasted into a record can run script in a reader's browser.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown as md_lib
+import nh3
+from markupsafe import Markup
+
+from . import __version__
+from .model import Site
+from .pages import Page, sections
+
+__all__ = ["Renderer", "default_theme_dir", "relative_url", "theme_dirs"]
+
+
+def default_theme_dir() -> Path:
+    """The default theme shipped with gongkai (inside the wheel, or in the
+    source checkout for an editable install)."""
+    here = Path(__file__).resolve().parent
+    for cand in (here / "themes" / "default", here.parent / "themes" / "default"):
+        if (cand / "templates").is_dir():
+            return cand
+    raise FileNotFoundError("gongkai 的默认主题缺失，请重新安装 gongkai")  # pragma: no cover
+
+
+def theme_dirs(root: Path, theme: str) -> list[Path]:
+    """Theme folders, most specific first: the site's own ``themes/<theme>``
+    (any single template or static file there wins), then the default."""
+    dirs: list[Path] = []
+    own = root / "themes" / theme
+    if own.is_dir():
+        dirs.append(own.resolve())
+    default = default_theme_dir()
+    if default not in dirs:
+        dirs.append(default)
+    return dirs
+
+
+def relative_url(from_url: str, to: str) -> str:
+    """Link from the page at ``from_url`` to ``to`` (both site-relative).
+
+    Directory URLs get an explicit ``index.html`` so links also work when
+    the site is opened from disk, where no server maps ``x/`` to
+    ``x/index.html``.  A fragment (``#r-3``) is kept.
+    """
+    to, hash_, frag = to.partition("#")
+    if to == "" or to.endswith("/"):
+        to += "index.html"
+    depth = from_url.count("/")
+    rel = "../" * depth + to
+    rel = posixpath.normpath(rel) if depth else to
+    return rel + (hash_ + frag if hash_ else "")
+
+
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"caption", "colgroup", "col"}
+
+
+class Markdown:
+    """One python-markdown instance per build, reset between documents."""
+
+    def __init__(self) -> None:
+        self._md = md_lib.Markdown(extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
+
+    def __call__(self, text: str) -> Markup:
+        if not text:
+            return Markup("")
+        html = self._md.reset().convert(text)
+        clean = nh3.clean(
+            html,
+            tags=_ALLOWED_TAGS,
+            url_schemes={"http", "https", "mailto", "tel"},
+            link_rel="noopener noreferrer",
+        )
+        # Wide tables scroll in their own box on narrow phones.
+        clean = clean.replace("<table>", '<div class="table-wrap"><table>').replace(
+            "</table>", "</table></div>"
+        )
+        return Markup(clean)
+
+
+def money(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    return f"{d:,.2f}"
+
+
+def number(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    return str(value)
+
+
+def cn_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+class Renderer:
+    """Renders pages of one site with one theme."""
+
+    def __init__(self, site: Site, dirs: list[Path]) -> None:
+        self.site = site
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        md = Markdown()
+        nav = [s for s in sections(site) if s.url != "archive/"]
+        self.env.filters.update(
+            markdown=md,
+            money=money,
+            number=number,
+            cn_date=cn_date,
+            publisher=site.publisher_name,
+        )
+        self.env.globals.update(
+            site=site,
+            config=site.config,
+            today=site.today,
+            version=__version__,
+            nav_sections=lambda: nav,
+        )
+
+    def render(self, page: Page) -> bytes:
+        template = self.env.get_template(page.template)
+
+        def url(to: str) -> str:
+            return relative_url(page.url, to)
+
+        html = template.render(
+            page=page,
+            url=url,
+            root=relative_url(page.url, "")[: -len("index.html")] or "./",
+            **page.context,
+        )
+        return html.encode("utf-8")

@@ -1,0 +1,205 @@
+"""Raw files × schema → frozen records; then the rules across records.
+
+``validate(loaded, today, drafts)`` returns the Site (or None when the
+configuration itself is unusable) and every problem found.  It raises
+nothing for bad content: the caller decides whether errors stop the build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePosixPath
+
+from .config import SiteConfig, parse_site_config
+from .errors import Loc, Problem
+from .load import LoadedSite, SourceFile
+from .model import Record, Site
+from .raw import RMap
+from .rules import check_record, check_site
+from .schema.kinds import BAD, Ctx, parse_fields, slug_problem
+from .schema.types import COMMON, RECORD_TYPES
+
+__all__ = ["Validated", "validate"]
+
+
+@dataclass(frozen=True)
+class Validated:
+    site: Site | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+
+def validate(loaded: LoadedSite, today: date, drafts: bool = False) -> Validated:
+    problems: list[Problem] = list(loaded.problems)
+    config, ps = parse_site_config(loaded.config_node, loaded.config_path)
+    problems.extend(ps)
+    if config is None:
+        return Validated(None, tuple(problems))
+
+    records: list[Record] = []
+    for sf in loaded.files:
+        rec = _record(sf, config, problems)
+        if rec is not None:
+            records.append(rec)
+
+    # ids are unique across the whole site, drafts and future records included:
+    # a URL once published must never change owner.
+    seen: dict[str, Record] = {}
+    unique: list[Record] = []
+    for rec in records:
+        other = seen.get(rec.id)
+        if other is not None:
+            problems.append(
+                Problem(
+                    rec.loc("id") if "id" in rec.locs else Loc(rec.source, 1),
+                    "GK201",
+                    f"编号“{rec.id}”与 {other.source} 重复",
+                    "id",
+                    rec.id,
+                    "每条记录的编号（文件名或 id:）在全站唯一，请改名或加 id: 另起编号",
+                )
+            )
+            continue
+        seen[rec.id] = rec
+        unique.append(rec)
+
+    for rec in unique:
+        for name in ("supersedes", "follows"):
+            target_id = rec.supersedes if name == "supersedes" else rec.data.get("follows", "")
+            if not target_id:
+                continue
+            target = seen.get(target_id)
+            if target is None:
+                problems.append(
+                    Problem(
+                        rec.loc(name),
+                        "GK203",
+                        f"引用的记录“{target_id}”不存在",
+                        name,
+                        target_id,
+                        "已有记录的编号（文件名，不含扩展名）",
+                    )
+                )
+            elif name == "supersedes" and target.type != rec.type:
+                problems.append(
+                    Problem(
+                        rec.loc(name),
+                        "GK203",
+                        f"更正记录应与被更正记录同类（这里是{rec.rtype.label}，被更正的是{target.rtype.label}）",
+                        name,
+                        target_id,
+                    )
+                )
+            elif name == "follows" and target.type != "decision":
+                problems.append(
+                    Problem(
+                        rec.loc(name),
+                        "GK203",
+                        f"follows 应指向上一阶段的重大决策记录，“{target_id}”是{target.rtype.label}",
+                        name,
+                        target_id,
+                    )
+                )
+        for i, att in enumerate(rec.attachments):
+            rel = str(PurePosixPath(rec.source).parent / att["file"])
+            if "/" in att["file"] or "\\" in att["file"] or rel not in loaded.assets:
+                problems.append(
+                    Problem(
+                        rec.loc(f"attachments[{i + 1}]"),
+                        "GK204",
+                        "附件不存在",
+                        f"attachments[{i + 1}]",
+                        att["file"],
+                        "与记录文件放在同一目录下的文件名",
+                    )
+                )
+        problems.extend(check_record(rec, config))
+
+    site_records = tuple(r for r in unique if r.date <= today and (drafts or not r.draft))
+    site = Site(config, site_records, today, str(loaded.root))
+    problems.extend(check_site(site, tuple(unique)))
+    return Validated(site, tuple(problems))
+
+
+def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> Record | None:
+    node = sf.node
+    assert isinstance(node, RMap)
+    rtype = RECORD_TYPES[sf.type]
+    ctx = Ctx(sf.relpath, config.id_policy)
+    ctx.locs[""] = node.loc
+    if sf.body is not None and "body" in node.entries:
+        ctx.error(
+            node.key_locs["body"],
+            "GK101",
+            "Markdown 文件的正文写在 front matter 下面，不要再写 body:",
+            "body",
+            hint="删除 body: 这一项",
+        )
+    values = parse_fields(rtype.all_fields, node, ctx, "")
+    stem = PurePosixPath(sf.relpath).stem
+    if values is not BAD and "id" not in values:
+        why = slug_problem(stem)
+        if why:
+            ctx.error(
+                Loc(sf.relpath, 1),
+                "GK108",
+                "文件名不能直接作为编号",
+                "id",
+                stem,
+                f"{why}；或在文件中加一行 id: 英文编号",
+            )
+            values = BAD
+    if values is not BAD:
+        pub = values["publisher"]
+        if pub not in config.publishers:
+            # A clerk may write the publisher's full name instead of its key.
+            keys = [k for k, v in config.publishers.items() if v == pub]
+            if keys:
+                values["publisher"] = keys[0]
+            else:
+                ctx.error(
+                    ctx.locs["publisher"],
+                    "GK202",
+                    f"未知的公开主体“{pub}”",
+                    "publisher",
+                    pub,
+                    "site.yaml 中 publishers 的键之一：" + "、".join(config.publishers),
+                )
+        disclosure = values.get("disclosure", "public")
+        if disclosure != "public" and "exemption" not in values:
+            ctx.error(
+                ctx.locs["disclosure"],
+                "GK111",
+                "依申请公开或免予公开的信息必须写明理由",
+                "exemption",
+                disclosure,
+                "exemption: {article: 15, reason: 涉及个人隐私}",
+            )
+        elif disclosure == "public" and "exemption" in values:
+            ctx.error(
+                ctx.locs["exemption"],
+                "GK111",
+                "主动公开的信息不需要写不公开理由",
+                "exemption",
+                hint="删除 exemption，或把 disclosure 改为 on_request / exempt",
+            )
+    problems.extend(ctx.problems)
+    if values is BAD or any(p.is_error for p in ctx.problems):
+        return None
+    common = {k: values[k] for k in COMMON if k in values and k not in ("id", "body")}
+    data = {k: v for k, v in values.items() if k not in COMMON}
+    if sf.roster_total is not None:
+        data["roster_total_row"] = sf.roster_total
+    return Record(
+        id=values.get("id", stem),
+        type=sf.type,
+        source=sf.relpath,
+        body=sf.body if sf.body is not None else values.get("body", ""),
+        data=data,
+        locs=ctx.locs,
+        **common,
+    )

@@ -1,0 +1,48 @@
+"""Shared fixtures: fixture sites on disk and one demo build per session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from gongkai import build
+
+REPO = Path(__file__).resolve().parent.parent
+SITES = Path(__file__).resolve().parent / "sites"
+MINIMAL = SITES / "minimal"
+# The demo township as of a day when the farm-subsidy roster is on notice.
+DEMO_TODAY = date(2015, 5, 14)
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Path]:
+    """make_site({"notices/x.md": "..."}) → a copy of the minimal site with
+    these files added (paths relative to content/; bytes written as is)."""
+
+    def make(files: dict[str, str | bytes] | None = None, base: Path = MINIMAL) -> Path:
+        root = tmp_path / "site"
+        if root.exists():
+            shutil.rmtree(root)
+        shutil.copytree(base, root, ignore=shutil.ignore_patterns("build", ".build*"))
+        for rel, text in (files or {}).items():
+            p = root / "content" / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                p.write_bytes(text)
+            else:
+                p.write_text(text, encoding="utf-8")
+        return root
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo township built once for the whole session (read-only)."""
+    out = tmp_path_factory.mktemp("demo") / "build"
+    build(REPO, DEMO_TODAY, out=out)
+    return out
