@@ -1,0 +1,328 @@
+"""The built site: links, sub-paths, file://, safety of output, atomic swaps."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import DEMO_TODAY, REPO
+from linkcheck import broken_links, reachable
+
+from gongkai import ContentError, OutputError, build, check
+from gongkai.write import MARKER, Output
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+# --- the demo ------------------------------------------------------------------------
+
+
+def test_demo_has_every_kind_of_page(demo_build: Path) -> None:
+    for rel in [
+        "index.html",
+        "budgets/index.html",
+        "subsidies/index.html",
+        "subsidies/gengdi-2015/index.html",
+        "funds/index.html",
+        "decisions/index.html",
+        "lists/index.html",
+        "notices/index.html",
+        "pages/guide/index.html",
+        "catalogue/index.html",
+        "archive/index.html",
+        "archive/2015/05/index.html",
+        "search/index.html",
+        "static/style.css",
+    ]:
+        assert (demo_build / rel).is_file(), rel
+
+
+def test_demo_links_all_resolve_and_are_relative(demo_build: Path) -> None:
+    assert broken_links(demo_build) == []
+
+
+def test_every_page_reachable_from_home_on_disk(demo_build: Path) -> None:
+    pages = {p.resolve() for p in demo_build.rglob("*.html")}
+    assert pages - reachable(demo_build) == set()
+
+
+def test_no_external_resources(demo_build: Path) -> None:
+    for p in demo_build.rglob("*.html"):
+        text = p.read_text(encoding="utf-8")
+        for needle in ("http://", "https://", "//cdn", "fonts.googleapis"):
+            assert needle not in text, (p, needle)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_served_under_a_sub_path_has_no_broken_link(demo_build: Path, tmp_path: Path) -> None:
+    """Serve the build as a column of a county portal: /county/qingshi/."""
+    docroot = tmp_path / "www"
+    shutil.copytree(demo_build, docroot / "county" / "qingshi")
+
+    def handler(*args: object, **kwargs: object) -> _Quiet:
+        return _Quiet(*args, directory=str(docroot), **kwargs)  # type: ignore[arg-type]
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/county/qingshi/"
+    try:
+        seen: set[str] = set()
+        todo = [base]
+        while todo:
+            url = todo.pop()
+            if url in seen:
+                continue
+            seen.add(url)
+            with urllib.request.urlopen(url, timeout=10) as resp:
+                assert resp.status == 200, url
+                body = resp.read()
+            if not url.endswith(".html") and not url.endswith("/"):
+                continue
+
+            class P(HTMLParser):
+                def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+                    for k, v in attrs:
+                        if k in ("href", "src", "action") and v and not v.startswith(("tel:", "mailto:", "#")):
+                            todo.append(urllib.parse.urljoin(url, v.split("#")[0]))
+
+            P().feed(body.decode("utf-8"))
+        assert all(u.startswith(base) for u in seen)
+        pages = {base + p.relative_to(demo_build).as_posix() for p in demo_build.rglob("*.html")}
+        assert pages - seen - {base + "index.html"} == set()
+    finally:
+        server.shutdown()
+
+
+# --- output safety ---------------------------------------------------------------------
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "<svg onload=alert(1)>",
+]
+
+
+def _unsafe(out: Path) -> list[str]:
+    found = []
+
+    class P(HTMLParser):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "iframe", "object", "embed", "svg"):
+                src = dict(attrs).get("src") or ""
+                if not (tag == "script" and src.endswith("static/search.js")):
+                    found.append(f"{self.name}: <{tag}>")
+            for k, v in attrs:
+                if k.startswith("on"):
+                    found.append(f"{self.name}: {tag}@{k}")
+                if v and v.strip().lower().startswith(("javascript:", "data:", "vbscript:")):
+                    found.append(f"{self.name}: {tag}@{k}={v}")
+
+    for p in out.rglob("*.html"):
+        P(str(p.relative_to(out))).feed(p.read_text(encoding="utf-8"))
+    return found
+
+
+def test_script_payloads_never_reach_a_page(make_site, tmp_path: Path) -> None:
+    x = PAYLOADS
+    q = lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'  # noqa: E731
+    files = {
+        "notices/xss.md": "---\ntitle: "
+        + q("标题" + x[0])
+        + "\npublisher: town\ndate: 2015-02-01\ncategory: 其他\nsummary: "
+        + q(x[1])
+        + "\ndoc_no: "
+        + q(x[3])
+        + "\ntags: ["
+        + q(x[0])
+        + "]\n---\n"
+        + "正文 <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n"
+        + "[点我](javascript:alert(1)) <a href=\"javascript:alert(2)\">x</a> <iframe src=x></iframe>\n\n"
+        + '<div onclick="alert(1)" style="x">y</div> <svg onload=alert(1)></svg>\n',
+        "subsidies/xss-roster.yaml": f"""title: {q("名单" + x[1])}
+publisher: town
+date: 2015-03-01
+kind: other
+program: {q(x[0])}
+basis: {q(x[3])}
+rate_unit: {q("<b>元</b>")}
+quantity_unit: {q("<i>亩</i>")}
+notice: {{start: 2015-03-01, end: 2015-03-20}}
+objection: {{phone: {q(x[2])}, address: {q(x[0])}}}
+recipients:
+  - {{village: {q(x[0])}, group: {q(x[1])}, name: {q(x[3])}, amount: 10.00, note: {q(x[0])}}}
+totals: {{households: 1, amount: 10.00}}
+""",
+        "lists/xss-list.yaml": f"""title: 清单
+publisher: town
+date: 2015-03-01
+kind: fee
+items:
+  - {{name: {q(x[0])}, basis: {q(x[1])}, standard: {q(x[3])}, category: {q(x[0])}, department: {q(x[1])}, note: {q(x[2])}}}
+""",
+        "decisions/xss-decision.yaml": f"""title: 决策
+publisher: town
+date: 2015-03-01
+stage: decided
+consultation_waived: {q(x[0])}
+meeting: {{name: {q(x[1])}, date: 2015-03-01}}
+comments_adopted: {q(x[0] + " [a](javascript:alert(1))")}
+""",
+    }
+    site = make_site(files)
+    out = tmp_path / "out"
+    problems = check(site, date(2015, 3, 5)).problems
+    assert [p.format() for p in problems] == []
+    build(site, date(2015, 3, 5), out=out)
+    assert _unsafe(out) == []
+    page = (out / "notices" / "xss" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text, not run
+
+
+def test_same_content_same_today_gives_identical_bytes(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(REPO, DEMO_TODAY, out=a)
+    build(REPO, DEMO_TODAY, out=b)
+    assert tree_digest(a) == tree_digest(b)
+
+
+def test_future_and_draft_records_are_not_built(make_site, tmp_path: Path) -> None:
+    site = make_site(
+        {
+            "notices/later.md": "---\ntitle: 明天的通知\npublisher: town\ndate: 2015-03-02\ncategory: 其他\n---\n明天\n",
+            "notices/draft.md": "---\ntitle: 草稿通知\npublisher: town\ndate: 2015-02-01\ncategory: 其他\ndraft: true\n---\n草稿\n",
+        }
+    )
+    out = tmp_path / "out"
+    build(site, date(2015, 3, 1), out=out)
+    assert not (out / "notices" / "later").exists()
+    assert not (out / "notices" / "draft").exists()
+    text = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+    assert "明天的通知" not in text and "草稿通知" not in text
+    build(site, date(2015, 3, 2), out=out, drafts=True)
+    assert (out / "notices" / "later" / "index.html").is_file()
+    assert (out / "notices" / "draft" / "index.html").is_file()
+
+
+def test_non_public_records_only_in_the_catalogue(demo_build: Path) -> None:
+    catalogue = (demo_build / "catalogue" / "index.html").read_text(encoding="utf-8")
+    assert "依申请公开" in catalogue and "免予公开" in catalogue
+    assert "第十五条" in catalogue or "第十六条" in catalogue or "第十四条" in catalogue
+    site = check(REPO, DEMO_TODAY).site
+    assert site is not None
+    hidden = [r for r in site.records if not r.is_public]
+    assert len(hidden) >= 2
+    everything = "".join(p.read_text(encoding="utf-8") for p in demo_build.rglob("*.html"))
+    for r in hidden:
+        assert not (demo_build / r.folder / r.id).exists()
+        assert r.title in catalogue
+        body_line = next(line for line in r.body.splitlines() if len(line.strip()) > 15)
+        assert body_line.strip() not in everything
+
+
+# --- atomic output -----------------------------------------------------------------------
+
+
+def test_failed_build_leaves_previous_site(make_site, tmp_path: Path) -> None:
+    site = make_site()
+    out = tmp_path / "out"
+    build(site, date(2015, 3, 1), out=out)
+    before = tree_digest(out)
+    (site / "content" / "notices" / "bad.md").write_text(
+        "---\ntitle: 坏\npublisher: nobody\ndate: 2015-02-30\ncategory: 其他\n---\n", encoding="utf-8"
+    )
+    with pytest.raises(ContentError) as exc:
+        build(site, date(2015, 3, 1), out=out)
+    assert {p.code for p in exc.value.problems} >= {"GK104"}
+    assert tree_digest(out) == before
+    assert not list(tmp_path.glob(".out.*"))
+
+
+def test_refuses_to_replace_a_folder_gongkai_did_not_make(make_site, tmp_path: Path) -> None:
+    site = make_site()
+    precious = tmp_path / "documents"
+    precious.mkdir()
+    (precious / "合同.docx").write_bytes(b"important")
+    with pytest.raises(OutputError):
+        build(site, date(2015, 3, 1), out=precious)
+    assert (precious / "合同.docx").read_bytes() == b"important"
+    with pytest.raises(OutputError):
+        build(site, date(2015, 3, 1), out=site / "content")
+    with pytest.raises(OutputError):
+        build(site, date(2015, 3, 1), out=site)
+
+
+def test_writer_refuses_two_writes_to_one_path(tmp_path: Path) -> None:
+    with pytest.raises(OutputError), Output(tmp_path / "out") as w:
+        w.write("a/index.html", b"1")
+        w.write("A/index.html", b"2")  # same file on Windows and macOS disks
+    assert not (tmp_path / "out").exists()
+
+
+def _big_site(root: Path, n: int) -> None:
+    shutil.copytree(Path(__file__).parent / "sites" / "minimal", root)
+    body = "本镇召开会议，部署政务公开工作。" * 60
+    for i in range(n):
+        (root / "content" / "notices" / f"n-{i:05d}.md").write_text(
+            f"---\ntitle: 第{i}号通知\npublisher: town\ndate: 2015-01-{i % 28 + 1:02d}\ncategory: 其他\n---\n{body}\n",
+            encoding="utf-8",
+        )
+
+
+def test_killed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _big_site(site, 1500)
+    out = site / "build"
+    build(site, date(2015, 3, 1), out=out)
+    before = tree_digest(out)
+    (site / "content" / "notices" / "n-00000.md").write_text(
+        "---\ntitle: 改过的通知\npublisher: town\ndate: 2015-01-01\ncategory: 其他\n---\n改\n", encoding="utf-8"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gongkai", "build", str(site), "--today", "2015-03-01"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    killed = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        tmps = list(site.glob(".build.tmp-*"))
+        if tmps and sum(1 for _ in tmps[0].rglob("index.html")) > 200:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed = True
+            break
+        time.sleep(0.01)
+    proc.wait()
+    assert killed, "the build finished before it could be killed mid-write"
+    assert tree_digest(out) == before  # the old site, byte for byte
+    assert list(site.glob(".build.tmp-*"))  # the half-written tree is left aside ...
+    build(site, date(2015, 3, 1), out=out)
+    assert not list(site.glob(".build.tmp-*"))  # ... and cleaned by the next build
+    assert "改过的通知" in (out / "notices" / "n-00000" / "index.html").read_text(encoding="utf-8")
+    assert (out / MARKER).is_file()

@@ -1,0 +1,127 @@
+"""The gongkai command as a clerk runs it: exit codes, Chinese, no traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "gongkai", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=full_env,
+        timeout=300,
+    )
+
+
+def test_build_demo_from_repo_root(tmp_path: Path) -> None:
+    r = run("build", "--out", str(tmp_path / "out"), "--today", "2015-05-14", cwd=REPO)
+    assert r.returncode == 0, r.stderr
+    assert "已生成" in r.stdout
+    assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_build_content_folder_is_accepted_as_site(tmp_path: Path) -> None:
+    r = run("build", str(REPO / "content"), "--out", str(tmp_path / "out"), "--today", "2015-05-14")
+    assert r.returncode == 0, r.stderr
+
+
+def test_source_date_epoch_fixes_today(tmp_path: Path) -> None:
+    # 2015-05-14 00:00 UTC
+    r = run("build", str(REPO), "--out", str(tmp_path / "out"), env={"SOURCE_DATE_EPOCH": "1431561600"})
+    assert r.returncode == 0, r.stderr
+    assert "截至 2015年5月14日" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_check_broken_file_prints_file_line_and_chinese(make_site) -> None:
+    site = make_site(
+        {"notices/bad.md": "---\ntitle: 坏文件\npublisher: town\ndate: 2015-02-30\ncategory: 其它\n---\n正文\n"}
+    )
+    r = run("check", str(site), "--today", "2015-03-01")
+    assert r.returncode == 1
+    assert "Traceback" not in r.stdout + r.stderr
+    assert "content/notices/bad.md:4: 错误 GK104" in r.stdout
+    assert "content/notices/bad.md:5: 错误 GK107" in r.stdout  # both problems in one run
+    assert "2015-02-30" in r.stdout and "YYYY-MM-DD" in r.stdout
+
+
+def test_check_json_format(make_site) -> None:
+    site = make_site({"notices/bad.md": "---\ntitle: 坏\npublisher: who\ndate: 2015-02-01\ncategory: 其他\n---\n"})
+    r = run("check", str(site), "--format", "json", "--today", "2015-03-01")
+    assert r.returncode == 1
+    problems = json.loads(r.stdout)
+    assert problems == [
+        {
+            "file": "content/notices/bad.md",
+            "line": 3,
+            "column": 12,
+            "cell": "",
+            "code": "GK202",
+            "severity": "error",
+            "field": "publisher",
+            "value": "who",
+            "message": "未知的公开主体“who”",
+            "hint": "site.yaml 中 publishers 的键之一：town、finance",
+        }
+    ]
+
+
+def test_check_ok(make_site) -> None:
+    r = run("check", str(make_site()), "--today", "2015-03-01")
+    assert r.returncode == 0
+    assert "检查通过" in r.stdout
+
+
+def test_build_failure_exit_1_no_traceback(make_site, tmp_path: Path) -> None:
+    site = make_site({"notices/bad.md": "---\ntitle: [未闭合\n---\n"})
+    r = run("build", str(site), "--out", str(tmp_path / "out"), "--today", "2015-03-01")
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert "GK002" in r.stderr and "未生成网站" in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_usage_errors_exit_2_in_chinese(tmp_path: Path) -> None:
+    r = run("build", "--no-such-option")
+    assert r.returncode == 2
+    assert "用法错误" in r.stderr
+    r = run("build", str(REPO), "--today", "2015-02-30")
+    assert r.returncode == 2
+    assert "不是有效日期" in r.stderr
+
+
+def test_no_site_here(tmp_path: Path) -> None:
+    r = run("build", str(tmp_path))
+    assert r.returncode == 1
+    assert "没有找到网站" in r.stderr and "gongkai new" in r.stderr
+
+
+def test_help_is_chinese() -> None:
+    r = run("--help")
+    assert r.returncode == 0
+    assert "生成网站" in r.stdout and "新建" in r.stdout
+
+
+def test_new_site_builds_at_once(tmp_path: Path) -> None:
+    target = tmp_path / "新镇"
+    r = run("new", str(target))
+    assert r.returncode == 0, r.stderr
+    assert (target / "使用说明.md").is_file()
+    folders = {p.parent.name for p in (target / "content").rglob("*.*") if p.name != "site.yaml"}
+    assert folders >= {"budgets", "subsidies", "funds", "decisions", "lists", "notices", "pages"}
+    r = run("build", str(target))
+    assert r.returncode == 0, r.stderr
+    assert (target / "build" / "index.html").is_file()
+    r = run("new", str(target))  # never over an existing site
+    assert r.returncode == 1
+    assert "已存在" in r.stderr
