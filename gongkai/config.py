@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from .errors import Loc, Problem
 from .privacy import MaskPolicy, parse_policy
 from .raw import RMap, RNode, RScalar
-from .schema.kinds import BAD, Ctx, Field, Int, ListOf, Struct, Text, node_kind, parse_fields
+from .raw import node_kind
+from .schema.kinds import BAD, Ctx, Date, Field, Int, ListOf, Struct, Text, parse_fields
 
-__all__ = ["DEFAULT_NOTICE_DAYS", "Contact", "SiteConfig", "parse_site_config"]
+__all__ = ["DEFAULT_NOTICE_DAYS", "Contact", "SiteConfig", "parse_holidays", "parse_site_config"]
 
 DEFAULT_NOTICE_DAYS: Mapping[str, int] = MappingProxyType(
     {
@@ -179,3 +181,39 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         police_record=values.get("police_record", ""),
     )
     return cfg, ctx.problems
+
+
+_YEAR = Struct(
+    {
+        "holidays": Field(ListOf(Date("放假日期"), "放假日期"), False, "放假日期"),
+        "workdays": Field(ListOf(Date("调休上班日期"), "调休上班日期"), False, "调休上班日期"),
+    },
+    "节假日安排",
+)
+
+
+def parse_holidays(
+    node: RNode | None, path: str = "content/holidays.yaml"
+) -> tuple[dict[int, tuple[frozenset[date], frozenset[date]]], list[Problem]]:
+    """content/holidays.yaml: ``2027: {holidays: [...], workdays: [...]}`` for
+    years the official-calendar package does not know yet."""
+    ctx = Ctx(path)
+    out: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
+    if node is None:
+        return out, []
+    if not isinstance(node, RMap):
+        ctx.error(node.loc, "GK007", "holidays.yaml 顶层应是“年份: {holidays: [...], workdays: [...]}”")
+        return out, ctx.problems
+    for key, value in node.entries.items():
+        if not (key.isdigit() and len(key) == 4):
+            ctx.error(node.key_locs[key], "GK106", "年份应是 4 位数字", key, key, "如 2027")
+            continue
+        v = _YEAR.parse(value, ctx, key)
+        if v is BAD:
+            continue
+        days = [*v.get("holidays", ()), *v.get("workdays", ())]
+        if any(d.year != int(key) for d in days):
+            ctx.error(value.loc, "GK104", f"{key} 年的安排里有其他年份的日期", key)
+            continue
+        out[int(key)] = (frozenset(v.get("holidays", ())), frozenset(v.get("workdays", ())))
+    return out, ctx.problems

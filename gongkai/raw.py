@@ -85,35 +85,50 @@ class Decoded:
     problems: list[Problem] = field(default_factory=list)
 
 
+_NAMES = {
+    "cp949": "韩文（EUC-KR）",
+    "euc_kr": "韩文（EUC-KR）",
+    "cp932": "日文（Shift-JIS）",
+    "shift_jis": "日文（Shift-JIS）",
+    "big5": "繁体中文（Big5）",
+    "big5hkscs": "繁体中文（Big5）",
+}
+
+
 def decode(data: bytes, path: str) -> Decoded:
     """Bytes of a content file → text with LF line ends.
 
-    UTF-8 (with or without BOM) and UTF-16 with BOM are read as such.  Other
-    bytes are tried as GB18030 (a superset of GBK, what Excel and Notepad on
-    Chinese Windows write) and accepted only when the result looks like
-    ordinary Chinese text; otherwise the file is refused rather than shown as
-    mojibake.
+    UTF-8 (with or without BOM) and UTF-16/UTF-32 with BOM are read as such.
+    Other bytes are read as GB18030 (a superset of GBK, what Excel and
+    Notepad on Chinese Windows write) only when charset-normalizer judges
+    the file to be Chinese; any other encoding is refused, naming it, rather
+    than shown as mojibake.
     """
     problems: list[Problem] = []
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text, enc = data.decode("utf-16"), "UTF-16"
-    else:
-        try:
+    try:
+        if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+            text, enc = data.decode("utf-32"), "UTF-32"
+        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text, enc = data.decode("utf-16"), "UTF-16"
+        else:
             text, enc = data.decode("utf-8-sig"), "UTF-8"
-        except UnicodeDecodeError as exc:
-            bad_line = data[: exc.start].count(b"\n") + 1
-            gb = _try_gb18030(data)
-            if gb is None:
-                problems.append(
-                    Problem(
-                        Loc(path, bad_line),
-                        "GK001",
-                        "文件编码无法识别：既不是 UTF-8，也不是 GBK/GB18030",
-                        hint="用记事本或 WPS 打开后“另存为”，编码选择 UTF-8",
-                    )
+    except UnicodeDecodeError as exc:
+        bom = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        gb = None if bom else _try_gb18030(data)
+        if gb is None:
+            bad_line = 1 if bom else data[: exc.start].count(b"\n") + 1
+            guess = _guess(data)
+            found = f"，看起来是{guess}" if guess else ""
+            problems.append(
+                Problem(
+                    Loc(path, bad_line),
+                    "GK001",
+                    f"文件编码无法识别：不是 UTF-8，也不是 GBK/GB18030{found}",
+                    hint="用记事本或 WPS 打开后“另存为”，编码选择 UTF-8",
                 )
-                return Decoded("", "unknown", problems)
-            text, enc = gb, "GB18030"
+            )
+            return Decoded("", "unknown", problems)
+        text, enc = gb, "GB18030"
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     for m in _BIDI.finditer(text):
         line = text.count("\n", 0, m.start()) + 1
@@ -129,24 +144,29 @@ def decode(data: bytes, path: str) -> Decoded:
     return Decoded(text, enc, problems)
 
 
+def _guess(data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        return ""
+    return _NAMES.get(best.encoding, best.encoding)
+
+
 def _try_gb18030(data: bytes) -> str | None:
+    """GB18030 text, when the bytes decode as such and look Chinese."""
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         return None
-    non_ascii = [c for c in text if ord(c) > 127]
-    if not non_ascii:
+    if text.isascii():
         return text
-    common = 0
-    for c in non_ascii:
-        try:
-            c.encode("gb2312")
-            common += 1
-        except UnicodeEncodeError:
-            pass
-    # Real GBK text is almost all GB2312 characters; bytes of another
-    # encoding decoded as GB18030 give rare characters and private-use marks.
-    return text if common / len(non_ascii) >= 0.97 else None
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding not in ("gb18030", "gbk", "gb2312", "hz"):
+        return None
+    return text
 
 
 # --- front matter ------------------------------------------------------------
@@ -195,29 +215,28 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[RNode | None,
                 hint="把大名单拆成几个文件，或改用 .xlsx/.csv 名单文件",
             )
         ]
-    if _flow_depth(text) > MAX_DEPTH:
-        return None, [
-            Problem(Loc(path, first_line), "GK005", f"嵌套层数过深（超过 {MAX_DEPTH} 层）")
-        ]
-    if "&" in text or "*" in text:
-        anchor = _find_anchor(text, path, offset)
-        if anchor is not None:
-            return None, [anchor]
+    if _may_be_deep(text) or "&" in text or "*" in text or "!" in text:
+        found = _check_events(text, path, offset)
+        if found is not None:
+            return None, [found]
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + offset) if mark else first_line
+        return None, [_syntax_problem(exc, text, path, offset)]
+    except yaml.reader.ReaderError as exc:
+        # libyaml counts the position in bytes of the UTF-8 text
+        line = text.encode("utf-8")[: exc.position].count(b"\n") + 1 + offset
         return None, [
             Problem(
-                Loc(path, line, (mark.column + 1) if mark else 0),
+                Loc(path, line),
                 "GK002",
-                "YAML 格式错误：" + _yaml_reason(exc),
-                hint="检查这一行的缩进、冒号后的空格和引号是否成对",
+                "YAML 格式错误：含有不能使用的控制字符",
+                value=f"U+{exc.character:04X}" if isinstance(exc.character, int) else "",
+                hint="删除这一行中看不见的特殊字符（可重新手工输入这一行）",
             )
         ]
-    except yaml.YAMLError as exc:  # pragma: no cover - libyaml reader errors
-        return None, [Problem(Loc(path, first_line), "GK002", f"YAML 格式错误：{exc}")]
+    except yaml.YAMLError:
+        return None, [Problem(Loc(path, first_line), "GK002", "YAML 格式错误：无法解析", hint=_HINT)]
     nodes = [n for n in nodes if n is not None]
     if not nodes:
         return None, []
@@ -239,48 +258,99 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[RNode | None,
     return tree, problems
 
 
-def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
-    reasons = {
-        "mapping values are not allowed here": "此处不能出现“键: 值”（可能缩进不对，或值里有未加引号的冒号）",
-        "could not find expected ':'": "缺少冒号“:”",
-        "did not find expected key": "缩进不一致，找不到预期的键",
-        "found character that cannot start any token": "出现了不能作为开头的字符（如制表符 Tab 或 @、`）",
-        "found undefined tag handle": "出现了未定义的标签",
-        "did not find expected '-' indicator": "列表项缩进不一致",
-        "found unexpected end of stream": "文件意外结束（引号或括号没有配对）",
-        "found unknown escape character": "双引号中有无效的转义字符（反斜杠）",
-    }
+_HINT = "检查这一行的缩进、冒号后的空格（“: ”）和引号是否成对"
+
+# libyaml's and PyYAML's wordings → what a clerk should look for.
+_REASONS = (
+    ("mapping values are not allowed", "此处不能出现“键: 值”（可能缩进不对，或值里有未加引号的冒号）"),
+    ("could not find expected ':'", "缺少“: ”（冒号后要有空格；不要用中文冒号“：”）"),
+    ("did not find expected key", "缩进不一致，找不到预期的键"),
+    ("did not find expected '-' indicator", "列表项缩进不一致"),
+    ("did not find expected ',' or ']'", "方括号 [ ] 没有配对，或其中缺少逗号"),
+    ("did not find expected ',' or '}'", "花括号 { } 没有配对，或其中缺少逗号"),
+    ("did not find expected node content", "缺少值，或有多余的符号"),
+    ("found character that cannot start any token", "出现了不能作为开头的字符（如制表符 Tab、@、`、% 或 *）"),
+    ("found a tab character", "用了制表符 Tab 缩进，请改用空格"),
+    ("found unexpected end of stream", "引号或括号没有配对，文件就结束了"),
+    ("found unknown escape character", "双引号中有无效的转义字符（反斜杠 \\）"),
+    ("found undefined tag handle", "出现了不支持的标签（以 ! 开头）"),
+    ("found unexpected ':'", "出现了多余的冒号"),
+    ("block sequence entries are not allowed", "此处不能开始列表（“- ”前的缩进不对）"),
+    ("found duplicate anchor", "不允许使用 YAML 锚点（&）"),
+    ("expected <document start>", "文件结构不对（可能多了一行 --- 或缩进有误）"),
+    ("control characters are not allowed", "含有不能使用的控制字符"),
+)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> Problem:
     problem = exc.problem or ""
-    for key, zh in reasons.items():
-        if problem.startswith(key):
-            return zh
-    return problem or "无法解析"
+    context = exc.context or ""
+    reason = next((zh for en, zh in _REASONS if en in problem), "无法解析")
+    # An unclosed quote or bracket is noticed at the end of the file, a missing
+    # colon on the next line: the line where the scalar or key began is where
+    # the clerk must look.
+    mark = exc.problem_mark
+    if exc.context_mark is not None and (
+        "quoted scalar" in context or "simple key" in context or "flow" in context or mark is None
+    ):
+        mark = exc.context_mark
+    line = (mark.line + 1 + offset) if mark else offset + 1
+    lines = text.split("\n")
+    at = mark.line if mark else 0
+    for i in (at, at - 1):  # a missing space is often noticed on the next line
+        here = (lines[i] if 0 <= i < len(lines) else "").split("#")[0]
+        if "：" in here and ":" not in here:
+            reason, line = "用了中文冒号“：”，键和值之间要用英文冒号加空格“: ”", i + 1 + offset
+            break
+        if re.match(r"^\s*[\w-]+:[^\s/:]", here) and "://" not in here:
+            reason, line = "冒号“:”后面要有一个空格", i + 1 + offset
+            break
+    return Problem(
+        Loc(path, line, (mark.column + 1) if mark else 0), "GK002", "YAML 格式错误：" + reason, hint=_HINT
+    )
 
 
-def _flow_depth(text: str) -> int:
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return 0
-    depth = best = 0
-    for ch in text:
-        if ch in "[{":
-            depth += 1
-            best = max(best, depth)
-        elif ch in "]}":
-            depth -= 1
-    return best
+_DEEP_PREFIX = re.compile(r"^[ \t?:-]{%d,}" % (2 * MAX_DEPTH), re.M)
 
 
-def _find_anchor(text: str, path: str, offset: int) -> Problem | None:
+def _may_be_deep(text: str) -> bool:
+    """Cheap test: could this text nest deeper than MAX_DEPTH?"""
+    return text.count("[") + text.count("{") > MAX_DEPTH or _DEEP_PREFIX.search(text) is not None
+
+
+def _check_events(text: str, path: str, offset: int) -> Problem | None:
+    """Nesting depth, anchors, aliases and explicit tags, from libyaml's event
+    stream (not recursive, so a hostile nesting cannot overflow the stack as
+    composing it would)."""
+    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            anchor = getattr(event, "anchor", None)
+        for ev in yaml.parse(text, Loader=_Loader):
+            line = ev.start_mark.line + 1 + offset
+            if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # the top-level mapping is level 0
+                    return Problem(Loc(path, line), "GK005", f"嵌套层数过深（超过 {MAX_DEPTH} 层）")
+            elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            anchor = getattr(ev, "anchor", None)
             if anchor is not None:
                 return Problem(
-                    Loc(path, event.start_mark.line + 1 + offset),
+                    Loc(path, line),
                     "GK004",
                     "不允许使用 YAML 锚点（&）或别名（*）",
-                    value=f"&{anchor}" if not isinstance(event, yaml.AliasEvent) else f"*{anchor}",
+                    value=f"*{anchor}" if isinstance(ev, yaml.AliasEvent) else f"&{anchor}",
                     hint="把要重复的内容直接写出来；若值以 * 或 & 开头，请加引号",
+                )
+            tag = getattr(ev, "tag", None)
+            implicit = getattr(ev, "implicit", True)
+            explicit = tag is not None and (implicit is False or implicit == (False, False))
+            if explicit:
+                return Problem(
+                    Loc(path, line),
+                    "GK002",
+                    "YAML 格式错误：不支持以 ! 开头的标签，它会让后面的文字丢失",
+                    value=str(tag),
+                    hint="若 ! 是内容的一部分，请给整个值加上引号",
                 )
     except yaml.YAMLError:
         return None  # compose reports the syntax error with its line
@@ -297,7 +367,7 @@ def _convert(
         raise _Fail(Problem(loc, "GK004", "不允许使用 YAML 锚点（&）或别名（*）"))
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
-        return RScalar(node.value, loc, node.style)
+        return RScalar(node.value, loc, node.style or None)  # libyaml gives "" for plain
     if isinstance(node, yaml.SequenceNode):
         return RSeq(
             tuple(_convert(n, path, offset, depth + 1, seen, problems) for n in node.value), loc

@@ -11,12 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
 
-from .config import SiteConfig, parse_site_config
+from .archive import check_postings, visible_postings
+from .config import SiteConfig, parse_holidays, parse_site_config
 from .errors import Loc, Problem
 from .load import LoadedSite, SourceFile
 from .model import Record, Site
+from .pii import record_pii, scan_pii
 from .raw import RMap
 from .rules import check_record, check_site
+from .rules.deadlines import WorkCalendar
+from .rules.deadlines import check as check_deadlines
 from .schema.kinds import BAD, Ctx, parse_fields, slug_problem
 from .schema.types import COMMON, RECORD_TYPES
 
@@ -35,16 +39,26 @@ class Validated:
 
 def validate(loaded: LoadedSite, today: date, drafts: bool = False) -> Validated:
     problems: list[Problem] = list(loaded.problems)
+    if loaded.config_node is not None:
+        problems.extend(scan_pii(loaded.config_node, contact=("contact",)))
+    if loaded.config_node is None and any(p.loc.path == loaded.config_path for p in problems):
+        return Validated(None, tuple(problems))  # unreadable site.yaml, already reported
     config, ps = parse_site_config(loaded.config_node, loaded.config_path)
     problems.extend(ps)
     if config is None:
         return Validated(None, tuple(problems))
 
+    extra_years, ps = parse_holidays(loaded.holidays_node)
+    problems.extend(ps)
+    calendar = WorkCalendar(extra_years)
     records: list[Record] = []
+    id_keys: dict[str, dict[str, str]] = {}
+    total_rows = {sf.relpath: sf.roster_total for sf in loaded.files if sf.roster_total is not None}
     for sf in loaded.files:
-        rec = _record(sf, config, problems)
+        rec, keys = _record(sf, config, problems)
         if rec is not None:
             records.append(rec)
+            id_keys[rec.source] = keys
 
     # ids are unique across the whole site, drafts and future records included:
     # a URL once published must never change owner.
@@ -73,7 +87,11 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False) -> Validated
             if not target_id:
                 continue
             target = seen.get(target_id)
-            if target is None:
+            if target is rec:
+                problems.append(
+                    Problem(rec.loc(name), "GK203", "记录不能引用它自己", name, target_id, "另一条记录的编号")
+                )
+            elif target is None:
                 problems.append(
                     Problem(
                         rec.loc(name),
@@ -117,18 +135,22 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False) -> Validated
                         "与记录文件放在同一目录下的文件名",
                     )
                 )
-        problems.extend(check_record(rec, config))
+        problems.extend(check_record(rec, config, id_keys.get(rec.source), total_rows.get(rec.source)))
+        problems.extend(check_deadlines(rec, calendar))
 
     site_records = tuple(r for r in unique if r.date <= today and (drafts or not r.draft))
-    site = Site(config, site_records, today, str(loaded.root))
+    postings = visible_postings(loaded.postings, site_records, today)
+    site = Site(config, site_records, today, str(loaded.root), postings=postings)
+    problems.extend(check_postings(loaded.postings, seen))
     problems.extend(check_site(site, tuple(unique)))
     return Validated(site, tuple(problems))
 
 
-def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> Record | None:
+def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> tuple[Record | None, dict[str, str]]:
     node = sf.node
     assert isinstance(node, RMap)
     rtype = RECORD_TYPES[sf.type]
+    problems.extend(record_pii(node, sf.relpath, sf.body, sf.body_line))
     ctx = Ctx(sf.relpath, config.id_policy)
     ctx.locs[""] = node.loc
     if sf.body is not None and "body" in node.entries:
@@ -140,6 +162,8 @@ def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> Reco
             hint="删除 body: 这一项",
         )
     values = parse_fields(rtype.all_fields, node, ctx, "")
+    if sf.roster_failed:  # the roster file's own problems say why; not "should be a list"
+        ctx.problems = [p for p in ctx.problems if p.field != "recipients"]
     stem = PurePosixPath(sf.relpath).stem
     if values is not BAD and "id" not in values:
         why = slug_problem(stem)
@@ -189,12 +213,10 @@ def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> Reco
             )
     problems.extend(ctx.problems)
     if values is BAD or any(p.is_error for p in ctx.problems):
-        return None
+        return None, {}
     common = {k: values[k] for k in COMMON if k in values and k not in ("id", "body")}
     data = {k: v for k, v in values.items() if k not in COMMON}
-    if sf.roster_total is not None:
-        data["roster_total_row"] = sf.roster_total
-    return Record(
+    rec = Record(
         id=values.get("id", stem),
         type=sf.type,
         source=sf.relpath,
@@ -203,3 +225,5 @@ def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> Reco
         locs=ctx.locs,
         **common,
     )
+    return rec, ctx.id_keys
+

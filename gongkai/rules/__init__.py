@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 
 from ..config import SiteConfig
 from ..errors import Problem
 from ..model import Record, Site
+from ..raw import RMap
 from . import budget, common, decision, fund, lists, subsidy
 
 __all__ = ["check_record", "check_site"]
 
-_BY_TYPE: dict[str, Callable[[Record, SiteConfig], list[Problem]]] = {
-    "budget": budget.check,
-    "subsidy": subsidy.check,
-    "fund": fund.check,
-    "decision": decision.check,
-    "list": lists.check,
-}
-
-
-def check_record(rec: Record, config: SiteConfig) -> list[Problem]:
-    """Every rule that needs only this record."""
+def check_record(
+    rec: Record,
+    config: SiteConfig,
+    id_keys: Mapping[str, str] | None = None,
+    total_row: RMap | None = None,
+) -> list[Problem]:
+    """Every rule that needs only this record.  For rosters: ``id_keys``, the
+    ID numbers as the clerk masked them (see schema.kinds.Ctx), and
+    ``total_row``, the 合计 row of a spreadsheet roster."""
     out = common.check(rec, config)
-    rule = _BY_TYPE.get(rec.type)
-    if rule is not None:
-        out.extend(rule(rec, config))
+    if rec.type == "budget":
+        out.extend(budget.check(rec, config))
+    elif rec.type == "subsidy":
+        out.extend(subsidy.check(rec, config, id_keys, total_row))
+    elif rec.type == "fund":
+        out.extend(fund.check(rec, config))
+    elif rec.type == "decision":
+        out.extend(decision.check(rec, config))
+    elif rec.type == "list":
+        out.extend(lists.check(rec, config))
     return out
 
 

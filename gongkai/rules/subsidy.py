@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from ..config import SiteConfig
 from ..errors import Problem
@@ -16,16 +17,25 @@ CENT = Decimal("0.01")
 
 
 def expected_amount(quantity: Decimal, rate: Decimal) -> Decimal:
-    """quantity × rate, rounded half-up to the cent."""
-    return (quantity * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    """quantity × rate, rounded half-up to the cent (exactly, whatever the size)."""
+    with localcontext(prec=60):
+        return (quantity * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _fmt(v: Decimal) -> str:
     return f"{v:,.2f}"
 
 
-def check(rec: Record, config: SiteConfig) -> list[Problem]:
+def check(
+    rec: Record,
+    config: SiteConfig,
+    id_keys: Mapping[str, str] | None = None,
+    total_row: RMap | None = None,
+) -> list[Problem]:
+    """``id_keys``: recipients[i].id_number → the ID as the clerk masked it,
+    so that two namesakes whose display forms coincide are told apart."""
     out: list[Problem] = []
+    id_keys = id_keys or {}
     rows = rec.data["recipients"]
     record_rate = rec.data.get("rate")
     qty_sum = Decimal(0)
@@ -61,7 +71,8 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
                             f"{_fmt(want)}（四舍五入到分）",
                         )
                     )
-        key = (row["name"], row.get("id_number", ""), row["village"] if not row.get("id_number") else "")
+        ident = id_keys.get(f"{p}.id_number", row.get("id_number", ""))
+        key = (row["name"], ident, row["village"] if not ident else "")
         if key in seen:
             out.append(
                 Problem(
@@ -93,8 +104,7 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
                     f"{actual if key != 'amount' else _fmt(actual)}（按名单计算）",
                 )
             )
-    total_row = rec.data.get("roster_total_row")
-    if isinstance(total_row, RMap):
+    if total_row is not None:
         for key, actual, label in (("amount", amt_sum, "金额"), ("quantity", qty_sum, "数量")):
             cell = total_row.entries.get(key)
             if isinstance(cell, RScalar) and cell.text.strip():

@@ -57,6 +57,9 @@ class Ctx:
 
     path: str
     id_policy: Any = None  # privacy.MaskPolicy: how ID numbers are shown
+    # field path → the ID as the clerk masked it; kept only while validating
+    # (to tell two people apart whose display forms coincide), never published
+    id_keys: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     locs: dict[str, Loc] = field(default_factory=dict)
 
@@ -159,7 +162,7 @@ def parse_money_text(text: str, places: int = 2) -> Decimal | None:
     if not _MONEY.match(t):
         return None
     whole, _, frac = t.partition(".")
-    if len(frac) > places:
+    if len(frac) > places or len(whole.replace(",", "").lstrip("-")) > 15:
         return None
     try:
         return Decimal(t.replace(",", ""))
@@ -202,7 +205,7 @@ class Int(Kind):
         if s is None:
             return BAD
         t = unicodedata.normalize("NFKC", s.text).strip().replace(",", "")
-        if not re.fullmatch(r"-?\d+", t) or not (self.minimum <= int(t) <= self.maximum):
+        if not re.fullmatch(r"-?\d{1,15}", t) or not (self.minimum <= int(t) <= self.maximum):
             ctx.error(
                 s.loc,
                 "GK106",
@@ -408,7 +411,7 @@ class IdNumber(Kind):
     expected: str = "遮蔽出生日期的身份证号，如 320823********1234"
 
     def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
-        from ..privacy import check_masked_id, mask_id
+        from ..privacy import check_masked_id, mask_id, normalise_id_field
 
         s = _scalar(node, ctx, path, self.label)
         if s is None:
@@ -418,4 +421,5 @@ class IdNumber(Kind):
             # Never echo the value: it may be a full ID number.
             ctx.error(s.loc, "GK113", f"{self.label}{why}", path, "", self.expected)
             return BAD
+        ctx.id_keys[path] = normalise_id_field(s.text)
         return mask_id(s.text, ctx.id_policy) if ctx.id_policy else s.text.strip()
