@@ -1,0 +1,114 @@
+"""Search over the built demo, in headless Chromium, under a sub-path."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from conftest import REPO
+
+from gongkai import build, check
+
+ALL_PUBLISHED = date(2016, 12, 31)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    www = tmp_path_factory.mktemp("www")
+    build(REPO, ALL_PUBLISHED, out=www / "build")
+    shutil.move(str(www / "build"), str(www / "county" / "qingshi"))
+
+    def handler(*args: object, **kwargs: object) -> _Quiet:
+        return _Quiet(*args, directory=str(www), **kwargs)  # type: ignore[arg-type]
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/county/qingshi/"
+    server.shutdown()
+
+
+def rosters() -> list:
+    site = check(REPO, ALL_PUBLISHED).site
+    assert site is not None
+    return list(site.of_type("subsidy"))
+
+
+def results(page, q: str) -> dict[str, list[str]]:
+    pairs = page.evaluate("async q => { await GKSearch.run(q); return GKSearch.results(); }", q)
+    return {url: anchors for url, anchors in pairs}
+
+
+def test_every_name_on_every_roster_is_found(served_demo: str, chromium_page) -> None:
+    page = chromium_page
+    page.goto(served_demo + "search/index.html")
+    page.wait_for_function("window.GKSearch && window.GKSearch.run")
+    expected: dict[str, set[tuple[str, str]]] = {}
+    for rec in rosters():
+        for i, row in enumerate(rec.data["recipients"], start=1):
+            expected.setdefault(row["name"], set()).add((rec.url, f"r-{i}"))
+    assert len(expected) > 250
+    missing = []
+    for name, where in sorted(expected.items()):
+        found = results(page, name)
+        for url, anchor in where:
+            # results link to data-root + url + index.html#anchor
+            if anchor not in found.get(served_demo + url + "index.html", []) and anchor not in found.get(url, []):
+                missing.append((name, url, anchor, found))
+    assert missing == [], missing[:5]
+
+
+@pytest.mark.parametrize(
+    ("query", "url"),
+    [
+        ("青石村", "subsidies/gengdi-2015/"),
+        ("耕地地力", "subsidies/gengdi-2015/"),
+        ("地力保护", "subsidies/gengdi-2015/"),
+        ("安财农〔2015〕12号", "subsidies/gengdi-2015/"),
+        ("集贸市场", "decisions/jimao-shichang-zhengqiu/"),
+        ("扶贫资金", "funds/fupin-2015/"),
+        ("一般公共服务支出", "budgets/yusuan-2015/"),
+    ],
+)
+def test_villages_programmes_and_document_numbers(served_demo: str, chromium_page, query: str, url: str) -> None:
+    page = chromium_page
+    page.goto(served_demo + "search/index.html?q=" + query)
+    page.wait_for_selector(".gk-hit")
+    links = page.eval_on_selector_all(".gk-hit a", "els => els.map(e => e.href)")
+    assert any(h.startswith(served_demo + url + "index.html") for h in links), links
+
+
+def test_result_link_opens_the_roster_at_the_row(served_demo: str, chromium_page) -> None:
+    page = chromium_page
+    rec = max(rosters(), key=lambda r: len(r.data["recipients"]))
+    name = rec.data["recipients"][41]["name"]
+    page.goto(served_demo + "index.html")
+    page.fill("#gk-q", name)
+    page.press("#gk-q", "Enter")
+    page.wait_for_url("**/search/index.html?q=*")
+    row_link = page.locator(".gk-rows a", has_text=name).first
+    row_link.click()
+    page.wait_for_load_state()
+    assert "#r-" in page.url and page.url.startswith(served_demo)
+    row = page.locator("tr:target")
+    assert name in row.inner_text()
+    assert "*" in row.inner_text()  # the ID number is shown masked
+
+
+def test_non_public_records_are_not_searchable(served_demo: str, chromium_page) -> None:
+    site = check(REPO, ALL_PUBLISHED).site
+    hidden = [r for r in site.records if not r.is_public]
+    page = chromium_page
+    page.goto(served_demo + "search/index.html")
+    page.wait_for_function("window.GKSearch && window.GKSearch.run")
+    for rec in hidden:
+        line = next(x.strip() for x in rec.body.splitlines() if len(x.strip()) > 12)
+        assert results(page, line[:8]) == {}
