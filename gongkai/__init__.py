@@ -10,8 +10,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .build import BuildResult, build, check  # noqa: E402
-from .errors import (  # noqa: E402
+from .build import BuildResult, build, check
+from .errors import (
     ContentError,
     GongkaiError,
     OutputError,
@@ -19,7 +19,7 @@ from .errors import (  # noqa: E402
     Severity,
     SiteNotFound,
 )
-from .load import load_site  # noqa: E402
+from .load import load_site
 
 __all__ = [
     "BuildResult",

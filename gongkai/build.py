@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .errors import ContentError, Problem
+from .archive import ArchiveEntry, create_entry, plan_postings, posting_files
+from .data import data_files
+from .errors import ContentError, Loc, Problem
+from .feeds import discovery_files
+from .indexno import number_site, save_registry
 from .load import find_site_root, load_site
 from .pages import plan_pages
+from .pdf import sheet_pdfs
+from .privacy import find_pii
 from .render import Renderer, theme_dirs
+from .report import check_applications
+from .search import build_search_index, search_docs
+from .sheets import Paper, SheetRequest, plan_sheets, sheet_files
 from .validate import Validated, validate
 from .write import Output
 
-__all__ = ["BuildResult", "build", "check"]
+__all__ = ["BuildResult", "archive_posting", "build", "check"]
 
 
 @dataclass(frozen=True)
@@ -23,12 +33,19 @@ class BuildResult:
     files: int
     bytes: int
     warnings: tuple[Problem, ...]
+    registered: tuple[str, ...] = ()  # ids given a 索引号 by this build
+    printed: tuple[str, ...] = ()  # the sheets (and PDFs) a SheetRequest asked for, relative to out
 
 
 def check(site_dir: Path, today: date, drafts: bool = False) -> Validated:
     """Load and validate only; never writes."""
-    root = find_site_root(site_dir)
-    return validate(load_site(root), today, drafts)
+    return _checked(find_site_root(site_dir), today, drafts)
+
+
+def _checked(root: Path, today: date, drafts: bool) -> Validated:
+    """validate(), then number the records (索引号 registry) and check the
+    annual report's data in content/applications/."""
+    return check_applications(root, number_site(root, validate(load_site(root), today, drafts)))
 
 
 def build(
@@ -37,23 +54,33 @@ def build(
     out: Path | None = None,
     drafts: bool = False,
     strict: bool = False,
+    sheets: SheetRequest | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir`` as of ``today`` into ``out``
     (default ``<site>/build``).  Raises ContentError with every problem when
     the content has an error (or a warning, with ``strict``); the previous
-    output is then left untouched."""
+    output is then left untouched.  ``sheets`` (``gongkai print``) sets some
+    notice sheets on another paper and asks for their PDFs."""
     root = find_site_root(site_dir)
-    checked = validate(load_site(root), today, drafts)
+    checked = _checked(root, today, drafts)
     warnings = tuple(p for p in checked.problems if not p.is_error)
     if checked.site is None or checked.errors or (strict and warnings):
         raise ContentError(list(checked.problems))
     site = checked.site
-    pages = plan_pages(site)
+    pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
     dirs = theme_dirs(root, site.config.theme)
     renderer = Renderer(site, dirs)
-    with Output(out or root / "build", protect=(root / "content", root / "themes")) as output:
+    with Output(out or root / "build", protect=(root / "content", root / "themes"), guard=leak_gate) as output:
         for page in pages:
             output.write(page.path, renderer.render(page))
+        for rel, blob in (*sheet_files(site), *sheet_pdfs(site, renderer, dirs, sheets)):
+            output.write(rel, blob)
+        for rel, src in posting_files(site):  # frozen sheets and photos, verified by the loader
+            output.copy(rel, root / src)
+        for rel, blob in (*data_files(site), *discovery_files(site, pages)):
+            output.write(rel, blob)
+        for rel, blob in build_search_index(search_docs(site)):
+            output.write(rel, blob)
         for rel, src in _static_files(dirs):
             output.copy(f"static/{rel}", src)
         for rec in site.published:
@@ -61,7 +88,33 @@ def build(
                 output.copy(f"{rec.url}{att['file']}", root / Path(rec.source).parent / att["file"])
         n_files = len(output.written)
         n_bytes = output.bytes
-    return BuildResult(output.out, len(pages), n_files, n_bytes, warnings)
+    registered = tuple(save_registry(root, site))  # only after the output is complete
+    printed = (
+        tuple(f"print/{i}/index.html" for i in sheets.ids) + tuple(f"print/{i}.pdf" for i in sheets.ids if sheets.pdf)
+        if sheets
+        else ()
+    )
+    return BuildResult(output.out, len(pages), n_files, n_bytes, warnings, registered, printed)
+
+
+def archive_posting(
+    site_dir: Path,
+    record_id: str,
+    posted: date,
+    place: str = "",
+    photos: Sequence[Path] = (),
+    paper: Paper | None = None,
+    pdf: bool = True,
+) -> ArchiveEntry:
+    """Freeze the notice sheet of ``record_id`` as posted on a board on
+    ``posted`` into content/archive/ (``gongkai archive``).  The content is
+    checked as of ``posted`` first; nothing is written when it has errors."""
+    root = find_site_root(site_dir)
+    checked = _checked(root, posted, False)
+    if checked.site is None or checked.errors:
+        raise ContentError(list(checked.problems))
+    dirs = theme_dirs(root, checked.site.config.theme)
+    return create_entry(checked.site, dirs, record_id, posted, place, photos, paper, pdf)
 
 
 def _static_files(dirs: list[Path]) -> list[tuple[str, Path]]:
@@ -74,3 +127,26 @@ def _static_files(dirs: list[Path]) -> list[tuple[str, Path]]:
                 if p.is_file():
                     chosen[p.relative_to(static).as_posix()] = p
     return sorted(chosen.items())
+
+
+# Files the last gate reads as text.  Images and PDFs are attachments a clerk
+# chose to publish; their text cannot be read reliably, so they are not scanned.
+TEXT_SUFFIXES = (".html", ".htm", ".json", ".csv", ".xml", ".js", ".txt", ".md", ".css", ".svg", ".yaml", ".yml")
+
+
+def leak_gate(rel: str, data: bytes) -> list[Problem]:
+    """The last gate: an unmasked ID or bank card number in any output file
+    stops the build before the new site is swapped in."""
+    if not rel.lower().endswith(TEXT_SUFFIXES):
+        return []
+    text = data.decode("utf-8", errors="replace")
+    return [
+        Problem(
+            Loc(f"build/{rel}", text.count("\n", 0, f.start) + 1),
+            "GK404",
+            f"生成的文件中出现了未遮蔽的{f.label}，已停止发布",
+            value=f.display(),
+            hint="检查对应记录和主题模板，去掉或遮蔽该号码；原来的网站保持不变",
+        )
+        for f in find_pii(text, phones=False)
+    ]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import Loc, Problem
 from .privacy import MaskPolicy, parse_policy
-from .raw import RMap, RNode, RScalar
-from .raw import node_kind
+from .raw import RMap, RNode, RScalar, node_kind
 from .schema.kinds import BAD, Ctx, Date, Field, Int, ListOf, Struct, Text, parse_fields
 
 __all__ = ["DEFAULT_NOTICE_DAYS", "Contact", "SiteConfig", "parse_holidays", "parse_site_config"]
@@ -115,7 +115,9 @@ SITE_FIELDS: dict[str, Field] = {
 def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None, list[Problem]]:
     ctx = Ctx(path)
     if node is None or (isinstance(node, RScalar) and node.is_null):
-        ctx.error(Loc(path, 1), "GK102", "site.yaml 是空的", hint="至少填写 name、organization、org_code、publishers、contact")
+        ctx.error(
+            Loc(path, 1), "GK102", "site.yaml 是空的", hint="至少填写 name、organization、org_code、publishers、contact"
+        )
         return None, ctx.problems
     if not isinstance(node, RMap):
         ctx.error(node.loc, "GK007", "site.yaml 顶层应是“键: 值”结构")
@@ -132,7 +134,7 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
                 f"身份证号显示方式无效：{exc}",
                 "id_display",
                 values["id_display"],
-                "如 \"2+3\"（显示前 2 位和后 3 位）",
+                '如 "2+3"（显示前 2 位和后 3 位）',
             )
             values = BAD
     if values is BAD:

@@ -20,7 +20,7 @@ is listed here and documented in docs/errors.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "CODES",
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -137,7 +137,7 @@ class ArchiveError(GongkaiError):
 
 # Stable codes. GK0xx: files; GK1xx: fields; GK2xx: references between records;
 # GK3xx: domain rules (sums, notice periods, decision chains); GK4xx: personal
-# data; GK5xx: archive; GK6xx: deadlines (warnings).
+# data; GK5xx: archive; GK6xx: deadlines (warnings); GK7xx: 索引号 and the annual report.
 CODES: dict[str, str] = {
     "GK001": "文件无法解码（编码不对）",
     "GK002": "YAML 语法错误",
@@ -163,6 +163,16 @@ CODES: dict[str, str] = {
     "GK111": "不公开的信息缺少理由，或公开信息多写了理由",
     "GK112": "起止日期顺序颠倒",
     "GK113": "身份证号格式无效或未按要求遮蔽",
+    "GK120": "名单文件类型不支持（请存为 .xlsx 或 .csv）",
+    "GK121": "名单文件过大或行数过多",
+    "GK122": "找不到名单的表头行或“姓名”列",
+    "GK123": "名单含有不得公开的个人信息列",
+    "GK124": "名单的列名无法识别或重复",
+    "GK125": "身份证号被 Excel 存成了数字，末几位已丢失",
+    "GK126": "单元格没有可用的值（公式未计算、错误值、日期或合并单元格）",
+    "GK127": "只读取了第一个工作表，其他工作表被忽略",
+    "GK128": "合计行或签字行之后还有人员数据",
+    "GK129": "名单中没有人员",
     "GK201": "编号（id）重复",
     "GK202": "未知的公开主体",
     "GK203": "引用的记录不存在或类型不对",
@@ -194,8 +204,21 @@ CODES: dict[str, str] = {
     "GK402": "内容中有银行卡号",
     "GK403": "名单或正文中有手机号",
     "GK404": "生成的网站文件中发现个人敏感信息",
+    "GK501": "存档文件被改动过（校验码不符）",
+    "GK502": "存档文件缺失",
+    "GK503": "存档中有清单之外的文件",
+    "GK504": "存档清单 manifest.json 缺失或无法读取",
+    "GK505": "存档对应的记录不存在",
+    "GK506": "存档条目的位置与清单不符",
     "GK601": "信息形成后超过 20 个工作日才公开",
     "GK602": "资金下达后超过 15 个工作日才公开",
     "GK603": "预决算批准后超过 20 日才公开",
     "GK604": "该年份的节假日安排未知",
+    # GK7xx: 索引号 registry and the annual report's data (content/applications/YEAR.yaml)
+    "GK701": "依申请公开数量不平衡（本年新收＋上年结转≠办理结果总计＋结转下年度）",
+    "GK702": "依申请公开数据文件的年度与文件名不符",
+    "GK703": "上年结转数与上一年度的结转下年度数不一致",
+    "GK704": "办理结果总计与各项之和不符",
+    "GK711": "索引号登记表格式错误",
+    "GK712": "索引号重复",
 }

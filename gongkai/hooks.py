@@ -74,7 +74,9 @@ def check_blob(rel: str, data: bytes) -> list[Problem]:
         from .roster import read_roster
 
         roster, _problems = read_roster(data, PurePosixPath(rel).name, rel)
-        return masked_id_problems(roster.rows, "recipients") + scan_pii(roster.rows, path="recipients") if roster else []
+        return (
+            masked_id_problems(roster.rows, "recipients") + scan_pii(roster.rows, path="recipients") if roster else []
+        )
     if suffix not in RECORD_SUFFIXES + TEXT_SUFFIXES:
         return []
     decoded = decode(data, rel)

@@ -12,7 +12,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Loc, Problem, Severity, SiteNotFound
+from .archive import read_archive
+from .errors import ContentError, Loc, Problem, Severity, SiteNotFound
+from .model import Posting
 from .raw import MAX_BYTES, RMap, RNode, RScalar, decode, parse_yaml, split_front_matter
 from .schema.types import TYPE_BY_FOLDER
 
@@ -21,7 +23,7 @@ __all__ = ["LoadedSite", "SourceFile", "find_site_root", "load_site"]
 RECORD_EXTS = (".yaml", ".yml", ".md")
 ROSTER_EXTS = (".xlsx", ".csv", ".xls", ".xlsm")
 # Folders and files in content/ that are not records but are expected there.
-KNOWN_OTHER = {"archive", "applications", "holidays.yaml", "site.yaml", "site.yml", "README.md"}
+KNOWN_OTHER = {"archive", "applications", "holidays.yaml", "index-numbers.yaml", "site.yaml", "site.yml", "README.md"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class SourceFile:
     body: str | None = None  # Markdown text after the front matter
     body_line: int = 0
     roster_total: RMap | None = None  # the 合计 row of a roster spreadsheet
+    roster_failed: bool = False  # recipients names a file that could not be read
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class LoadedSite:
     files: tuple[SourceFile, ...]
     assets: frozenset[str]  # every non-record file in content/, relative to the root
     problems: tuple[Problem, ...] = field(default=())
+    holidays_node: RNode | None = None  # content/holidays.yaml, when present
+    postings: tuple[Posting, ...] = ()  # content/archive/ entries whose files verified (archive.py)
 
 
 def find_site_root(path: Path) -> Path:
@@ -52,10 +57,18 @@ def find_site_root(path: Path) -> Path:
         return path
     if (path / "site.yaml").is_file() and path.name == "content":
         return path.parent
-    raise SiteNotFound(
-        f"在 {path} 没有找到网站：应有 content/site.yaml。"
-        "新建网站请运行：gongkai new 目录名"
-    )
+    if (path / "content").is_dir():
+        raise ContentError(
+            [
+                Problem(
+                    Loc("content/site.yaml"),
+                    "GK011",
+                    "缺少 site.yaml（网站名称、公开主体、联系方式）",
+                    hint="从 gongkai new 生成的示例中复制一份 content/site.yaml 并修改",
+                )
+            ]
+        )
+    raise SiteNotFound(f"在 {path} 没有找到网站：应有 content/site.yaml。新建网站请运行：gongkai new 目录名")
 
 
 def _rel(root: Path, p: Path) -> str:
@@ -121,7 +134,17 @@ def load_site(root: Path) -> LoadedSite:
             )
             continue
         files.extend(_load_folder(root, entry, rtype.name, None, problems, assets))
-    return LoadedSite(root, config_rel, config_node, tuple(files), frozenset(assets), tuple(problems))
+    holidays_node: RNode | None = None
+    if (content / "holidays.yaml").is_file():
+        text = _read(content / "holidays.yaml", "content/holidays.yaml", problems)
+        if text is not None:
+            holidays_node, ps = parse_yaml(text, "content/holidays.yaml")
+            problems.extend(ps)
+    postings, archive_problems = read_archive(root, assets)  # reads and hashes content/archive/
+    problems.extend(archive_problems)
+    return LoadedSite(
+        root, config_rel, config_node, tuple(files), frozenset(assets), tuple(problems), holidays_node, postings
+    )
 
 
 def _symlink(rel: str) -> Problem:
@@ -227,9 +250,7 @@ def _load_record(
     if node is None:
         return None
     if not isinstance(node, RMap):
-        problems.append(
-            Problem(node.loc, "GK007", "文件顶层应是“键: 值”结构", hint="title: 标题（每行一个键）")
-        )
+        problems.append(Problem(node.loc, "GK007", "文件顶层应是“键: 值”结构", hint="title: 标题（每行一个键）"))
         return None
     if defaults is not None:
         node = RMap(
@@ -238,12 +259,15 @@ def _load_record(
             node.loc,
         )
     roster_total = None
+    roster_failed = False
     recipients = node.entries.get("recipients")
     if type_name == "subsidy" and isinstance(recipients, RScalar) and not recipients.is_null:
         rows, roster_total = _load_roster(root, path, recipients, problems)
         if rows is not None:
             node = RMap({**node.entries, "recipients": rows}, node.key_locs, node.loc)
-    return SourceFile(rel, type_name, node, body, body_line, roster_total)
+        else:
+            roster_failed = True
+    return SourceFile(rel, type_name, node, body, body_line, roster_total, roster_failed)
 
 
 def _load_roster(
@@ -281,3 +305,27 @@ def _load_roster(
     if roster is None:
         return None, None
     return roster.rows, roster.total
+
+
+def import_roster(path: Path) -> tuple[str | None, list[Problem]]:
+    """A spreadsheet roster → YAML ``recipients:`` rows for ``gongkai import``.
+
+    Personal data are checked as in a build: full ID numbers, bank cards and
+    phone numbers are refused, so the YAML never carries them."""
+    from .pii import masked_id_problems, scan_pii
+    from .roster import read_roster, roster_to_yaml
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(Loc(path.name), "GK205", f"名单文件无法读取：{exc.strerror}")]
+    roster, problems = read_roster(data, path.name, path.name)
+    if roster is not None:
+        problems = [
+            *problems,
+            *masked_id_problems(roster.rows, "recipients"),
+            *scan_pii(roster.rows, path="recipients"),
+        ]
+    if roster is None or any(p.is_error for p in problems):
+        return None, problems
+    return roster_to_yaml(roster), problems

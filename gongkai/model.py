@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -12,7 +12,7 @@ from .config import SiteConfig
 from .errors import Loc
 from .schema.types import DISCLOSURE, RECORD_TYPES, RecordType
 
-__all__ = ["Record", "Site"]
+__all__ = ["Posting", "Record", "Site"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,50 @@ class Record:
 
 
 @dataclass(frozen=True)
+class Posting:
+    """A notice sheet as it was posted on a board, frozen in
+    ``content/archive/YYYY/MM-DD/<name>/`` with a manifest (see archive.py)."""
+
+    record_id: str
+    posted: date
+    place: str
+    folder: str  # site-relative, e.g. content/archive/2015/05-12/gengdi-2015
+    files: tuple[str, ...]  # relative to the folder, manifest.json included
+    title: str = ""  # the record's title as posted
+    paper: str = ""  # e.g. "A4 纵向"
+    sheet_pages: int = 0
+    digest: str = ""  # SHA-256 of manifest.json
+    version: str = ""  # gongkai version that made the entry
+
+    @property
+    def name(self) -> str:
+        return self.folder.rsplit("/", 1)[-1]
+
+    @property
+    def day_url(self) -> str:
+        return f"postings/{self.posted.year}/{self.posted.month:02d}-{self.posted.day:02d}/"
+
+    @property
+    def url(self) -> str:
+        return f"{self.day_url}#p-{self.name}"
+
+    @property
+    def files_url(self) -> str:
+        """Where the entry's public files are in the built site."""
+        return f"{self.day_url}{self.name}/"
+
+    @property
+    def public_files(self) -> tuple[str, ...]:
+        """Files shown on the site: not the copy of the source record, whose
+        ID numbers are masked less than the site shows them."""
+        return tuple(f for f in self.files if not f.startswith("source/"))
+
+    @property
+    def photos(self) -> tuple[str, ...]:
+        return tuple(f for f in self.files if f.startswith("photos/"))
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything a build knows: the configuration, every record that exists
     on ``today`` (drafts only when asked), and ``today`` itself."""
@@ -97,6 +141,10 @@ class Site:
     records: tuple[Record, ...]
     today: date
     root: str = ""  # site directory, for attachments; not read by stages
+    # id → 索引号 (org code/YYYY-NNNNN), from content/index-numbers.yaml (indexno.py)
+    index_numbers: Mapping[str, str] = field(default_factory=dict)
+    # sheets posted on boards up to ``today``, newest first (archive.py)
+    postings: tuple[Posting, ...] = ()
 
     @cached_property
     def by_id(self) -> dict[str, Record]:
@@ -122,8 +170,16 @@ class Site:
             )
         )
 
+    def postings_of(self, record_id: str) -> tuple[Posting, ...]:
+        """Where and when the sheet of ``record_id`` was posted, oldest first."""
+        return tuple(sorted((p for p in self.postings if p.record_id == record_id), key=lambda p: (p.posted, p.name)))
+
     def publisher_name(self, key: str) -> str:
         return self.config.publishers.get(key, key)
+
+    def index_no(self, record: Record) -> str:
+        """The record's 索引号, or "" (drafts are never numbered)."""
+        return self.index_numbers.get(record.id, "")
 
     @cached_property
     def corrections(self) -> dict[str, tuple[Record, ...]]:

@@ -12,6 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .data import catalogue, downloads
+from .diff import corrections_of
+from .feeds import feed_paths
 from .model import Record, Site
 from .schema.types import RECORD_TYPES
 
@@ -42,12 +45,11 @@ class Section:
 
 def sections(site: Site) -> tuple[Section, ...]:
     out = [
-        Section(t.label, f"{t.folder}/", len(site.of_type(t.name)))
-        for t in RECORD_TYPES.values()
-        if t.name != "page"
+        Section(t.label, f"{t.folder}/", len(site.of_type(t.name))) for t in RECORD_TYPES.values() if t.name != "page"
     ]
     out.append(Section("公开目录", "catalogue/", len(site.records)))
     out.append(Section("按月归档", "archive/", len(site.published)))
+    out.append(Section("公开栏存档", "postings/", len(site.postings)))
     return tuple(out)
 
 
@@ -94,10 +96,11 @@ def plan_pages(site: Site) -> list[Page]:
             "catalogue/",
             "catalogue.html",
             "政府信息公开目录",
-            {"records": site.sorted_records},
+            {"records": site.sorted_records, "entries": catalogue(site)},
             (home,),
         )
     )
+    pages.extend(_disclosure_pages(site, home))
     by_month: dict[tuple[int, int], list[Record]] = defaultdict(list)
     for rec in site.published:
         by_month[(rec.date.year, rec.date.month)].append(rec)
@@ -120,11 +123,46 @@ def plan_pages(site: Site) -> list[Page]:
     return pages
 
 
+def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
+    """公开指南 (generated from site.yaml unless the site has its own
+    pages/guide), the printable application form, and the open-data page."""
+    out: list[Page] = []
+    if not any(r.id == "guide" and r.type == "page" for r in site.published):
+        reports = [r for r in site.published if r.id.startswith("niandu-baogao-")]
+        out.append(
+            Page(
+                "pages/guide/",
+                "guide.html",
+                f"{site.config.organization}政府信息公开指南",
+                {"reports": reports, "feeds": feed_paths(site)},
+                (home,),
+            )
+        )
+    out.append(Page("apply/", "apply.html", "政府信息公开申请表", {}, (home, ("公开指南", "pages/guide/"))))
+    out.append(
+        Page(
+            "data/",
+            "opendata.html",
+            "开放数据",
+            {
+                "records": [r for r in site.published if downloads(r)],
+                "feeds": feed_paths(site),
+                "schemas": [(t.label, f"data/schema/{t.name}.schema.json") for t in RECORD_TYPES.values()]
+                + [("政府信息公开目录", "data/schema/catalogue.schema.json")],
+            },
+            (home, ("政府信息公开目录", "catalogue/")),
+        )
+    )
+    return out
+
+
 def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...]) -> Page:
     ctx: dict[str, Any] = {
         "record": rec,
         "corrected_by": site.corrections.get(rec.id, ()),
         "corrects": site.by_id.get(rec.supersedes) if rec.supersedes else None,
+        "corrections": corrections_of(site, rec),  # with a field-by-field diff
+        "postings": site.postings_of(rec.id),  # when and where its sheet was posted
     }
     if rec.type == "decision":
         ctx["chain"] = site.decision_chain(rec)

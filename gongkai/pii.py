@@ -16,7 +16,11 @@ __all__ = ["masked_id_problems", "record_pii", "scan_pii", "scan_text_pii"]
 _PII = {
     "id": ("GK401", "发现未遮蔽的身份证号", "身份证号必须遮住第 7–14 位出生日期，如 320826********123X"),
     "card": ("GK402", "发现银行卡号", "银行卡号一律不得公开，请删除"),
-    "phone": ("GK403", "发现手机号码", "公示名单和正文中不得出现个人手机号；联系电话请写在 objection 或 site.yaml 的 contact 中"),
+    "phone": (
+        "GK403",
+        "发现手机号码",
+        "公示名单和正文中不得出现个人手机号；联系电话请写在 objection 或 site.yaml 的 contact 中",
+    ),
 }
 
 
@@ -68,7 +72,11 @@ def masked_id_problems(node: RNode, path: str) -> list[Problem]:
         if path.endswith("id_number") and node.text.strip():
             why = check_masked_id(node.text)
             if why:
-                out.append(Problem(node.loc, "GK113", f"身份证号{why}", path, "", "遮蔽出生日期的身份证号，如 320823********1234"))
+                out.append(
+                    Problem(
+                        node.loc, "GK113", f"身份证号{why}", path, "", "遮蔽出生日期的身份证号，如 320823********1234"
+                    )
+                )
     elif isinstance(node, RSeq):
         for i, item in enumerate(node.items, start=1):
             out.extend(masked_id_problems(item, f"{path}[{i}]"))
@@ -76,5 +84,3 @@ def masked_id_problems(node: RNode, path: str) -> list[Problem]:
         for key, value in node.entries.items():
             out.extend(masked_id_problems(value, f"{path}.{key}" if path else key))
     return out
-
-

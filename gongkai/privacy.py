@@ -150,10 +150,13 @@ def _escape_pattern(chars: str) -> str:
     return rf"\\u(?i:{codes})"
 
 
+def _class_pattern(chars: str) -> str:
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+
 def _atom_pattern(chars: str) -> str:
     """One of ``chars``, literally, as an HTML reference or as a \\u escape."""
-    literal = "[" + "".join(re.escape(c) for c in chars) + "]"
-    return f"(?:{literal}|{_entity_pattern(chars)}|{_escape_pattern(chars)})"
+    return f"(?:{_class_pattern(chars)}|{_entity_pattern(chars)}|{_escape_pattern(chars)})"
 
 
 _D = _atom_pattern("0123456789" + _FULLWIDTH_DIGITS)
@@ -363,8 +366,32 @@ _TABLE_WITH_PHONES = _shape_table(True)
 _TABLE_NO_PHONES = _shape_table(False)
 
 
+# Runs without references, escapes or invisibles (nearly all of them) are
+# split by one C-level regex instead of atom by atom.
+_COMPLEX = re.compile("[&\\\\" + re.escape(_INVISIBLE) + "]")
+_PLAIN_GROUP = re.compile(f"[0-9{_FULLWIDTH_DIGITS}]+(?:{_class_pattern(_X_CHARS)})?")
+_GROUP_MAP = MappingProxyType(dict(_TO_ASCII) | {ord(c): ord("X") for c in _X_CHARS})
+
+
 def _groups(text: str, start: int, end: int) -> list[_Group]:
     """Split the run ``text[start:end]`` into digit groups at separators."""
+    if _COMPLEX.search(text, start, end) is None:
+        groups = [
+            _Group(m.group().translate(_GROUP_MAP), m.start(), m.end(), False)
+            for m in _PLAIN_GROUP.finditer(text, start, end)
+        ]
+    else:
+        groups = _atom_groups(text, start, end)
+    if groups and _continues_left(text, start):
+        g = groups[0]
+        groups[0] = _Group(g.digits, g.start, g.end, True)
+    if groups and _continues_right(text, end):
+        g = groups[-1]
+        groups[-1] = _Group(g.digits, g.start, g.end, True)
+    return groups
+
+
+def _atom_groups(text: str, start: int, end: int) -> list[_Group]:
     out: list[tuple[list[str], int, int]] = []
     cur: list[str] = []
     cur_start = cur_end = start
@@ -384,14 +411,7 @@ def _groups(text: str, start: int, end: int) -> list[_Group]:
             gap = True
     if cur:
         out.append((cur, cur_start, cur_end))
-    groups = [_Group("".join(ds), s, e, False) for ds, s, e in out]
-    if groups and _continues_left(text, start):
-        g = groups[0]
-        groups[0] = _Group(g.digits, g.start, g.end, True)
-    if groups and _continues_right(text, end):
-        g = groups[-1]
-        groups[-1] = _Group(g.digits, g.start, g.end, True)
-    return groups
+    return [_Group("".join(ds), s, e, False) for ds, s, e in out]
 
 
 def _decode_atom(atom: str) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 import yaml
 
@@ -62,7 +61,7 @@ class RSeq:
     loc: Loc
 
 
-RNode = Union[RScalar, RMap, RSeq]
+RNode = RScalar | RMap | RSeq
 
 
 def node_kind(node: RNode) -> str:
@@ -188,9 +187,7 @@ def split_front_matter(text: str) -> FrontMatter | None:
         return None
     for i in range(1, len(lines)):
         if lines[i].rstrip() in ("---", "..."):
-            return FrontMatter(
-                "\n".join(lines[1:i]) + "\n", 2, "\n".join(lines[i + 1 :]), i + 2
-            )
+            return FrontMatter("\n".join(lines[1:i]) + "\n", 2, "\n".join(lines[i + 1 :]), i + 2)
     return None
 
 
@@ -305,12 +302,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int
         if re.match(r"^\s*[\w-]+:[^\s/:]", here) and "://" not in here:
             reason, line = "冒号“:”后面要有一个空格", i + 1 + offset
             break
-    return Problem(
-        Loc(path, line, (mark.column + 1) if mark else 0), "GK002", "YAML 格式错误：" + reason, hint=_HINT
-    )
+    return Problem(Loc(path, line, (mark.column + 1) if mark else 0), "GK002", "YAML 格式错误：" + reason, hint=_HINT)
 
 
-_DEEP_PREFIX = re.compile(r"^[ \t?:-]{%d,}" % (2 * MAX_DEPTH), re.M)
+_DEEP_PREFIX = re.compile(rf"^[ \t?:-]{{{2 * MAX_DEPTH},}}", re.M)
 
 
 def _may_be_deep(text: str) -> bool:
@@ -357,9 +352,7 @@ def _check_events(text: str, path: str, offset: int) -> Problem | None:
     return None
 
 
-def _convert(
-    node: yaml.Node, path: str, offset: int, depth: int, seen: set[int], problems: list[Problem]
-) -> RNode:
+def _convert(node: yaml.Node, path: str, offset: int, depth: int, seen: set[int], problems: list[Problem]) -> RNode:
     loc = Loc(path, node.start_mark.line + 1 + offset, node.start_mark.column + 1)
     if depth > MAX_DEPTH:
         raise _Fail(Problem(loc, "GK005", f"嵌套层数过深（超过 {MAX_DEPTH} 层）"))
@@ -369,9 +362,7 @@ def _convert(
     if isinstance(node, yaml.ScalarNode):
         return RScalar(node.value, loc, node.style or None)  # libyaml gives "" for plain
     if isinstance(node, yaml.SequenceNode):
-        return RSeq(
-            tuple(_convert(n, path, offset, depth + 1, seen, problems) for n in node.value), loc
-        )
+        return RSeq(tuple(_convert(n, path, offset, depth + 1, seen, problems) for n in node.value), loc)
     assert isinstance(node, yaml.MappingNode)
     entries: dict[str, RNode] = {}
     key_locs: dict[str, Loc] = {}

@@ -8,10 +8,7 @@ so nothing pasted into a record can run script in a reader's browser.
 from __future__ import annotations
 
 import posixpath
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import markdown as md_lib
@@ -19,6 +16,9 @@ import nh3
 from markupsafe import Markup
 
 from . import __version__
+from .data import downloads
+from .feeds import record_jsonld
+from .formats import cn_date, money, number
 from .model import Site
 from .pages import Page, sections
 
@@ -84,31 +84,8 @@ class Markdown:
             link_rel="noopener noreferrer",
         )
         # Wide tables scroll in their own box on narrow phones.
-        clean = clean.replace("<table>", '<div class="table-wrap"><table>').replace(
-            "</table>", "</table></div>"
-        )
+        clean = clean.replace("<table>", '<div class="table-wrap"><table>').replace("</table>", "</table></div>")
         return Markup(clean)
-
-
-def money(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    d = value if isinstance(value, Decimal) else Decimal(str(value))
-    return f"{d:,.2f}"
-
-
-def number(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
-    return str(value)
-
-
-def cn_date(value: date | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 class Renderer:
@@ -125,7 +102,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         md = Markdown()
-        nav = [s for s in sections(site) if s.url != "archive/"]
+        nav = [s for s in sections(site) if s.url not in ("archive/", "postings/")]
         self.env.filters.update(
             markdown=md,
             money=money,
@@ -139,6 +116,8 @@ class Renderer:
             today=site.today,
             version=__version__,
             nav_sections=lambda: nav,
+            downloads=downloads,
+            record_jsonld=lambda record, url: record_jsonld(site, record, url),
         )
 
     def render(self, page: Page) -> bytes:

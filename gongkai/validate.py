@@ -226,4 +226,3 @@ def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> tupl
         **common,
     )
     return rec, ctx.id_keys
-

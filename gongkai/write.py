@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
-from .errors import OutputError
+from .errors import ContentError, OutputError, Problem
 
 __all__ = ["MARKER", "Output"]
 
@@ -26,9 +26,18 @@ MARKER = ".gongkai-build"
 class Output:
     """``with Output(out) as w: w.write("a/index.html", data)``"""
 
-    def __init__(self, out: Path, protect: tuple[Path, ...] = ()) -> None:
+    def __init__(
+        self,
+        out: Path,
+        protect: tuple[Path, ...] = (),
+        guard: Callable[[str, bytes], list[Problem]] | None = None,
+    ) -> None:
         """``protect``: folders the output must neither replace, contain nor
-        lie inside (the content and theme folders)."""
+        lie inside (the content and theme folders).  ``guard``: called with
+        every file written; any problem it returns stops the swap, so the
+        previous site stays (the last gate against leaking personal data)."""
+        self.guard = guard
+        self.leaks: list[Problem] = []
         self.out = out.resolve()
         for p in protect:
             p = p.resolve()
@@ -38,8 +47,7 @@ class Output:
             raise OutputError(f"输出位置 {self.out} 是一个文件，不是目录")
         if self.out.is_dir() and any(self.out.iterdir()) and not (self.out / MARKER).exists():
             raise OutputError(
-                f"输出目录 {self.out} 里已有不是 gongkai 生成的文件，为免误删，拒绝覆盖。"
-                "请指定一个空目录或新目录"
+                f"输出目录 {self.out} 里已有不是 gongkai 生成的文件，为免误删，拒绝覆盖。请指定一个空目录或新目录"
             )
         self.written: set[str] = set()
         self.tmp: Path | None = None
@@ -66,18 +74,22 @@ class Output:
         return target
 
     def write(self, rel: str, data: bytes) -> None:
-        self._target(rel).write_bytes(data)
+        target = self._target(rel)
+        if self.guard is not None:
+            self.leaks.extend(self.guard(rel, data))
+        target.write_bytes(data)
         self.bytes += len(data)
 
     def copy(self, rel: str, src: Path) -> None:
-        shutil.copyfile(src, self._target(rel))
+        target = self._target(rel)
+        if self.guard is not None:
+            self.leaks.extend(self.guard(rel, src.read_bytes()))
+        shutil.copyfile(src, target)
 
     def files(self) -> list[tuple[str, Path]]:
         """Every written file (relative path, path in the temporary tree)."""
         assert self.tmp is not None
-        return sorted(
-            (p.relative_to(self.tmp).as_posix(), p) for p in self.tmp.rglob("*") if p.is_file()
-        )
+        return sorted((p.relative_to(self.tmp).as_posix(), p) for p in self.tmp.rglob("*") if p.is_file())
 
     def __exit__(
         self,
@@ -86,8 +98,10 @@ class Output:
         tb: TracebackType | None,
     ) -> None:
         assert self.tmp is not None
-        if exc_type is not None:
+        if exc_type is not None or self.leaks:
             shutil.rmtree(self.tmp, ignore_errors=True)
+            if exc_type is None:
+                raise ContentError(self.leaks)
             return
         self._swap()
 
@@ -116,7 +130,7 @@ def _clean_stale(out: Path, alive: Callable[[int], bool] | None = None) -> None:
         parts = p.name.split("-")
         if len(parts) < 2 or not parts[1].isdigit() or not (p / MARKER).exists():
             continue
-        if ".tmp" in p.name and not alive(int(parts[1])) or ".old" in p.name:
+        if (".tmp" in p.name and not alive(int(parts[1]))) or ".old" in p.name:
             if ".old" in p.name and not out.exists():
                 os.replace(p, out)  # a swap was cut off between its two renames
                 continue

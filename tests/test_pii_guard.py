@@ -76,7 +76,9 @@ def test_full_id_in_any_field_stops_the_build(make_site, tmp_path: Path, how: st
 @pytest.mark.parametrize("how", sorted(OBFUSCATIONS))
 def test_full_id_in_a_body_stops_the_build(make_site, how: str) -> None:
     site = make_site(
-        {"notices/n.md": f"---\ntitle: 通知\npublisher: town\ndate: 2015-03-01\ncategory: 其他\n---\n第一段。\n\n联系人身份证 {OBFUSCATIONS[how]} 。\n"}
+        {
+            "notices/n.md": f"---\ntitle: 通知\npublisher: town\ndate: 2015-03-01\ncategory: 其他\n---\n第一段。\n\n联系人身份证 {OBFUSCATIONS[how]} 。\n"
+        }
     )
     assert ("GK401", 9) in codes(site)
 
@@ -118,7 +120,12 @@ def test_spreadsheet_roster_with_full_ids_points_at_the_cell(make_site) -> None:
     ws.append(["村", "姓名", "身份证号", "面积", "金额", "备注"])
     ws.append(["测试村", "张三", "320826********1234", "1.00", "100.00", ""])
     ws.append(["测试村", "李四", "320826********2345", "1.00", "100.00", f"身份证{FULL_ID}"])
-    site = make_site({"subsidies/r.yaml": roster().split("recipients:")[0] + "recipients: 名单.xlsx\ntotals: {households: 2, quantity: 2.00, amount: 200.00}\n"})
+    site = make_site(
+        {
+            "subsidies/r.yaml": roster().split("recipients:")[0]
+            + "recipients: 名单.xlsx\ntotals: {households: 2, quantity: 2.00, amount: 200.00}\n"
+        }
+    )
     wb.save(site / "content" / "subsidies" / "名单.xlsx")
     problems = [p for p in check(site, TODAY).problems if p.is_error]
     assert [(p.code, str(p.loc)) for p in problems] == [("GK401", "content/subsidies/名单.xlsx 工作表1!F4")]

@@ -301,7 +301,11 @@ def test_non_scalar_key_refused() -> None:
 
 _FULL = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
 money = st.decimals(
-    min_value=Decimal("-999999999999999.99"), max_value=Decimal("999999999999999.99"), places=2, allow_nan=False, allow_infinity=False
+    min_value=Decimal("-999999999999999.99"),
+    max_value=Decimal("999999999999999.99"),
+    places=2,
+    allow_nan=False,
+    allow_infinity=False,
 )
 
 

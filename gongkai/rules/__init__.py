@@ -12,6 +12,7 @@ from . import budget, common, decision, fund, lists, subsidy
 
 __all__ = ["check_record", "check_site"]
 
+
 def check_record(
     rec: Record,
     config: SiteConfig,

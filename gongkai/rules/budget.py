@@ -59,7 +59,7 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
                         "科目编码应是 3 位（类）、5 位（款）或 7 位（项）数字",
                         f"{tp}.rows[{r}].code",
                         code,
-                        "如 201、20101、2010101（加引号写成 \"201\"）",
+                        '如 201、20101、2010101（加引号写成 "201"）',
                     )
                 )
                 ok_codes = False

@@ -23,7 +23,11 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
     if stage == "consultation":
         c = d.get("consultation")
         if c is None:
-            need("consultation", "征求意见阶段必须写明征求意见的起止日期", "consultation: {opens: 日期, closes: 日期, channels: [来信, 电话]}")
+            need(
+                "consultation",
+                "征求意见阶段必须写明征求意见的起止日期",
+                "consultation: {opens: 日期, closes: 日期, channels: [来信, 电话]}",
+            )
         else:
             days = (c["closes"] - c["opens"]).days
             minimum = config.notice_min_days.get("consultation", 30)
@@ -39,16 +43,35 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
                     )
                 )
         if d.get("follows"):
-            out.append(Problem(rec.loc("follows"), "GK332", "征求意见是决策的第一个阶段，不应写 follows", "follows", d["follows"]))
+            out.append(
+                Problem(
+                    rec.loc("follows"), "GK332", "征求意见是决策的第一个阶段，不应写 follows", "follows", d["follows"]
+                )
+            )
     elif stage == "decided":
         if not d.get("follows") and not d.get("consultation_waived"):
-            need("follows", "决策记录必须指明它的征求意见记录，或写明未征求意见的理由", "follows: 征求意见记录编号，或 consultation_waived: 理由")
+            need(
+                "follows",
+                "决策记录必须指明它的征求意见记录，或写明未征求意见的理由",
+                "follows: 征求意见记录编号，或 consultation_waived: 理由",
+            )
         if d.get("follows") and d.get("consultation_waived"):
-            out.append(Problem(rec.loc("consultation_waived"), "GK332", "已指明征求意见记录，就不应再写未征求意见的理由", "consultation_waived"))
+            out.append(
+                Problem(
+                    rec.loc("consultation_waived"),
+                    "GK332",
+                    "已指明征求意见记录，就不应再写未征求意见的理由",
+                    "consultation_waived",
+                )
+            )
         if "meeting" not in d:
             need("meeting", "决策记录必须写明决策会议", "meeting: {name: 镇党委会, date: 日期}")
         if d.get("follows") and not d.get("comments_adopted"):
-            need("comments_adopted", "决策记录必须说明意见采纳情况", "comments_adopted: 收到意见几条，采纳几条，未采纳的理由")
+            need(
+                "comments_adopted",
+                "决策记录必须说明意见采纳情况",
+                "comments_adopted: 收到意见几条，采纳几条，未采纳的理由",
+            )
     elif stage == "result":
         if not d.get("follows"):
             need("follows", "执行结果记录必须指明它的决策记录", "follows: 决策记录编号")
@@ -105,7 +128,11 @@ def check_chains(records: tuple[Record, ...], config: SiteConfig) -> list[Proble
         cur = prev
         while cur is not None and cur.data.get("follows"):
             if cur.id in seen:
-                out.append(Problem(rec.loc("follows"), "GK335", "决策记录之间的 follows 形成了循环", "follows", rec.data["follows"]))
+                out.append(
+                    Problem(
+                        rec.loc("follows"), "GK335", "决策记录之间的 follows 形成了循环", "follows", rec.data["follows"]
+                    )
+                )
                 break
             seen.add(cur.id)
             cur = by_id.get(cur.data["follows"])

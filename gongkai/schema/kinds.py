@@ -21,7 +21,6 @@ from ..errors import Loc, Problem, Severity
 from ..raw import RMap, RNode, RScalar, RSeq, node_kind
 
 __all__ = [
-    "IdNumber",
     "BAD",
     "Bool",
     "Ctx",
@@ -29,6 +28,7 @@ __all__ = [
     "Dec",
     "Enum",
     "Field",
+    "IdNumber",
     "Int",
     "ListOf",
     "Money",
@@ -175,7 +175,7 @@ class Money(Kind):
     label: str = "金额"
     places: int = 2
     allow_negative: bool = False
-    expected: str = "最多两位小数的数字，如 546.00 或 \"3,520,000.00\""
+    expected: str = '最多两位小数的数字，如 546.00 或 "3,520,000.00"'
 
     def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
         s = _scalar(node, ctx, path, self.label)

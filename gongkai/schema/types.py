@@ -26,7 +26,7 @@ from .kinds import (
     Text,
 )
 
-__all__ = ["COMMON", "DISCLOSURE", "RECORD_TYPES", "RecordType", "TYPE_BY_FOLDER"]
+__all__ = ["COMMON", "DISCLOSURE", "RECORD_TYPES", "TYPE_BY_FOLDER", "RecordType"]
 
 
 def _period_check(value: dict[str, Any], node: RMap, ctx: Ctx, path: str, a: str, b: str) -> None:
@@ -236,7 +236,9 @@ LEVELS = {
 }
 STATUS = {"planned": "未开工", "in_progress": "实施中", "completed": "已完工", "cancelled": "已取消"}
 FUND = {
-    "kind": Field(Enum({"poverty": "扶贫资金", "relief": "救灾资金", "public_welfare": "公益事业资金"}, "资金类别"), True, "类别"),
+    "kind": Field(
+        Enum({"poverty": "扶贫资金", "relief": "救灾资金", "public_welfare": "公益事业资金"}, "资金类别"), True, "类别"
+    ),
     "year": Field(Int("年度", 1990, 2100), True, "年度"),
     "allocated_on": Field(Date("资金下达日期"), False, "资金下达日期"),
     "sources": Field(

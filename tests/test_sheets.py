@@ -1,0 +1,404 @@
+"""Notice sheets (公示单): golden HTML, roster pagination, PDFs and browser printing.
+
+Golden files live in tests/golden/; regenerate them after an intended change
+with ``GONGKAI_UPDATE_GOLDEN=1 python -m pytest tests/test_sheets.py``.
+
+PDF tests skip (with the reason) only when WeasyPrint cannot run here and
+the CI environment variable is unset; in CI they must run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import subprocess
+import sys
+import time
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import SITES
+from linkcheck import broken_links
+
+from gongkai import GongkaiError, build, check
+from gongkai.model import Site
+from gongkai.sheets import METRICS, Paper, SheetRequest, lines_for, make_sheet, plan_sheets, text_em
+
+SHEETS = SITES / "sheets"
+TODAY = date(2015, 6, 30)
+GOLDEN = Path(__file__).resolve().parent / "golden"
+ONE_OF_EACH = {
+    "budget": "yusuan-2015",
+    "subsidy": "butie-2015",
+    "fund": "fupin-2015",
+    "decision": "shichang-zhengqiu",
+    "list": "shoufei",
+    "notice": "tongzhi",
+    "page": "zhinan",
+}
+A4_PT = (595.28, 841.89)
+A3_PT = (841.89, 1190.55)
+
+
+LONG_NOTE = ("经村民小组会议讨论并报镇农业服务中心核实，" * 10)[:200]  # the longest a note may be
+
+
+def roster_yaml(n: int, note_every: int = 0, long_note_at: int = 0) -> str:
+    """A subsidy record with ``n`` recipients in five villages; every
+    ``note_every``-th row carries a note (0: none), row ``long_note_at`` a
+    200-character one."""
+    rows, qty, amount = [], Decimal(0), Decimal(0)
+    for i in range(1, n + 1):
+        q = Decimal(i % 9 + 1) + Decimal("0.50")
+        a = (q * Decimal("105.00")).quantize(Decimal("0.01"))
+        qty += q
+        amount += a
+        village = ["东村", "西村", "南村", "北村", "中心村"][i * 5 // (n + 1)]
+        note = f", note: 含土地流转面积{i}亩，已与承包户确认" if note_every and i % note_every == 0 else ""
+        note = f", note: {LONG_NOTE}" if i == long_note_at else note
+        rows.append(
+            f'  - {{village: {village}, group: {i % 7 + 1}组, name: 村民{i:03d}, id_number: "320000********{i:03d}{i % 10}",'
+            f" quantity: {q}, amount: {a}{note}}}"
+        )
+    return (
+        "title: 测试镇2015年耕地地力保护补贴发放公示（全镇）\n"
+        "publisher: town\ndate: 2015-05-10\nkind: farm_subsidy\nprogram: 耕地地力保护补贴\n"
+        "rate: 105.00\nrate_unit: 元/亩\nquantity_unit: 亩\nnotice: {start: 2015-05-10, end: 2015-05-17}\n"
+        "recipients:\n" + "\n".join(rows) + f"\ntotals: {{households: {n}, quantity: {qty}, amount: {amount}}}\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def sheets_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture site with one record of each type and a 250-row roster, built once."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("sheets") / "site"
+    shutil.copytree(SHEETS, root)
+    (root / "content" / "subsidies" / "big-250.yaml").write_text(
+        roster_yaml(250, note_every=37, long_note_at=100), encoding="utf-8"
+    )
+    build(root, TODAY)
+    return root
+
+
+def _site(root: Path) -> Site:
+    site = check(root, TODAY).site
+    assert site is not None
+    return site
+
+
+def need_pdf() -> None:
+    from gongkai.pdf import PdfUnavailable, check_pdf_support
+
+    try:
+        check_pdf_support()
+    except PdfUnavailable as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PDF 测试需要 WeasyPrint、Pango 和中文字体：{exc}")
+
+
+# --- golden HTML ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rtype", sorted(ONE_OF_EACH))
+def test_sheet_html_matches_golden(sheets_build: Path, rtype: str) -> None:
+    got = (sheets_build / "build" / "print" / ONE_OF_EACH[rtype] / "index.html").read_text(encoding="utf-8")
+    got = re.sub(r'content="gongkai [^"]+"', 'content="gongkai VERSION"', got)  # a release is not a change
+    golden = GOLDEN / f"sheet-{rtype}.html"
+    if os.environ.get("GONGKAI_UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(got, encoding="utf-8", newline="\n")
+    want = golden.read_text(encoding="utf-8")
+    if got != want:
+        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), str(golden), "built"))
+        pytest.fail(f"sheet of {rtype} differs from {golden.name} (GONGKAI_UPDATE_GOLDEN=1 to accept):\n{diff}")
+
+
+def test_every_public_record_has_a_sheet_and_a_qr_code(sheets_build: Path) -> None:
+    site = _site(sheets_build)
+    out = sheets_build / "build"
+    for rec in site.published:
+        sheet = out / "print" / rec.id / "index.html"
+        assert sheet.is_file(), rec.id
+        assert (out / "print" / rec.id / "qr.svg").read_bytes().startswith(b"<svg"), rec.id
+        page = (out / rec.url / "index.html").read_text(encoding="utf-8")
+        assert f'href="../../print/{rec.id}/index.html"' in page, rec.id
+    html = (out / "print" / "butie-2015" / "index.html").read_text(encoding="utf-8")
+    assert "www.example.gov.cn/xxgk/ceshi/subsidies/butie-2015/" in html  # the address under the QR code
+    assert "https://" not in html  # printed without a scheme; nothing external is loaded
+    assert broken_links(out) == []
+
+
+def test_sheet_layout_of_a_roster(sheets_build: Path) -> None:
+    html = (sheets_build / "build" / "print" / "butie-2015" / "index.html").read_text(encoding="utf-8")
+    for text in [
+        "测试镇人民政府",  # organisation
+        "测试村2015年耕地地力保护补贴发放公示",  # title
+        "测政农〔2015〕7号",  # 文号
+        "政策依据：某财农〔2015〕12号",  # basis
+        '<th scope="col">身份证号</th>',
+        "32*************23X",  # masked by the site policy, never more
+        "合计（3 户）",
+        "1,081.50",
+        "公示期：</strong>2015年5月10日 至 2015年5月17日",
+        "电话：0527-80000036",  # where objections go
+        "地址：测试镇农业服务中心102室",
+        "（盖章处）",
+        "第 1 页 共 1 页",
+        '<img src="qr.svg"',
+        "@page { size: A4 portrait; margin: 0;",
+    ]:
+        assert text in html, text
+    assert "320000" not in html  # the source form of the ID number never reaches a sheet
+
+
+def test_sites_without_base_url_print_no_qr_code(demo_build: Path) -> None:
+    html = (demo_build / "print" / "gengdi-2015" / "index.html").read_text(encoding="utf-8")
+    assert "qr.svg" not in html and not (demo_build / "print" / "gengdi-2015" / "qr.svg").exists()
+    assert "（盖章处）" in html
+
+
+# --- pagination -----------------------------------------------------------------------------------
+
+
+def test_roster_pages_hold_every_row_once_in_order(sheets_build: Path) -> None:
+    site = _site(sheets_build)
+    rec = site.by_id["big-250"]
+    for paper in (Paper("A4"), Paper("A4", True), Paper("A3"), Paper("A3", True)):
+        sheet = make_sheet(site, rec, paper)
+        seqs = [r.seq for p in sheet.pages for r in p.rows]
+        assert seqs == list(range(1, 251)), paper
+        assert all(p.rows for p in sheet.pages)
+        assert [p.first for p in sheet.pages] == [True] + [False] * (sheet.page_count - 1)
+        assert [p.last for p in sheet.pages] == [False] * (sheet.page_count - 1) + [True]
+    a4, a3 = make_sheet(site, rec, Paper("A4")), make_sheet(site, rec, Paper("A3"))
+    assert 8 <= a4.page_count <= 14 and a3.page_count < a4.page_count
+
+
+def test_roster_html_has_one_section_per_page_with_the_header_row(sheets_build: Path) -> None:
+    site = _site(sheets_build)
+    sheet = make_sheet(site, site.by_id["big-250"])
+    html = (sheets_build / "build" / "print" / "big-250" / "index.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<section class="sheet-page".*?</section>', html, re.S)
+    assert len(sections) == sheet.page_count
+    y = sheet.page_count
+    for x, sec in enumerate(sections, start=1):
+        assert sec.count("<thead>") == 1 and "身份证号" in sec
+        assert f"第 {x} 页 共 {y} 页" in sec
+        assert ("合计（250 户）" in sec) == (x == y)  # totals on the last page only
+        assert ("（盖章处）" in sec) == (x == y)
+
+
+def test_a_note_too_long_for_its_cell_goes_below_the_table(sheets_build: Path) -> None:
+    site = _site(sheets_build)
+    for paper in (Paper("A4"), Paper("A3", True)):
+        sheet = make_sheet(site, site.by_id["big-250"], paper)
+        rows = {r.seq: r for p in sheet.pages for r in p.rows}
+        mark, _, text = rows[100].footnote.partition("：")
+        assert text == LONG_NOTE and f"见{mark}" in rows[100].cells
+        assert max(r.lines for r in rows.values()) <= 3
+        marks = [r.footnote.partition("：")[0] for r in rows.values() if r.footnote]
+        assert marks == [f"注{k}" for k in range(1, len(marks) + 1)]
+    html = (sheets_build / "build" / "print" / "big-250" / "index.html").read_text(encoding="utf-8")
+    section = next(s for s in html.split("<section")[1:] if "村民100" in s)
+    assert f"：{LONG_NOTE}</p>" in section  # on the same page as its row
+
+
+def test_long_cells_wrap_and_take_more_room() -> None:
+    assert text_em("张三") == 2.0 and text_em("1,234.50") < 5
+    assert lines_for("含土地流转面积，已与承包户确认", 4.0) == 4
+    assert lines_for("张三", 3.0) == 1
+
+
+def test_print_request_sets_paper_and_refuses_unknown_ids(sheets_build: Path) -> None:
+    site = _site(sheets_build)
+    pages = {p.url: p for p in plan_sheets(site, SheetRequest(("big-250",), Paper("A3", True)))}
+    assert pages["print/big-250/"].context["sheet"].paper == Paper("A3", True)
+    assert pages["print/butie-2015/"].context["sheet"].paper == Paper("A4")
+    assert pages["print/fupin-2015/"].context["sheet"].paper == Paper("A4", True)  # wide project table
+    with pytest.raises(GongkaiError, match="没有编号为“no-such”的已发布信息"):
+        plan_sheets(site, SheetRequest(("no-such",)))
+    with pytest.raises(ValueError):
+        Paper("A5")
+
+
+# --- PDF -----------------------------------------------------------------------------------------------
+
+
+def _pdf(site_root: Path, rid: str, paper: Paper) -> tuple[bytes, int]:
+    from gongkai.pdf import print_css, sheet_pdf
+    from gongkai.render import Renderer, theme_dirs
+
+    site = _site(site_root)
+    dirs = theme_dirs(site_root, "default")
+    return sheet_pdf(site, Renderer(site, dirs), print_css(dirs), rid, paper), make_sheet(
+        site, site.by_id[rid], paper
+    ).page_count
+
+
+@pytest.mark.parametrize(
+    ("paper", "size"), [(Paper("A4"), A4_PT), (Paper("A3"), A3_PT), (Paper("A4", True), A4_PT[::-1])]
+)
+def test_250_row_roster_pdf_repeats_the_header_on_every_page(
+    sheets_build: Path, paper: Paper, size: tuple[float, float]
+) -> None:
+    need_pdf()
+    import io
+
+    import pypdf
+
+    t0 = time.perf_counter()
+    data, expected = _pdf(sheets_build, "big-250", paper)
+    seconds = time.perf_counter() - t0
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == expected, f"{paper.label}: PDF has {len(reader.pages)} pages, sheet planned {expected}"
+    print(f"\n{paper.label}: {expected} pages, {seconds:.1f} s, {len(data) // 1024} KB")
+    seen: list[int] = []
+    for x, page in enumerate(reader.pages, start=1):
+        box = page.mediabox
+        assert abs(float(box.width) - size[0]) < 1 and abs(float(box.height) - size[1]) < 1, (x, box)
+        text = page.extract_text().replace(" ", "")
+        for head in ("序号", "姓名", "身份证号", "金额"):
+            assert head in text, (x, head)
+        assert f"第{x}页共{expected}页" in text, x
+        assert ("合计（250户）" in text) == (x == expected), x
+        seen += [int(n) for n in re.findall(r"村民(\d{3})", text)]
+    assert seen == list(range(1, 251))  # every row once, in order, across the pages
+
+
+def test_print_command_writes_pdfs_on_a3(make_site, tmp_path: Path) -> None:
+    need_pdf()
+    import pypdf
+
+    site = make_site(base=SHEETS)
+    r = _run("print", "butie-2015", "shoufei", "--size", "A3", "--pdf", "--site", str(site), "--today", "2015-06-30")
+    assert r.returncode == 0, r.stderr
+    for rid in ("butie-2015", "shoufei"):
+        pdf = site / "build" / "print" / f"{rid}.pdf"
+        assert str(pdf) in r.stdout
+        box = pypdf.PdfReader(pdf).pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (842, 1191)
+    html = (site / "build" / "print" / "butie-2015" / "index.html").read_text(encoding="utf-8")
+    assert "@page { size: A3 portrait;" in html
+
+
+# --- clear messages instead of tracebacks -----------------------------------------------------------------
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gongkai", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        ("raise ImportError('No module named weasyprint')", 'pip install "gongkai[pdf]"'),
+        ("raise OSError(\"cannot load library 'libpango-1.0-0'\")", "Pango"),
+    ],
+)
+def test_missing_weasyprint_or_pango_is_a_clear_message(make_site, tmp_path: Path, failure: str, message: str) -> None:
+    fake = tmp_path / "fake"
+    (fake / "weasyprint").mkdir(parents=True)
+    (fake / "weasyprint" / "__init__.py").write_text(failure + "\n", encoding="utf-8")
+    site = make_site(base=SHEETS)
+    r = _run(
+        "print", "butie-2015", "--pdf", "--site", str(site), "--today", "2015-06-30", env={"PYTHONPATH": str(fake)}
+    )
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr and message in r.stderr
+    assert "Ctrl+P" in r.stderr  # the browser still prints the HTML sheet
+    assert not (site / "build").exists()  # nothing half-made
+
+
+def test_missing_chinese_font_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("weasyprint")
+    from gongkai import pdf
+
+    monkeypatch.setattr(pdf, "find_cjk_fonts", lambda: ())
+    try:
+        pdf._weasyprint()
+    except pdf.PdfUnavailable as exc:
+        pytest.skip(str(exc))
+    with pytest.raises(pdf.PdfUnavailable, match=r"没有找到中文字体.*fonts-noto-cjk"):
+        pdf.html_to_pdf("<p>测试</p>")
+
+
+def test_print_unknown_id_exits_1_in_chinese(make_site) -> None:
+    r = _run("print", "no-such", "--site", str(make_site(base=SHEETS)), "--today", "2015-06-30")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "没有编号为“no-such”的已发布信息" in r.stderr
+
+
+def test_sheets_are_byte_reproducible(make_site, tmp_path: Path) -> None:
+    import hashlib
+
+    site = make_site(base=SHEETS)
+    digests = []
+    for name in ("a", "b"):
+        build(site, TODAY, out=tmp_path / name)
+        digests.append(
+            {
+                p.relative_to(tmp_path / name).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted((tmp_path / name / "print").rglob("*"))
+                if p.is_file()
+            }
+        )
+    assert digests[0] == digests[1] and any(k.endswith("qr.svg") for k in digests[0])
+
+
+# --- the browser (Ctrl+P) -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("paper", [Paper("A4"), Paper("A3", True)])
+def test_chromium_prints_the_roster_on_the_planned_pages(
+    chromium, sheets_build: Path, tmp_path: Path, paper: Paper
+) -> None:
+    """What a clerk gets from Ctrl+P: Chromium breaks the roster exactly where
+    the sheet says, no page's rows reach its page number, and the header row
+    is on every page."""
+    import pypdf
+
+    out = tmp_path / "out"
+    build(sheets_build, TODAY, out=out, sheets=SheetRequest(("big-250",), paper))
+    site = _site(sheets_build)
+    expected = make_sheet(site, site.by_id["big-250"], paper).page_count
+    page = chromium.new_page()
+    page.goto((out / "print" / "big-250" / "index.html").as_uri())
+    page.emulate_media(media="print")
+    gaps = page.evaluate(
+        """() => [...document.querySelectorAll('.sheet-page')].map(s => {
+             const foot = s.querySelector('.page-foot').getBoundingClientRect().top;
+             const last = [...s.children].filter(c => !c.classList.contains('page-foot')).pop();
+             return (foot - last.getBoundingClientRect().bottom) / 96 * 25.4;
+           })"""
+    )
+    assert len(gaps) == expected and min(gaps) > 0, gaps  # mm between the content and the page number
+    pdf = tmp_path / "chrome.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    page.close()
+    reader = pypdf.PdfReader(pdf)
+    assert len(reader.pages) == expected
+    w, h = (paper.width_mm * 72 / 25.4, paper.height_mm * 72 / 25.4)
+    for x, pg in enumerate(reader.pages, start=1):
+        assert abs(float(pg.mediabox.width) - w) < 2 and abs(float(pg.mediabox.height) - h) < 2
+        # Chromium's PDF maps some glyphs to CJK radicals (⻚ for 页): compare loosely.
+        text = unicodedata.normalize("NFKC", pg.extract_text()).replace(" ", "")
+        assert "身份证号" in text and re.search(f"第{x}.共{expected}.", text), x
+
+
+def test_metrics_are_readable_at_arms_length() -> None:
+    for m in METRICS.values():
+        assert m.table_pt >= 13 and m.body_pt >= 15 and m.title_pt >= 22
