@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -11,17 +11,18 @@ from .archive import ArchiveEntry, create_entry, plan_postings, posting_files
 from .data import data_files
 from .errors import ContentError, Loc, Problem
 from .feeds import discovery_files
-from .indexno import number_site, save_registry
+from .indexno import REGISTRY, number_site, save_registry
 from .load import find_site_root, load_site
 from .pages import plan_pages
 from .pdf import sheet_pdfs
 from .privacy import find_pii
-from .render import Renderer, theme_dirs
+from .cache import BuildStamp, last_build, remember_build
+from .render import Renderer, default_theme_dir, theme_dirs
 from .report import check_applications
 from .search import build_search_index, search_docs
 from .sheets import Paper, SheetRequest, plan_sheets, sheet_files
 from .validate import Validated, validate
-from .write import Output
+from .write import MARKER, Output
 
 __all__ = ["BuildResult", "archive_posting", "build", "check"]
 
@@ -35,6 +36,7 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     registered: tuple[str, ...] = ()  # ids given a 索引号 by this build
     printed: tuple[str, ...] = ()  # the sheets (and PDFs) a SheetRequest asked for, relative to out
+    unchanged: bool = False  # nothing the build reads had changed: the output was left as it was
 
 
 def check(site_dir: Path, today: date, drafts: bool = False) -> Validated:
@@ -62,6 +64,13 @@ def build(
     output is then left untouched.  ``sheets`` (``gongkai print``) sets some
     notice sheets on another paper and asks for their PDFs."""
     root = find_site_root(site_dir)
+    out = (out or root / "build").resolve()
+    dirs = _theme_dirs_for(root)
+    stamp = BuildStamp(root, dirs, (today, drafts, strict, sheets, str(out)))
+    digest = stamp.digest()
+    previous = last_build(root, out)
+    if previous is not None and previous[0] == digest and (out / MARKER).is_file():
+        return replace(previous[1], unchanged=True)
     checked = _checked(root, today, drafts)
     warnings = tuple(p for p in checked.problems if not p.is_error)
     if checked.site is None or checked.errors or (strict and warnings):
@@ -70,7 +79,7 @@ def build(
     pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
     dirs = theme_dirs(root, site.config.theme)
     renderer = Renderer(site, dirs)
-    with Output(out or root / "build", protect=(root / "content", root / "themes"), guard=leak_gate) as output:
+    with Output(out, protect=(root / "content", root / "themes"), guard=leak_gate) as output:
         for page in pages:
             output.write(page.path, renderer.render(page))
         for rel, blob in (*sheet_files(site), *sheet_pdfs(site, renderer, dirs, sheets)):
@@ -89,12 +98,21 @@ def build(
         n_files = len(output.written)
         n_bytes = output.bytes
     registered = tuple(save_registry(root, site))  # only after the output is complete
+    stamp.refresh(root / REGISTRY)
     printed = (
         tuple(f"print/{i}/index.html" for i in sheets.ids) + tuple(f"print/{i}.pdf" for i in sheets.ids if sheets.pdf)
         if sheets
         else ()
     )
-    return BuildResult(output.out, len(pages), n_files, n_bytes, warnings, registered, printed)
+    result = BuildResult(output.out, len(pages), n_files, n_bytes, warnings, registered, printed)
+    remember_build(root, out, stamp.digest(), replace(result, registered=()))
+    return result
+
+
+def _theme_dirs_for(root: Path) -> list[Path]:
+    """Every theme folder a build may read, before site.yaml is parsed (the
+    site's own themes/ folder whatever theme it names, and the default)."""
+    return [root / "themes", default_theme_dir()]
 
 
 def archive_posting(

@@ -98,10 +98,13 @@ DRAFTS_OPT = click.option("--drafts", is_flag=True, help="同时生成草稿（d
 def build(site: Path, out: Path | None, today: str | None, drafts: bool, strict: bool) -> None:
     result = run_build(site, _today(today), out=out, drafts=drafts, strict=strict)
     _print_problems(list(result.warnings), err=True)
-    click.echo(
-        f"已生成 {result.pages} 个页面，共 {result.files} 个文件（{result.bytes / 1024 / 1024:.1f} MB），"
-        f"输出到 {result.out}"
-    )
+    if result.unchanged:
+        click.echo(f"内容和模板都没有变化，网站无需重新生成：{result.out}")
+    else:
+        click.echo(
+            f"已生成 {result.pages} 个页面，共 {result.files} 个文件（{result.bytes / 1024 / 1024:.1f} MB），"
+            f"输出到 {result.out}"
+        )
     if result.registered:
         click.echo(
             f"已为 {len(result.registered)} 条新发布的信息编制索引号，记录在 content/index-numbers.yaml"

@@ -212,12 +212,10 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[RNode | None,
                 hint="把大名单拆成几个文件，或改用 .xlsx/.csv 名单文件",
             )
         ]
-    if _may_be_deep(text) or "&" in text or "*" in text or "!" in text:
-        found = _check_events(text, path, offset)
-        if found is not None:
-            return None, [found]
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        return _from_events(text, path, offset)
+    except _Fail as fail:
+        return None, [fail.problem]
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_problem(exc, text, path, offset)]
     except yaml.reader.ReaderError as exc:
@@ -234,25 +232,109 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[RNode | None,
         ]
     except yaml.YAMLError:
         return None, [Problem(Loc(path, first_line), "GK002", "YAML 格式错误：无法解析", hint=_HINT)]
-    nodes = [n for n in nodes if n is not None]
-    if not nodes:
-        return None, []
-    if len(nodes) > 1:
-        line = nodes[1].start_mark.line + 1 + offset
-        return None, [
-            Problem(
-                Loc(path, line),
-                "GK002",
-                "一个文件里只能有一条记录（发现了第二个 --- 文档）",
-                hint="把第二条记录放到单独的文件中",
-            )
-        ]
+
+
+def _from_events(text: str, path: str, offset: int) -> tuple[RNode | None, list[Problem]]:
+    """Build the raw tree straight from libyaml's event stream.
+
+    No composer and no resolver run (values stay text; the resolver was most
+    of PyYAML's cost), and the stream is walked with an explicit stack, so a
+    hostile nesting is refused at MAX_DEPTH instead of overflowing the C
+    stack as composing it would.  Anchors, aliases, explicit tags, complex
+    keys and second documents are refused where they occur."""
     problems: list[Problem] = []
+    # A frame: [RMap entries | RSeq items, key_locs | None, loc, pending key, its loc]
+    stack: list[list] = []
+    root: RNode | None = None
+    documents = 0
+    loader = _Loader(text)
     try:
-        tree = _convert(nodes[0], path, offset, 0, set(), problems)
-    except _Fail as fail:
-        return None, [fail.problem]
-    return tree, problems
+        while loader.check_event():
+            ev = loader.get_event()
+            cls = type(ev)
+            if cls is yaml.StreamStartEvent or cls is yaml.StreamEndEvent or cls is yaml.DocumentEndEvent:
+                continue
+            mark = ev.start_mark
+            line = mark.line + 1 + offset
+            if cls is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Fail(
+                        Problem(
+                            Loc(path, line),
+                            "GK002",
+                            "一个文件里只能有一条记录（发现了第二个 --- 文档）",
+                            hint="把第二条记录放到单独的文件中",
+                        )
+                    )
+                continue
+            end = cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent
+            if not end and (ev.anchor is not None or cls is yaml.AliasEvent):
+                raise _Fail(
+                    Problem(
+                        Loc(path, line),
+                        "GK004",
+                        "不允许使用 YAML 锚点（&）或别名（*）",
+                        value=f"*{ev.anchor}" if cls is yaml.AliasEvent else f"&{ev.anchor}",
+                        hint="把要重复的内容直接写出来；若值以 * 或 & 开头，请加引号",
+                    )
+                )
+            if end:
+                frame = stack.pop()
+                node: RNode = RMap(frame[0], frame[1], frame[2]) if frame[1] is not None else RSeq(tuple(frame[0]), frame[2])
+            else:
+                tag = ev.tag
+                if tag is not None and ev.implicit is not True and ev.implicit != (True, False) and ev.implicit != (False, True):
+                    raise _Fail(
+                        Problem(
+                            Loc(path, line),
+                            "GK002",
+                            "YAML 格式错误：不支持以 ! 开头的标签，它会让后面的文字丢失",
+                            value=str(tag),
+                            hint="若 ! 是内容的一部分，请给整个值加上引号",
+                        )
+                    )
+                loc = Loc(path, line, mark.column + 1)
+                if cls is yaml.ScalarEvent:
+                    node = RScalar(ev.value, loc, ev.style or None)  # libyaml gives "" for plain
+                else:
+                    if len(stack) > MAX_DEPTH:  # the top-level mapping is level 0
+                        raise _Fail(Problem(loc, "GK005", f"嵌套层数过深（超过 {MAX_DEPTH} 层）"))
+                    mapping = cls is yaml.MappingStartEvent
+                    stack.append([{} if mapping else [], {} if mapping else None, loc, None, None])
+                    continue
+            if not stack:
+                root = node
+                continue
+            top = stack[-1]
+            if top[1] is None:
+                top[0].append(node)
+            elif top[3] is None:
+                if not isinstance(node, RScalar):
+                    raise _Fail(Problem(node.loc, "GK103", "键必须是简单的文字", hint="键: 值"))
+                top[3], top[4] = node.text, node.loc
+            else:
+                key, kloc = top[3], top[4]
+                top[3] = top[4] = None
+                if key in top[0]:
+                    first = top[1][key]
+                    problems.append(
+                        Problem(
+                            kloc,
+                            "GK003",
+                            f"键“{key}”重复出现（第 {first.line} 行已经有一个）",
+                            field=key,
+                            hint="同一层级每个键只能写一次，删除或合并其中一个",
+                        )
+                    )
+                    continue
+                top[0][key] = node
+                top[1][key] = kloc
+    finally:
+        loader.dispose()
+    if isinstance(root, RScalar) and root.is_null:
+        return None, problems
+    return root, problems
 
 
 _HINT = "检查这一行的缩进、冒号后的空格（“: ”）和引号是否成对"
@@ -303,86 +385,3 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int
             reason, line = "冒号“:”后面要有一个空格", i + 1 + offset
             break
     return Problem(Loc(path, line, (mark.column + 1) if mark else 0), "GK002", "YAML 格式错误：" + reason, hint=_HINT)
-
-
-_DEEP_PREFIX = re.compile(rf"^[ \t?:-]{{{2 * MAX_DEPTH},}}", re.M)
-
-
-def _may_be_deep(text: str) -> bool:
-    """Cheap test: could this text nest deeper than MAX_DEPTH?"""
-    return text.count("[") + text.count("{") > MAX_DEPTH or _DEEP_PREFIX.search(text) is not None
-
-
-def _check_events(text: str, path: str, offset: int) -> Problem | None:
-    """Nesting depth, anchors, aliases and explicit tags, from libyaml's event
-    stream (not recursive, so a hostile nesting cannot overflow the stack as
-    composing it would)."""
-    depth = 0
-    try:
-        for ev in yaml.parse(text, Loader=_Loader):
-            line = ev.start_mark.line + 1 + offset
-            if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH + 1:  # the top-level mapping is level 0
-                    return Problem(Loc(path, line), "GK005", f"嵌套层数过深（超过 {MAX_DEPTH} 层）")
-            elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-            anchor = getattr(ev, "anchor", None)
-            if anchor is not None:
-                return Problem(
-                    Loc(path, line),
-                    "GK004",
-                    "不允许使用 YAML 锚点（&）或别名（*）",
-                    value=f"*{anchor}" if isinstance(ev, yaml.AliasEvent) else f"&{anchor}",
-                    hint="把要重复的内容直接写出来；若值以 * 或 & 开头，请加引号",
-                )
-            tag = getattr(ev, "tag", None)
-            implicit = getattr(ev, "implicit", True)
-            explicit = tag is not None and (implicit is False or implicit == (False, False))
-            if explicit:
-                return Problem(
-                    Loc(path, line),
-                    "GK002",
-                    "YAML 格式错误：不支持以 ! 开头的标签，它会让后面的文字丢失",
-                    value=str(tag),
-                    hint="若 ! 是内容的一部分，请给整个值加上引号",
-                )
-    except yaml.YAMLError:
-        return None  # compose reports the syntax error with its line
-    return None
-
-
-def _convert(node: yaml.Node, path: str, offset: int, depth: int, seen: set[int], problems: list[Problem]) -> RNode:
-    loc = Loc(path, node.start_mark.line + 1 + offset, node.start_mark.column + 1)
-    if depth > MAX_DEPTH:
-        raise _Fail(Problem(loc, "GK005", f"嵌套层数过深（超过 {MAX_DEPTH} 层）"))
-    if id(node) in seen and not isinstance(node, yaml.ScalarNode):
-        raise _Fail(Problem(loc, "GK004", "不允许使用 YAML 锚点（&）或别名（*）"))
-    seen.add(id(node))
-    if isinstance(node, yaml.ScalarNode):
-        return RScalar(node.value, loc, node.style or None)  # libyaml gives "" for plain
-    if isinstance(node, yaml.SequenceNode):
-        return RSeq(tuple(_convert(n, path, offset, depth + 1, seen, problems) for n in node.value), loc)
-    assert isinstance(node, yaml.MappingNode)
-    entries: dict[str, RNode] = {}
-    key_locs: dict[str, Loc] = {}
-    for key_node, value_node in node.value:
-        kloc = Loc(path, key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise _Fail(Problem(kloc, "GK103", "键必须是简单的文字", hint="键: 值"))
-        key = key_node.value
-        if key in entries:
-            first = key_locs[key]
-            problems.append(
-                Problem(
-                    kloc,
-                    "GK003",
-                    f"键“{key}”重复出现（第 {first.line} 行已经有一个）",
-                    field=key,
-                    hint="同一层级每个键只能写一次，删除或合并其中一个",
-                )
-            )
-            continue
-        key_locs[key] = kloc
-        entries[key] = _convert(value_node, path, offset, depth + 1, seen, problems)
-    return RMap(entries, key_locs, loc)

@@ -284,7 +284,7 @@ def test_too_big_text_refused() -> None:
 def test_second_document_refused() -> None:
     node, problems = parse_yaml("a: 1\n---\nb: 2\n", PATH)
     assert node is None
-    assert [(p.code, p.loc.line) for p in problems] == [("GK002", 3)]
+    assert [(p.code, p.loc.line) for p in problems] == [("GK002", 2)]
 
 
 def test_empty_and_comment_only() -> None:
