@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from .archive import ArchiveEntry, create_entry, plan_postings, posting_files
+from .cache import BuildStamp, last_build, remember_build
 from .data import data_files
 from .errors import ContentError, Loc, Problem
 from .feeds import discovery_files
 from .indexno import REGISTRY, number_site, save_registry
 from .load import find_site_root, load_site
-from .pages import plan_pages
+from .pages import Page, plan_pages
 from .pdf import sheet_pdfs
 from .privacy import find_pii
-from .cache import BuildStamp, last_build, remember_build
 from .render import Renderer, default_theme_dir, theme_dirs
 from .report import check_applications
 from .search import build_search_index, search_docs
@@ -80,8 +82,8 @@ def build(
     dirs = theme_dirs(root, site.config.theme)
     renderer = Renderer(site, dirs)
     with Output(out, protect=(root / "content", root / "themes"), guard=leak_gate) as output:
-        for page in pages:
-            output.write(page.path, renderer.render(page))
+        for path, blob in render_pages(renderer, pages):
+            output.write(path, blob)
         for rel, blob in (*sheet_files(site), *sheet_pdfs(site, renderer, dirs, sheets)):
             output.write(rel, blob)
         for rel, src in posting_files(site):  # frozen sheets and photos, verified by the loader
@@ -168,3 +170,40 @@ def leak_gate(rel: str, data: bytes) -> list[Problem]:
         )
         for f in find_pii(text, phones=False)
     ]
+
+
+# --- rendering on every core ------------------------------------------------------------
+
+_RENDER_CHUNK = 64
+
+
+def render_pages(renderer: Renderer, pages: Sequence[Page], workers: int | None = None) -> Iterator[tuple[str, bytes]]:
+    """(path, bytes) of every page, in order.  Large sites are rendered by a
+    pool of forked processes (they inherit the site and templates, nothing is
+    pickled but the finished bytes); elsewhere, or for small sites, in this
+    process.  The result is the same bytes either way."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if workers < 2 or not fork or len(pages) < 4 * _RENDER_CHUNK:
+        for page in pages:
+            yield page.path, renderer.render(page)
+        return
+    chunks = [range(i, min(i + _RENDER_CHUNK, len(pages))) for i in range(0, len(pages), _RENDER_CHUNK)]
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(renderer, pages)) as pool:
+        for chunk in pool.imap(_worker_render, chunks):
+            yield from chunk
+
+
+_worker: tuple[Renderer, Sequence[Page]] | None = None  # set in forked workers only
+
+
+def _worker_init(renderer: Renderer, pages: Sequence[Page]) -> None:
+    global _worker
+    _worker = (renderer, pages)
+
+
+def _worker_render(indexes: range) -> list[tuple[str, bytes]]:
+    assert _worker is not None
+    renderer, pages = _worker
+    return [(pages[i].path, renderer.render(pages[i])) for i in indexes]

@@ -151,6 +151,13 @@ def new(directory: Path) -> None:
 
     created = create_site(directory)
     click.echo(f"已在 {directory} 新建网站（{len(created)} 个文件）。")
+    from .hooks import init_repo_with_hook
+
+    hook = init_repo_with_hook(directory)
+    if hook is not None:
+        click.echo(f"已建立 git 仓库并安装提交前检查（{hook.name}）：含未遮蔽身份证号等个人信息的文件不能提交。")
+    else:
+        click.echo("没有找到 git：安装 Git 后在网站目录运行 gongkai hooks install，以便提交前检查个人信息。")
     click.echo("下一步：")
     click.echo(f"  1. 修改 {directory / 'content' / 'site.yaml'}，填写本镇名称、公开主体和联系方式；")
     click.echo(f"  2. 阅读 {directory / '使用说明.md'}；")

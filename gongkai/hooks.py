@@ -8,6 +8,7 @@ what would be committed.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
 
@@ -15,7 +16,7 @@ from .errors import GongkaiError, Problem
 from .pii import masked_id_problems, record_pii, scan_pii, scan_text_pii
 from .raw import decode, parse_yaml, split_front_matter
 
-__all__ = ["HOOK", "check_blob", "check_staged", "install_hook"]
+__all__ = ["HOOK", "check_blob", "check_staged", "init_repo_with_hook", "install_hook"]
 
 MARK = "# installed by gongkai"
 HOOK = f"""#!/bin/sh
@@ -52,6 +53,17 @@ def install_hook(repo: Path) -> Path:
     hook.write_text(HOOK, encoding="utf-8", newline="\n")
     hook.chmod(0o755)
     return hook
+
+
+def init_repo_with_hook(directory: Path) -> Path | None:
+    """For ``gongkai new``: make ``directory`` a git repository (unless it is
+    inside one already) and install the hook.  None when git is missing."""
+    if shutil.which("git") is None:
+        return None
+    inside = subprocess.run(["git", "rev-parse", "--git-dir"], cwd=directory, capture_output=True).returncode == 0
+    if not inside:
+        _git(directory, "init", "-q")
+    return install_hook(directory)
 
 
 def check_staged(repo: Path) -> list[Problem]:

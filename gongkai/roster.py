@@ -96,7 +96,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from pathlib import PurePosixPath
 
-from .errors import Loc, Problem, Severity
+from .errors import CODES, Loc, Problem, Severity
 from .raw import RMap, RNode, RScalar, RSeq, decode
 
 __all__ = [
@@ -110,18 +110,8 @@ __all__ = [
     "roster_to_yaml",
 ]
 
-ROSTER_CODES: dict[str, str] = {
-    "GK120": "名单文件类型不支持（请存为 .xlsx 或 .csv）",
-    "GK121": "名单文件过大或行数过多",
-    "GK122": "找不到名单的表头行或“姓名”列",
-    "GK123": "名单含有不得公开的个人信息列",
-    "GK124": "名单的列名无法识别或重复",
-    "GK125": "身份证号被 Excel 存成了数字，末几位已丢失",
-    "GK126": "单元格没有可用的值（公式未计算、错误值、日期或合并单元格）",
-    "GK127": "只读取了第一个工作表，其他工作表被忽略",
-    "GK128": "合计行或签字行之后还有人员数据",
-    "GK129": "名单中没有人员",
-}
+# Roster-file codes; titles live with every other code in errors.CODES.
+ROSTER_CODES: dict[str, str] = {k: v for k, v in CODES.items() if k.startswith("GK12")}
 
 FIELDS = ("village", "group", "name", "id_number", "quantity", "rate", "amount", "note")
 

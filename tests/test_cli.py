@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -117,6 +118,9 @@ def test_new_site_builds_at_once(tmp_path: Path) -> None:
     r = run("new", str(target))
     assert r.returncode == 0, r.stderr
     assert (target / "使用说明.md").is_file()
+    if shutil.which("git"):
+        hook = (target / ".git" / "hooks" / "pre-commit").read_text(encoding="utf-8")
+        assert "gongkai hooks run" in hook
     folders = {p.parent.name for p in (target / "content").rglob("*.*") if p.name != "site.yaml"}
     assert folders >= {"budgets", "subsidies", "funds", "decisions", "lists", "notices", "pages"}
     r = run("build", str(target))

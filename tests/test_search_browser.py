@@ -30,15 +30,6 @@ from gongkai.search import (
     term_grams,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SEARCH_JS = Path(__file__).resolve().parent.parent / "themes" / "default" / "static" / "search.js"
 SUB = "county/town"
 
@@ -188,15 +179,9 @@ def site(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+def browser(chromium):
+    """The session's headless Chromium (tests/conftest.py)."""
+    return chromium
 
 
 @pytest.fixture
