@@ -281,10 +281,17 @@ def _from_events(text: str, path: str, offset: int) -> tuple[RNode | None, list[
                 )
             if end:
                 frame = stack.pop()
-                node: RNode = RMap(frame[0], frame[1], frame[2]) if frame[1] is not None else RSeq(tuple(frame[0]), frame[2])
+                node: RNode = (
+                    RMap(frame[0], frame[1], frame[2]) if frame[1] is not None else RSeq(tuple(frame[0]), frame[2])
+                )
             else:
                 tag = ev.tag
-                if tag is not None and ev.implicit is not True and ev.implicit != (True, False) and ev.implicit != (False, True):
+                if (
+                    tag is not None
+                    and ev.implicit is not True
+                    and ev.implicit != (True, False)
+                    and ev.implicit != (False, True)
+                ):
                     raise _Fail(
                         Problem(
                             Loc(path, line),

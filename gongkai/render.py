@@ -16,6 +16,7 @@ import nh3
 from markupsafe import Markup
 
 from . import __version__
+from .charts import record_chart
 from .data import downloads
 from .feeds import record_jsonld
 from .formats import cn_date, money, number
@@ -83,8 +84,11 @@ class Markdown:
             url_schemes={"http", "https", "mailto", "tel"},
             link_rel="noopener noreferrer",
         )
-        # Wide tables scroll in their own box on narrow phones.
-        clean = clean.replace("<table>", '<div class="table-wrap"><table>').replace("</table>", "</table></div>")
+        # Wide tables scroll in their own box on narrow phones; the box takes
+        # keyboard focus so it can be scrolled with the arrow keys.
+        clean = clean.replace(
+            "<table>", '<div class="table-wrap" tabindex="0" role="group" aria-label="表格"><table>'
+        ).replace("</table>", "</table></div>")
         return Markup(clean)
 
 
@@ -118,6 +122,7 @@ class Renderer:
             nav_sections=lambda: nav,
             downloads=downloads,
             record_jsonld=lambda record, url: record_jsonld(site, record, url),
+            chart=lambda record: record_chart(site, record),  # static SVG bar chart or None
         )
 
     def render(self, page: Page) -> bytes:

@@ -384,6 +384,10 @@ def test_demo_record_pages_show_the_correction_table(tmp_path: Path) -> None:
         assert "更正前后对照" in page and "杨晓燕" in page and "1,200.00" in page, rid
 
 
-def test_demo_builds_with_an_empty_archive_section(demo_build: Path) -> None:
-    assert "暂无存档" in (demo_build / "postings" / "index.html").read_text(encoding="utf-8")
+def test_demo_shows_its_posting(demo_build: Path) -> None:
+    """The demo's roster as posted on 2015-05-12, verified and listed."""
+    index = (demo_build / "postings" / "index.html").read_text(encoding="utf-8")
+    assert "青石村村务公开栏" in index
+    day = (demo_build / "postings" / "2015" / "05-12" / "index.html").read_text(encoding="utf-8")
+    assert "青石镇2015年耕地地力保护补贴发放公示" in day
     assert "公开栏存档" in (demo_build / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,66 @@
+"""A site replaces one template and one CSS file of the default theme
+(docs/theme.md): both replacements are in effect, everything else still
+comes from the default theme."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from linkcheck import broken_links
+
+from gongkai import build
+from gongkai.render import default_theme_dir
+
+DEFAULT = default_theme_dir()
+NOTICE_TEMPLATE = """{% extends "record/base.html" %}
+{% block record_after %}
+  <p class="town-note">本镇自定义：通知公告页的附加说明。</p>
+{% endblock %}
+"""
+CSS = "/* 青石镇自己的样式表 */\nbody { color: #000; }\n"
+
+
+def test_a_site_replaces_one_template_and_one_css_file(make_site, tmp_path: Path) -> None:
+    site = make_site()
+    theme = site / "themes" / "default"
+    # base.html: a copy of the default's with the town's banner in the header.
+    base = (DEFAULT / "templates" / "base.html").read_text(encoding="utf-8")
+    marker = '<header class="site-header">'
+    assert marker in base
+    (theme / "templates" / "record").mkdir(parents=True)
+    (theme / "templates" / "base.html").write_text(
+        base.replace(marker, marker + '\n  <p class="town-banner">青石镇欢迎您</p>'), encoding="utf-8"
+    )
+    # One record template and the style sheet.
+    (theme / "templates" / "record" / "notice.html").write_text(NOTICE_TEMPLATE, encoding="utf-8")
+    (theme / "static").mkdir()
+    (theme / "static" / "style.css").write_text(CSS, encoding="utf-8")
+
+    out = tmp_path / "out"
+    build(site, date(2015, 3, 1), out=out)
+    pages = sorted(out.rglob("index.html"))
+    assert pages
+    for p in pages:
+        html = p.read_text(encoding="utf-8")
+        if "/print/" in p.as_posix():
+            continue  # notice sheets have their own template and print.css
+        assert 'class="town-banner"' in html, p  # the site's base.html, on every page
+    notice = (out / "notices" / "hello" / "index.html").read_text(encoding="utf-8")
+    assert 'class="town-note"' in notice  # the site's record/notice.html ...
+    assert 'class="meta"' in notice  # ... extending the default record/base.html
+    assert (out / "static" / "style.css").read_text(encoding="utf-8") == CSS
+    # Everything else is the default theme's.
+    for name in ("site.js", "search.js", "print.css"):
+        assert (out / "static" / name).read_bytes() == (DEFAULT / "static" / name).read_bytes(), name
+    listing = (out / "notices" / "index.html").read_text(encoding="utf-8")
+    assert 'class="records"' in listing and "town-note" not in listing
+    assert 'id="gk-text-size"' in listing
+    assert broken_links(out) == []
+
+
+def test_without_overrides_the_default_theme_is_used(make_site, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(make_site(), date(2015, 3, 1), out=out)
+    assert (out / "static" / "style.css").read_bytes() == (DEFAULT / "static" / "style.css").read_bytes()
+    assert "town-banner" not in (out / "index.html").read_text(encoding="utf-8")
