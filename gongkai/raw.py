@@ -217,6 +217,10 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[RNode | None,
     except _Fail as fail:
         return None, [fail.problem]
     except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in (exc.problem or ""):  # libyaml ≥ 0.2.6 stops deep nesting itself
+            mark = exc.problem_mark or exc.context_mark
+            line = (mark.line + 1 + offset) if mark else first_line
+            return None, [Problem(Loc(path, line), "GK005", f"嵌套层数过深（超过 {MAX_DEPTH} 层）")]
         return None, [_syntax_problem(exc, text, path, offset)]
     except yaml.reader.ReaderError as exc:
         # libyaml counts the position in bytes of the UTF-8 text
