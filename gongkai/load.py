@@ -9,7 +9,8 @@ problems included; it raises nothing for bad content.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .archive import read_archive
@@ -35,6 +36,38 @@ class SourceFile:
     body_line: int = 0
     roster_total: RMap | None = None  # the 合计 row of a roster spreadsheet
     roster_failed: bool = False  # recipients names a file that could not be read
+    problems: tuple[Problem, ...] = ()  # found while reading this file
+
+
+@dataclass(frozen=True)
+class _Pending:
+    path: Path
+    rel: str
+    type: str
+    defaults: RMap | None
+
+
+class RecordFiles:
+    """The record files of a site, read and parsed one at a time as they are
+    iterated: a validator that turns each into a record before taking the
+    next never holds every raw tree at once (at 10,000 records they would
+    take more memory than the finished site)."""
+
+    def __init__(self, root: Path, pending: list[_Pending]) -> None:
+        self._root = root
+        self._pending = tuple(pending)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def __iter__(self) -> Iterator[SourceFile]:
+        for item in self._pending:
+            problems: list[Problem] = []
+            sf = _load_record(self._root, item.path, item.rel, item.type, item.defaults, problems)
+            if sf is not None:
+                yield replace(sf, problems=tuple(problems))
+            elif problems:
+                yield SourceFile(item.rel, item.type, None, problems=tuple(problems))
 
 
 @dataclass(frozen=True)
@@ -42,7 +75,7 @@ class LoadedSite:
     root: Path
     config_path: str
     config_node: RNode | None
-    files: tuple[SourceFile, ...]
+    files: RecordFiles
     assets: frozenset[str]  # every non-record file in content/, relative to the root
     problems: tuple[Problem, ...] = field(default=())
     holidays_node: RNode | None = None  # content/holidays.yaml, when present
@@ -109,7 +142,7 @@ def load_site(root: Path) -> LoadedSite:
         config_node, ps = parse_yaml(text, config_rel)
         problems.extend(ps)
 
-    files: list[SourceFile] = []
+    pending: list[_Pending] = []
     assets: set[str] = set()
     for entry in sorted(content.iterdir(), key=lambda p: p.name):
         rel = _rel(root, entry)
@@ -133,7 +166,7 @@ def load_site(root: Path) -> LoadedSite:
                 )
             )
             continue
-        files.extend(_load_folder(root, entry, rtype.name, None, problems, assets))
+        pending.extend(_load_folder(root, entry, rtype.name, None, problems, assets))
     holidays_node: RNode | None = None
     if (content / "holidays.yaml").is_file():
         text = _read(content / "holidays.yaml", "content/holidays.yaml", problems)
@@ -143,7 +176,14 @@ def load_site(root: Path) -> LoadedSite:
     postings, archive_problems = read_archive(root, assets)  # reads and hashes content/archive/
     problems.extend(archive_problems)
     return LoadedSite(
-        root, config_rel, config_node, tuple(files), frozenset(assets), tuple(problems), holidays_node, postings
+        root,
+        config_rel,
+        config_node,
+        RecordFiles(root, pending),
+        frozenset(assets),
+        tuple(problems),
+        holidays_node,
+        postings,
     )
 
 
@@ -178,7 +218,7 @@ def _load_folder(
     defaults: RMap | None,
     problems: list[Problem],
     assets: set[str],
-) -> list[SourceFile]:
+) -> list[_Pending]:
     entries = sorted(folder.iterdir(), key=lambda p: p.name)
     for name in ("_defaults.yaml", "_defaults.yml"):
         d = folder / name
@@ -191,7 +231,7 @@ def _load_folder(
                     defaults = _merge(node, defaults)
                 elif node is not None:
                     problems.append(Problem(node.loc, "GK007", "_defaults.yaml 顶层应是“键: 值”结构"))
-    out: list[SourceFile] = []
+    out: list[_Pending] = []
     for p in entries:
         rel = _rel(root, p)
         if p.is_symlink():
@@ -202,9 +242,7 @@ def _load_folder(
         elif p.name.startswith((".", "_defaults.", "~$")):
             continue
         elif p.suffix.lower() in RECORD_EXTS:
-            sf = _load_record(root, p, rel, type_name, defaults, problems)
-            if sf is not None:
-                out.append(sf)
+            out.append(_Pending(p, rel, type_name, defaults))
         else:
             assets.add(rel)
     return out
