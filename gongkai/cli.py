@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,8 +24,62 @@ from .schema.kinds import parse_date_text
 __all__ = ["main"]
 
 
+_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+_CLICK_MESSAGES = (  # click's own usage errors, in the clerk's language
+    (re.compile(r"No such option:? '?([^'.]+)'?\.?(?: Did you mean '?([^'?]+)'?\?)?"), "没有这个选项：{0}"),
+    (re.compile(r"Missing argument '([^']+)'\.?"), "缺少参数 {0}"),
+    (re.compile(r"Missing option '([^']+)'\.?"), "缺少选项 {0}"),
+    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "多余的参数：{0}"),
+    (re.compile(r"Option '([^']+)' requires an argument\.?"), "选项 {0} 后面需要写一个值"),
+    (re.compile(r"No such command '([^']+)'\.?"), "没有这个命令：{0}"),
+    (re.compile(r"Invalid value for '([^']+)': (.*)", re.S), "{0} 的值无效：{1}"),
+)
+
+
+def _chinese(message: str) -> str:
+    for pattern, zh in _CLICK_MESSAGES:
+        m = pattern.match(message)
+        if m:
+            return zh.format(*(g or "" for g in m.groups()))
+    return message
+
+
+class _Formatter(click.HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(
+            prog, args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]..."), "用法："
+        )
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+
 class _Group(click.Group):
     """Usage errors in Chinese, exit code 2; GongkaiError → exit code 1."""
+
+    context_class = _Context
+    command_class = _Command
+    group_class = type  # sub-groups (gongkai hooks) are made the same way
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs["standalone_mode"] = False
@@ -37,7 +92,7 @@ class _Group(click.Group):
             sys.exit(1)
         except click.UsageError as exc:
             hint = f"\n运行 {exc.ctx.command_path} --help 查看用法。" if exc.ctx else ""
-            click.echo(f"用法错误：{exc.format_message()}{hint}", err=True)
+            click.echo(f"用法错误：{_chinese(exc.format_message())}{hint}", err=True)
             sys.exit(2)
         except click.ClickException as exc:
             click.echo(f"错误：{exc.format_message()}", err=True)
@@ -91,7 +146,9 @@ DRAFTS_OPT = click.option("--drafts", is_flag=True, help="同时生成草稿（d
 
 @main.command(context_settings=CONTEXT, help="生成网站：检查 SITE 中的内容，无误后生成到 SITE/build/。")
 @SITE_ARG
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。")
+@click.option(
+    "--out", metavar="目录", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。"
+)
 @TODAY_OPT
 @DRAFTS_OPT
 @click.option("--strict", is_flag=True, help="有警告也不生成。")
@@ -330,7 +387,9 @@ def _paper(size: str | None, landscape: bool) -> Any:
 @SIZE_OPT
 @LANDSCAPE_OPT
 @click.option("--pdf", is_flag=True, help='同时生成 PDF（需要 pip install "gongkai[pdf]" 和中文字体）。')
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。")
+@click.option(
+    "--out", metavar="目录", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。"
+)
 @TODAY_OPT
 def print_sheets(
     ids: tuple[str, ...], site: Path, size: str | None, landscape: bool, pdf: bool, out: Path | None, today: str | None
