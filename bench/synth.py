@@ -462,7 +462,7 @@ def _fund(rng: random.Random, i: int) -> Rec:
     projects: list[dict[str, Any]] = []
     total = Decimal(0)
     for k in range(rng.randint(1, 8)):
-        vk, vname = rng.choice(VILLAGES)
+        _, vname = rng.choice(VILLAGES)
         alloc = Decimal(rng.randint(30, 800) * 1000)
         status = rng.choice(["planned", "in_progress", "completed", "completed"])
         p: dict[str, Any] = {
@@ -516,7 +516,7 @@ def _notice(rng: random.Random, i: int) -> Rec:
     d = _date_in(rng, year)
     topic = rng.choice(TOPICS)
     category = rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0]
-    office, office_name = rng.choice(OFFICES)
+    office, _ = rng.choice(OFFICES)
     kind = {"政策解读": "政策解读", "工作动态": "工作动态", "办事指南": "办事指南", "收费标准": "收费标准公示",
             "人大报告": "工作报告", "其他": "通知"}[category]  # fmt: skip
     data: dict[str, Any] = {

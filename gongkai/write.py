@@ -38,6 +38,7 @@ class Output:
         previous site stays (the last gate against leaking personal data)."""
         self.guard = guard
         self.leaks: list[Problem] = []
+        self._made: set[Path] = set()
         self.out = out.resolve()
         for p in protect:
             p = p.resolve()
@@ -70,7 +71,9 @@ class Output:
             raise OutputError(f"两个页面写到了同一个位置：{rel}")
         self.written.add(key)
         target = self.tmp.joinpath(*p.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._made:  # one mkdir per folder, not per file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
         return target
 
     def write(self, rel: str, data: bytes) -> None:
