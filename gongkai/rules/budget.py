@@ -7,15 +7,12 @@ from decimal import Decimal
 
 from ..config import SiteConfig
 from ..errors import Problem
+from ..formats import money as _fmt
 from ..model import Record
 
 __all__ = ["check"]
 
 _CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
-
-
-def _fmt(v: Decimal) -> str:
-    return f"{v:,.2f}"
 
 
 def check(rec: Record, config: SiteConfig) -> list[Problem]:

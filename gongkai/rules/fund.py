@@ -6,13 +6,10 @@ from decimal import Decimal
 
 from ..config import SiteConfig
 from ..errors import Problem
+from ..formats import money as _fmt
 from ..model import Record
 
 __all__ = ["check"]
-
-
-def _fmt(v: Decimal) -> str:
-    return f"{v:,.2f}"
 
 
 def check(rec: Record, config: SiteConfig) -> list[Problem]:

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from ..config import SiteConfig
 from ..errors import Problem
+from ..formats import money as _fmt
 from ..model import Record
 from ..raw import RMap, RScalar
 from ..schema.kinds import parse_money_text
@@ -20,10 +21,6 @@ def expected_amount(quantity: Decimal, rate: Decimal) -> Decimal:
     """quantity × rate, rounded half-up to the cent (exactly, whatever the size)."""
     with localcontext(prec=60):
         return (quantity * rate).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _fmt(v: Decimal) -> str:
-    return f"{v:,.2f}"
 
 
 def check(
