@@ -338,3 +338,18 @@ def test_killed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     assert not list(site.glob(".build.tmp-*"))  # ... and cleaned by the next build
     assert "改过的通知" in (out / "notices" / "n-00000" / "index.html").read_text(encoding="utf-8")
     assert (out / MARKER).is_file()
+
+
+def test_lists_paginate_past_fifty(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _big_site(site, 120)
+    out = tmp_path / "out"
+    build(site, date(2015, 3, 1), out=out)
+    notices = out / "notices"
+    pages = [notices / "index.html", notices / "page" / "2" / "index.html", notices / "page" / "3" / "index.html"]
+    assert all(p.is_file() for p in pages) and not (notices / "page" / "4").exists()
+    # 121 notices: the 120 generated ones (第N号通知) and the minimal site's own, newest first
+    shown = [sum(1 for line in p.read_text(encoding="utf-8").splitlines() if "号通知</a>" in line) for p in pages]
+    assert shown == [50, 50, 20]
+    assert "测试镇政务公开网站开通" in pages[2].read_text(encoding="utf-8")
+    assert broken_links(out) == []
