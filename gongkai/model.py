@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -211,7 +211,3 @@ class Site:
             seen.add(nxt.id)
             chain.append(nxt)
         return tuple(r for r in chain if r.is_public)
-
-
-def months(records: Iterable[Record]) -> list[tuple[int, int]]:
-    return sorted({(r.date.year, r.date.month) for r in records}, reverse=True)
