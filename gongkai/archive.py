@@ -293,6 +293,7 @@ def plan_postings(site: Site) -> list[Page]:
             "公开栏存档",
             {"days": [(d, tuple(sorted(by_day[d], key=lambda p: p.name))) for d in days]},
             (home,),
+            key=_shown(site, site.postings),
         )
     ]
     for d in days:
@@ -303,9 +304,15 @@ def plan_postings(site: Site) -> list[Page]:
                 f"{d.year}年{d.month}月{d.day}日张贴的公示",
                 {"day": d, "postings": tuple(sorted(by_day[d], key=lambda p: p.name))},
                 (home, ("公开栏存档", "postings/")),
+                key=_shown(site, by_day[d]),
             )
         )
     return pages
+
+
+def _shown(site: Site, postings: Sequence[Posting]) -> tuple[Record | None, ...]:
+    """The records the postings pages look up by id (for the build's keys)."""
+    return tuple(site.by_id.get(p.record_id) for p in postings)
 
 
 def posting_files(site: Site) -> list[tuple[str, str]]:

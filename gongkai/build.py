@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from .archive import ArchiveEntry, create_entry, plan_postings, posting_files
-from .cache import BuildStamp, last_build, remember_build
-from .data import data_files
+from .cache import BuildCache, BuildStamp, last_build, remember_build
+from .data import record_data_files, site_data_files
 from .errors import ContentError, Loc, Problem
 from .feeds import discovery_files
+from .incremental import Fingerprints, theme_digest
 from .indexno import REGISTRY, number_site, save_registry
 from .load import find_site_root, load_site
 from .pages import Page, plan_pages
@@ -22,7 +23,7 @@ from .privacy import find_pii
 from .render import Renderer, default_theme_dir, theme_dirs
 from .report import check_applications
 from .search import build_search_index, search_docs
-from .sheets import Paper, SheetRequest, plan_sheets, sheet_files
+from .sheets import Paper, SheetRequest, plan_sheets, qr_files
 from .validate import Validated, validate
 from .write import MARKER, Output
 
@@ -39,17 +40,22 @@ class BuildResult:
     registered: tuple[str, ...] = ()  # ids given a 索引号 by this build
     printed: tuple[str, ...] = ()  # the sheets (and PDFs) a SheetRequest asked for, relative to out
     unchanged: bool = False  # nothing the build reads had changed: the output was left as it was
+    made: tuple[str, ...] = ()  # pages rendered (the others were unchanged since the last build)
+    kept: int = 0  # files left as the last build wrote them
 
 
-def check(site_dir: Path, today: date, drafts: bool = False) -> Validated:
-    """Load and validate only; never writes."""
-    return _checked(find_site_root(site_dir), today, drafts)
+def check(site_dir: Path, today: date, drafts: bool = False, cache: BuildCache | None = None) -> Validated:
+    """Load and validate only; never writes output (only the cache)."""
+    root = find_site_root(site_dir)
+    return _checked(root, today, drafts, cache or BuildCache(root))
 
 
-def _checked(root: Path, today: date, drafts: bool) -> Validated:
+def _checked(root: Path, today: date, drafts: bool, cache: BuildCache) -> Validated:
     """validate(), then number the records (索引号 registry) and check the
     annual report's data in content/applications/."""
-    return check_applications(root, number_site(root, validate(load_site(root), today, drafts)))
+    validated = validate(load_site(root), today, drafts, cache.records)
+    cache.records.commit()
+    return check_applications(root, number_site(root, validated))
 
 
 def build(
@@ -59,39 +65,55 @@ def build(
     drafts: bool = False,
     strict: bool = False,
     sheets: SheetRequest | None = None,
+    cache: BuildCache | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir`` as of ``today`` into ``out``
     (default ``<site>/build``).  Raises ContentError with every problem when
     the content has an error (or a warning, with ``strict``); the previous
     output is then left untouched.  ``sheets`` (``gongkai print``) sets some
-    notice sheets on another paper and asks for their PDFs."""
+    notice sheets on another paper and asks for their PDFs.
+
+    Only what changed is made again: ``cache`` (by default the site's
+    ``.gongkai-cache`` folder) holds the validated records and what the last
+    build into ``out`` wrote; see incremental.py for what decides."""
     root = find_site_root(site_dir)
     out = (out or root / "build").resolve()
+    cache = cache or BuildCache(root)
     dirs = _theme_dirs_for(root)
     stamp = BuildStamp(root, dirs, (today, drafts, strict, sheets, str(out)))
     digest = stamp.digest()
-    previous = last_build(root, out)
+    previous = last_build(root, out) if cache.folder is not None else None
     if previous is not None and previous[0] == digest and (out / MARKER).is_file():
         return replace(previous[1], unchanged=True)
-    checked = _checked(root, today, drafts)
+    checked = _checked(root, today, drafts, cache)
     warnings = tuple(p for p in checked.problems if not p.is_error)
     if checked.site is None or checked.errors or (strict and warnings):
         raise ContentError(list(checked.problems))
     site = checked.site
     pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
     dirs = theme_dirs(root, site.config.theme)
+    own_templates = any((d / "templates").is_dir() for d in dirs if d != default_theme_dir())
+    fp = Fingerprints(site, theme_digest(dirs), (today, drafts, sheets), own_templates)
     renderer = Renderer(site, dirs)
-    with Output(out, protect=(root / "content", root / "themes"), guard=leak_gate) as output:
-        for path, blob in render_pages(renderer, pages):
-            output.write(path, blob)
-        for rel, blob in (*sheet_files(site), *sheet_pdfs(site, renderer, dirs, sheets)):
+    guard = (root / "content", root / "themes")
+    with Output(out, protect=guard, guard=leak_gate, previous=cache.manifest(out)) as output:
+        groups = _Groups(output)
+        keys = [fp.page(p) for p in pages]
+        todo = [(p, k) for p, k in zip(pages, keys, strict=True) if not groups.reuse(f"page:{p.path}", k)]
+        rendered = render_pages(renderer, [p for p, _ in todo])
+        for (page, key), (path, blob) in zip(todo, rendered, strict=True):
+            groups.made(f"page:{page.path}", key, [(path, blob)])
+        for rec in sorted(site.published, key=lambda r: r.id):
+            groups.make(f"qr:{rec.id}", fp.key("qr", rec.id), lambda rec=rec: qr_files(site, rec))
+            groups.make(f"data:{rec.id}", fp.key("data", rec), lambda rec=rec: record_data_files(site, rec))
+        groups.make("catalogue", fp.key("catalogue", site), lambda: site_data_files(site))
+        urls = [p.url for p in pages]
+        groups.make("feeds", fp.key("feeds", site, urls), lambda: discovery_files(site, pages))
+        groups.make("search", fp.key("search", site), lambda: build_search_index(search_docs(site)))
+        for rel, blob in sheet_pdfs(site, renderer, dirs, sheets):
             output.write(rel, blob)
         for rel, src in posting_files(site):  # frozen sheets and photos, verified by the loader
             output.copy(rel, root / src)
-        for rel, blob in (*data_files(site), *discovery_files(site, pages)):
-            output.write(rel, blob)
-        for rel, blob in build_search_index(search_docs(site)):
-            output.write(rel, blob)
         for rel, src in _static_files(dirs):
             output.copy(f"static/{rel}", src)
         for rec in site.published:
@@ -99,6 +121,7 @@ def build(
                 output.copy(f"{rec.url}{att['file']}", root / Path(rec.source).parent / att["file"])
         n_files = len(output.written)
         n_bytes = output.bytes
+    cache.save_manifest(out, output.manifest)
     registered = tuple(save_registry(root, site))  # only after the output is complete
     stamp.refresh(root / REGISTRY)
     printed = (
@@ -106,9 +129,48 @@ def build(
         if sheets
         else ()
     )
-    result = BuildResult(output.out, len(pages), n_files, n_bytes, warnings, registered, printed)
-    remember_build(root, out, stamp.digest(), replace(result, registered=()))
+    result = BuildResult(
+        output.out,
+        len(pages),
+        n_files,
+        n_bytes,
+        warnings,
+        registered,
+        printed,
+        made=tuple(p.path for p, _ in todo),
+        kept=output.kept,
+    )
+    if cache.folder is not None:
+        remember_build(root, out, stamp.digest(), replace(result, registered=()))
     return result
+
+
+class _Groups:
+    """Groups of output files made together, skipped when their key is the
+    one the previous build recorded and their files are intact."""
+
+    def __init__(self, output: Output) -> None:
+        self.output = output
+        self.previous = output.previous.groups if output.previous is not None else {}
+        self.groups = output.manifest.groups
+
+    def reuse(self, name: str, key: str) -> bool:
+        old = self.previous.get(name)
+        if old is None or old[0] != key or not self.output.keep_all(old[1]):
+            return False
+        self.groups[name] = old
+        return True
+
+    def made(self, name: str, key: str, files: Iterable[tuple[str, bytes]]) -> None:
+        rels = []
+        for rel, blob in files:
+            self.output.write(rel, blob)
+            rels.append(rel)
+        self.groups[name] = (key, tuple(rels))
+
+    def make(self, name: str, key: str, produce: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
+        if not self.reuse(name, key):
+            self.made(name, key, produce())
 
 
 def _theme_dirs_for(root: Path) -> list[Path]:
@@ -130,7 +192,7 @@ def archive_posting(
     ``posted`` into content/archive/ (``gongkai archive``).  The content is
     checked as of ``posted`` first; nothing is written when it has errors."""
     root = find_site_root(site_dir)
-    checked = _checked(root, posted, False)
+    checked = _checked(root, posted, False, BuildCache(root))
     if checked.site is None or checked.errors:
         raise ContentError(list(checked.problems))
     dirs = theme_dirs(root, checked.site.config.theme)

@@ -12,17 +12,29 @@ different gongkai version) falls back to a full build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .write import Manifest
 
-__all__ = ["CACHE_DIR", "BuildStamp", "last_build", "remember_build", "stamp_files"]
+__all__ = [
+    "CACHE_DIR",
+    "BuildCache",
+    "BuildStamp",
+    "RecordStore",
+    "code_digest",
+    "last_build",
+    "remember_build",
+    "stamp_files",
+]
 
 CACHE_DIR = ".gongkai-cache"
 PACKAGE = Path(__file__).resolve().parent
@@ -77,11 +89,7 @@ def _entry(root: Path, out: Path) -> Path:
 
 def last_build(root: Path, out: Path) -> tuple[str, Any] | None:
     """(digest, saved result) of the last successful build into ``out``."""
-    try:
-        with _entry(root, out).open("rb") as f:
-            value = pickle.load(f)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None
+    value = _load(_entry(root, out))
     if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)):
         return None
     return value
@@ -90,13 +98,162 @@ def last_build(root: Path, out: Path) -> tuple[str, Any] | None:
 def remember_build(root: Path, out: Path, digest: str, result: Any) -> None:
     """Record a successful build; a failure to write the cache is ignored
     (the next build is then simply a full one)."""
-    target = _entry(root, out)
+    _save(_entry(root, out), (digest, result))
+
+
+def _load(path: Path) -> Any:
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except _LOAD_ERRORS:
+        return None
+
+
+def _save(target: Path, value: Any) -> None:
+    """Pickle ``value`` to ``target`` by a rename; failing is ignored (the
+    cache only saves time)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         (target.parent / ".gitignore").write_text("*\n", encoding="utf-8")
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as f:
-            pickle.dump((digest, result), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
     except OSError:
         pass
+
+
+@functools.cache
+def code_digest() -> str:
+    """Digest of gongkai's own code: any change to it (an upgrade, a local
+    edit) makes every cached result stale.  Read once per process; the
+    package files do not change under a running build."""
+    h = hashlib.blake2b(__version__.encode(), digest_size=20)
+    for p in sorted(PACKAGE.rglob("*.py")):
+        h.update(p.relative_to(PACKAGE).as_posix().encode() + b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+_LOAD_ERRORS = (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError)
+
+
+class RecordStore:
+    """Validated record files by the digest of what they were made from
+    (validate.CheckedFile): in memory, where the preview server keeps them
+    from one rebuild to the next, and in ``folder`` on disk for the next
+    command.  A key names its content, so an entry is never stale; entries
+    no build used are removed by ``commit``.  Any unreadable entry is a
+    miss, never an error."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.memory: dict[str, Any] = {}
+        self._new: set[str] = set()
+        self._used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> Any:
+        value = self.memory.get(key)
+        if value is None and self.folder is not None:
+            try:
+                with self._path(key).open("rb") as f:
+                    value = pickle.load(f)
+            except _LOAD_ERRORS:
+                value = None
+            if value is not None:
+                self.memory[key] = value
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.memory[key] = value
+        self._new.add(key)
+
+    def used(self, key: str) -> None:
+        self._used.add(key)
+
+    def commit(self) -> None:
+        """Write the new entries; drop the ones this build did not use (from
+        memory and disk).  Failing to write is ignored: it only costs time."""
+        used, new = self._used, self._new
+        self._used, self._new = set(), set()
+        self.memory = {k: v for k, v in self.memory.items() if k in used}
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            gitignore = self.folder.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+            made: set[Path] = set()
+            for key in sorted(new & used):
+                target = self._path(key)
+                if target.parent not in made:
+                    target.parent.mkdir(exist_ok=True)
+                    made.add(target.parent)
+                tmp = target.with_name(f".{key}.{os.getpid()}.tmp")
+                with tmp.open("wb") as f:
+                    pickle.dump(self.memory[key], f, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, target)
+            for sub in os.scandir(self.folder):
+                if not sub.is_dir():
+                    continue
+                for entry in os.scandir(sub.path):
+                    key = entry.name.split(".")[0] if not entry.name.startswith(".") else ""
+                    if key not in used:
+                        os.unlink(entry.path)
+        except OSError:
+            pass
+
+    def clear(self) -> None:
+        self.memory.clear()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class BuildCache:
+    """Everything one site's builds keep for the next: the validated record
+    files and, per output folder, the manifest of the last build.  The
+    preview server holds one for its whole run (nothing is read back from
+    disk between rebuilds); each command makes one on ``SITE/.gongkai-cache``."""
+
+    def __init__(self, root: Path | None, memory_only: bool = False, manifests_on_disk: bool = True) -> None:
+        """``memory_only``: nothing is read from or written to disk.
+        ``manifests_on_disk``: False for an output folder that lives only as
+        long as this object (the preview server's)."""
+        self.root = root
+        folder = None if root is None or memory_only else root / CACHE_DIR
+        self.folder = folder
+        self.records = RecordStore(folder / "records" if folder else None)
+        self._manifests: dict[Path, Manifest] = {}
+        self._manifests_on_disk = manifests_on_disk
+
+    def _manifest_path(self, out: Path) -> Path | None:
+        if self.folder is None or not self._manifests_on_disk:
+            return None
+        name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+        return self.folder / f"manifest-{name}.pickle"
+
+    def manifest(self, out: Path) -> Manifest | None:
+        """The manifest of the last build into ``out`` (not yet checked against its marker)."""
+        m = self._manifests.get(out)
+        if m is None:
+            path = self._manifest_path(out)
+            value = _load(path) if path is not None else None
+            m = value if isinstance(value, Manifest) else None
+        return m
+
+    def save_manifest(self, out: Path, manifest: Manifest) -> None:
+        self._manifests[out] = manifest
+        path = self._manifest_path(out)
+        if path is not None:
+            _save(path, manifest)

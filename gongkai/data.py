@@ -42,7 +42,9 @@ __all__ = [
     "downloads",
     "json_schemas",
     "neutralise",
+    "record_data_files",
     "record_json",
+    "site_data_files",
     "tabular",
 ]
 
@@ -724,16 +726,26 @@ def data_files(site: Site) -> list[tuple[str, bytes]]:
     """Every file under data/, as (site-relative path, bytes)."""
     files: list[tuple[str, bytes]] = []
     for rec in site.published:
-        if not exported(rec):
-            continue
-        files.append((f"data/{rec.id}.json", _dumps(record_json(site, rec))))
-        table = record_csv(site, rec)
-        if table is not None:
-            files.append((f"data/{rec.id}.csv", table))
-        if rec.type == "budget":
-            pkg, body = fiscal_package(site, rec)
-            files.append((f"data/{rec.id}/datapackage.json", _dumps(pkg)))
-            files.append((f"data/{rec.id}/budget.csv", body))
-    files.extend(catalogue_files(site))
-    files.extend(json_schemas())
+        files.extend(record_data_files(site, rec))
+    files.extend(site_data_files(site))
     return files
+
+
+def record_data_files(site: Site, rec: Record) -> list[tuple[str, bytes]]:
+    """The files under data/ of one published record (none when it is not exported)."""
+    if not exported(rec):
+        return []
+    files = [(f"data/{rec.id}.json", _dumps(record_json(site, rec)))]
+    table = record_csv(site, rec)
+    if table is not None:
+        files.append((f"data/{rec.id}.csv", table))
+    if rec.type == "budget":
+        pkg, body = fiscal_package(site, rec)
+        files.append((f"data/{rec.id}/datapackage.json", _dumps(pkg)))
+        files.append((f"data/{rec.id}/budget.csv", body))
+    return files
+
+
+def site_data_files(site: Site) -> list[tuple[str, bytes]]:
+    """The catalogue and the JSON schemas."""
+    return [*catalogue_files(site), *json_schemas()]

@@ -8,6 +8,7 @@ problems included; it raises nothing for bad content.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,8 @@ class SourceFile:
     roster_total: RMap | None = None  # the 合计 row of a roster spreadsheet
     roster_failed: bool = False  # recipients names a file that could not be read
     problems: tuple[Problem, ...] = ()  # found while reading this file
+    # other files this record was read from: (site-relative path, content digest or "" when missing)
+    deps: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,25 @@ class _Pending:
     rel: str
     type: str
     defaults: RMap | None
+    defaults_digest: str = ""  # of the _defaults.yaml files that apply, outermost first
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A record file read but not parsed.  ``digest`` covers everything its
+    parse depends on apart from the files named in ``SourceFile.deps``: its
+    path, type, bytes and the ``_defaults.yaml`` files above it."""
+
+    rel: str
+    type: str
+    digest: str
+    data: bytes | None  # None when it could not be read (see problems)
+    problems: tuple[Problem, ...] = ()
+    pending: _Pending | None = None
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 class RecordFiles:
@@ -61,13 +83,44 @@ class RecordFiles:
         return len(self._pending)
 
     def __iter__(self) -> Iterator[SourceFile]:
+        for raw in self.raw():
+            sf = self.parse(raw)
+            if sf is not None:
+                yield sf
+
+    def raw(self) -> Iterator[RawFile]:
+        """Every record file, read (not parsed), in a stable order."""
         for item in self._pending:
             problems: list[Problem] = []
-            sf = _load_record(self._root, item.path, item.rel, item.type, item.defaults, problems)
-            if sf is not None:
-                yield replace(sf, problems=tuple(problems))
-            elif problems:
-                yield SourceFile(item.rel, item.type, None, problems=tuple(problems))
+            data = _read_bytes(item.path, item.rel, problems)
+            h = hashlib.blake2b(digest_size=20)
+            h.update(f"{item.rel}\0{item.type}\0{item.defaults_digest}\0".encode())
+            if data is not None:
+                h.update(data)
+            yield RawFile(item.rel, item.type, h.hexdigest(), data, tuple(problems), item)
+
+    def parse(self, raw: RawFile) -> SourceFile | None:
+        """The parsed file (None when there is nothing to report: never for a
+        file with problems)."""
+        problems = list(raw.problems)
+        item = raw.pending
+        assert item is not None
+        sf = None
+        if raw.data is not None:
+            sf = _load_record(self._root, item.path, item.rel, item.type, item.defaults, problems, raw.data)
+        if sf is not None:
+            return replace(sf, problems=tuple(problems))
+        if problems:
+            return SourceFile(item.rel, item.type, None, problems=tuple(problems))
+        return None
+
+    def dep_digest(self, rel: str) -> str:
+        """The content digest of another file a record was read from ("" when
+        it is missing or unreadable), to tell whether a cached record is current."""
+        try:
+            return digest_bytes((self._root / rel).read_bytes())
+        except OSError:
+            return ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +133,7 @@ class LoadedSite:
     problems: tuple[Problem, ...] = field(default=())
     holidays_node: RNode | None = None  # content/holidays.yaml, when present
     postings: tuple[Posting, ...] = ()  # content/archive/ entries whose files verified (archive.py)
+    config_digest: str = ""  # of site.yaml and holidays.yaml: what every record's validation reads
 
 
 def find_site_root(path: Path) -> Path:
@@ -108,7 +162,7 @@ def _rel(root: Path, p: Path) -> str:
     return p.relative_to(root).as_posix()
 
 
-def _read(path: Path, rel: str, problems: list[Problem]) -> str | None:
+def _read_bytes(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -121,10 +175,17 @@ def _read(path: Path, rel: str, problems: list[Problem]) -> str | None:
                 )
             )
             return None
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         problems.append(Problem(Loc(rel), "GK001", f"文件无法读取：{exc.strerror}"))
         return None
+
+
+def _read(path: Path, rel: str, problems: list[Problem], data: bytes | None = None) -> str | None:
+    if data is None:
+        data = _read_bytes(path, rel, problems)
+        if data is None:
+            return None
     decoded = decode(data, rel)
     problems.extend(decoded.problems)
     if decoded.encoding == "unknown":
@@ -137,7 +198,9 @@ def load_site(root: Path) -> LoadedSite:
     problems: list[Problem] = []
     config_rel = "content/site.yaml"
     config_node: RNode | None = None
+    config_hash = hashlib.blake2b(digest_size=20)
     text = _read(content / "site.yaml", config_rel, problems)
+    config_hash.update((text or "").encode("utf-8", "surrogatepass") + b"\0")
     if text is not None:
         config_node, ps = parse_yaml(text, config_rel)
         problems.extend(ps)
@@ -166,10 +229,11 @@ def load_site(root: Path) -> LoadedSite:
                 )
             )
             continue
-        pending.extend(_load_folder(root, entry, rtype.name, None, problems, assets))
+        pending.extend(_load_folder(root, entry, rtype.name, None, "", problems, assets))
     holidays_node: RNode | None = None
     if (content / "holidays.yaml").is_file():
         text = _read(content / "holidays.yaml", "content/holidays.yaml", problems)
+        config_hash.update((text or "").encode("utf-8", "surrogatepass"))
         if text is not None:
             holidays_node, ps = parse_yaml(text, "content/holidays.yaml")
             problems.extend(ps)
@@ -184,6 +248,7 @@ def load_site(root: Path) -> LoadedSite:
         tuple(problems),
         holidays_node,
         postings,
+        config_hash.hexdigest(),
     )
 
 
@@ -216,6 +281,7 @@ def _load_folder(
     folder: Path,
     type_name: str,
     defaults: RMap | None,
+    defaults_digest: str,
     problems: list[Problem],
     assets: set[str],
 ) -> list[_Pending]:
@@ -224,6 +290,9 @@ def _load_folder(
         d = folder / name
         if d.is_file() and not d.is_symlink():
             text = _read(d, _rel(root, d), problems)
+            defaults_digest = digest_bytes(
+                f"{defaults_digest}\0{_rel(root, d)}\0{text}".encode("utf-8", "surrogatepass")
+            )
             if text is not None:
                 node, ps = parse_yaml(text, _rel(root, d))
                 problems.extend(ps)
@@ -238,11 +307,11 @@ def _load_folder(
             problems.append(_symlink(rel))
         elif p.is_dir():
             if not p.name.startswith("."):
-                out.extend(_load_folder(root, p, type_name, defaults, problems, assets))
+                out.extend(_load_folder(root, p, type_name, defaults, defaults_digest, problems, assets))
         elif p.name.startswith((".", "_defaults.", "~$")):
             continue
         elif p.suffix.lower() in RECORD_EXTS:
-            out.append(_Pending(p, rel, type_name, defaults))
+            out.append(_Pending(p, rel, type_name, defaults, defaults_digest))
         else:
             assets.add(rel)
     return out
@@ -258,9 +327,15 @@ def _merge(node: RMap, base: RMap | None) -> RMap:
 
 
 def _load_record(
-    root: Path, path: Path, rel: str, type_name: str, defaults: RMap | None, problems: list[Problem]
+    root: Path,
+    path: Path,
+    rel: str,
+    type_name: str,
+    defaults: RMap | None,
+    problems: list[Problem],
+    data: bytes | None = None,
 ) -> SourceFile | None:
-    text = _read(path, rel, problems)
+    text = _read(path, rel, problems, data)
     if text is None:
         return None
     body: str | None = None
@@ -298,21 +373,26 @@ def _load_record(
         )
     roster_total = None
     roster_failed = False
+    deps: list[tuple[str, str]] = []
     recipients = node.entries.get("recipients")
     if type_name == "subsidy" and isinstance(recipients, RScalar) and not recipients.is_null:
-        rows, roster_total = _load_roster(root, path, recipients, problems)
+        rows, roster_total = _load_roster(root, path, recipients, problems, deps)
         if rows is not None:
             node = RMap({**node.entries, "recipients": rows}, node.key_locs, node.loc)
         else:
             roster_failed = True
-    return SourceFile(rel, type_name, node, body, body_line, roster_total, roster_failed)
+    return SourceFile(rel, type_name, node, body, body_line, roster_total, roster_failed, deps=tuple(deps))
 
 
 def _load_roster(
-    root: Path, record_path: Path, ref: RScalar, problems: list[Problem]
+    root: Path, record_path: Path, ref: RScalar, problems: list[Problem], deps: list[tuple[str, str]]
 ) -> tuple[RNode | None, RMap | None]:
     name = ref.text.strip()
     target = record_path.parent / name
+    if "/" not in name and "\\" not in name:
+        # A roster that is missing now may be added later: that too must
+        # make a cached record stale.
+        deps.append((_rel(root, target), ""))
     if (
         "/" in name
         or "\\" in name
@@ -338,6 +418,7 @@ def _load_roster(
     except OSError as exc:
         problems.append(Problem(ref.loc, "GK205", f"名单文件无法读取：{exc.strerror}", "recipients", name))
         return None, None
+    deps[-1] = (deps[-1][0], digest_bytes(data))
     roster, ps = read_roster(data, target.name, _rel(root, target))
     problems.extend(ps)
     if roster is None:

@@ -45,6 +45,9 @@ class Record:
     body: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     locs: dict[str, Loc] = field(default_factory=dict, repr=False, compare=False)
+    # digest of everything the record was made from (files, site.yaml, gongkai's code): set by
+    # the validator, it stands for the record's content when the build decides what to redo
+    digest: str = field(default="", repr=False, compare=False)
 
     @property
     def rtype(self) -> RecordType:

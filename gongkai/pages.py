@@ -9,6 +9,7 @@ of a county portal and from file://.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,13 @@ class Page:
     title: str
     context: dict[str, Any] = field(default_factory=dict)
     crumbs: tuple[tuple[str, str], ...] = ()  # (title, url) from home to the parent
+    # More context that is costly to make (a sheet's layout): made only when the
+    # page is rendered; ``key`` then stands for what it is made from.
+    make: Callable[[], dict[str, Any]] | None = field(default=None, compare=False)
+    key: Any = None
+
+    def full_context(self) -> dict[str, Any]:
+        return {**self.context, **self.make()} if self.make is not None else self.context
 
     @property
     def path(self) -> str:

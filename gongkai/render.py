@@ -135,6 +135,6 @@ class Renderer:
             page=page,
             url=url,
             root=relative_url(page.url, "")[: -len("index.html")] or "./",
-            **page.context,
+            **page.full_context(),
         )
         return html.encode("utf-8")

@@ -27,7 +27,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import GongkaiError
@@ -47,6 +47,7 @@ __all__ = [
     "default_paper",
     "make_sheet",
     "plan_sheets",
+    "qr_files",
     "qr_svg",
     "record_link",
     "sheet_files",
@@ -613,29 +614,41 @@ def plan_sheets(site: Site, request: SheetRequest | None = None) -> list[Page]:
     pages: list[Page] = []
     for rec in sorted(site.published, key=lambda r: r.id):
         paper = request.paper if request and rec.id in request.ids else None
-        pages.append(_sheet_page(site, rec, make_sheet(site, rec, paper)))
+        pages.append(_lazy_sheet_page(site, rec, paper))
     return pages
 
 
+def _lazy_sheet_page(site: Site, record: Record, paper: Paper | None) -> Page:
+    """The sheet page of the site, its layout made when it is rendered (in a
+    worker process, and only when the record or the paper changed)."""
+
+    def make() -> dict[str, Any]:
+        sheet = make_sheet(site, record, paper)
+        return {"sheet": sheet, "qr_src": "qr.svg" if sheet.qr_link else ""}
+
+    return replace(_sheet_page(site, record, None), make=make, key=("sheet", paper.key if paper else ""))
+
+
 def _sheet_page(
-    site: Site, record: Record, sheet: Sheet, inline_css: str = "", qr_src: str | None = None, posting: Any = None
+    site: Site,
+    record: Record,
+    sheet: Sheet | None,
+    inline_css: str = "",
+    qr_src: str | None = None,
+    posting: Any = None,
 ) -> Page:
-    if qr_src is None:
-        qr_src = "qr.svg" if sheet.qr_link else ""
-    return Page(
-        sheet_url(record),
-        "print/sheet.html",
-        f"{record.title}（公示单）",
-        {
-            "record": record,
-            "sheet": sheet,
-            "inline_css": inline_css,
-            "qr_src": qr_src,
-            "frozen": bool(inline_css),
-            "posting": posting,
-            "notice_dates": _notice_dates(record),
-        },
-    )
+    """The sheet page; without ``sheet`` its context lacks "sheet" and "qr_src"."""
+    context: dict[str, Any] = {
+        "record": record,
+        "inline_css": inline_css,
+        "frozen": bool(inline_css),
+        "posting": posting,
+        "notice_dates": _notice_dates(record),
+    }
+    if sheet is not None:
+        context["sheet"] = sheet
+        context["qr_src"] = qr_src if qr_src is not None else ("qr.svg" if sheet.qr_link else "")
+    return Page(sheet_url(record), "print/sheet.html", f"{record.title}（公示单）", context)
 
 
 def _notice_dates(record: Record) -> str:
@@ -654,9 +667,10 @@ def standalone_page(
 
 def sheet_files(site: Site) -> list[tuple[str, bytes]]:
     """Files beside the sheet pages: the QR code of each record (with ``base_url``)."""
-    out: list[tuple[str, bytes]] = []
-    for rec in sorted(site.published, key=lambda r: r.id):
-        link = record_link(site, rec)
-        if link:
-            out.append((f"{sheet_url(rec)}qr.svg", qr_svg(link)))
-    return out
+    return [f for rec in sorted(site.published, key=lambda r: r.id) for f in qr_files(site, rec)]
+
+
+def qr_files(site: Site, rec: Record) -> list[tuple[str, bytes]]:
+    """The QR code beside one record's sheet (none without ``base_url``)."""
+    link = record_link(site, rec)
+    return [(f"{sheet_url(rec)}qr.svg", qr_svg(link))] if link else []

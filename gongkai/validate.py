@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import PurePosixPath
+from typing import Protocol
 
 from .archive import check_postings, visible_postings
+from .cache import code_digest
 from .config import SiteConfig, parse_holidays, parse_site_config
 from .errors import Loc, Problem
-from .load import LoadedSite, SourceFile
+from .load import LoadedSite, SourceFile, digest_bytes
 from .model import Record, Site
 from .pii import record_pii, scan_pii
 from .raw import RMap
@@ -24,7 +26,7 @@ from .rules.deadlines import check as check_deadlines
 from .schema.kinds import BAD, Ctx, parse_fields, slug_problem
 from .schema.types import COMMON, RECORD_TYPES
 
-__all__ = ["Validated", "validate"]
+__all__ = ["CheckedFile", "RecordCache", "Validated", "validate"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,46 @@ class Validated:
         return tuple(p for p in self.problems if p.is_error)
 
 
-def validate(loaded: LoadedSite, today: date, drafts: bool = False) -> Validated:
+@dataclass(frozen=True)
+class CheckedFile:
+    """One record file after every check that needs only that file: what a
+    RecordCache keeps, keyed by the digest of everything it was made from."""
+
+    record: Record | None  # None when the file has errors
+    problems: tuple[Problem, ...]
+    deps: tuple[tuple[str, str], ...] = ()  # other files read: (path, digest)
+
+
+class RecordCache(Protocol):
+    def get(self, key: str) -> CheckedFile | None: ...
+    def put(self, key: str, value: CheckedFile) -> None: ...
+    def used(self, key: str) -> None: ...
+
+
+def _check_file(sf: SourceFile | None, key: str, config: SiteConfig, calendar: WorkCalendar) -> CheckedFile:
+    """Parse, type and check one file with the rules that need only it."""
+    if sf is None:
+        return CheckedFile(None, ())
+    problems: list[Problem] = list(sf.problems)
+    if sf.node is None:
+        return CheckedFile(None, tuple(problems), sf.deps)
+    rec, keys = _record(sf, config, problems)
+    if rec is not None:
+        problems.extend(check_record(rec, config, keys, sf.roster_total))
+        problems.extend(check_deadlines(rec, calendar))
+        rec = replace(rec, digest=key, locs={k: v for k, v in rec.locs.items() if _cross_loc(k)})
+    return CheckedFile(rec, tuple(problems), sf.deps)
+
+
+def _cross_loc(path: str) -> bool:
+    """Positions the rules across records still need (after the per-record
+    rules, one position per roster cell is no longer worth its memory)."""
+    return "[" not in path or path.startswith("attachments[") or path in _KEPT_LOCS
+
+
+def validate(loaded: LoadedSite, today: date, drafts: bool = False, cache: RecordCache | None = None) -> Validated:
+    """``cache``: validated records of unchanged files from earlier builds
+    (see cache.RecordStore); without one every file is checked afresh."""
     problems: list[Problem] = list(loaded.problems)
     if loaded.config_node is not None:
         problems.extend(scan_pii(loaded.config_node, contact=("contact",)))
@@ -55,18 +96,21 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False) -> Validated
     problems.extend(ps)
     calendar = WorkCalendar(extra_years)
     records: list[Record] = []
-    id_keys: dict[str, dict[str, str]] = {}
-    total_rows: dict[str, RMap] = {}
-    for sf in loaded.files:  # read one by one: each raw tree is dropped once it is a record
-        problems.extend(sf.problems)
-        if sf.node is None:
-            continue
-        if sf.roster_total is not None:
-            total_rows[sf.relpath] = sf.roster_total
-        rec, keys = _record(sf, config, problems)
-        if rec is not None:
-            records.append(rec)
-            id_keys[rec.source] = keys
+    base = f"{code_digest()}\0{loaded.config_digest}"
+    for raw in loaded.files.raw():  # one by one: each raw tree is dropped once it is a record
+        key = digest_bytes(f"{base}\0{raw.digest}".encode())
+        hit = cache.get(key) if cache is not None else None
+        if hit is not None and all(loaded.files.dep_digest(rel) == d for rel, d in hit.deps):
+            checked = hit
+        else:
+            checked = _check_file(loaded.files.parse(raw), key, config, calendar)
+            if cache is not None and raw.data is not None:  # not a file that could not be read
+                cache.put(key, checked)
+        if cache is not None:
+            cache.used(key)
+        problems.extend(checked.problems)
+        if checked.record is not None:
+            records.append(checked.record)
 
     # ids are unique across the whole site, drafts and future records included:
     # a URL once published must never change owner.
@@ -143,8 +187,6 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False) -> Validated
                         "与记录文件放在同一目录下的文件名",
                     )
                 )
-        problems.extend(check_record(rec, config, id_keys.get(rec.source), total_rows.get(rec.source)))
-        problems.extend(check_deadlines(rec, calendar))
 
     site_records = tuple(r for r in unique if r.date <= today and (drafts or not r.draft))
     postings = visible_postings(loaded.postings, site_records, today)

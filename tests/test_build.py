@@ -21,6 +21,7 @@ from conftest import DEMO_TODAY, REPO
 from linkcheck import broken_links, reachable
 
 from gongkai import ContentError, OutputError, build, check
+from gongkai.cache import CACHE_DIR
 from gongkai.write import MARKER, Output
 
 
@@ -316,6 +317,9 @@ def test_killed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     (site / "content" / "notices" / "n-00000.md").write_text(
         "---\ntitle: 改过的通知\npublisher: town\ndate: 2015-01-01\ncategory: 其他\n---\n改\n", encoding="utf-8"
     )
+    # Without its cache the build writes a whole new tree beside the old one
+    # (an incremental one would update a few files in place at the very end).
+    shutil.rmtree(site / CACHE_DIR)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gongkai", "build", str(site), "--today", "2015-03-01"],
         stdout=subprocess.DEVNULL,

@@ -219,9 +219,9 @@ def test_long_cells_wrap_and_take_more_room() -> None:
 def test_print_request_sets_paper_and_refuses_unknown_ids(sheets_build: Path) -> None:
     site = _site(sheets_build)
     pages = {p.url: p for p in plan_sheets(site, SheetRequest(("big-250",), Paper("A3", True)))}
-    assert pages["print/big-250/"].context["sheet"].paper == Paper("A3", True)
-    assert pages["print/butie-2015/"].context["sheet"].paper == Paper("A4")
-    assert pages["print/fupin-2015/"].context["sheet"].paper == Paper("A4", True)  # wide project table
+    assert pages["print/big-250/"].full_context()["sheet"].paper == Paper("A3", True)
+    assert pages["print/butie-2015/"].full_context()["sheet"].paper == Paper("A4")
+    assert pages["print/fupin-2015/"].full_context()["sheet"].paper == Paper("A4", True)  # wide project table
     with pytest.raises(GongkaiError, match="没有编号为“no-such”的已发布信息"):
         plan_sheets(site, SheetRequest(("no-such",)))
     with pytest.raises(ValueError):

@@ -1,0 +1,176 @@
+"""What a build can skip: the key of every group of output files.
+
+A key is a digest of everything its files are made from.  When it equals
+the key the previous build recorded for the same group, and the files are
+still there as that build left them, the group is not made again.  So a key
+must cover every input, or a page goes stale: the tests compare an
+incremental build with a full one after each kind of edit.
+
+What goes into a key:
+
+- ``base``: gongkai's code, every file of the theme folders, the site's
+  configuration, the build's arguments (today, drafts, paper requests) and
+  the section counts every page shows in its navigation;
+- a record stands for itself by ``Record.digest`` (the digest of the files
+  it was read from; see validate.py), plus what pages show about it from
+  elsewhere in the site: its 索引号, the records correcting it, where its
+  sheet was posted and, for a budget, the other budgets of its year (the
+  预算/决算 chart compares them);
+- anything else a page's context holds is hashed by value.
+
+A theme of the site's own may read anything from ``site`` in its templates,
+so with one every page's key also covers the whole site: every page is
+rendered again on any change (still correct, only slower).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from .cache import code_digest
+from .model import Posting, Record, Site
+from .pages import Page, sections
+from .schema.types import RecordType
+
+__all__ = ["Fingerprints", "theme_digest"]
+
+# Templates of the default theme whose reads of ``site`` are all covered by
+# the keys below.  A page made from any other template is keyed on the whole site.
+KNOWN_TEMPLATES = frozenset(
+    {
+        "home.html",
+        "list.html",
+        "catalogue.html",
+        "guide.html",
+        "apply.html",
+        "opendata.html",
+        "search.html",
+        "archive_index.html",
+        "archive_month.html",
+        "print/sheet.html",
+        "postings/index.html",
+        "postings/day.html",
+        *(f"record/{t}.html" for t in ("budget", "decision", "fund", "list", "notice", "page", "subsidy")),
+    }
+)
+
+
+def theme_digest(dirs: list[Path]) -> str:
+    """Every file of the theme folders (templates and static files), by content."""
+    h = hashlib.blake2b(digest_size=20)
+    for d in dirs:
+        h.update(f"{d}\0".encode())
+        for p in sorted(d.rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts:
+                h.update(p.relative_to(d).as_posix().encode() + b"\0")
+                h.update(p.read_bytes())
+                h.update(b"\0")
+    return h.hexdigest()
+
+
+class Fingerprints:
+    """Keys of one build's output groups."""
+
+    def __init__(self, site: Site, theme: str, args: tuple[Any, ...], own_templates: bool) -> None:
+        self.site = site
+        h = hashlib.blake2b(digest_size=20)
+        for part in (code_digest(), theme, repr(site.config), repr(site.today), repr(args)):
+            h.update(part.encode() + b"\0")
+        for s in sections(site):
+            h.update(f"{s.label}\0{s.url}\0{s.count}\0".encode())
+        self.base = h.digest()
+        self.own_templates = own_templates
+        self._records: dict[int, bytes] = {}
+        self._whole: bytes | None = None
+        self._budgets: dict[Any, list[Record]] = {}
+        self._postings: dict[str, list[Posting]] = {}
+        for p in site.postings:
+            self._postings.setdefault(p.record_id, []).append(p)
+        for r in site.published:
+            if r.type == "budget":
+                self._budgets.setdefault(r.data.get("fiscal_year"), []).append(r)
+
+    # --- records and the whole site -----------------------------------------------------------
+
+    def record(self, rec: Record) -> bytes:
+        """The record and what pages show about it from elsewhere."""
+        fp = self._records.get(id(rec))
+        if fp is None:
+            h = hashlib.blake2b(self._own(rec), digest_size=20)
+            h.update(self.site.index_no(rec).encode() + b"\0")
+            for c in self.site.corrections.get(rec.id, ()):
+                h.update(b"c" + self._own(c))
+            for p in self._postings.get(rec.id, ()):
+                h.update(f"p{p.digest}\0{p.posted}\0".encode())
+            if rec.type == "budget":
+                for b in self._budgets.get(rec.data.get("fiscal_year"), ()):
+                    h.update(b"b" + self._own(b))
+            fp = h.digest()
+            self._records[id(rec)] = fp
+        return fp
+
+    @staticmethod
+    def _own(rec: Record) -> bytes:
+        # A record made without the validator (tests, tools) has no digest: its value stands in.
+        return (rec.digest or repr(rec)).encode() + b"\0"
+
+    def whole(self) -> bytes:
+        """Every record and posting of the site."""
+        if self._whole is None:
+            h = hashlib.blake2b(self.base, digest_size=20)
+            for rec in self.site.records:
+                h.update(rec.id.encode() + b"\0" + self.record(rec))
+            for p in self.site.postings:
+                h.update(repr(p).encode())
+            h.update(repr(sorted(self.site.index_numbers.items())).encode())
+            self._whole = h.digest()
+        return self._whole
+
+    # --- keys -----------------------------------------------------------------------------------
+
+    def key(self, *parts: Any) -> str:
+        """Key of a group made from ``parts`` (values, records, the site)."""
+        h = hashlib.blake2b(self.base, digest_size=20)
+        for part in parts:
+            self._feed(h, part)
+        return h.hexdigest()
+
+    def page(self, page: Page) -> str:
+        parts: list[Any] = [page.url, page.template, page.title, page.crumbs, page.context, page.key]
+        if self.own_templates or page.template not in KNOWN_TEMPLATES:
+            parts.append(self.site)
+        return self.key(*parts)
+
+    def _feed(self, h: Any, v: Any) -> None:
+        if v is None or isinstance(v, bool | int | float | str | Decimal | date | Enum):
+            h.update(f"{type(v).__name__}:{v!r}\0".encode())
+        elif isinstance(v, Record):
+            h.update(b"R" + self.record(v))
+        elif isinstance(v, Site):
+            h.update(b"S" + self.whole())
+        elif isinstance(v, RecordType):  # schema: part of gongkai's code
+            h.update(f"T{v.name}\0".encode())
+        elif isinstance(v, Mapping):
+            h.update(f"{{{len(v)}".encode())
+            for k, x in v.items():
+                self._feed(h, k)
+                self._feed(h, x)
+        elif isinstance(v, list | tuple):
+            h.update(f"[{len(v)}".encode())
+            for x in v:
+                self._feed(h, x)
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            h.update(f"D{type(v).__qualname__}".encode())
+            for f in dataclasses.fields(v):
+                self._feed(h, getattr(v, f.name))
+        else:
+            # Unknown values are keyed by their repr; one that shows an address
+            # differs every build, which costs time but never gives a stale page.
+            h.update(f"?{type(v).__qualname__}:{v!r}\0".encode())

@@ -1,0 +1,216 @@
+"""Incremental builds: after any edit, the site an incremental build leaves
+must be byte for byte the one a full build makes from scratch, and a local
+edit must make only the pages that show it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from gongkai.build import build
+from gongkai.cache import CACHE_DIR, BuildCache
+from gongkai.errors import ContentError
+from gongkai.write import MARKER
+
+# Every demo record is published by then.
+TODAY = date(2016, 12, 31)
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != MARKER
+    }
+
+
+def _assert_same(out: Path, cold: Path) -> None:
+    a, b = _tree(out), _tree(cold)
+    assert sorted(a) == sorted(b), (set(a) ^ set(b)).__repr__()[:500]
+    differ = [k for k in a if a[k] != b[k]]
+    assert not differ, differ[:10]
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def _touch_later(path: Path) -> None:
+    """Make sure the stat-based no-op check sees the edit even on coarse clocks."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+
+
+def _rebuild_and_compare(root: Path, tmp_path: Path, today: date = TODAY, **kw):
+    out = root / "build"
+    result = build(root, today, out=out, **kw)
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    build(root, today, out=cold, cache=BuildCache(None, memory_only=True), **kw)
+    _assert_same(out, cold)
+    return result
+
+
+NOTICE = "content/notices/dongtai-kangzai-2015.md"
+ROSTER = "content/subsidies/gengdi-2015.yaml"
+
+MUTATIONS: dict[str, Callable[[Path], None]] = {
+    "notice body": lambda r: _append(r / NOTICE, "\n补充一句。\n"),
+    "roster cell": lambda r: _edit(r / ROSTER, "name: 王德胜", "name: 王德生"),
+    "record title": lambda r: _edit(r / NOTICE, "title: ", "title: 更新："),
+    "record date (moves archive month)": lambda r: _set_date(r / NOTICE, "2015-03-02"),
+    "new record": lambda r: (r / "content/notices/xin-tongzhi.md").write_text(
+        "---\ntitle: 新增的通知\ndate: 2015-05-13\ncategory: 工作动态\n---\n\n新增通知的正文，提到东坡村。\n",
+        encoding="utf-8",
+    ),
+    "deleted record": lambda r: (r / NOTICE).unlink(),
+    "site.yaml": lambda r: _edit(r / "content/site.yaml", "name: ", "name: 新"),
+    "_defaults.yaml": lambda r: (r / "content/notices/_defaults.yaml").write_text(
+        "publisher: renda\n", encoding="utf-8"
+    ),
+    "budget class name (chart of the other budget)": lambda r: _edit(
+        r / "content/budgets/yusuan-2015.yaml", "name: 一般公共服务支出", "name: 一般公共服务"
+    ),
+    "own template": lambda r: _own_template(r),
+    "holidays": lambda r: (r / "content/holidays.yaml").write_text(
+        "2030:\n  holidays: [2030-01-01]\n  workdays: []\n", encoding="utf-8"
+    ),
+}
+
+
+def _valid_id(region: str, birth: str, seq: str) -> str:
+    body = region + birth + seq
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _set_date(path: Path, day: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^date: .*$", f"date: {day}", text, count=1), encoding="utf-8")
+
+
+def _own_template(root: Path, old: str = "<dt>索引号</dt>", new: str = "<dt>索引号（本镇）</dt>") -> None:
+    """The site's own copy of one template of the default theme, edited."""
+    src = REPO / "themes/default/templates/record/base.html"
+    dst = root / "themes/default/templates/record/base.html"
+    dst.parent.mkdir(parents=True)
+    text = src.read_text(encoding="utf-8")
+    assert old in text
+    dst.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_incremental_build_equals_full_build(demo: Path, tmp_path: Path, name: str) -> None:
+    build(demo, TODAY, out=demo / "build")
+    before = _tree(demo / "build")
+    MUTATIONS[name](demo)
+    for p in (demo / "content").rglob("*"):
+        if p.is_file():
+            _touch_later(p)
+    try:
+        result = _rebuild_and_compare(demo, tmp_path)
+    except ContentError as exc:  # the mutation must keep the demo valid
+        pytest.fail("\n".join(p.format() for p in exc.problems if p.is_error))
+    assert not result.unchanged
+    if name != "holidays":  # only what it is checked against changes there
+        assert _tree(demo / "build") != before
+
+
+def test_a_notice_edit_makes_only_the_pages_that_show_it(demo: Path, tmp_path: Path) -> None:
+    first = build(demo, TODAY, out=demo / "build")
+    assert len(first.made) == first.pages
+    path = demo / NOTICE
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    _touch_later(path)
+    result = _rebuild_and_compare(demo, tmp_path)
+    # its own page and sheet, and the pages that list it (they may show its summary)
+    assert set(result.made) == {
+        "notices/dongtai-kangzai-2015/index.html",
+        "print/dongtai-kangzai-2015/index.html",
+        "notices/index.html",
+        "index.html",
+        "archive/2015/07/index.html",
+        "catalogue/index.html",
+        "data/index.html",
+    }, result.made
+    assert result.kept > 0.9 * result.files
+
+
+def test_a_new_day_rebuilds_what_depends_on_today(demo: Path, tmp_path: Path) -> None:
+    build(demo, TODAY, out=demo / "build")
+    _rebuild_and_compare(demo, tmp_path, today=TODAY + timedelta(days=40))
+
+
+def test_cache_folder_is_safe_to_delete_or_corrupt(demo: Path, tmp_path: Path) -> None:
+    build(demo, TODAY, out=demo / "build")
+    cache = demo / CACHE_DIR
+    for p in cache.rglob("*.pickle"):
+        p.write_bytes(b"not a pickle")
+    path = demo / NOTICE
+    path.write_text(path.read_text(encoding="utf-8") + "\n再补充一句。\n", encoding="utf-8")
+    _touch_later(path)
+    _rebuild_and_compare(demo, tmp_path)
+    shutil.rmtree(cache)
+    _rebuild_and_compare(demo, tmp_path)
+
+
+def test_a_hand_edited_or_deleted_output_file_is_made_again(demo: Path, tmp_path: Path) -> None:
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    (out / "notices/index.html").write_text("tampered", encoding="utf-8")
+    (out / "data/catalogue.json").unlink()
+    _touch_later(demo / NOTICE)  # so the no-op check does not skip the build
+    _rebuild_and_compare(demo, tmp_path)
+
+
+def test_an_output_folder_cut_off_mid_update_gets_a_full_build(demo: Path, tmp_path: Path) -> None:
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    (out / MARKER).write_text("gongkai\nupdating\n", encoding="utf-8")  # as a killed update leaves it
+    (out / "notices/index.html").write_text("half-written", encoding="utf-8")
+    _touch_later(demo / NOTICE)
+    result = _rebuild_and_compare(demo, tmp_path)
+    assert len(result.made) == result.pages and result.kept == 0
+
+
+def test_a_leak_in_an_incremental_build_changes_nothing(demo: Path, tmp_path: Path) -> None:
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    before = _tree(out)
+    _own_template(demo, "<dt>索引号</dt>", f"<dt>索引号</dt>{_valid_id('320826', '19650412', '123')}")
+    with pytest.raises(ContentError) as exc:
+        build(demo, TODAY, out=out)
+    assert any(p.code == "GK404" for p in exc.value.problems)
+    assert _tree(out) == before
+
+
+def test_validated_records_come_from_the_cache(demo: Path) -> None:
+    cache = BuildCache(demo)
+    build(demo, TODAY, out=demo / "build", cache=cache)
+    assert cache.records.misses > 20 and cache.records.hits == 0
+    again = BuildCache(demo)  # a new command: read back from disk
+    path = demo / NOTICE
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    _touch_later(path)
+    build(demo, TODAY, out=demo / "build", cache=again)
+    assert again.records.misses == 1 and again.records.hits > 20
