@@ -94,7 +94,7 @@ def build(
     dirs = theme_dirs(root, site.config.theme)
     own_templates = any((d / "templates").is_dir() for d in dirs if d != default_theme_dir())
     fp = Fingerprints(site, theme_digest(dirs), (today, drafts, sheets), own_templates)
-    renderer = Renderer(site, dirs)
+    renderer = Renderer(site, dirs, cache.templates)
     guard = (root / "content", root / "themes")
     with Output(out, protect=guard, guard=leak_gate, previous=cache.manifest(out)) as output:
         groups = _Groups(output)
@@ -109,7 +109,8 @@ def build(
         groups.make("catalogue", fp.key("catalogue", site), lambda: site_data_files(site))
         urls = [p.url for p in pages]
         groups.make("feeds", fp.key("feeds", site, urls), lambda: discovery_files(site, pages))
-        groups.make("search", fp.key("search", site), lambda: build_search_index(search_docs(site)))
+        memo = cache.search_memo
+        groups.make("search", fp.key("search", site), lambda: build_search_index(search_docs(site, memo), memo))
         for rel, blob in sheet_pdfs(site, renderer, dirs, sheets):
             output.write(rel, blob)
         for rel, src in posting_files(site):  # frozen sheets and photos, verified by the loader

@@ -236,6 +236,10 @@ class BuildCache:
         self.records = RecordStore(folder / "records" if folder else None)
         self._manifests: dict[Path, Manifest] = {}
         self._manifests_on_disk = manifests_on_disk
+        # search.SearchMemo: each document's share of the search index, for
+        # a long-lived holder (the preview server); None in a command.
+        self.search_memo: Any = None
+        self.templates: Any = None  # render.MemoryBytecodeCache, likewise
 
     def _manifest_path(self, out: Path) -> Path | None:
         if self.folder is None or not self._manifests_on_disk:

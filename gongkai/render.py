@@ -11,6 +11,7 @@ import posixpath
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 import markdown as md_lib
 import nh3
 from markupsafe import Markup
@@ -23,7 +24,7 @@ from .formats import cn_date, money, number
 from .model import Site
 from .pages import Page, sections
 
-__all__ = ["Renderer", "default_theme_dir", "relative_url", "theme_dirs"]
+__all__ = ["MemoryBytecodeCache", "Renderer", "default_theme_dir", "relative_url", "theme_dirs"]
 
 
 def default_theme_dir() -> Path:
@@ -92,12 +93,33 @@ class Markdown:
         return Markup(clean)
 
 
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory from one build to the next (the
+    preview server's); Jinja keys them by the template's source, so an
+    edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+    def clear(self) -> None:
+        self.store.clear()
+
+
 class Renderer:
     """Renders pages of one site with one theme."""
 
-    def __init__(self, site: Site, dirs: list[Path]) -> None:
+    def __init__(self, site: Site, dirs: list[Path], bytecode: jinja2.BytecodeCache | None = None) -> None:
         self.site = site
         self.env = jinja2.Environment(
+            bytecode_cache=bytecode,
             loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,

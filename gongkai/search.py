@@ -68,11 +68,12 @@ from itertools import pairwise
 from operator import add
 
 from .formats import money, number
-from .model import Site
+from .model import Record, Site
 
 __all__ = [
     "INDEX_DIR",
     "SearchDoc",
+    "SearchMemo",
     "SearchRow",
     "build_search_index",
     "canon",
@@ -381,7 +382,25 @@ class _Spill:
                 yield f"{INDEX_DIR}/p/{s:0{width}x}.json", _dumps(post)
 
 
-def build_search_index(docs: Iterable[SearchDoc]) -> Iterator[tuple[str, bytes]]:
+class SearchMemo:
+    """What the index made of each document, kept from one build to the next
+    by the preview server: a document that did not change is not tokenised
+    again.  Entries no build used are dropped."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[SearchDoc, tuple[int, ...]], tuple[bytes, tuple[bytes, ...], str, str]] = {}
+        self.used: set[tuple[SearchDoc, tuple[int, ...]]] = set()
+        self.docs: dict[tuple[str, str], SearchDoc] = {}  # (record digest, publisher name) → its document
+        self.docs_used: set[tuple[str, str]] = set()
+
+    def prune(self) -> None:
+        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        self.used = set()
+        self.docs = {k: v for k, v in self.docs.items() if k in self.docs_used}
+        self.docs_used = set()
+
+
+def build_search_index(docs: Iterable[SearchDoc], memo: SearchMemo | None = None) -> Iterator[tuple[str, bytes]]:
     """Yield ``(path relative to the site root, content)`` for every index file.
 
     Deterministic: the same docs, in any order, give byte-identical files in
@@ -418,7 +437,7 @@ def build_search_index(docs: Iterable[SearchDoc]) -> Iterator[tuple[str, bytes]]
     with tempfile.TemporaryDirectory(prefix="gk-search-") as tmp:
         spill = _Spill(tmp)
         try:
-            yield from _docs(ordered, spill, type_ix, pub_ix, vil_ix, (wt, wp, wv), (f_type, f_pub, f_vil), years)
+            yield from _docs(ordered, spill, type_ix, pub_ix, vil_ix, (wt, wp, wv), (f_type, f_pub, f_vil), years, memo)
             shards = MIN_SHARDS
             while shards < MAX_SHARDS and shards * SHARD_TARGET < spill.size:
                 shards *= 2
@@ -426,6 +445,8 @@ def build_search_index(docs: Iterable[SearchDoc]) -> Iterator[tuple[str, bytes]]
         finally:
             for f in spill.files:
                 f.close()
+    if memo is not None:
+        memo.prune()
 
     yield (
         f"{INDEX_DIR}/meta.json",
@@ -456,14 +477,13 @@ def _docs(
     widths: tuple[int, int, int],
     facets: tuple[list[str], list[str], list[str]],
     years: list[list[int]],
+    memo: SearchMemo | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Doc and rows-block files, facet codes and postings (to ``spill``) of every doc."""
     wt, wp, wv = widths
     f_type, f_pub, f_vil = facets
     for n, d in enumerate(ordered):
         vils = list(dict.fromkeys([v for v in d.villages if v] + [r.village for r in d.rows if r.village]))
-        tags = " ".join([d.publisher, *vils])
-        yield f"{INDEX_DIR}/d/{n}.json", _dumps({"d": d.date, "k": tags, "t": d.title, "u": d.url, "x": d.text})
         f_type.append(_codes(type_ix[d.type], wt))
         f_pub.append(_codes(pub_ix[d.publisher], wp))
         f_vil.append("".join(_codes(vil_ix[v], wv) for v in sorted(vils)))
@@ -471,49 +491,66 @@ def _docs(
             years[-1][1] += 1
         else:
             years.append([d.year, 1])
+        key = (d, tuple(vil_ix[v] for v in vils))
+        made = memo.entries.get(key) if memo is not None else None
+        if made is None:
+            made = _doc_parts(d, vils, vil_ix)
+            if memo is not None:
+                memo.entries[key] = made
+        if memo is not None:
+            memo.used.add(key)
+        doc_file, blocks, grams, pieces = made
+        yield f"{INDEX_DIR}/d/{n}.json", doc_file
+        for k, block in enumerate(blocks):
+            yield f"{INDEX_DIR}/d/{n}-{k}.json", block
+        spill.add(n, dict(zip(grams.split("\0"), pieces.split("\0"), strict=True)) if grams else {})
 
-        main: Counter[str] = Counter()
-        title_c = canon(d.title)
-        text_c = canon(d.text)
-        _count_grams(title_c, main)
-        in_title = set(main)
-        _count_grams(text_c, main)
-        _count_grams(canon(tags), main)
-        entries: dict[str, list] = {g: [tf << 2 | (2 if g in in_title else 0), None] for g, tf in main.items()}
-        for k, block in enumerate(_blocks(d.rows)):
-            yield (
-                f"{INDEX_DIR}/d/{n}-{k}.json",
-                _dumps([[r.anchor, r.text, vil_ix[r.village] if r.village else -1] for r in block]),
-            )
-            block_c = canon("\n".join(r.text for r in block))
-            counts: Counter[str] = Counter()
-            _count_grams(block_c, counts)
-            for g, tf in counts.items():
-                e = entries.get(g)
-                if e is None:
-                    entries[g] = e = [0, None]
-                if e[1] is None:
-                    e[0] |= 1
-                    e[1] = [k, tf]
-                else:
-                    e[1].append(k)
-                    e[1].append(tf)
-        pieces: dict[str, str] = {}
-        enc, nenc = _ENC, _NENC
-        for g, (x, bl) in entries.items():
-            if bl is None:
-                pieces[g] = enc[x] if x < nenc else _enc_slow(x)
-            elif len(bl) == 2 and x < nenc and bl[0] < nenc and bl[1] <= nenc:  # one block: the usual case
-                pieces[g] = enc[x] + enc[1] + enc[bl[0]] + enc[bl[1] - 1]
+
+def _doc_parts(d: SearchDoc, vils: list[str], vil_ix: dict[str, int]) -> tuple[bytes, tuple[bytes, ...], str, str]:
+    """One document's own files and postings: (doc file, rows-block files,
+    grams and their posting pieces, each joined by NUL)."""
+    tags = " ".join([d.publisher, *vils])
+    doc_file = _dumps({"d": d.date, "k": tags, "t": d.title, "u": d.url, "x": d.text})
+    main: Counter[str] = Counter()
+    title_c = canon(d.title)
+    text_c = canon(d.text)
+    _count_grams(title_c, main)
+    in_title = set(main)
+    _count_grams(text_c, main)
+    _count_grams(canon(tags), main)
+    entries: dict[str, list] = {g: [tf << 2 | (2 if g in in_title else 0), None] for g, tf in main.items()}
+    block_files: list[bytes] = []
+    for k, block in enumerate(_blocks(d.rows)):
+        block_files.append(_dumps([[r.anchor, r.text, vil_ix[r.village] if r.village else -1] for r in block]))
+        block_c = canon("\n".join(r.text for r in block))
+        counts: Counter[str] = Counter()
+        _count_grams(block_c, counts)
+        for g, tf in counts.items():
+            e = entries.get(g)
+            if e is None:
+                entries[g] = e = [0, None]
+            if e[1] is None:
+                e[0] |= 1
+                e[1] = [k, tf]
             else:
-                parts = [_enc(x), _enc(len(bl) // 2)]
-                prev = -1
-                for i in range(0, len(bl), 2):
-                    parts.append(_enc(bl[i] - prev - 1))
-                    parts.append(_enc(bl[i + 1] - 1))
-                    prev = bl[i]
-                pieces[g] = "".join(parts)
-        spill.add(n, pieces)
+                e[1].append(k)
+                e[1].append(tf)
+    pieces: dict[str, str] = {}
+    enc, nenc = _ENC, _NENC
+    for g, (x, bl) in entries.items():
+        if bl is None:
+            pieces[g] = enc[x] if x < nenc else _enc_slow(x)
+        elif len(bl) == 2 and x < nenc and bl[0] < nenc and bl[1] <= nenc:  # one block: the usual case
+            pieces[g] = enc[x] + enc[1] + enc[bl[0]] + enc[bl[1] - 1]
+        else:
+            parts = [_enc(x), _enc(len(bl) // 2)]
+            prev = -1
+            for i in range(0, len(bl), 2):
+                parts.append(_enc(bl[i] - prev - 1))
+                parts.append(_enc(bl[i + 1] - 1))
+                prev = bl[i]
+            pieces[g] = "".join(parts)
+    return doc_file, tuple(block_files), "\0".join(pieces), "\0".join(pieces.values())
 
 
 # --- reference client ------------------------------------------------------------------
@@ -755,60 +792,68 @@ def _cells(*values: object) -> str:
     return " ".join(str(v) for v in values if v not in (None, ""))
 
 
-def search_docs(site: Site) -> list[SearchDoc]:
+def search_docs(site: Site, memo: SearchMemo | None = None) -> list[SearchDoc]:
     """Every published record as a search document.  Only what the pages
     show goes in: masked ID numbers, never drafts, future or non-public
     records (``site.published`` holds none of them)."""
     docs: list[SearchDoc] = []
     for rec in site.published:
-        d = rec.data
-        parts = [rec.summary, rec.doc_no, " ".join(rec.tags), _plain(rec.body)]
-        rows: list[SearchRow] = []
-        villages: list[str] = []
-        if rec.type == "subsidy":
-            parts += [d["program"], d.get("basis", "")]
-            for i, r in enumerate(d["recipients"], start=1):
-                rate = r.get("rate", d.get("rate"))
-                text = _cells(
-                    r["village"], r.get("group"), r["name"], r.get("id_number"),
-                    number(r.get("quantity")), number(rate), money(r["amount"]), r.get("note"),
-                )  # fmt: skip
-                rows.append(SearchRow(f"r-{i}", text, r["village"]))
-                if r["village"] not in villages:
-                    villages.append(r["village"])
-        elif rec.type == "budget":
-            for t in d["tables"]:
-                parts.append(t["name"])
-                parts += [_cells(r["code"], r["name"], money(r["amount"])) for r in t["rows"]]
-        elif rec.type == "fund":
-            parts += [_cells(s["name"], money(s["amount"])) for s in d["sources"]]
-            for p in d["projects"]:
-                parts.append(
-                    _cells(p["name"], p.get("village"), p.get("task"), p.get("implementer"), p.get("responsible"))
-                )
-                if p.get("village") and p["village"] not in villages:
-                    villages.append(p["village"])
-        elif rec.type == "decision":
-            parts += [d.get("comments_adopted", ""), d.get("consultation_waived", "")]
-            if "meeting" in d:
-                parts.append(d["meeting"]["name"])
-        elif rec.type == "list":
-            parts += [
-                _cells(i["name"], i.get("category"), i["basis"], i.get("standard"), i.get("department"))
-                for i in d["items"]
-            ]
-        docs.append(
-            SearchDoc(
-                url=rec.url,
-                title=rec.title,
-                type=rec.type,
-                type_label=rec.rtype.label,
-                publisher=site.publisher_name(rec.publisher),
-                date=rec.date.isoformat(),
-                year=rec.date.year,
-                villages=tuple(villages),
-                text="\n".join(p for p in parts if p),
-                rows=tuple(rows),
-            )
-        )
+        publisher = site.publisher_name(rec.publisher)
+        key = (rec.digest, publisher)
+        if memo is not None and rec.digest:
+            memo.docs_used.add(key)
+            doc = memo.docs.get(key)
+            if doc is None:
+                doc = memo.docs[key] = _search_doc(rec, publisher)
+            docs.append(doc)
+        else:
+            docs.append(_search_doc(rec, publisher))
     return docs
+
+
+def _search_doc(rec: Record, publisher: str) -> SearchDoc:
+    d = rec.data
+    parts = [rec.summary, rec.doc_no, " ".join(rec.tags), _plain(rec.body)]
+    rows: list[SearchRow] = []
+    villages: list[str] = []
+    if rec.type == "subsidy":
+        parts += [d["program"], d.get("basis", "")]
+        for i, r in enumerate(d["recipients"], start=1):
+            rate = r.get("rate", d.get("rate"))
+            text = _cells(
+                r["village"], r.get("group"), r["name"], r.get("id_number"),
+                number(r.get("quantity")), number(rate), money(r["amount"]), r.get("note"),
+            )  # fmt: skip
+            rows.append(SearchRow(f"r-{i}", text, r["village"]))
+            if r["village"] not in villages:
+                villages.append(r["village"])
+    elif rec.type == "budget":
+        for t in d["tables"]:
+            parts.append(t["name"])
+            parts += [_cells(r["code"], r["name"], money(r["amount"])) for r in t["rows"]]
+    elif rec.type == "fund":
+        parts += [_cells(s["name"], money(s["amount"])) for s in d["sources"]]
+        for p in d["projects"]:
+            parts.append(_cells(p["name"], p.get("village"), p.get("task"), p.get("implementer"), p.get("responsible")))
+            if p.get("village") and p["village"] not in villages:
+                villages.append(p["village"])
+    elif rec.type == "decision":
+        parts += [d.get("comments_adopted", ""), d.get("consultation_waived", "")]
+        if "meeting" in d:
+            parts.append(d["meeting"]["name"])
+    elif rec.type == "list":
+        parts += [
+            _cells(i["name"], i.get("category"), i["basis"], i.get("standard"), i.get("department")) for i in d["items"]
+        ]
+    return SearchDoc(
+        url=rec.url,
+        title=rec.title,
+        type=rec.type,
+        type_label=rec.rtype.label,
+        publisher=publisher,
+        date=rec.date.isoformat(),
+        year=rec.date.year,
+        villages=tuple(villages),
+        text="\n".join(p for p in parts if p),
+        rows=tuple(rows),
+    )

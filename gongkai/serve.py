@@ -24,7 +24,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .build import build
+from .cache import BuildCache
 from .errors import ContentError, GongkaiError
+from .render import MemoryBytecodeCache
+from .search import SearchMemo
 
 __all__ = ["DevServer", "normalise_base_path"]
 
@@ -127,6 +130,11 @@ class DevServer:
         self.state = _State()
         self._tmp = Path(tempfile.mkdtemp(prefix="gongkai-serve-"))
         self.out = self._tmp / "site"
+        # Validated records and the output manifest stay in memory between
+        # rebuilds: an edit re-reads and re-makes only what it touches.
+        self.cache = BuildCache(self.root, manifests_on_disk=False)
+        self.cache.search_memo = SearchMemo()
+        self.cache.templates = MemoryBytecodeCache()
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._observer: Any = None
@@ -144,7 +152,7 @@ class DevServer:
     def rebuild(self) -> None:
         started = time.perf_counter()
         try:
-            result = build(self.root, self.today or date.today(), out=self.out, drafts=self.drafts)
+            result = build(self.root, self.today or date.today(), out=self.out, drafts=self.drafts, cache=self.cache)
             ok, problems = True, [p.format() for p in result.warnings]
         except ContentError as exc:
             ok, problems = False, [p.format() for p in exc.problems]

@@ -153,15 +153,15 @@ class Output:
 
     def write(self, rel: str, data: bytes) -> None:
         rel = self._register(rel)
-        if self.guard is not None:
-            self.leaks.extend(self.guard(rel, data))
         self.bytes += len(data)
         digest = _digest(data)
         old = self._intact(rel)
-        if old is not None and old[0] == digest:
+        if old is not None and old[0] == digest:  # the same bytes passed the guard then
             self.manifest.files[rel] = old
             self.kept += 1
             return
+        if self.guard is not None:
+            self.leaks.extend(self.guard(rel, data))
         self.manifest.files[rel] = (digest, len(data), 0)  # mtime once written
         if self.tmp is not None:
             self._put(rel, data)
