@@ -96,7 +96,9 @@ def build(
     fp = Fingerprints(site, theme_digest(dirs), (today, drafts, sheets), own_templates)
     renderer = Renderer(site, dirs, cache.templates)
     guard = (root / "content", root / "themes")
-    with Output(out, protect=guard, guard=leak_gate, previous=cache.manifest(out)) as output:
+    with Output(
+        out, protect=guard, guard=leak_gate, previous=cache.manifest(out), verify=not cache.private_output
+    ) as output:
         groups = _Groups(output)
         keys = [fp.page(p) for p in pages]
         todo = [(p, k) for p, k in zip(pages, keys, strict=True) if not groups.reuse(f"page:{p.path}", k)]
@@ -106,7 +108,7 @@ def build(
         for rec in sorted(site.published, key=lambda r: r.id):
             groups.make(f"qr:{rec.id}", fp.key("qr", rec.id), lambda rec=rec: qr_files(site, rec))
             groups.make(f"data:{rec.id}", fp.key("data", rec), lambda rec=rec: record_data_files(site, rec))
-        groups.make("catalogue", fp.key("catalogue", site), lambda: site_data_files(site))
+        groups.make("catalogue", fp.key("catalogue", fp.whole_summary()), lambda: site_data_files(site))
         urls = [p.url for p in pages]
         groups.make("feeds", fp.key("feeds", site, urls), lambda: discovery_files(site, pages))
         memo = cache.search_memo

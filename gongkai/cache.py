@@ -236,6 +236,7 @@ class BuildCache:
         self.records = RecordStore(folder / "records" if folder else None)
         self._manifests: dict[Path, Manifest] = {}
         self._manifests_on_disk = manifests_on_disk
+        self.private_output = not manifests_on_disk  # nobody but these builds writes the output
         # search.SearchMemo: each document's share of the search index, for
         # a long-lived holder (the preview server); None in a command.
         self.search_memo: Any = None

@@ -62,6 +62,11 @@ KNOWN_TEMPLATES = frozenset(
 )
 
 
+# Templates that show of a record only what Fingerprints.summary covers (no
+# body, no table data): an edit to a record's body leaves these pages alone.
+SUMMARY_TEMPLATES = frozenset({"home.html", "list.html", "archive_month.html", "catalogue.html", "opendata.html"})
+
+
 def theme_digest(dirs: list[Path]) -> str:
     """Every file of the theme folders (templates and static files), by content."""
     h = hashlib.blake2b(digest_size=20)
@@ -88,7 +93,9 @@ class Fingerprints:
         self.base = h.digest()
         self.own_templates = own_templates
         self._records: dict[int, bytes] = {}
+        self._summaries: dict[int, bytes] = {}
         self._whole: bytes | None = None
+        self._whole_summary: bytes | None = None
         self._budgets: dict[Any, list[Record]] = {}
         self._postings: dict[str, list[Posting]] = {}
         for p in site.postings:
@@ -116,6 +123,28 @@ class Fingerprints:
             self._records[id(rec)] = fp
         return fp
 
+    def summary(self, rec: Record) -> bytes:
+        """What lists show of a record: every field but its body and its data."""
+        fp = self._summaries.get(id(rec))
+        if fp is None:
+            fields = (
+                rec.id, rec.type, rec.source, rec.title, rec.publisher, rec.date, rec.disclosure, rec.exemption,
+                rec.formed, rec.doc_no, rec.notice, rec.objection, rec.summary, rec.tags, rec.draft, rec.supersedes,
+                rec.attachments, self.site.index_no(rec), [c.id for c in self.site.corrections.get(rec.id, ())],
+            )  # fmt: skip
+            fp = hashlib.blake2b(repr(fields).encode(), digest_size=20).digest()
+            self._summaries[id(rec)] = fp
+        return fp
+
+    def whole_summary(self) -> bytes:
+        """The summaries of every record of the site."""
+        if self._whole_summary is None:
+            h = hashlib.blake2b(self.base, digest_size=20)
+            for rec in self.site.records:
+                h.update(self.summary(rec))
+            self._whole_summary = h.digest()
+        return self._whole_summary
+
     @staticmethod
     def _own(rec: Record) -> bytes:
         # A record made without the validator (tests, tools) has no digest: its value stands in.
@@ -135,24 +164,26 @@ class Fingerprints:
 
     # --- keys -----------------------------------------------------------------------------------
 
-    def key(self, *parts: Any) -> str:
-        """Key of a group made from ``parts`` (values, records, the site)."""
+    def key(self, *parts: Any, summary: bool = False) -> str:
+        """Key of a group made from ``parts`` (values, records, the site).
+        With ``summary``, records stand for what lists show of them."""
         h = hashlib.blake2b(self.base, digest_size=20)
         for part in parts:
-            self._feed(h, part)
+            self._feed(h, part, summary)
         return h.hexdigest()
 
     def page(self, page: Page) -> str:
         parts: list[Any] = [page.url, page.template, page.title, page.crumbs, page.context, page.key]
         if self.own_templates or page.template not in KNOWN_TEMPLATES:
             parts.append(self.site)
-        return self.key(*parts)
+            return self.key(*parts)
+        return self.key(*parts, summary=page.template in SUMMARY_TEMPLATES)
 
-    def _feed(self, h: Any, v: Any) -> None:
+    def _feed(self, h: Any, v: Any, summary: bool) -> None:
         if v is None or isinstance(v, bool | int | float | str | Decimal | date | Enum):
             h.update(f"{type(v).__name__}:{v!r}\0".encode())
         elif isinstance(v, Record):
-            h.update(b"R" + self.record(v))
+            h.update(b"r" + self.summary(v) if summary else b"R" + self.record(v))
         elif isinstance(v, Site):
             h.update(b"S" + self.whole())
         elif isinstance(v, RecordType):  # schema: part of gongkai's code
@@ -160,16 +191,16 @@ class Fingerprints:
         elif isinstance(v, Mapping):
             h.update(f"{{{len(v)}".encode())
             for k, x in v.items():
-                self._feed(h, k)
-                self._feed(h, x)
+                self._feed(h, k, summary)
+                self._feed(h, x, summary)
         elif isinstance(v, list | tuple):
             h.update(f"[{len(v)}".encode())
             for x in v:
-                self._feed(h, x)
+                self._feed(h, x, summary)
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
             h.update(f"D{type(v).__qualname__}".encode())
             for f in dataclasses.fields(v):
-                self._feed(h, getattr(v, f.name))
+                self._feed(h, getattr(v, f.name), summary)
         else:
             # Unknown values are keyed by their repr; one that shows an address
             # differs every build, which costs time but never gives a stale page.

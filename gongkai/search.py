@@ -62,7 +62,7 @@ import re
 import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import add
@@ -357,7 +357,9 @@ class _Spill:
         self.batch = {}
         self.entries = 0
 
-    def shards(self, shards: int, width: int) -> Iterator[tuple[str, bytes]]:
+    def shards(
+        self, shards: int, width: int, keep: dict[int, tuple[dict[str, str], bytes]] | None = None
+    ) -> Iterator[tuple[str, bytes]]:
         self.flush()
         for f in self.files:
             f.close()
@@ -379,25 +381,186 @@ class _Spill:
                 out[h & (shards - 1)][g] = "".join(parts)
             del merged
             for s, post in out.items():
-                yield f"{INDEX_DIR}/p/{s:0{width}x}.json", _dumps(post)
+                data = _dumps(post)
+                if keep is not None:
+                    keep[s] = (post, data)
+                yield f"{INDEX_DIR}/p/{s:0{width}x}.json", data
+
+
+_Parts = tuple[bytes, tuple[bytes, ...], str, str]  # see _doc_parts
+
+
+@dataclass
+class _IndexState:
+    """The index of the last build, as the preview server keeps it."""
+
+    docs: list[SearchDoc]  # by position
+    vilcodes: list[tuple[int, ...]]
+    facets: tuple[list[str], list[str], list[str]]
+    shards: int
+    size: int  # the estimate the shard count is chosen from
+    post: dict[int, tuple[dict[str, str], bytes]]  # shard → (gram → posting, its file)
 
 
 class SearchMemo:
     """What the index made of each document, kept from one build to the next
     by the preview server: a document that did not change is not tokenised
+    again, and when only a few documents changed (and none moved) their
+    postings are spliced into the last index instead of merging all of them
     again.  Entries no build used are dropped."""
 
     def __init__(self) -> None:
-        self.entries: dict[tuple[SearchDoc, tuple[int, ...]], tuple[bytes, tuple[bytes, ...], str, str]] = {}
-        self.used: set[tuple[SearchDoc, tuple[int, ...]]] = set()
+        # (id of the doc, its village codes) → (the doc, its parts); the doc is
+        # kept so that the id cannot be taken by another object meanwhile
+        self.entries: dict[tuple[int, tuple[int, ...]], tuple[SearchDoc, _Parts]] = {}
+        self.used: set[tuple[int, tuple[int, ...]]] = set()
         self.docs: dict[tuple[str, str], SearchDoc] = {}  # (record digest, publisher name) → its document
         self.docs_used: set[tuple[str, str]] = set()
+        self.index: _IndexState | None = None
+        self.spliced = 0  # documents spliced into the last index, for tests and the benchmark
+
+    def parts(self, d: SearchDoc, vilcodes: tuple[int, ...], vils: list[str], vil_ix: dict[str, int]) -> _Parts:
+        key = (id(d), vilcodes)
+        self.used.add(key)
+        hit = self.entries.get(key)
+        if hit is not None and hit[0] is d:
+            return hit[1]
+        made = _doc_parts(d, vils, vil_ix)
+        self.entries[key] = (d, made)
+        return made
 
     def prune(self) -> None:
         self.entries = {k: v for k, v in self.entries.items() if k in self.used}
         self.used = set()
         self.docs = {k: v for k, v in self.docs.items() if k in self.docs_used}
         self.docs_used = set()
+
+
+def _contribution(parts: _Parts | None) -> int:
+    """A document's share of the shard-size estimate (as _Spill.add counts it)."""
+    if parts is None or not parts[2]:
+        return 0
+    count = parts[2].count("\0") + 1
+    return len(parts[3]) - (count - 1) + 2 * count
+
+
+def _pairs(parts: _Parts | None) -> dict[str, str]:
+    if parts is None or not parts[2]:
+        return {}
+    return dict(zip(parts[2].split("\0"), parts[3].split("\0"), strict=True))
+
+
+def _read_num(s: str, i: int) -> tuple[int, int]:
+    acc = 0
+    while True:
+        v = _VAL[s[i]]
+        i += 1
+        if v < 32:
+            return acc * 32 + v, i
+        acc = acc * 32 + v - 32
+
+
+def splice_posting(post: str, n: int, piece: str | None) -> str:
+    """The posting string ``post`` with document ``n``'s piece replaced by
+    ``piece`` (inserted when ``n`` is not in it; removed when ``piece`` is None).
+    A posting is a run of (doc delta, piece) with varint numbers, so only
+    the deltas next to ``n`` change."""
+    i, end, prev = 0, len(post), -1
+    while i < end:
+        start = i
+        delta, i = _read_num(post, i)
+        doc = prev + delta + 1
+        if doc >= n:
+            if doc == n:  # skip n's own piece
+                x, i = _read_num(post, i)
+                if x & 1:
+                    count, i = _read_num(post, i)
+                    for _ in range(2 * count):
+                        _, i = _read_num(post, i)
+                rest = post[i:]
+                if piece is not None:
+                    return post[:start] + _enc(n - prev - 1) + piece + rest
+                if not rest:
+                    return post[:start]
+                nxt, j = _read_num(rest, 0)  # the next doc now follows prev
+                return post[:start] + _enc(nxt + n - prev) + rest[j:]
+            if piece is None:
+                return post
+            return post[:start] + _enc(n - prev - 1) + piece + _enc(doc - n - 1) + post[i:]
+        x, i = _read_num(post, i)
+        if x & 1:
+            count, i = _read_num(post, i)
+            for _ in range(2 * count):
+                _, i = _read_num(post, i)
+        prev = doc
+    return post if piece is None else post + _enc(n - prev - 1) + piece
+
+
+def _shard_count(size: int) -> int:
+    shards = MIN_SHARDS
+    while shards < MAX_SHARDS and shards * SHARD_TARGET < size:
+        shards *= 2
+    return shards
+
+
+def _splice_index(
+    memo: SearchMemo,
+    ordered: list[SearchDoc],
+    vilcodes: list[tuple[int, ...]],
+    facets: tuple[list[str], list[str], list[str]],
+    parts: list[_Parts],
+) -> _IndexState | None:
+    """The last index with the changed documents spliced in, or None when a
+    full merge is needed (a document moved or went, the facets or the shard
+    count changed, or many documents changed)."""
+    state = memo.index
+    if state is None or state.facets != facets or len(ordered) < len(state.docs):
+        return None
+    old_n = len(state.docs)
+    changed: list[int] = []
+    for n, d in enumerate(ordered):
+        if n < old_n:
+            old = state.docs[n]
+            if old is d and state.vilcodes[n] == vilcodes[n]:
+                continue
+            if old.url != d.url:
+                return None
+        changed.append(n)
+    if len(changed) > max(64, len(ordered) // 20):
+        return None
+    olds: list[_Parts | None] = []
+    for n in changed:
+        if n < old_n:
+            hit = memo.entries.get((id(state.docs[n]), state.vilcodes[n]))
+            if hit is None or hit[0] is not state.docs[n]:
+                return None
+            olds.append(hit[1])
+        else:
+            olds.append(None)
+    size = state.size + sum(_contribution(parts[n]) - _contribution(o) for n, o in zip(changed, olds, strict=True))
+    shards = _shard_count(size)
+    if shards != state.shards:
+        return None
+    dirty: set[int] = set()
+    post = state.post
+    for n, old in zip(changed, olds, strict=True):
+        before, after = _pairs(old), _pairs(parts[n])
+        for g in before.keys() | after.keys():
+            piece = after.get(g)
+            if before.get(g) == piece:
+                continue
+            s = shard_of(g, MAX_SHARDS) & (shards - 1)
+            grams = post[s][0]
+            new = splice_posting(grams.get(g, ""), n, piece)
+            if new:
+                grams[g] = new
+            else:
+                grams.pop(g, None)
+            dirty.add(s)
+    for s in dirty:
+        post[s] = (post[s][0], _dumps(post[s][0]))
+    memo.spliced = len(changed)
+    return _IndexState(ordered, vilcodes, facets, shards, size, post)
 
 
 def build_search_index(docs: Iterable[SearchDoc], memo: SearchMemo | None = None) -> Iterator[tuple[str, bytes]]:
@@ -434,19 +597,13 @@ def build_search_index(docs: Iterable[SearchDoc], memo: SearchMemo | None = None
     f_vil: list[str] = []
     years: list[list[int]] = []
 
-    with tempfile.TemporaryDirectory(prefix="gk-search-") as tmp:
-        spill = _Spill(tmp)
-        try:
-            yield from _docs(ordered, spill, type_ix, pub_ix, vil_ix, (wt, wp, wv), (f_type, f_pub, f_vil), years, memo)
-            shards = MIN_SHARDS
-            while shards < MAX_SHARDS and shards * SHARD_TARGET < spill.size:
-                shards *= 2
-            yield from spill.shards(shards, len(f"{shards - 1:x}"))
-        finally:
-            for f in spill.files:
-                f.close()
-    if memo is not None:
-        memo.prune()
+    facets = (type_list, pub_list, vil_list)
+    if memo is None:
+        shards = yield from _merge(ordered, type_ix, pub_ix, vil_ix, (wt, wp, wv), (f_type, f_pub, f_vil), years)
+    else:
+        shards = yield from _merge_memo(
+            memo, ordered, facets, type_ix, pub_ix, vil_ix, (wt, wp, wv), (f_type, f_pub, f_vil), years
+        )
 
     yield (
         f"{INDEX_DIR}/meta.json",
@@ -468,6 +625,116 @@ def build_search_index(docs: Iterable[SearchDoc], memo: SearchMemo | None = None
     )
 
 
+def _merge(
+    ordered: list[SearchDoc],
+    type_ix: dict[str, int],
+    pub_ix: dict[str, int],
+    vil_ix: dict[str, int],
+    widths: tuple[int, int, int],
+    facets: tuple[list[str], list[str], list[str]],
+    years: list[list[int]],
+    keep: dict[int, tuple[dict[str, str], bytes]] | None = None,
+    parts: list[_Parts] | None = None,
+) -> Generator[tuple[str, bytes], None, int]:
+    """Every file but meta.json, with postings merged through temporary
+    files (bounded memory); returns the shard count."""
+    with tempfile.TemporaryDirectory(prefix="gk-search-") as tmp:
+        spill = _Spill(tmp)
+        try:
+            yield from _docs(ordered, spill, type_ix, pub_ix, vil_ix, widths, facets, years, parts)
+            shards = _shard_count(spill.size)
+            yield from spill.shards(shards, len(f"{shards - 1:x}"), keep)
+        finally:
+            for f in spill.files:
+                f.close()
+    return shards
+
+
+def _merge_memo(
+    memo: SearchMemo,
+    ordered: list[SearchDoc],
+    facet_lists: tuple[list[str], list[str], list[str]],
+    type_ix: dict[str, int],
+    pub_ix: dict[str, int],
+    vil_ix: dict[str, int],
+    widths: tuple[int, int, int],
+    facets: tuple[list[str], list[str], list[str]],
+    years: list[list[int]],
+) -> Generator[tuple[str, bytes], None, int]:
+    """As _merge, with each document's parts from ``memo``, and the last
+    index spliced when only a few documents changed."""
+    vilcodes: list[tuple[int, ...]] = []
+    parts: list[_Parts] = []
+    for d in ordered:
+        vils = _villages(d)
+        codes = tuple(vil_ix[v] for v in vils)
+        vilcodes.append(codes)
+        parts.append(memo.parts(d, codes, vils, vil_ix))
+    try:
+        state = _splice_index(memo, ordered, vilcodes, facet_lists, parts)
+    except Exception:
+        memo.index = None
+        raise
+    if state is None:
+        memo.spliced = 0
+        keep: dict[int, tuple[dict[str, str], bytes]] = {}
+        memo.index = None
+        shards = yield from _merge(ordered, type_ix, pub_ix, vil_ix, widths, facets, years, keep, parts)
+        size = sum(_contribution(p) for p in parts)
+        memo.index = _IndexState(ordered, vilcodes, facet_lists, shards, size, keep)
+    else:
+        memo.index = state
+        shards = state.shards
+        _facets(ordered, type_ix, pub_ix, vil_ix, widths, facets, years)
+        for n, (doc_file, blocks, _, _) in enumerate(parts):
+            yield f"{INDEX_DIR}/d/{n}.json", doc_file
+            for k, block in enumerate(blocks):
+                yield f"{INDEX_DIR}/d/{n}-{k}.json", block
+        width = len(f"{shards - 1:x}")
+        for s in sorted(state.post):
+            yield f"{INDEX_DIR}/p/{s:0{width}x}.json", state.post[s][1]
+    memo.prune()
+    return shards
+
+
+def _villages(d: SearchDoc) -> list[str]:
+    return list(dict.fromkeys([v for v in d.villages if v] + [r.village for r in d.rows if r.village]))
+
+
+def _facets(
+    ordered: list[SearchDoc],
+    type_ix: dict[str, int],
+    pub_ix: dict[str, int],
+    vil_ix: dict[str, int],
+    widths: tuple[int, int, int],
+    facets: tuple[list[str], list[str], list[str]],
+    years: list[list[int]],
+) -> None:
+    for d in ordered:
+        _facet(d, _villages(d), type_ix, pub_ix, vil_ix, widths, facets, years)
+
+
+def _facet(
+    d: SearchDoc,
+    vils: list[str],
+    type_ix: dict[str, int],
+    pub_ix: dict[str, int],
+    vil_ix: dict[str, int],
+    widths: tuple[int, int, int],
+    facets: tuple[list[str], list[str], list[str]],
+    years: list[list[int]],
+) -> None:
+    wt, wp, wv = widths
+    f_type, f_pub, f_vil = facets
+    f_type.append(_codes(type_ix[d.type], wt))
+    f_pub.append(_codes(pub_ix[d.publisher], wp))
+    f_vil.append("".join(_codes(vil_ix[v], wv) for v in sorted(vils)))
+    if years and years[-1][0] == d.year:
+        years[-1][1] += 1
+    else:
+        years.append([d.year, 1])
+
+
 def _docs(
     ordered: list[SearchDoc],
     spill: _Spill,
@@ -477,28 +744,14 @@ def _docs(
     widths: tuple[int, int, int],
     facets: tuple[list[str], list[str], list[str]],
     years: list[list[int]],
-    memo: SearchMemo | None = None,
+    parts: list[_Parts] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """Doc and rows-block files, facet codes and postings (to ``spill``) of every doc."""
-    wt, wp, wv = widths
-    f_type, f_pub, f_vil = facets
+    """Doc and rows-block files, facet codes and postings (to ``spill``) of
+    every doc (its ``parts`` made here unless given)."""
     for n, d in enumerate(ordered):
-        vils = list(dict.fromkeys([v for v in d.villages if v] + [r.village for r in d.rows if r.village]))
-        f_type.append(_codes(type_ix[d.type], wt))
-        f_pub.append(_codes(pub_ix[d.publisher], wp))
-        f_vil.append("".join(_codes(vil_ix[v], wv) for v in sorted(vils)))
-        if years and years[-1][0] == d.year:
-            years[-1][1] += 1
-        else:
-            years.append([d.year, 1])
-        key = (d, tuple(vil_ix[v] for v in vils))
-        made = memo.entries.get(key) if memo is not None else None
-        if made is None:
-            made = _doc_parts(d, vils, vil_ix)
-            if memo is not None:
-                memo.entries[key] = made
-        if memo is not None:
-            memo.used.add(key)
+        vils = _villages(d)
+        _facet(d, vils, type_ix, pub_ix, vil_ix, widths, facets, years)
+        made = parts[n] if parts is not None else _doc_parts(d, vils, vil_ix)
         doc_file, blocks, grams, pieces = made
         yield f"{INDEX_DIR}/d/{n}.json", doc_file
         for k, block in enumerate(blocks):

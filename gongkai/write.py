@@ -70,17 +70,22 @@ class Output:
         protect: tuple[Path, ...] = (),
         guard: Callable[[str, bytes], list[Problem]] | None = None,
         previous: Manifest | None = None,
+        verify: bool = True,
     ) -> None:
         """``protect``: folders the output must neither replace, contain nor
         lie inside (the content and theme folders).  ``guard``: called with
         every file written; any problem it returns stops the swap, so the
         previous site stays (the last gate against leaking personal data).
         ``previous``: the manifest of the last build into ``out``; used only
-        when the folder's marker token still matches it."""
+        when the folder's marker token still matches it.  ``verify``: check
+        that each file left alone is still as that build wrote it (size and
+        mtime); off only for a folder nobody else writes (the preview's)."""
+        self.verify = verify
         self.guard = guard
         self.leaks: list[Problem] = []
         self._made: set[Path] = set()
         self.out = out.resolve()
+        self._out_prefix = str(self.out) + os.sep
         for p in protect:
             p = p.resolve()
             if self.out == p or self.out in p.parents or p in self.out.parents:
@@ -129,14 +134,17 @@ class Output:
         return self.previous is not None and self.tmp is None
 
     def _register(self, rel: str) -> str:
-        p = PurePosixPath(rel)
-        if p.is_absolute() or ".." in p.parts or not p.parts:
-            raise OutputError(f"不安全的输出路径：{rel}")
-        key = p.as_posix().lower()  # one path on case-insensitive disks too
+        parts = rel.split("/")
+        if "\\" in rel or "" in parts or "." in parts or ".." in parts:  # absolute, empty or not normal
+            p = PurePosixPath(rel)
+            if p.is_absolute() or ".." in p.parts or not p.parts:
+                raise OutputError(f"不安全的输出路径：{rel}")
+            rel = p.as_posix()
+        key = rel.lower()  # one path on case-insensitive disks too
         if key in self.written:
             raise OutputError(f"两个页面写到了同一个位置：{rel}")
         self.written.add(key)
-        return p.as_posix()
+        return rel
 
     def _intact(self, rel: str) -> tuple[str, int, int] | None:
         """The previous build's entry for ``rel`` if the file is still as it left it."""
@@ -145,8 +153,10 @@ class Output:
         entry = self.previous.files.get(rel)
         if entry is None:
             return None
+        if not self.verify:
+            return entry
         try:
-            st = os.stat(self.out.joinpath(*rel.split("/")))
+            st = os.stat(self._out_prefix + rel)
         except OSError:
             return None
         return entry if (st.st_size, st.st_mtime_ns) == entry[1:] else None

@@ -136,14 +136,22 @@ def test_incremental_build_equals_full_build(demo: Path, tmp_path: Path, name: s
         assert _tree(demo / "build") != before
 
 
-def test_a_notice_edit_makes_only_the_pages_that_show_it(demo: Path, tmp_path: Path) -> None:
+def test_a_body_edit_makes_only_the_record_page_and_its_sheet(demo: Path, tmp_path: Path) -> None:
     first = build(demo, TODAY, out=demo / "build")
     assert len(first.made) == first.pages
-    path = demo / NOTICE
-    path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
-    _touch_later(path)
+    _append(demo / NOTICE, "\n补充一句。\n")
+    _touch_later(demo / NOTICE)
     result = _rebuild_and_compare(demo, tmp_path)
-    # its own page and sheet, and the pages that list it (they may show its summary)
+    # lists, the catalogue and the archive month show no body: they stay
+    assert set(result.made) == {"notices/dongtai-kangzai-2015/index.html", "print/dongtai-kangzai-2015/index.html"}
+    assert result.kept > 0.9 * result.files
+
+
+def test_a_title_edit_also_makes_the_pages_that_list_the_record(demo: Path, tmp_path: Path) -> None:
+    build(demo, TODAY, out=demo / "build")
+    _edit(demo / NOTICE, "title: ", "title: 更新：")
+    _touch_later(demo / NOTICE)
+    result = _rebuild_and_compare(demo, tmp_path)
     assert set(result.made) == {
         "notices/dongtai-kangzai-2015/index.html",
         "print/dongtai-kangzai-2015/index.html",
@@ -153,7 +161,6 @@ def test_a_notice_edit_makes_only_the_pages_that_show_it(demo: Path, tmp_path: P
         "catalogue/index.html",
         "data/index.html",
     }, result.made
-    assert result.kept > 0.9 * result.files
 
 
 def test_a_new_day_rebuilds_what_depends_on_today(demo: Path, tmp_path: Path) -> None:
