@@ -167,10 +167,12 @@ class Fingerprints:
     def key(self, *parts: Any, summary: bool = False) -> str:
         """Key of a group made from ``parts`` (values, records, the site).
         With ``summary``, records stand for what lists show of them."""
-        h = hashlib.blake2b(self.base, digest_size=20)
+        out: list[str] = []
         for part in parts:
-            self._feed(h, part, summary)
-        return h.hexdigest()
+            self._feed(out, part, summary)
+        return hashlib.blake2b(
+            self.base + "\x1f".join(out).encode("utf-8", "surrogatepass"), digest_size=20
+        ).hexdigest()
 
     def page(self, page: Page) -> str:
         parts: list[Any] = [page.url, page.template, page.title, page.crumbs, page.context, page.key]
@@ -179,29 +181,51 @@ class Fingerprints:
             return self.key(*parts)
         return self.key(*parts, summary=page.template in SUMMARY_TEMPLATES)
 
-    def _feed(self, h: Any, v: Any, summary: bool) -> None:
-        if v is None or isinstance(v, bool | int | float | str | Decimal | date | Enum):
-            h.update(f"{type(v).__name__}:{v!r}\0".encode())
-        elif isinstance(v, Record):
-            h.update(b"r" + self.summary(v) if summary else b"R" + self.record(v))
-        elif isinstance(v, Site):
-            h.update(b"S" + self.whole())
-        elif isinstance(v, RecordType):  # schema: part of gongkai's code
-            h.update(f"T{v.name}\0".encode())
-        elif isinstance(v, Mapping):
-            h.update(f"{{{len(v)}".encode())
-            for k, x in v.items():
-                self._feed(h, k, summary)
-                self._feed(h, x, summary)
-        elif isinstance(v, list | tuple):
-            h.update(f"[{len(v)}".encode())
+    def _feed(self, out: list[str], v: Any, summary: bool) -> None:
+        t = type(v)
+        if t in _SCALARS:
+            out.append(f"{_SCALARS[t]}{v!r}")
+        elif t is Record:
+            out.append(("r" + self.summary(v).hex()) if summary else ("R" + self.record(v).hex()))
+        elif t is tuple or t is list:
+            out.append(f"[{len(v)}")
             for x in v:
-                self._feed(h, x, summary)
+                self._feed(out, x, summary)
+        elif t is dict:
+            out.append(f"{{{len(v)}")
+            for k, x in v.items():
+                self._feed(out, k, summary)
+                self._feed(out, x, summary)
+        elif isinstance(v, Site):
+            out.append("S" + self.whole().hex())
+        elif isinstance(v, RecordType):  # schema: part of gongkai's code
+            out.append(f"T{v.name}")
+        elif v is None or isinstance(v, bool | int | float | str | Decimal | date | Enum):
+            out.append(f"{type(v).__name__}:{v!r}")
+        elif isinstance(v, Record):
+            out.append(("r" + self.summary(v).hex()) if summary else ("R" + self.record(v).hex()))
+        elif isinstance(v, Mapping):
+            out.append(f"{{{len(v)}")
+            for k, x in v.items():
+                self._feed(out, k, summary)
+                self._feed(out, x, summary)
+        elif isinstance(v, list | tuple):
+            out.append(f"[{len(v)}")
+            for x in v:
+                self._feed(out, x, summary)
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-            h.update(f"D{type(v).__qualname__}".encode())
-            for f in dataclasses.fields(v):
-                self._feed(h, getattr(v, f.name), summary)
+            names = _FIELDS.get(t)
+            if names is None:
+                names = _FIELDS[t] = tuple(f.name for f in dataclasses.fields(v))
+            out.append(f"D{t.__qualname__}")
+            for name in names:
+                self._feed(out, getattr(v, name), summary)
         else:
             # Unknown values are keyed by their repr; one that shows an address
             # differs every build, which costs time but never gives a stale page.
-            h.update(f"?{type(v).__qualname__}:{v!r}\0".encode())
+            out.append(f"?{t.__qualname__}:{v!r}")
+
+
+# Exact types hashed by their repr, with a tag (so 1 and "1" differ).
+_SCALARS: dict[type, str] = {str: "s", int: "i", bool: "b", type(None): "n", float: "f", Decimal: "d", date: "t"}
+_FIELDS: dict[type, tuple[str, ...]] = {}

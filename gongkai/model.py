@@ -193,6 +193,15 @@ class Site:
                 out.setdefault(r.supersedes, []).append(r)
         return {k: tuple(v) for k, v in out.items()}
 
+    @cached_property
+    def _followers(self) -> dict[str, list[Record]]:
+        """id → the published decision records that follow it."""
+        followers: dict[str, list[Record]] = {}
+        for r in self.published:
+            if r.type == "decision" and r.data.get("follows"):
+                followers.setdefault(r.data["follows"], []).append(r)
+        return followers
+
     def decision_chain(self, record: Record) -> tuple[Record, ...]:
         """The published stages of the decision ``record`` belongs to, in order."""
         first = record
@@ -203,10 +212,7 @@ class Site:
                 break
             seen.add(first.id)
         chain = [first]
-        followers: dict[str, list[Record]] = {}
-        for r in self.published:
-            if r.type == "decision" and r.data.get("follows"):
-                followers.setdefault(r.data["follows"], []).append(r)
+        followers = self._followers
         while chain[-1].id in followers and len(chain) < 10:
             nxt = sorted(followers[chain[-1].id], key=lambda r: (r.date, r.id))[0]
             if nxt.id in seen and nxt is not record:

@@ -174,9 +174,13 @@ def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...]) -
     }
     if rec.type == "decision":
         ctx["chain"] = site.decision_chain(rec)
-    if rec.type == "subsidy":
-        ctx["villages"] = _village_summary(rec)
-    return Page(rec.url, f"record/{rec.type}.html", rec.title, ctx, crumbs)
+    make = None
+    if rec.type == "subsidy":  # made from the record alone: only when the page is rendered
+
+        def make() -> dict[str, Any]:
+            return {"villages": _village_summary(rec)}
+
+    return Page(rec.url, f"record/{rec.type}.html", rec.title, ctx, crumbs, make=make)
 
 
 def _village_summary(rec: Record) -> list[dict[str, Any]]:
