@@ -151,6 +151,7 @@ class RecordStore:
         self.memory: dict[str, Any] = {}
         self._new: set[str] = set()
         self._used: set[str] = set()
+        self._blobs: dict[str, bytes] = {}
         self.hits = 0
         self.misses = 0
 
@@ -174,9 +175,12 @@ class RecordStore:
             self.hits += 1
         return value
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: Any, blob: bytes | None = None) -> None:
+        """Keep ``value`` (``blob``: its pickle, when already made)."""
         self.memory[key] = value
         self._new.add(key)
+        if blob is not None:
+            self._blobs[key] = blob
 
     def used(self, key: str) -> None:
         self._used.add(key)
@@ -184,8 +188,8 @@ class RecordStore:
     def commit(self) -> None:
         """Write the new entries; drop the ones this build did not use (from
         memory and disk).  Failing to write is ignored: it only costs time."""
-        used, new = self._used, self._new
-        self._used, self._new = set(), set()
+        used, new, blobs = self._used, self._new, self._blobs
+        self._used, self._new, self._blobs = set(), set(), {}
         self.memory = {k: v for k, v in self.memory.items() if k in used}
         if self.folder is None:
             return
@@ -202,7 +206,11 @@ class RecordStore:
                     made.add(target.parent)
                 tmp = target.with_name(f".{key}.{os.getpid()}.tmp")
                 with tmp.open("wb") as f:
-                    pickle.dump(self.memory[key], f, protocol=pickle.HIGHEST_PROTOCOL)
+                    blob = blobs.get(key)
+                    if blob is not None:
+                        f.write(blob)
+                    else:
+                        pickle.dump(self.memory[key], f, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, target)
             for sub in os.scandir(self.folder):
                 if not sub.is_dir():

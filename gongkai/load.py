@@ -90,14 +90,19 @@ class RecordFiles:
 
     def raw(self) -> Iterator[RawFile]:
         """Every record file, read (not parsed), in a stable order."""
-        for item in self._pending:
-            problems: list[Problem] = []
-            data = _read_bytes(item.path, item.rel, problems)
-            h = hashlib.blake2b(digest_size=20)
-            h.update(f"{item.rel}\0{item.type}\0{item.defaults_digest}\0".encode())
-            if data is not None:
-                h.update(data)
-            yield RawFile(item.rel, item.type, h.hexdigest(), data, tuple(problems), item)
+        for i in range(len(self._pending)):
+            yield self.raw_at(i)
+
+    def raw_at(self, index: int) -> RawFile:
+        """The ``index``-th record file, read (not parsed)."""
+        item = self._pending[index]
+        problems: list[Problem] = []
+        data = _read_bytes(item.path, item.rel, problems)
+        h = hashlib.blake2b(digest_size=20)
+        h.update(f"{item.rel}\0{item.type}\0{item.defaults_digest}\0".encode())
+        if data is not None:
+            h.update(data)
+        return RawFile(item.rel, item.type, h.hexdigest(), data, tuple(problems), item)
 
     def parse(self, raw: RawFile) -> SourceFile | None:
         """The parsed file (None when there is nothing to report: never for a

@@ -7,10 +7,14 @@ nothing for bad content: the caller decides whether errors stop the build.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import Any, Protocol
 
 from .archive import check_postings, visible_postings
 from .cache import code_digest
@@ -51,8 +55,93 @@ class CheckedFile:
 
 class RecordCache(Protocol):
     def get(self, key: str) -> CheckedFile | None: ...
-    def put(self, key: str, value: CheckedFile) -> None: ...
+    def put(self, key: str, value: CheckedFile, blob: bytes | None = None) -> None: ...
     def used(self, key: str) -> None: ...
+
+
+# Below this many files to check afresh, one process does it all.
+PARALLEL_FILES = 400
+
+
+def _check_files(
+    loaded: LoadedSite,
+    config: SiteConfig,
+    calendar: WorkCalendar,
+    cache: RecordCache | None,
+    problems: list[Problem],
+) -> list[CheckedFile]:
+    """Every record file checked, in order: from ``cache`` when unchanged,
+    else parsed and checked (on every core for many files).  Their problems
+    go to ``problems``."""
+    base = f"{code_digest()}\0{loaded.config_digest}"
+    files = loaded.files
+    out: list[CheckedFile | None] = []
+    todo: list[int] = []
+    for i, raw in enumerate(files.raw()):  # one by one: each raw tree is dropped once it is a record
+        key = digest_bytes(f"{base}\0{raw.digest}".encode())
+        hit = cache.get(key) if cache is not None else None
+        if hit is not None and all(files.dep_digest(rel) == d for rel, d in hit.deps):
+            cache.used(key)  # type: ignore[union-attr]
+            out.append(hit)
+            continue
+        todo.append(i)
+        out.append(None)
+    workers = min(os.cpu_count() or 1, 4)
+    if len(todo) >= PARALLEL_FILES and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        results = _check_in_pool(files, todo, base, config, calendar, workers)
+    else:
+        results = (_check_one(files, i, base, config, calendar, pickled=False) for i in todo)
+    for i, (key, checked, blob, readable) in zip(todo, results, strict=True):
+        if isinstance(checked, bytes):
+            checked = pickle.loads(checked)
+        if cache is not None:
+            if readable:  # not a file that could not be read
+                cache.put(key, checked, blob)
+            cache.used(key)
+        out[i] = checked
+    done = [c for c in out if c is not None]
+    for c in done:
+        problems.extend(c.problems)
+    return done
+
+
+def _check_one(
+    files: Any, index: int, base: str, config: SiteConfig, calendar: WorkCalendar, pickled: bool
+) -> tuple[str, CheckedFile | bytes, bytes | None, bool]:
+    """(key, checked file or its pickle, the pickle, whether the file could be read)."""
+    raw = files.raw_at(index)
+    key = digest_bytes(f"{base}\0{raw.digest}".encode())
+    checked = _check_file(files.parse(raw), key, config, calendar)
+    if pickled:
+        blob = pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL)
+        return key, blob, blob, raw.data is not None
+    return key, checked, None, raw.data is not None
+
+
+_pool_args: tuple[Any, ...] | None = None  # set in forked workers only
+
+
+def _pool_init(*args: Any) -> None:
+    global _pool_args
+    _pool_args = args
+
+
+def _pool_check(indexes: list[int]) -> list[tuple[str, bytes, bytes, bool]]:
+    assert _pool_args is not None
+    files, base, config, calendar = _pool_args
+    return [_check_one(files, i, base, config, calendar, pickled=True) for i in indexes]  # type: ignore[misc]
+
+
+def _check_in_pool(
+    files: Any, todo: list[int], base: str, config: SiteConfig, calendar: WorkCalendar, workers: int
+) -> Iterator[tuple[str, CheckedFile | bytes, bytes | None, bool]]:
+    """Check files in forked processes (they inherit the site; only the
+    finished, pickled results come back, and those are what the cache stores)."""
+    chunks = [todo[i : i + 32] for i in range(0, len(todo), 32)]
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=_pool_init, initargs=(files, base, config, calendar)) as pool:
+        for chunk in pool.imap(_pool_check, chunks):
+            yield from chunk
 
 
 def _check_file(sf: SourceFile | None, key: str, config: SiteConfig, calendar: WorkCalendar) -> CheckedFile:
@@ -95,22 +184,11 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False, cache: Recor
     extra_years, ps = parse_holidays(loaded.holidays_node)
     problems.extend(ps)
     calendar = WorkCalendar(extra_years)
-    records: list[Record] = []
-    base = f"{code_digest()}\0{loaded.config_digest}"
-    for raw in loaded.files.raw():  # one by one: each raw tree is dropped once it is a record
-        key = digest_bytes(f"{base}\0{raw.digest}".encode())
-        hit = cache.get(key) if cache is not None else None
-        if hit is not None and all(loaded.files.dep_digest(rel) == d for rel, d in hit.deps):
-            checked = hit
-        else:
-            checked = _check_file(loaded.files.parse(raw), key, config, calendar)
-            if cache is not None and raw.data is not None:  # not a file that could not be read
-                cache.put(key, checked)
-        if cache is not None:
-            cache.used(key)
-        problems.extend(checked.problems)
-        if checked.record is not None:
-            records.append(checked.record)
+    records = [
+        checked.record
+        for checked in _check_files(loaded, config, calendar, cache, problems)
+        if checked.record is not None
+    ]
 
     # ids are unique across the whole site, drafts and future records included:
     # a URL once published must never change owner.
