@@ -720,8 +720,9 @@ PHASES_CHILD = r"""
 import sys, time
 from datetime import date
 from pathlib import Path
-import gongkai.build, gongkai.render, gongkai.write
-B, R, W = (sys.modules[m] for m in ("gongkai.build", "gongkai.render", "gongkai.write"))  # gongkai.build is also a function
+import gongkai.build, gongkai.render, gongkai.write, gongkai.validate, gongkai.incremental, gongkai.cache
+B, R, W, V, I, C = (sys.modules[m] for m in ("gongkai.build", "gongkai.render", "gongkai.write", "gongkai.validate",
+                                             "gongkai.incremental", "gongkai.cache"))  # gongkai.build is also a function
 
 T = {}
 ORDER = []
@@ -771,17 +772,21 @@ for name, label in [("load_site", "load: read + YAML compose (raw trees)"), ("va
                     ("number_site", "索引号 numbering"), ("check_applications", "annual-report data check"),
                     ("plan_pages", "plan pages"), ("plan_postings", "plan postings"), ("plan_sheets", "plan print sheets (layout)")]:
     wrap(B, name, label)
-for name, label in [("render_pages", "render pages (pool; producer side)"), ("sheet_files", "sheet files"),
+for name, label in [("render_pages", "render pages (pool; producer side)"), ("qr_files", "QR codes"),
                     ("sheet_pdfs", "sheet PDFs"), ("posting_files", "posting files"),
-                    ("data_files", "data files (JSON/CSV)"), ("discovery_files", "feeds, sitemap, catalogue files"),
+                    ("record_data_files", "data files (JSON/CSV)"), ("site_data_files", "catalogue files"),
+                    ("discovery_files", "feeds, sitemap"),
                     ("search_docs", "search docs"), ("build_search_index", "search index")]:
     wrap(B, name, label, iterate=True)
+wrap(V, "_check_files", "validate: parse + check each file (cache or pool)")
+wrap(I.Fingerprints, "page", "page keys")
+wrap(C.RecordStore, "commit", "record cache: write new entries")
 wrap(B, "last_build", "no-op check: read last build stamp")
 wrap(B, "leak_gate", "leak gate: PII scan of every output file")
 wrap(R.Markdown, "__call__", "Markdown + nh3 sanitise")
 wrap(R.Renderer, "render", "Renderer.render in this process (Jinja, incl. Markdown)")
 wrap(W.Output, "write", "Output.write (incl. leak gate)")
-wrap(W.Output, "__exit__", "swap output into place")
+wrap(W.Output, "__exit__", "swap output into place (or update in place)")
 wrap(B, "save_registry", "save 索引号 registry")
 site, out, today = sys.argv[1:4]
 t0 = time.perf_counter()

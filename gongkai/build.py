@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,6 +18,7 @@ from .feeds import discovery_files
 from .incremental import Fingerprints, theme_digest
 from .indexno import REGISTRY, number_site, save_registry
 from .load import find_site_root, load_site
+from .model import Site
 from .pages import Page, plan_pages
 from .pdf import sheet_pdfs
 from .privacy import find_pii
@@ -90,6 +92,27 @@ def build(
     if checked.site is None or checked.errors or (strict and warnings):
         raise ContentError(list(checked.problems))
     site = checked.site
+    # Every record is in memory now and stays to the end: the cyclic garbage
+    # collector need not walk them again (and forked workers then do not
+    # touch, and so copy, the pages they sit on).
+    gc.freeze()
+    try:
+        return _build(root, out, site, today, drafts, sheets, cache, stamp, warnings)
+    finally:
+        gc.unfreeze()
+
+
+def _build(
+    root: Path,
+    out: Path,
+    site: Site,
+    today: date,
+    drafts: bool,
+    sheets: SheetRequest | None,
+    cache: BuildCache,
+    stamp: BuildStamp,
+    warnings: tuple[Problem, ...],
+) -> BuildResult:
     pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
     dirs = theme_dirs(root, site.config.theme)
     own_templates = any((d / "templates").is_dir() for d in dirs if d != default_theme_dir())
@@ -102,17 +125,25 @@ def build(
         groups = _Groups(output)
         keys = [fp.page(p) for p in pages]
         todo = [(p, k) for p, k in zip(pages, keys, strict=True) if not groups.reuse(f"page:{p.path}", k)]
-        rendered = render_pages(renderer, [p for p, _ in todo])
-        for (page, key), (path, blob) in zip(todo, rendered, strict=True):
-            groups.made(f"page:{page.path}", key, [(path, blob)])
+        memo = cache.search_memo
+        search_key = fp.key("search", site)
+        search_aside = None
+        if memo is None and len(todo) > 4 * _RENDER_CHUNK and not groups.unchanged("search", search_key):
+            # a full merge of the index, meanwhile, in another process
+            search_aside = _aside(lambda: list(build_search_index(search_docs(site))))
+        rendered = render_pages(renderer, [p for p, _ in todo], guard=leak_gate)
+        for (page, key), (path, blob, found) in zip(todo, rendered, strict=True):
+            groups.made(f"page:{page.path}", key, [(path, blob)], found)
         for rec in sorted(site.published, key=lambda r: r.id):
             groups.make(f"qr:{rec.id}", fp.key("qr", rec.id), lambda rec=rec: qr_files(site, rec))
             groups.make(f"data:{rec.id}", fp.key("data", rec), lambda rec=rec: record_data_files(site, rec))
         groups.make("catalogue", fp.key("catalogue", fp.whole_summary()), lambda: site_data_files(site))
         urls = [p.url for p in pages]
         groups.make("feeds", fp.key("feeds", site, urls), lambda: discovery_files(site, pages))
-        memo = cache.search_memo
-        groups.make("search", fp.key("search", site), lambda: build_search_index(search_docs(site, memo), memo))
+        if search_aside is not None:
+            groups.made("search", search_key, search_aside())
+        else:
+            groups.make("search", search_key, lambda: build_search_index(search_docs(site, memo), memo))
         for rel, blob in sheet_pdfs(site, renderer, dirs, sheets):
             output.write(rel, blob)
         for rel, src in posting_files(site):  # frozen sheets and photos, verified by the loader
@@ -164,10 +195,16 @@ class _Groups:
         self.groups[name] = old
         return True
 
-    def made(self, name: str, key: str, files: Iterable[tuple[str, bytes]]) -> None:
+    def unchanged(self, name: str, key: str) -> bool:
+        """Whether ``reuse`` would find the group as the last build left it (nothing is kept yet)."""
+        old = self.previous.get(name)
+        return old is not None and old[0] == key and all(self.output.intact(r) for r in old[1])
+
+    def made(self, name: str, key: str, files: Iterable[tuple[str, bytes]], found: list[Problem] | None = None) -> None:
+        """``found``: what the leak gate found in ``files``, when it has already looked."""
         rels = []
         for rel, blob in files:
-            self.output.write(rel, blob)
+            self.output.write(rel, blob, found)
             rels.append(rel)
         self.groups[name] = (key, tuple(rels))
 
@@ -241,34 +278,77 @@ def leak_gate(rel: str, data: bytes) -> list[Problem]:
 
 _RENDER_CHUNK = 64
 
+Guard = Callable[[str, bytes], list[Problem]]
 
-def render_pages(renderer: Renderer, pages: Sequence[Page], workers: int | None = None) -> Iterator[tuple[str, bytes]]:
-    """(path, bytes) of every page, in order.  Large sites are rendered by a
-    pool of forked processes (they inherit the site and templates, nothing is
-    pickled but the finished bytes); elsewhere, or for small sites, in this
-    process.  The result is the same bytes either way."""
+
+def render_pages(
+    renderer: Renderer, pages: Sequence[Page], workers: int | None = None, guard: Guard | None = None
+) -> Iterator[tuple[str, bytes, list[Problem] | None]]:
+    """(path, bytes, what ``guard`` found in them) of every page, in order.
+    Large sites are rendered by a pool of forked processes (they inherit the
+    site and templates, nothing is pickled but the finished bytes), which
+    also run ``guard`` on what they made; elsewhere, or for small sites, in
+    this process, and the guard's findings are None (not looked at yet).
+    The bytes are the same either way."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     fork = "fork" in multiprocessing.get_all_start_methods()
     if workers < 2 or not fork or len(pages) < 4 * _RENDER_CHUNK:
         for page in pages:
-            yield page.path, renderer.render(page)
+            yield page.path, renderer.render(page), None
         return
     chunks = [range(i, min(i + _RENDER_CHUNK, len(pages))) for i in range(0, len(pages), _RENDER_CHUNK)]
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_worker_init, initargs=(renderer, pages)) as pool:
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(renderer, pages, guard)) as pool:
         for chunk in pool.imap(_worker_render, chunks):
             yield from chunk
 
 
-_worker: tuple[Renderer, Sequence[Page]] | None = None  # set in forked workers only
+_worker: tuple[Renderer, Sequence[Page], Guard | None] | None = None  # set in forked workers only
 
 
-def _worker_init(renderer: Renderer, pages: Sequence[Page]) -> None:
+def _worker_init(renderer: Renderer, pages: Sequence[Page], guard: Guard | None) -> None:
     global _worker
-    _worker = (renderer, pages)
+    _worker = (renderer, pages, guard)
 
 
-def _worker_render(indexes: range) -> list[tuple[str, bytes]]:
+def _worker_render(indexes: range) -> list[tuple[str, bytes, list[Problem] | None]]:
     assert _worker is not None
-    renderer, pages = _worker
-    return [(pages[i].path, renderer.render(pages[i])) for i in indexes]
+    renderer, pages, guard = _worker
+    out = []
+    for i in indexes:
+        blob = renderer.render(pages[i])
+        out.append((pages[i].path, blob, guard(pages[i].path, blob) if guard is not None else None))
+    return out
+
+
+def _aside(make: Callable[[], list[tuple[str, bytes]]]) -> Callable[[], list[tuple[str, bytes]]]:
+    """Start ``make()`` in a forked process, beside the page rendering (on
+    two cores one would otherwise wait); the function returned waits for it.
+    Without fork it is simply ``make``."""
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return make
+    ctx = multiprocessing.get_context("fork")
+    pool = ctx.Pool(1, initializer=_aside_init, initargs=(make,))
+    pending = pool.apply_async(_aside_run)
+    pool.close()
+
+    def wait() -> list[tuple[str, bytes]]:
+        try:
+            return pending.get()
+        finally:
+            pool.join()
+
+    return wait
+
+
+_aside_make: Callable[[], list[tuple[str, bytes]]] | None = None  # set in the forked process only
+
+
+def _aside_init(make: Callable[[], list[tuple[str, bytes]]]) -> None:
+    global _aside_make
+    _aside_make = make
+
+
+def _aside_run() -> list[tuple[str, bytes]]:
+    assert _aside_make is not None
+    return list(_aside_make())

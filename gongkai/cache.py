@@ -19,6 +19,7 @@ import pickle
 import shutil
 import tempfile
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,14 @@ def code_digest() -> str:
 _LOAD_ERRORS = (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError)
 
 
+def _rows_present(value: Any) -> bool:
+    """A cached record whose roster file is gone is a miss."""
+    rec = getattr(value, "record", None)
+    rows = rec.data.get("recipients") if rec is not None else None
+    path = getattr(rows, "path", None)
+    return path is None or os.path.exists(path)
+
+
 class RecordStore:
     """Validated record files by the digest of what they were made from
     (validate.CheckedFile): in memory, where the preview server keeps them
@@ -167,6 +176,8 @@ class RecordStore:
                     value = pickle.load(f)
             except _LOAD_ERRORS:
                 value = None
+            if value is not None and not _rows_present(value):
+                value = None
             if value is not None:
                 self.memory[key] = value
         if value is None:
@@ -184,6 +195,29 @@ class RecordStore:
 
     def used(self, key: str) -> None:
         self._used.add(key)
+
+    def detach(self, key: str, value: Any) -> Any:
+        """``value`` (a validate.CheckedFile) with its roster rows moved to a
+        file of the cache, read back when used (model.Rows).  Without a
+        folder, or when the file cannot be written, unchanged."""
+        from .model import Rows
+
+        rec = getattr(value, "record", None)
+        rows = rec.data.get("recipients") if rec is not None else None
+        if self.folder is None or not isinstance(rows, tuple) or not rows:
+            return value
+        target = self.folder / key[:2] / f"{key}.rows"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{key}.{os.getpid()}.rows.tmp")
+            with tmp.open("wb") as f:
+                pickle.dump(rows, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except OSError:
+            return value
+        villages = tuple(dict.fromkeys(str(r.get("village", "")) for r in rows))
+        lazy = Rows(str(target), len(rows), villages)
+        return replace(value, record=replace(rec, data={**rec.data, "recipients": lazy}))
 
     def commit(self) -> None:
         """Write the new entries; drop the ones this build did not use (from

@@ -56,6 +56,7 @@ class CheckedFile:
 class RecordCache(Protocol):
     def get(self, key: str) -> CheckedFile | None: ...
     def put(self, key: str, value: CheckedFile, blob: bytes | None = None) -> None: ...
+    def detach(self, key: str, value: CheckedFile) -> CheckedFile: ...
     def used(self, key: str) -> None: ...
 
 
@@ -88,9 +89,9 @@ def _check_files(
         out.append(None)
     workers = min(os.cpu_count() or 1, 4)
     if len(todo) >= PARALLEL_FILES and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        results = _check_in_pool(files, todo, base, config, calendar, workers)
+        results = _check_in_pool(files, todo, base, config, calendar, workers, cache)
     else:
-        results = (_check_one(files, i, base, config, calendar, pickled=False) for i in todo)
+        results = (_check_one(files, i, base, config, calendar, False, cache) for i in todo)
     for i, (key, checked, blob, readable) in zip(todo, results, strict=True):
         if isinstance(checked, bytes):
             checked = pickle.loads(checked)
@@ -106,12 +107,20 @@ def _check_files(
 
 
 def _check_one(
-    files: Any, index: int, base: str, config: SiteConfig, calendar: WorkCalendar, pickled: bool
+    files: Any,
+    index: int,
+    base: str,
+    config: SiteConfig,
+    calendar: WorkCalendar,
+    pickled: bool,
+    cache: RecordCache | None,
 ) -> tuple[str, CheckedFile | bytes, bytes | None, bool]:
     """(key, checked file or its pickle, the pickle, whether the file could be read)."""
     raw = files.raw_at(index)
     key = digest_bytes(f"{base}\0{raw.digest}".encode())
     checked = _check_file(files.parse(raw), key, config, calendar)
+    if cache is not None and raw.data is not None:
+        checked = cache.detach(key, checked)
     if pickled:
         blob = pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL)
         return key, blob, blob, raw.data is not None
@@ -128,18 +137,24 @@ def _pool_init(*args: Any) -> None:
 
 def _pool_check(indexes: list[int]) -> list[tuple[str, bytes, bytes, bool]]:
     assert _pool_args is not None
-    files, base, config, calendar = _pool_args
-    return [_check_one(files, i, base, config, calendar, pickled=True) for i in indexes]  # type: ignore[misc]
+    files, base, config, calendar, cache = _pool_args
+    return [_check_one(files, i, base, config, calendar, True, cache) for i in indexes]  # type: ignore[misc]
 
 
 def _check_in_pool(
-    files: Any, todo: list[int], base: str, config: SiteConfig, calendar: WorkCalendar, workers: int
+    files: Any,
+    todo: list[int],
+    base: str,
+    config: SiteConfig,
+    calendar: WorkCalendar,
+    workers: int,
+    cache: RecordCache | None,
 ) -> Iterator[tuple[str, CheckedFile | bytes, bytes | None, bool]]:
     """Check files in forked processes (they inherit the site; only the
     finished, pickled results come back, and those are what the cache stores)."""
     chunks = [todo[i : i + 32] for i in range(0, len(todo), 32)]
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_pool_init, initargs=(files, base, config, calendar)) as pool:
+    with ctx.Pool(workers, initializer=_pool_init, initargs=(files, base, config, calendar, cache)) as pool:
         for chunk in pool.imap(_pool_check, chunks):
             yield from chunk
 

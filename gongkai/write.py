@@ -161,7 +161,12 @@ class Output:
             return None
         return entry if (st.st_size, st.st_mtime_ns) == entry[1:] else None
 
-    def write(self, rel: str, data: bytes) -> None:
+    def intact(self, rel: str) -> bool:
+        """Whether the previous build's ``rel`` is still as it left it."""
+        return self._intact(rel) is not None
+
+    def write(self, rel: str, data: bytes, found: list[Problem] | None = None) -> None:
+        """``found``: what the guard found in ``data``, when it has already looked."""
         rel = self._register(rel)
         self.bytes += len(data)
         digest = _digest(data)
@@ -170,7 +175,9 @@ class Output:
             self.manifest.files[rel] = old
             self.kept += 1
             return
-        if self.guard is not None:
+        if found is not None:
+            self.leaks.extend(found)
+        elif self.guard is not None:
             self.leaks.extend(self.guard(rel, data))
         self.manifest.files[rel] = (digest, len(data), 0)  # mtime once written
         if self.tmp is not None:
