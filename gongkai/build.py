@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import collections
 import gc
+import itertools
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .archive import ArchiveEntry, create_entry, plan_postings, posting_files
 from .cache import BuildCache, BuildStamp, last_build, remember_build
@@ -24,7 +29,7 @@ from .pdf import sheet_pdfs
 from .privacy import find_pii
 from .render import Renderer, default_theme_dir, theme_dirs
 from .report import check_applications
-from .search import build_search_index, search_docs
+from .search import build_search_index, search_docs, site_search_index
 from .sheets import Paper, SheetRequest, plan_sheets, qr_files
 from .validate import Validated, validate
 from .write import MARKER, Output
@@ -130,7 +135,7 @@ def _build(
         search_aside = None
         if memo is None and len(todo) > 4 * _RENDER_CHUNK and not groups.unchanged("search", search_key):
             # a full merge of the index, meanwhile, in another process
-            search_aside = _aside(lambda: list(build_search_index(search_docs(site))))
+            search_aside = _aside(lambda: site_search_index(site))
         rendered = render_pages(renderer, [p for p, _ in todo], guard=leak_gate)
         for (page, key), (path, blob, found) in zip(todo, rendered, strict=True):
             groups.made(f"page:{page.path}", key, [(path, blob)], found)
@@ -143,7 +148,13 @@ def _build(
         if search_aside is not None:
             groups.made("search", search_key, search_aside())
         else:
-            groups.make("search", search_key, lambda: build_search_index(search_docs(site, memo), memo))
+            groups.make(
+                "search",
+                search_key,
+                (lambda: site_search_index(site))
+                if memo is None
+                else (lambda: build_search_index(search_docs(site, memo), memo)),
+            )
         for rel, blob in sheet_pdfs(site, renderer, dirs, sheets):
             output.write(rel, blob)
         for rel, src in posting_files(site):  # frozen sheets and photos, verified by the loader
@@ -299,8 +310,18 @@ def render_pages(
     chunks = [range(i, min(i + _RENDER_CHUNK, len(pages))) for i in range(0, len(pages), _RENDER_CHUNK)]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers, initializer=_worker_init, initargs=(renderer, pages, guard)) as pool:
-        for chunk in pool.imap(_worker_render, chunks):
-            yield from chunk
+        # A few chunks ahead of the writer, not all: finished pages wait in
+        # memory only until this process has written them.
+        ahead: collections.deque[Any] = collections.deque()
+        todo = iter(chunks)
+        for chunk in itertools.islice(todo, 3 * workers):
+            ahead.append(pool.apply_async(_worker_render, (chunk,)))
+        while ahead:
+            done = ahead.popleft().get()
+            nxt = next(todo, None)
+            if nxt is not None:
+                ahead.append(pool.apply_async(_worker_render, (nxt,)))
+            yield from done
 
 
 _worker: tuple[Renderer, Sequence[Page], Guard | None] | None = None  # set in forked workers only
@@ -321,34 +342,48 @@ def _worker_render(indexes: range) -> list[tuple[str, bytes, list[Problem] | Non
     return out
 
 
-def _aside(make: Callable[[], list[tuple[str, bytes]]]) -> Callable[[], list[tuple[str, bytes]]]:
+def _aside(make: Callable[[], Iterable[tuple[str, bytes]]]) -> Callable[[], Iterator[tuple[str, bytes]]]:
     """Start ``make()`` in a forked process, beside the page rendering (on
-    two cores one would otherwise wait); the function returned waits for it.
-    Without fork it is simply ``make``."""
+    two cores one would otherwise wait); the function returned waits for it
+    and yields its files.  They pass through a temporary file, one by one,
+    so neither process holds them all.  Without fork it is simply ``make``."""
     if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return make
+        return lambda: iter(make())
+    fd, spool = tempfile.mkstemp(prefix="gongkai-aside-")
+    os.close(fd)
     ctx = multiprocessing.get_context("fork")
-    pool = ctx.Pool(1, initializer=_aside_init, initargs=(make,))
+    pool = ctx.Pool(1, initializer=_aside_init, initargs=(make, spool))
     pending = pool.apply_async(_aside_run)
     pool.close()
 
-    def wait() -> list[tuple[str, bytes]]:
+    def wait() -> Iterator[tuple[str, bytes]]:
         try:
-            return pending.get()
-        finally:
+            count = pending.get()
             pool.join()
+            with open(spool, "rb") as f:
+                for _ in range(count):
+                    yield pickle.load(f)
+        finally:
+            pool.terminate()
+            os.unlink(spool)
 
     return wait
 
 
-_aside_make: Callable[[], list[tuple[str, bytes]]] | None = None  # set in the forked process only
+_aside_job: tuple[Callable[[], Iterable[tuple[str, bytes]]], str] | None = None  # set in the forked process only
 
 
-def _aside_init(make: Callable[[], list[tuple[str, bytes]]]) -> None:
-    global _aside_make
-    _aside_make = make
+def _aside_init(make: Callable[[], Iterable[tuple[str, bytes]]], spool: str) -> None:
+    global _aside_job
+    _aside_job = (make, spool)
 
 
-def _aside_run() -> list[tuple[str, bytes]]:
-    assert _aside_make is not None
-    return list(_aside_make())
+def _aside_run() -> int:
+    assert _aside_job is not None
+    make, spool = _aside_job
+    count = 0
+    with open(spool, "wb") as f:
+        for item in make():
+            pickle.dump(item, f, protocol=pickle.HIGHEST_PROTOCOL)
+            count += 1
+    return count

@@ -62,13 +62,14 @@ import re
 import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import add
+from typing import Any
 
 from .formats import money, number
-from .model import Record, Site
+from .model import Record, Rows, Site
 
 __all__ = [
     "INDEX_DIR",
@@ -80,6 +81,7 @@ __all__ = [
     "decode_posting",
     "reference_search",
     "shard_of",
+    "site_search_index",
     "term_grams",
 ]
 
@@ -576,15 +578,61 @@ def build_search_index(docs: Iterable[SearchDoc], memo: SearchMemo | None = None
         if a.url == b.url:
             raise ValueError(f"search index: duplicate url {a.url!r}")
     ordered.sort(key=lambda d: (d.year, d.date))
+    heads = [(d.type, d.type_label, d.publisher, _villages(d)) for d in ordered]
+    return _index(ordered, heads, memo)
 
+
+def site_search_index(site: Site) -> Iterator[tuple[str, bytes]]:
+    """The same files as ``build_search_index(search_docs(site))``, with each
+    document made when its turn comes and dropped after: the facets come
+    from the records (a roster's villages without reading its rows), so
+    the documents (400,000 roster rows at 10,000 records) are never all in
+    memory at once."""
+    recs = sorted(site.published, key=lambda r: (r.date.year, r.date.isoformat(), r.url))
+    heads = [(r.type, r.rtype.label, site.publisher_name(r.publisher), record_villages(r)) for r in recs]
+    return _index(_LazyDocs(site, recs), heads, None)
+
+
+class _LazyDocs(Sequence[SearchDoc]):
+    def __init__(self, site: Site, records: list[Record]) -> None:
+        self.site = site
+        self.records = records
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, n: Any) -> Any:
+        if isinstance(n, slice):
+            return [self[i] for i in range(*n.indices(len(self)))]
+        rec = self.records[n]
+        return _search_doc(rec, self.site.publisher_name(rec.publisher))
+
+
+def record_villages(rec: Record) -> list[str]:
+    """The villages a record's search document names, in its order."""
+    if rec.type == "subsidy":
+        rows = rec.data["recipients"]
+        found = rows.villages if isinstance(rows, Rows) else (r["village"] for r in rows)
+    elif rec.type == "fund":
+        found = (p.get("village") for p in rec.data["projects"])
+    else:
+        return []
+    return [v for v in dict.fromkeys(found) if v]
+
+
+def _index(
+    ordered: Sequence[SearchDoc],
+    heads: list[tuple[str, str, str, list[str]]],
+    memo: SearchMemo | None,
+) -> Iterator[tuple[str, bytes]]:
+    """``heads``: (type, its label, publisher, villages) of each document, in order."""
     types: dict[str, str] = {}
     publishers: set[str] = set()
     villages: set[str] = set()
-    for d in ordered:
-        types.setdefault(d.type, d.type_label)
-        publishers.add(d.publisher)
-        villages.update(v for v in d.villages if v)
-        villages.update(r.village for r in d.rows if r.village)
+    for t, label, publisher, vils in heads:
+        types.setdefault(t, label)
+        publishers.add(publisher)
+        villages.update(vils)
     type_list = sorted(types)
     pub_list = sorted(publishers)
     vil_list = sorted(villages)
@@ -601,6 +649,7 @@ def build_search_index(docs: Iterable[SearchDoc], memo: SearchMemo | None = None
     if memo is None:
         shards = yield from _merge(ordered, type_ix, pub_ix, vil_ix, (wt, wp, wv), (f_type, f_pub, f_vil), years)
     else:
+        assert isinstance(ordered, list)
         shards = yield from _merge_memo(
             memo, ordered, facets, type_ix, pub_ix, vil_ix, (wt, wp, wv), (f_type, f_pub, f_vil), years
         )
@@ -626,7 +675,7 @@ def build_search_index(docs: Iterable[SearchDoc], memo: SearchMemo | None = None
 
 
 def _merge(
-    ordered: list[SearchDoc],
+    ordered: Sequence[SearchDoc],
     type_ix: dict[str, int],
     pub_ix: dict[str, int],
     vil_ix: dict[str, int],
@@ -736,7 +785,7 @@ def _facet(
 
 
 def _docs(
-    ordered: list[SearchDoc],
+    ordered: Sequence[SearchDoc],
     spill: _Spill,
     type_ix: dict[str, int],
     pub_ix: dict[str, int],

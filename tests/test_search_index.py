@@ -579,3 +579,15 @@ def test_splice_posting_matches_a_posting_built_from_scratch(seed: int) -> None:
         else:
             pieces[n] = piece
         assert post == posting(pieces)
+
+
+def test_the_streamed_site_index_is_the_index_of_all_documents() -> None:
+    from datetime import date
+    from pathlib import Path
+
+    from gongkai.build import check
+    from gongkai.search import search_docs, site_search_index
+
+    site = check(Path(__file__).resolve().parent.parent, date(2016, 12, 31)).site
+    assert site is not None
+    assert dict(site_search_index(site)) == dict(build_search_index(search_docs(site)))
