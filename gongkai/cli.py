@@ -157,6 +157,11 @@ def build(site: Path, out: Path | None, today: str | None, drafts: bool, strict:
     _print_problems(list(result.warnings), err=True)
     if result.unchanged:
         click.echo(f"内容和模板都没有变化，网站无需重新生成：{result.out}")
+    elif result.kept:  # an earlier build's unchanged files were left as they were
+        click.echo(
+            f"已更新 {len(result.made)} 个页面（网站共 {result.pages} 个页面、{result.files} 个文件，"
+            f"{result.bytes / 1024 / 1024:.1f} MB；其余未变，保持原样），输出到 {result.out}"
+        )
     else:
         click.echo(
             f"已生成 {result.pages} 个页面，共 {result.files} 个文件（{result.bytes / 1024 / 1024:.1f} MB），"

@@ -240,3 +240,30 @@ def test_rosters_wait_on_disk_until_used_and_a_lost_roster_file_is_a_miss(demo: 
     again = BuildCache(demo)
     _rebuild_and_compare(demo, tmp_path, cache=again)
     assert again.records.misses == len(lazy)
+
+
+def test_the_preview_servers_cache_through_a_series_of_edits(demo: Path, tmp_path: Path) -> None:
+    """The server keeps one cache (records, search memo, compiled templates,
+    manifest in memory) for its whole run: after every edit its output is
+    the full build's."""
+    from gongkai.render import MemoryBytecodeCache
+    from gongkai.search import SearchMemo
+
+    cache = BuildCache(demo, manifests_on_disk=False)
+    cache.search_memo = SearchMemo()
+    cache.templates = MemoryBytecodeCache()
+    out = tmp_path / "preview"
+    build(demo, TODAY, out=out, cache=cache)
+    spliced = 0
+    for name in sorted(MUTATIONS, key=lambda n: (n == "deleted record", n)):  # the others edit that notice
+        MUTATIONS[name](demo)
+        for p in (demo / "content").rglob("*"):
+            if p.is_file():
+                _touch_later(p)
+        build(demo, TODAY, out=out, cache=cache)
+        spliced += cache.search_memo.spliced
+        cold = tmp_path / "cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        build(demo, TODAY, out=cold, cache=BuildCache(None, memory_only=True))
+        _assert_same(out, cold)
+    assert spliced > 0  # some edits were spliced into the search index, not merged afresh
