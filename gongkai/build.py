@@ -29,7 +29,7 @@ from .pdf import sheet_pdfs
 from .privacy import find_pii
 from .render import Renderer, default_theme_dir, theme_dirs
 from .report import check_applications
-from .search import build_search_index, search_docs, site_search_index
+from .search import SearchMemo, build_search_index, search_docs, site_search_index
 from .sheets import Paper, SheetRequest, plan_sheets, qr_files
 from .validate import Validated, validate
 from .write import MARKER, Output
@@ -60,7 +60,7 @@ def check(site_dir: Path, today: date, drafts: bool = False, cache: BuildCache |
 def _checked(root: Path, today: date, drafts: bool, cache: BuildCache) -> Validated:
     """validate(), then number the records (索引号 registry) and check the
     annual report's data in content/applications/."""
-    validated = validate(load_site(root), today, drafts, cache.records)
+    validated = validate(load_site(root, cache.file_digests), today, drafts, cache.records)
     cache.records.commit()
     return check_applications(root, number_site(root, validated))
 
@@ -123,19 +123,14 @@ def _build(
     own_templates = any((d / "templates").is_dir() for d in dirs if d != default_theme_dir())
     fp = Fingerprints(site, theme_digest(dirs), (today, drafts, sheets), own_templates)
     renderer = Renderer(site, dirs, cache.templates)
-    guard = (root / "content", root / "themes")
+    protect = (root / "content", root / "themes")
     with Output(
-        out, protect=guard, guard=leak_gate, previous=cache.manifest(out), verify=not cache.private_output
+        out, protect=protect, guard=leak_gate, previous=cache.manifest(out), verify=not cache.private_output
     ) as output:
         groups = _Groups(output)
         keys = [fp.page(p) for p in pages]
         todo = [(p, k) for p, k in zip(pages, keys, strict=True) if not groups.reuse(f"page:{p.path}", k)]
-        memo = cache.search_memo
-        search_key = fp.key("search", site)
-        search_aside = None
-        if memo is None and len(todo) > 4 * _RENDER_CHUNK and not groups.unchanged("search", search_key):
-            # a full merge of the index, meanwhile, in another process
-            search_aside = _aside(lambda: site_search_index(site))
+        search = _Search(site, fp, groups, cache.search_memo, aside=len(todo) > 4 * _RENDER_CHUNK)
         rendered = render_pages(renderer, [p for p, _ in todo], guard=leak_gate)
         for (page, key), (path, blob, found) in zip(todo, rendered, strict=True):
             groups.made(f"page:{page.path}", key, [(path, blob)], found)
@@ -145,16 +140,7 @@ def _build(
         groups.make("catalogue", fp.key("catalogue", fp.whole_summary()), lambda: site_data_files(site))
         urls = [p.url for p in pages]
         groups.make("feeds", fp.key("feeds", site, urls), lambda: discovery_files(site, pages))
-        if search_aside is not None:
-            groups.made("search", search_key, search_aside())
-        else:
-            groups.make(
-                "search",
-                search_key,
-                (lambda: site_search_index(site))
-                if memo is None
-                else (lambda: build_search_index(search_docs(site, memo), memo)),
-            )
+        search.finish()
         for rel, blob in sheet_pdfs(site, renderer, dirs, sheets):
             output.write(rel, blob)
         for rel, src in posting_files(site):  # frozen sheets and photos, verified by the loader
@@ -188,6 +174,29 @@ def _build(
     if cache.folder is not None:
         remember_build(root, out, stamp.digest(), replace(result, registered=()))
     return result
+
+
+class _Search:
+    """The search index's files.  A command merges a changed index afresh:
+    started beside the page rendering when there are many pages to render
+    (its documents made one at a time); the preview server splices its
+    edits into the index it keeps (search.SearchMemo)."""
+
+    def __init__(self, site: Site, fp: Fingerprints, groups: _Groups, memo: SearchMemo | None, aside: bool) -> None:
+        self.site, self.groups, self.memo = site, groups, memo
+        self.key = fp.key("search", site)
+        self.pending = None
+        if memo is None and aside and not groups.unchanged("search", self.key):
+            self.pending = _aside(lambda: site_search_index(site))
+
+    def finish(self) -> None:
+        site, memo = self.site, self.memo
+        if self.pending is not None:
+            self.groups.made("search", self.key, self.pending())
+        elif memo is None:
+            self.groups.make("search", self.key, lambda: site_search_index(site))
+        else:
+            self.groups.make("search", self.key, lambda: build_search_index(search_docs(site, memo), memo))
 
 
 class _Groups:

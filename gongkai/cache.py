@@ -282,6 +282,9 @@ class BuildCache:
         # search.SearchMemo: each document's share of the search index, for
         # a long-lived holder (the preview server); None in a command.
         self.search_memo: Any = None
+        # path → (size, mtime_ns, digest) of record files (load.RecordFiles); kept
+        # in memory by a long-lived holder so unchanged files are not read again
+        self.file_digests: dict[str, tuple[int, int, str]] | None = None
         self.templates: Any = None  # render.MemoryBytecodeCache, likewise
 
     def _manifest_path(self, out: Path) -> Path | None:

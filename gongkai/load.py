@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -60,9 +61,15 @@ class RawFile:
     rel: str
     type: str
     digest: str
-    data: bytes | None  # None when it could not be read (see problems)
+    data: bytes | None  # None when it could not be read (see problems), or was not read (see readable)
     problems: tuple[Problem, ...] = ()
     pending: _Pending | None = None
+    readable: bool = True  # False when reading it failed
+
+
+def _file_digest(item: _Pending, content: str) -> str:
+    """What a record's parse depends on, but for the files it names (rosters)."""
+    return digest_bytes(f"{item.rel}\0{item.type}\0{item.defaults_digest}\0{content}".encode())
 
 
 def digest_bytes(data: bytes) -> str:
@@ -75,9 +82,15 @@ class RecordFiles:
     next never holds every raw tree at once (at 10,000 records they would
     take more memory than the finished site)."""
 
-    def __init__(self, root: Path, pending: list[_Pending]) -> None:
+    def __init__(
+        self, root: Path, pending: list[_Pending], digests: dict[str, tuple[int, int, str]] | None = None
+    ) -> None:
+        """``digests``: path → (size, mtime_ns, digest) of files read before
+        (the preview server keeps it), so an unchanged file need not be read
+        again just to learn that it is unchanged."""
         self._root = root
         self._pending = tuple(pending)
+        self._digests = digests
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -88,25 +101,44 @@ class RecordFiles:
             if sf is not None:
                 yield sf
 
-    def raw(self) -> Iterator[RawFile]:
-        """Every record file, read (not parsed), in a stable order."""
+    def raw(self, quick: bool = False) -> Iterator[RawFile]:
+        """Every record file, read (not parsed), in a stable order.  With
+        ``quick``, a file whose size and mtime match ``digests`` is not read
+        (its ``data`` is None; ``parse`` reads it when asked)."""
         for i in range(len(self._pending)):
-            yield self.raw_at(i)
+            yield self.raw_at(i, quick)
 
-    def raw_at(self, index: int) -> RawFile:
+    def raw_at(self, index: int, quick: bool = False) -> RawFile:
         """The ``index``-th record file, read (not parsed)."""
         item = self._pending[index]
+        memo = self._digests
+        st = None
+        if memo is not None:
+            try:
+                st = os.stat(item.path)
+            except OSError:
+                st = None
+            known = memo.get(item.rel)
+            if quick and st is not None and known is not None and known[:2] == (st.st_size, st.st_mtime_ns):
+                return RawFile(item.rel, item.type, _file_digest(item, known[2]), None, (), item)
         problems: list[Problem] = []
         data = _read_bytes(item.path, item.rel, problems)
-        h = hashlib.blake2b(digest_size=20)
-        h.update(f"{item.rel}\0{item.type}\0{item.defaults_digest}\0".encode())
-        if data is not None:
-            h.update(data)
-        return RawFile(item.rel, item.type, h.hexdigest(), data, tuple(problems), item)
+        content = digest_bytes(data) if data is not None else ""
+        if memo is not None and st is not None and data is not None and len(data) == st.st_size:
+            # A file changed less than two seconds ago may change again within
+            # the same mtime tick: remember only older ones (as git does).
+            if time.time_ns() - st.st_mtime_ns > 2_000_000_000:
+                memo[item.rel] = (st.st_size, st.st_mtime_ns, content)
+            else:
+                memo.pop(item.rel, None)
+        digest = _file_digest(item, content)
+        return RawFile(item.rel, item.type, digest, data, tuple(problems), item, readable=data is not None)
 
     def parse(self, raw: RawFile) -> SourceFile | None:
         """The parsed file (None when there is nothing to report: never for a
         file with problems)."""
+        if raw.data is None and raw.readable:  # not read by raw(quick=True)
+            raw = self.raw_at(self._pending.index(raw.pending))  # type: ignore[arg-type]
         problems = list(raw.problems)
         item = raw.pending
         assert item is not None
@@ -198,7 +230,8 @@ def _read(path: Path, rel: str, problems: list[Problem], data: bytes | None = No
     return decoded.text
 
 
-def load_site(root: Path) -> LoadedSite:
+def load_site(root: Path, digests: dict[str, tuple[int, int, str]] | None = None) -> LoadedSite:
+    """``digests``: see RecordFiles."""
     content = root / "content"
     problems: list[Problem] = []
     config_rel = "content/site.yaml"
@@ -248,7 +281,7 @@ def load_site(root: Path) -> LoadedSite:
         root,
         config_rel,
         config_node,
-        RecordFiles(root, pending),
+        RecordFiles(root, pending, digests),
         frozenset(assets),
         tuple(problems),
         holidays_node,

@@ -135,6 +135,7 @@ class DevServer:
         self.cache = BuildCache(self.root, manifests_on_disk=False)
         self.cache.search_memo = SearchMemo()
         self.cache.templates = MemoryBytecodeCache()
+        self.cache.file_digests = {}
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._observer: Any = None

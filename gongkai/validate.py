@@ -78,7 +78,7 @@ def _check_files(
     files = loaded.files
     out: list[CheckedFile | None] = []
     todo: list[int] = []
-    for i, raw in enumerate(files.raw()):  # one by one: each raw tree is dropped once it is a record
+    for i, raw in enumerate(files.raw(quick=True)):  # one by one: each raw tree is dropped once it is a record
         key = digest_bytes(f"{base}\0{raw.digest}".encode())
         hit = cache.get(key) if cache is not None else None
         if hit is not None and all(files.dep_digest(rel) == d for rel, d in hit.deps):
@@ -119,12 +119,12 @@ def _check_one(
     raw = files.raw_at(index)
     key = digest_bytes(f"{base}\0{raw.digest}".encode())
     checked = _check_file(files.parse(raw), key, config, calendar)
-    if cache is not None and raw.data is not None:
+    if cache is not None and raw.readable:
         checked = cache.detach(key, checked)
     if pickled:
         blob = pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL)
-        return key, blob, blob, raw.data is not None
-    return key, checked, None, raw.data is not None
+        return key, blob, blob, raw.readable
+    return key, checked, None, raw.readable
 
 
 _pool_args: tuple[Any, ...] | None = None  # set in forked workers only
