@@ -323,7 +323,8 @@ def _load_folder(
     problems: list[Problem],
     assets: set[str],
 ) -> list[_Pending]:
-    entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
     for name in ("_defaults.yaml", "_defaults.yml"):
         d = folder / name
         if d.is_file() and not d.is_symlink():
@@ -339,17 +340,19 @@ def _load_folder(
                 elif node is not None:
                     problems.append(Problem(node.loc, "GK007", "_defaults.yaml 顶层应是“键: 值”结构"))
     out: list[_Pending] = []
-    for p in entries:
-        rel = _rel(root, p)
-        if p.is_symlink():
+    base = _rel(root, folder)
+    for e in entries:  # os.DirEntry: its type comes with the listing, no stat per file
+        name = e.name
+        rel = f"{base}/{name}"
+        if e.is_symlink():
             problems.append(_symlink(rel))
-        elif p.is_dir():
-            if not p.name.startswith("."):
-                out.extend(_load_folder(root, p, type_name, defaults, defaults_digest, problems, assets))
-        elif p.name.startswith((".", "_defaults.", "~$")):
+        elif e.is_dir():
+            if not name.startswith("."):
+                out.extend(_load_folder(root, folder / name, type_name, defaults, defaults_digest, problems, assets))
+        elif name.startswith((".", "_defaults.", "~$")):
             continue
-        elif p.suffix.lower() in RECORD_EXTS:
-            out.append(_Pending(p, rel, type_name, defaults, defaults_digest))
+        elif os.path.splitext(name)[1].lower() in RECORD_EXTS:
+            out.append(_Pending(folder / name, rel, type_name, defaults, defaults_digest))
         else:
             assets.add(rel)
     return out

@@ -286,17 +286,12 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False, cache: Recor
     site = Site(config, site_records, today, str(loaded.root), postings=postings)
     problems.extend(check_postings(loaded.postings, seen))
     problems.extend(check_site(site, tuple(unique)))
-    # Every rule has run: keep only the positions later stages use, not one
-    # per field (at 10,000 records they were a third of the build's memory).
-    site = replace(site, records=tuple(_slim(r) for r in site_records))
     return Validated(site, tuple(problems))
 
 
-_KEPT_LOCS = ("", "recipients[1]")  # the record, and where its roster came from (archive.py)
-
-
-def _slim(rec: Record) -> Record:
-    return replace(rec, locs={k: rec.locs[k] for k in _KEPT_LOCS if k in rec.locs})
+# Positions kept past the rules of one file besides those of top-level fields (see _cross_loc):
+# the record, and where its roster came from (archive.py).
+_KEPT_LOCS = ("", "recipients[1]")
 
 
 def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> tuple[Record | None, dict[str, str]]:
