@@ -175,7 +175,9 @@ class Fingerprints:
         ).hexdigest()
 
     def page(self, page: Page) -> str:
-        parts: list[Any] = [page.url, page.template, page.title, page.crumbs, page.context, page.key]
+        parts: list[Any] = [page.url, page.template, page.title, page.crumbs, page.key]
+        if not page.key_covers_context:
+            parts.append(page.context)
         if self.own_templates or page.template not in KNOWN_TEMPLATES:
             parts.append(self.site)
             return self.key(*parts)

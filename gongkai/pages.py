@@ -35,6 +35,9 @@ class Page:
     # page is rendered; ``key`` then stands for what it is made from.
     make: Callable[[], dict[str, Any]] | None = field(default=None, compare=False)
     key: Any = None
+    # The context is made from ``key`` alone (and the site's configuration):
+    # the build's fingerprint of the page need not look at the context.
+    key_covers_context: bool = False
 
     def full_context(self) -> dict[str, Any]:
         return {**self.context, **self.make()} if self.make is not None else self.context
@@ -106,6 +109,8 @@ def plan_pages(site: Site) -> list[Page]:
             "政府信息公开目录",
             {"records": site.sorted_records, "entries": catalogue(site)},
             (home,),
+            key=site.sorted_records,  # the entries are made from the records' summaries
+            key_covers_context=True,
         )
     )
     pages.extend(_disclosure_pages(site, home))
@@ -180,7 +185,8 @@ def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...]) -
         def make() -> dict[str, Any]:
             return {"villages": _village_summary(rec)}
 
-    return Page(rec.url, f"record/{rec.type}.html", rec.title, ctx, crumbs, make=make)
+    key = (rec, ctx["corrected_by"], ctx["corrects"], ctx["postings"], ctx.get("chain"))
+    return Page(rec.url, f"record/{rec.type}.html", rec.title, ctx, crumbs, make=make, key=key, key_covers_context=True)
 
 
 def _village_summary(rec: Record) -> list[dict[str, Any]]:

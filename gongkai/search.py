@@ -419,7 +419,21 @@ class SearchMemo:
         self.docs: dict[tuple[str, str], SearchDoc] = {}  # (record digest, publisher name) → its document
         self.docs_used: set[tuple[str, str]] = set()
         self.index: _IndexState | None = None
+        self.vils: dict[int, tuple[SearchDoc, list[str]]] = {}
+        self.vils_used: set[int] = set()
         self.spliced = 0  # documents spliced into the last index, for tests and the benchmark
+
+    def villages(self, d: SearchDoc) -> list[str]:
+        """_villages(d), remembered with the document's parts."""
+        key = id(d)
+        hit = self.vils.get(key)
+        if hit is not None and hit[0] is d:
+            self.vils_used.add(key)
+            return hit[1]
+        vils = _villages(d)
+        self.vils[key] = (d, vils)
+        self.vils_used.add(key)
+        return vils
 
     def parts(self, d: SearchDoc, vilcodes: tuple[int, ...], vils: list[str], vil_ix: dict[str, int]) -> _Parts:
         key = (id(d), vilcodes)
@@ -436,6 +450,8 @@ class SearchMemo:
         self.used = set()
         self.docs = {k: v for k, v in self.docs.items() if k in self.docs_used}
         self.docs_used = set()
+        self.vils = {k: v for k, v in self.vils.items() if k in self.vils_used}
+        self.vils_used = set()
 
 
 def _contribution(parts: _Parts | None) -> int:
@@ -578,7 +594,8 @@ def build_search_index(docs: Iterable[SearchDoc], memo: SearchMemo | None = None
         if a.url == b.url:
             raise ValueError(f"search index: duplicate url {a.url!r}")
     ordered.sort(key=lambda d: (d.year, d.date))
-    heads = [(d.type, d.type_label, d.publisher, _villages(d)) for d in ordered]
+    villages = memo.villages if memo is not None else _villages
+    heads = [(d.type, d.type_label, d.publisher, villages(d)) for d in ordered]
     return _index(ordered, heads, memo)
 
 
@@ -684,13 +701,14 @@ def _merge(
     years: list[list[int]],
     keep: dict[int, tuple[dict[str, str], bytes]] | None = None,
     parts: list[_Parts] | None = None,
+    vils_of: Callable[[SearchDoc], list[str]] | None = None,
 ) -> Generator[tuple[str, bytes], None, int]:
     """Every file but meta.json, with postings merged through temporary
     files (bounded memory); returns the shard count."""
     with tempfile.TemporaryDirectory(prefix="gk-search-") as tmp:
         spill = _Spill(tmp)
         try:
-            yield from _docs(ordered, spill, type_ix, pub_ix, vil_ix, widths, facets, years, parts)
+            yield from _docs(ordered, spill, type_ix, pub_ix, vil_ix, widths, facets, years, parts, vils_of)
             shards = _shard_count(spill.size)
             yield from spill.shards(shards, len(f"{shards - 1:x}"), keep)
         finally:
@@ -715,7 +733,7 @@ def _merge_memo(
     vilcodes: list[tuple[int, ...]] = []
     parts: list[_Parts] = []
     for d in ordered:
-        vils = _villages(d)
+        vils = memo.villages(d)
         codes = tuple(vil_ix[v] for v in vils)
         vilcodes.append(codes)
         parts.append(memo.parts(d, codes, vils, vil_ix))
@@ -728,13 +746,14 @@ def _merge_memo(
         memo.spliced = 0
         keep: dict[int, tuple[dict[str, str], bytes]] = {}
         memo.index = None
-        shards = yield from _merge(ordered, type_ix, pub_ix, vil_ix, widths, facets, years, keep, parts)
+        shards = yield from _merge(ordered, type_ix, pub_ix, vil_ix, widths, facets, years, keep, parts, memo.villages)
         size = sum(_contribution(p) for p in parts)
         memo.index = _IndexState(ordered, vilcodes, facet_lists, shards, size, keep)
     else:
         memo.index = state
         shards = state.shards
-        _facets(ordered, type_ix, pub_ix, vil_ix, widths, facets, years)
+        for d in ordered:
+            _facet(d, memo.villages(d), type_ix, pub_ix, vil_ix, widths, facets, years)
         for n, (doc_file, blocks, _, _) in enumerate(parts):
             yield f"{INDEX_DIR}/d/{n}.json", doc_file
             for k, block in enumerate(blocks):
@@ -748,19 +767,6 @@ def _merge_memo(
 
 def _villages(d: SearchDoc) -> list[str]:
     return list(dict.fromkeys([v for v in d.villages if v] + [r.village for r in d.rows if r.village]))
-
-
-def _facets(
-    ordered: list[SearchDoc],
-    type_ix: dict[str, int],
-    pub_ix: dict[str, int],
-    vil_ix: dict[str, int],
-    widths: tuple[int, int, int],
-    facets: tuple[list[str], list[str], list[str]],
-    years: list[list[int]],
-) -> None:
-    for d in ordered:
-        _facet(d, _villages(d), type_ix, pub_ix, vil_ix, widths, facets, years)
 
 
 def _facet(
@@ -794,11 +800,13 @@ def _docs(
     facets: tuple[list[str], list[str], list[str]],
     years: list[list[int]],
     parts: list[_Parts] | None = None,
+    vils_of: Callable[[SearchDoc], list[str]] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Doc and rows-block files, facet codes and postings (to ``spill``) of
     every doc (its ``parts`` made here unless given)."""
+    vils_of = vils_of or _villages
     for n, d in enumerate(ordered):
-        vils = _villages(d)
+        vils = vils_of(d)
         _facet(d, vils, type_ix, pub_ix, vil_ix, widths, facets, years)
         made = parts[n] if parts is not None else _doc_parts(d, vils, vil_ix)
         doc_file, blocks, grams, pieces = made

@@ -626,7 +626,8 @@ def _lazy_sheet_page(site: Site, record: Record, paper: Paper | None) -> Page:
         sheet = make_sheet(site, record, paper)
         return {"sheet": sheet, "qr_src": "qr.svg" if sheet.qr_link else ""}
 
-    return replace(_sheet_page(site, record, None), make=make, key=("sheet", paper.key if paper else ""))
+    key = ("sheet", paper.key if paper else "", record)
+    return replace(_sheet_page(site, record, None), make=make, key=key, key_covers_context=True)
 
 
 def _sheet_page(
