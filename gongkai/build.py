@@ -130,7 +130,9 @@ def _build(
         groups = _Groups(output)
         keys = [fp.page(p) for p in pages]
         todo = [(p, k) for p, k in zip(pages, keys, strict=True) if not groups.reuse(f"page:{p.path}", k)]
-        search = _Search(site, fp, groups, cache.search_memo, aside=len(todo) > 4 * _RENDER_CHUNK)
+        # beside the rendering when that or the index takes a while
+        aside = len(todo) > 4 * _RENDER_CHUNK or len(site.published) >= ASIDE_RECORDS
+        search = _Search(site, fp, groups, cache.search_memo, aside=aside)
         rendered = render_pages(renderer, [p for p, _ in todo], guard=leak_gate)
         for (page, key), (path, blob, found) in zip(todo, rendered, strict=True):
             groups.made(f"page:{page.path}", key, [(path, blob)], found)
@@ -297,6 +299,7 @@ def leak_gate(rel: str, data: bytes) -> list[Problem]:
 # --- rendering on every core ------------------------------------------------------------
 
 _RENDER_CHUNK = 64
+ASIDE_RECORDS = 500  # from this many records a command merges a changed search index in another process
 
 Guard = Callable[[str, bytes], list[Problem]]
 

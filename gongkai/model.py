@@ -222,7 +222,14 @@ class Site:
         return tuple(sorted(self.records, key=lambda r: (r.date, r.id), reverse=True))
 
     def of_type(self, type_name: str) -> tuple[Record, ...]:
-        return tuple(r for r in self.published if r.type == type_name)
+        return self._by_type.get(type_name, ())
+
+    @cached_property
+    def _by_type(self) -> dict[str, tuple[Record, ...]]:
+        out: dict[str, list[Record]] = {}
+        for r in self.published:
+            out.setdefault(r.type, []).append(r)
+        return {k: tuple(v) for k, v in out.items()}
 
     def on_notice(self) -> tuple[Record, ...]:
         return tuple(
