@@ -167,6 +167,14 @@ class Output:
 
     def write(self, rel: str, data: bytes, found: list[Problem] | None = None) -> None:
         """``found``: what the guard found in ``data``, when it has already looked."""
+        try:
+            self._write(rel, data, found)
+        except OSError as exc:
+            raise OutputError(
+                f"写入输出文件 {rel} 时出错：{exc.strerror or exc}。请检查磁盘空间和输出目录的权限；原来的网站保持不变"
+            ) from exc
+
+    def _write(self, rel: str, data: bytes, found: list[Problem] | None) -> None:
         rel = self._register(rel)
         self.bytes += len(data)
         digest = _digest(data)
@@ -231,14 +239,22 @@ class Output:
             if exc_type is None:
                 raise ContentError(self.leaks)
             return
-        if self.tmp is None:
-            self._update_in_place()
-            return
-        if self.previous is not None:
-            self._link_kept()
-        self._stamp(self.tmp)
-        (self.tmp / MARKER).write_text(f"gongkai\n{self._token()}\n", encoding="utf-8")
-        self._swap()
+        try:
+            if self.tmp is None:
+                self._update_in_place()
+                return
+            if self.previous is not None:
+                self._link_kept()
+            self._stamp(self.tmp)
+            (self.tmp / MARKER).write_text(f"gongkai\n{self._token()}\n", encoding="utf-8")
+            self._swap()
+        except OSError as exc:
+            if self.tmp is not None:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+            raise OutputError(
+                f"写入输出目录 {self.out} 时出错：{exc.strerror or exc}（{exc.filename or ''}）。"
+                "请检查磁盘空间和文件是否被其他程序占用；下次生成会重新写出整个网站"
+            ) from exc
 
     def _token(self) -> str:
         """Names the tree by its files' contents (so the same build gives the same marker)."""

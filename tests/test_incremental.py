@@ -266,3 +266,31 @@ def test_the_preview_servers_cache_through_a_series_of_edits(demo: Path, tmp_pat
         _assert_same(out, cold)
     assert spliced > 0  # some edits were spliced into the search index, not merged afresh
     assert cache.file_digests  # files older than two seconds were not read again
+
+
+def test_a_disk_error_mid_update_is_reported_and_the_next_build_makes_everything(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from gongkai import write
+    from gongkai.errors import OutputError
+
+    build(demo, TODAY, out=demo / "build")
+    real = write._replace_bytes
+    calls = {"n": 0}
+
+    def full_disk(target: Path, data: bytes) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:  # the marker, one page, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        real(target, data)
+
+    monkeypatch.setattr(write, "_replace_bytes", full_disk)
+    _edit(demo / NOTICE, "title: ", "title: 更新：")
+    _touch_later(demo / NOTICE)
+    with pytest.raises(OutputError, match="No space left on device"):
+        build(demo, TODAY, out=demo / "build")
+    monkeypatch.setattr(write, "_replace_bytes", real)
+    result = _rebuild_and_compare(demo, tmp_path)
+    assert len(result.made) == result.pages  # the half-updated folder was not trusted
