@@ -20,7 +20,7 @@ from .cache import BuildCache, BuildStamp, last_build, remember_build
 from .data import record_data_files, site_data_files
 from .errors import ContentError, Loc, Problem
 from .feeds import discovery_files
-from .incremental import Fingerprints, theme_digest
+from .incremental import Fingerprints
 from .indexno import REGISTRY, number_site, save_registry
 from .load import find_site_root, load_site
 from .model import Site
@@ -121,8 +121,8 @@ def _build(
     pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
     dirs = theme_dirs(root, site.config.theme)
     own_templates = any((d / "templates").is_dir() for d in dirs if d != default_theme_dir())
-    fp = Fingerprints(site, theme_digest(dirs), (today, drafts, sheets), own_templates)
     renderer = Renderer(site, dirs, cache.templates)
+    fp = Fingerprints(site, renderer.template_digest, (today, drafts, sheets), own_templates)
     protect = (root / "content", root / "themes")
     with Output(
         out, protect=protect, guard=leak_gate, previous=cache.manifest(out), verify=not cache.private_output

@@ -153,7 +153,11 @@ class RecordStore:
     from one rebuild to the next, and in ``folder`` on disk for the next
     command.  A key names its content, so an entry is never stale; entries
     no build used are removed by ``commit``.  Any unreadable entry is a
-    miss, never an error."""
+    miss, never an error.
+
+    Entries are pickles: the folder must be one this machine's gongkai made
+    (it is git-ignored by the .gitignore written into it).  Never copy a
+    cache folder from someone else; delete it instead, it is only time."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder

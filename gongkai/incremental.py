@@ -8,9 +8,12 @@ incremental build with a full one after each kind of edit.
 
 What goes into a key:
 
-- ``base``: gongkai's code, every file of the theme folders, the site's
-  configuration, the build's arguments (today, drafts, paper requests) and
-  the section counts every page shows in its navigation;
+- ``base``: gongkai's code, the site's configuration, the build's arguments
+  (today, drafts, paper requests) and the section counts every page shows
+  in its navigation;
+- a page also covers its template and every template that one extends,
+  includes or imports (Renderer.template_digest): editing a template
+  renders again only the pages made from it;
 - a record stands for itself by ``Record.digest`` (the digest of the files
   it was read from; see validate.py), plus what pages show about it from
   elsewhere in the site: its 索引号, the records correcting it, where its
@@ -27,11 +30,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 from .cache import code_digest
@@ -39,7 +41,7 @@ from .model import Posting, Record, Site
 from .pages import Page, sections
 from .schema.types import RecordType
 
-__all__ = ["Fingerprints", "theme_digest"]
+__all__ = ["Fingerprints"]
 
 # Templates of the default theme whose reads of ``site`` are all covered by
 # the keys below.  A page made from any other template is keyed on the whole site.
@@ -67,26 +69,15 @@ KNOWN_TEMPLATES = frozenset(
 SUMMARY_TEMPLATES = frozenset({"home.html", "list.html", "archive_month.html", "catalogue.html", "opendata.html"})
 
 
-def theme_digest(dirs: list[Path]) -> str:
-    """Every file of the theme folders (templates and static files), by content."""
-    h = hashlib.blake2b(digest_size=20)
-    for d in dirs:
-        h.update(f"{d}\0".encode())
-        for p in sorted(d.rglob("*")):
-            if p.is_file() and "__pycache__" not in p.parts:
-                h.update(p.relative_to(d).as_posix().encode() + b"\0")
-                h.update(p.read_bytes())
-                h.update(b"\0")
-    return h.hexdigest()
-
-
 class Fingerprints:
     """Keys of one build's output groups."""
 
-    def __init__(self, site: Site, theme: str, args: tuple[Any, ...], own_templates: bool) -> None:
+    def __init__(self, site: Site, templates: Callable[[str], str], args: tuple[Any, ...], own_templates: bool) -> None:
+        """``templates``: template name → digest of it and all it uses."""
         self.site = site
+        self.templates = templates
         h = hashlib.blake2b(digest_size=20)
-        for part in (code_digest(), theme, repr(site.config), repr(site.today), repr(args)):
+        for part in (code_digest(), repr(site.config), repr(site.today), repr(args)):
             h.update(part.encode() + b"\0")
         for s in sections(site):
             h.update(f"{s.label}\0{s.url}\0{s.count}\0".encode())
@@ -175,7 +166,7 @@ class Fingerprints:
         ).hexdigest()
 
     def page(self, page: Page) -> str:
-        parts: list[Any] = [page.url, page.template, page.title, page.crumbs, page.key]
+        parts: list[Any] = [page.url, self.templates(page.template), page.title, page.crumbs, page.key]
         if not page.key_covers_context:
             parts.append(page.context)
         if self.own_templates or page.template not in KNOWN_TEMPLATES:

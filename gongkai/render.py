@@ -7,13 +7,16 @@ so nothing pasted into a record can run script in a reader's browser.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from pathlib import Path
 
 import jinja2
 import jinja2.bccache
+import jinja2.meta
 import markdown as md_lib
 import nh3
+from jinja2 import nodes
 from markupsafe import Markup
 
 from . import __version__
@@ -118,6 +121,7 @@ class Renderer:
 
     def __init__(self, site: Site, dirs: list[Path], bytecode: jinja2.BytecodeCache | None = None) -> None:
         self.site = site
+        self._digests: dict[str, str] = {}
         self.env = jinja2.Environment(
             bytecode_cache=bytecode,
             loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
@@ -146,6 +150,61 @@ class Renderer:
             record_jsonld=lambda record, url: record_jsonld(site, record, url),
             chart=lambda record: record_chart(site, record),  # static SVG bar chart or None
         )
+
+    def template_digest(self, name: str) -> str:
+        """Digest of template ``name`` and every template it extends, includes
+        or imports, as this theme resolves them: what a page made from it
+        depends on in the theme.  A template naming another by a variable
+        cannot be followed: then every template of the theme counts."""
+        hit = self._digests.get(name)
+        if hit is None:
+            hit = self._digests[name] = self._closure_digest(name)
+        return hit
+
+    def _closure_digest(self, name: str) -> str:
+        seen: dict[str, str] = {}
+        todo = [name]
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            source, _, _ = self.env.loader.get_source(self.env, n)  # type: ignore[union-attr]
+            seen[n] = source
+            refs = self._references(source)
+            if refs is None:
+                return self._all_templates_digest()
+            todo.extend(refs)
+        h = hashlib.blake2b(digest_size=20)
+        for n in sorted(seen):
+            h.update(f"{n}\0{seen[n]}\0".encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def _references(self, source: str) -> list[str] | None:
+        """Templates ``source`` extends, includes or imports; one named as
+        ``"folder/" ~ value ~ ".html"`` stands for every template of that
+        folder.  None when a name cannot be told."""
+        out: list[str] = []
+        ast = self.env.parse(source)
+        for node in ast.find_all((nodes.Extends, nodes.FromImport, nodes.Import, nodes.Include)):
+            t = node.template
+            if isinstance(t, nodes.Concat) and t.nodes and isinstance(t.nodes[0], nodes.Const):
+                prefix = t.nodes[0].value
+                if not isinstance(prefix, str) or "/" not in prefix:
+                    return None
+                out.extend(x for x in self.env.list_templates() if x.startswith(prefix))
+                continue
+            names = list(jinja2.meta.find_referenced_templates(jinja2.nodes.Template([node])))
+            if None in names:
+                return None
+            out.extend(n for n in names if n is not None)
+        return out
+
+    def _all_templates_digest(self) -> str:
+        h = hashlib.blake2b(digest_size=20)
+        for n in sorted(self.env.list_templates()):
+            source, _, _ = self.env.loader.get_source(self.env, n)  # type: ignore[union-attr]
+            h.update(f"{n}\0{source}\0".encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
 
     def render(self, page: Page) -> bytes:
         template = self.env.get_template(page.template)

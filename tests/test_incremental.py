@@ -294,3 +294,20 @@ def test_a_disk_error_mid_update_is_reported_and_the_next_build_makes_everything
     monkeypatch.setattr(write, "_replace_bytes", real)
     result = _rebuild_and_compare(demo, tmp_path)
     assert len(result.made) == result.pages  # the half-updated folder was not trusted
+
+
+def test_a_template_edit_renders_again_only_the_pages_made_from_it(demo: Path, tmp_path: Path) -> None:
+    own = demo / "themes/default/templates/list.html"
+    own.parent.mkdir(parents=True)
+    source = (REPO / "themes/default/templates/list.html").read_text(encoding="utf-8")
+    own.write_text(source, encoding="utf-8")  # the site's own copy, unchanged
+    first = build(demo, TODAY, out=demo / "build")
+    own.write_text(source.replace("{% block content %}", "{% block content %}<p>本镇说明</p>", 1), encoding="utf-8")
+    assert own.read_text(encoding="utf-8") != source
+    _touch_later(own)
+    result = _rebuild_and_compare(demo, tmp_path)
+    # exactly the list pages: every page made shows the new line, and no page kept does
+    assert result.made and len(result.made) < first.pages / 4
+    for page in (demo / "build").rglob("index.html"):
+        rel = page.relative_to(demo / "build").as_posix()
+        assert ("本镇说明" in page.read_text(encoding="utf-8")) == (rel in result.made), rel
