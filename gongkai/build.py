@@ -121,7 +121,7 @@ def _build(
     pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
     dirs = theme_dirs(root, site.config.theme)
     own_templates = any((d / "templates").is_dir() for d in dirs if d != default_theme_dir())
-    renderer = Renderer(site, dirs, cache.templates)
+    renderer = Renderer(site, dirs, cache.templates, cache.template_refs)
     fp = Fingerprints(site, renderer.template_digest, (today, drafts, sheets), own_templates)
     protect = (root / "content", root / "themes")
     with Output(

@@ -290,6 +290,12 @@ class BuildCache:
         # in memory by a long-lived holder so unchanged files are not read again
         self.file_digests: dict[str, tuple[int, int, str]] | None = None
         self.templates: Any = None  # render.MemoryBytecodeCache, likewise
+        # digest of a template's source → the templates it names (render.Renderer)
+        self.template_refs: dict[str, list[str] | None] = {}
+        if self.folder is not None:
+            refs = _load(self.folder / "template-refs.pickle")
+            if isinstance(refs, dict):
+                self.template_refs = refs
 
     def _manifest_path(self, out: Path) -> Path | None:
         if self.folder is None or not self._manifests_on_disk:
@@ -311,3 +317,5 @@ class BuildCache:
         path = self._manifest_path(out)
         if path is not None:
             _save(path, manifest)
+        if self.folder is not None and self.template_refs:
+            _save(self.folder / "template-refs.pickle", self.template_refs)

@@ -119,9 +119,19 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
 class Renderer:
     """Renders pages of one site with one theme."""
 
-    def __init__(self, site: Site, dirs: list[Path], bytecode: jinja2.BytecodeCache | None = None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        dirs: list[Path],
+        bytecode: jinja2.BytecodeCache | None = None,
+        references: dict[str, list[str] | None] | None = None,
+    ) -> None:
+        """``bytecode``: compiled templates from earlier builds; ``references``:
+        digest of a template's source → the templates it names (see
+        template_digest), likewise kept from earlier builds."""
         self.site = site
         self._digests: dict[str, str] = {}
+        self._refs = references if references is not None else {}
         self.env = jinja2.Environment(
             bytecode_cache=bytecode,
             loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
@@ -170,7 +180,10 @@ class Renderer:
                 continue
             source, _, _ = self.env.loader.get_source(self.env, n)  # type: ignore[union-attr]
             seen[n] = source
-            refs = self._references(source)
+            key = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            if key not in self._refs:
+                self._refs[key] = self._references(source)
+            refs = self._refs[key]
             if refs is None:
                 return self._all_templates_digest()
             todo.extend(refs)
