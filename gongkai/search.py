@@ -637,40 +637,51 @@ def record_villages(rec: Record) -> list[str]:
     return [v for v in dict.fromkeys(found) if v]
 
 
+class _Facets:
+    """The index's facet lists (types, publishers, villages, from every
+    document's head) and the per-document codes and year runs in meta.json,
+    filled in document order by ``add``."""
+
+    def __init__(self, heads: list[tuple[str, str, str, list[str]]]) -> None:
+        self.types: dict[str, str] = {}
+        publishers: set[str] = set()
+        villages: set[str] = set()
+        for t, label, publisher, vils in heads:
+            self.types.setdefault(t, label)
+            publishers.add(publisher)
+            villages.update(vils)
+        self.lists = (sorted(self.types), sorted(publishers), sorted(villages))
+        self.type_ix, self.pub_ix, self.vil_ix = ({x: i for i, x in enumerate(xs)} for xs in self.lists)
+        self.widths = tuple(_width(len(xs)) for xs in self.lists)
+        self.codes: tuple[list[str], list[str], list[str]] = ([], [], [])
+        self.years: list[list[int]] = []
+
+    def add(self, d: SearchDoc, vils: list[str]) -> None:
+        wt, wp, wv = self.widths
+        f_type, f_pub, f_vil = self.codes
+        f_type.append(_codes(self.type_ix[d.type], wt))
+        f_pub.append(_codes(self.pub_ix[d.publisher], wp))
+        f_vil.append("".join(_codes(self.vil_ix[v], wv) for v in sorted(vils)))
+        if self.years and self.years[-1][0] == d.year:
+            self.years[-1][1] += 1
+        else:
+            self.years.append([d.year, 1])
+
+
 def _index(
     ordered: Sequence[SearchDoc],
     heads: list[tuple[str, str, str, list[str]]],
     memo: SearchMemo | None,
 ) -> Iterator[tuple[str, bytes]]:
     """``heads``: (type, its label, publisher, villages) of each document, in order."""
-    types: dict[str, str] = {}
-    publishers: set[str] = set()
-    villages: set[str] = set()
-    for t, label, publisher, vils in heads:
-        types.setdefault(t, label)
-        publishers.add(publisher)
-        villages.update(vils)
-    type_list = sorted(types)
-    pub_list = sorted(publishers)
-    vil_list = sorted(villages)
-    type_ix = {t: i for i, t in enumerate(type_list)}
-    pub_ix = {p: i for i, p in enumerate(pub_list)}
-    vil_ix = {v: i for i, v in enumerate(vil_list)}
-    wt, wp, wv = _width(len(type_list)), _width(len(pub_list)), _width(len(vil_list))
-    f_type: list[str] = []
-    f_pub: list[str] = []
-    f_vil: list[str] = []
-    years: list[list[int]] = []
-
-    facets = (type_list, pub_list, vil_list)
+    facets = _Facets(heads)
     if memo is None:
-        shards = yield from _merge(ordered, type_ix, pub_ix, vil_ix, (wt, wp, wv), (f_type, f_pub, f_vil), years)
+        shards = yield from _merge(ordered, facets)
     else:
         assert isinstance(ordered, list)
-        shards = yield from _merge_memo(
-            memo, ordered, facets, type_ix, pub_ix, vil_ix, (wt, wp, wv), (f_type, f_pub, f_vil), years
-        )
-
+        shards = yield from _merge_memo(memo, ordered, facets)
+    type_list, pub_list, vil_list = facets.lists
+    f_type, f_pub, f_vil = facets.codes
     yield (
         f"{INDEX_DIR}/meta.json",
         _dumps(
@@ -678,11 +689,11 @@ def _index(
                 "v": FORMAT,
                 "docs": len(ordered),
                 "shards": shards,
-                "types": [[t, types[t]] for t in type_list],
+                "types": [[t, facets.types[t]] for t in type_list],
                 "publishers": pub_list,
                 "villages": vil_list,
-                "years": years,
-                "w": [wt, wp, wv],
+                "years": facets.years,
+                "w": list(facets.widths),
                 "ft": "".join(f_type),
                 "fp": "".join(f_pub),
                 "fv": ",".join(f_vil),
@@ -693,12 +704,7 @@ def _index(
 
 def _merge(
     ordered: Sequence[SearchDoc],
-    type_ix: dict[str, int],
-    pub_ix: dict[str, int],
-    vil_ix: dict[str, int],
-    widths: tuple[int, int, int],
-    facets: tuple[list[str], list[str], list[str]],
-    years: list[list[int]],
+    facets: _Facets,
     keep: dict[int, tuple[dict[str, str], bytes]] | None = None,
     parts: list[_Parts] | None = None,
     vils_of: Callable[[SearchDoc], list[str]] | None = None,
@@ -708,7 +714,7 @@ def _merge(
     with tempfile.TemporaryDirectory(prefix="gk-search-") as tmp:
         spill = _Spill(tmp)
         try:
-            yield from _docs(ordered, spill, type_ix, pub_ix, vil_ix, widths, facets, years, parts, vils_of)
+            yield from _docs(ordered, spill, facets, parts, vils_of)
             shards = _shard_count(spill.size)
             yield from spill.shards(shards, len(f"{shards - 1:x}"), keep)
         finally:
@@ -717,19 +723,10 @@ def _merge(
     return shards
 
 
-def _merge_memo(
-    memo: SearchMemo,
-    ordered: list[SearchDoc],
-    facet_lists: tuple[list[str], list[str], list[str]],
-    type_ix: dict[str, int],
-    pub_ix: dict[str, int],
-    vil_ix: dict[str, int],
-    widths: tuple[int, int, int],
-    facets: tuple[list[str], list[str], list[str]],
-    years: list[list[int]],
-) -> Generator[tuple[str, bytes], None, int]:
+def _merge_memo(memo: SearchMemo, ordered: list[SearchDoc], facets: _Facets) -> Generator[tuple[str, bytes], None, int]:
     """As _merge, with each document's parts from ``memo``, and the last
     index spliced when only a few documents changed."""
+    vil_ix = facets.vil_ix
     vilcodes: list[tuple[int, ...]] = []
     parts: list[_Parts] = []
     for d in ordered:
@@ -738,7 +735,7 @@ def _merge_memo(
         vilcodes.append(codes)
         parts.append(memo.parts(d, codes, vils, vil_ix))
     try:
-        state = _splice_index(memo, ordered, vilcodes, facet_lists, parts)
+        state = _splice_index(memo, ordered, vilcodes, facets.lists, parts)
     except Exception:
         memo.index = None
         raise
@@ -746,14 +743,14 @@ def _merge_memo(
         memo.spliced = 0
         keep: dict[int, tuple[dict[str, str], bytes]] = {}
         memo.index = None
-        shards = yield from _merge(ordered, type_ix, pub_ix, vil_ix, widths, facets, years, keep, parts, memo.villages)
+        shards = yield from _merge(ordered, facets, keep, parts, memo.villages)
         size = sum(_contribution(p) for p in parts)
-        memo.index = _IndexState(ordered, vilcodes, facet_lists, shards, size, keep)
+        memo.index = _IndexState(ordered, vilcodes, facets.lists, shards, size, keep)
     else:
         memo.index = state
         shards = state.shards
         for d in ordered:
-            _facet(d, memo.villages(d), type_ix, pub_ix, vil_ix, widths, facets, years)
+            facets.add(d, memo.villages(d))
         for n, (doc_file, blocks, _, _) in enumerate(parts):
             yield f"{INDEX_DIR}/d/{n}.json", doc_file
             for k, block in enumerate(blocks):
@@ -769,36 +766,10 @@ def _villages(d: SearchDoc) -> list[str]:
     return list(dict.fromkeys([v for v in d.villages if v] + [r.village for r in d.rows if r.village]))
 
 
-def _facet(
-    d: SearchDoc,
-    vils: list[str],
-    type_ix: dict[str, int],
-    pub_ix: dict[str, int],
-    vil_ix: dict[str, int],
-    widths: tuple[int, int, int],
-    facets: tuple[list[str], list[str], list[str]],
-    years: list[list[int]],
-) -> None:
-    wt, wp, wv = widths
-    f_type, f_pub, f_vil = facets
-    f_type.append(_codes(type_ix[d.type], wt))
-    f_pub.append(_codes(pub_ix[d.publisher], wp))
-    f_vil.append("".join(_codes(vil_ix[v], wv) for v in sorted(vils)))
-    if years and years[-1][0] == d.year:
-        years[-1][1] += 1
-    else:
-        years.append([d.year, 1])
-
-
 def _docs(
     ordered: Sequence[SearchDoc],
     spill: _Spill,
-    type_ix: dict[str, int],
-    pub_ix: dict[str, int],
-    vil_ix: dict[str, int],
-    widths: tuple[int, int, int],
-    facets: tuple[list[str], list[str], list[str]],
-    years: list[list[int]],
+    facets: _Facets,
     parts: list[_Parts] | None = None,
     vils_of: Callable[[SearchDoc], list[str]] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
@@ -807,8 +778,8 @@ def _docs(
     vils_of = vils_of or _villages
     for n, d in enumerate(ordered):
         vils = vils_of(d)
-        _facet(d, vils, type_ix, pub_ix, vil_ix, widths, facets, years)
-        made = parts[n] if parts is not None else _doc_parts(d, vils, vil_ix)
+        facets.add(d, vils)
+        made = parts[n] if parts is not None else _doc_parts(d, vils, facets.vil_ix)
         doc_file, blocks, grams, pieces = made
         yield f"{INDEX_DIR}/d/{n}.json", doc_file
         for k, block in enumerate(blocks):
