@@ -16,7 +16,6 @@ import functools
 import hashlib
 import os
 import pickle
-import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import replace
@@ -259,11 +258,6 @@ class RecordStore:
                         os.unlink(entry.path)
         except OSError:
             pass
-
-    def clear(self) -> None:
-        self.memory.clear()
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class BuildCache:

@@ -129,10 +129,6 @@ class Output:
             self._made.add(target.parent)
         target.write_bytes(data)
 
-    @property
-    def in_place(self) -> bool:
-        return self.previous is not None and self.tmp is None
-
     def _register(self, rel: str) -> str:
         parts = rel.split("/")
         if "\\" in rel or "" in parts or "." in parts or ".." in parts:  # absolute, empty or not normal
