@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .archive import ArchiveEntry, create_entry, plan_postings, posting_files
-from .cache import BuildCache, BuildStamp, last_build, remember_build
+from .cache import BuildCache, BuildStamp, forget_build, last_build, remember_build
 from .data import record_data_files, site_data_files
 from .errors import ContentError, Loc, Problem
 from .feeds import discovery_files
@@ -32,7 +32,7 @@ from .report import check_applications
 from .search import SearchMemo, build_search_index, search_docs, site_search_index
 from .sheets import Paper, SheetRequest, plan_sheets, qr_files
 from .validate import Validated, validate
-from .write import MARKER, Output
+from .write import Manifest, Output, binding, read_marker
 
 __all__ = ["BuildResult", "archive_posting", "build", "check"]
 
@@ -49,6 +49,7 @@ class BuildResult:
     unchanged: bool = False  # nothing the build reads had changed: the output was left as it was
     made: tuple[str, ...] = ()  # pages rendered (the others were unchanged since the last build)
     kept: int = 0  # files left as the last build wrote them
+    token: str = ""  # the marker token of the tree written
 
 
 def check(site_dir: Path, today: date, drafts: bool = False, cache: BuildCache | None = None) -> Validated:
@@ -89,8 +90,8 @@ def build(
     dirs = _theme_dirs_for(root)
     stamp = BuildStamp(root, dirs, (today, drafts, strict, sheets, str(out)))
     digest = stamp.digest()
-    previous = last_build(root, out) if cache.folder is not None else None
-    if previous is not None and previous[0] == digest and (out / MARKER).is_file():
+    previous = last_build(cache.folder, out) if cache.folder is not None else None
+    if previous is not None and previous[0] == digest and _untouched(out, root, cache.manifest(out), previous[1]):
         return replace(previous[1], unchanged=True)
     checked = _checked(root, today, drafts, cache)
     warnings = tuple(p for p in checked.problems if not p.is_error)
@@ -124,8 +125,10 @@ def _build(
     renderer = Renderer(site, dirs, cache.templates, cache.template_refs)
     fp = Fingerprints(site, renderer.template_digest, (today, drafts, sheets), own_templates)
     protect = (root / "content", root / "themes")
+    if cache.folder is not None:
+        forget_build(cache.folder, out)
     with Output(
-        out, protect=protect, guard=leak_gate, previous=cache.manifest(out), verify=not cache.private_output
+        out, protect=protect, guard=leak_gate, previous=cache.manifest(out), verify=not cache.private_output, site=root
     ) as output:
         groups = _Groups(output)
         keys = [fp.page(p) for p in pages]
@@ -172,10 +175,31 @@ def _build(
         printed,
         made=tuple(p.path for p, _ in todo),
         kept=output.kept,
+        token=output.manifest.token,
     )
     if cache.folder is not None:
-        remember_build(root, out, stamp.digest(), replace(result, registered=()))
+        remember_build(cache.folder, out, stamp.digest(), replace(result, registered=()))
     return result
+
+
+def _untouched(out: Path, root: Path, manifest: Manifest | None, last: BuildResult) -> bool:
+    """Whether ``out`` is still exactly the tree the last build left: its
+    marker bound to this folder and site and naming that build's tree, and
+    every file of it there with the size and mtime it was written with."""
+    marker = read_marker(out)
+    if marker is None or not last.token or manifest is None:
+        return False
+    if marker.binding != binding(out, root) or marker.token != last.token or manifest.token != last.token:
+        return False
+    prefix = str(out) + os.sep
+    for rel, (_digest, size, mtime) in manifest.files.items():
+        try:
+            st = os.stat(prefix + rel)
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return False
+    return True
 
 
 class _Search:

@@ -1,43 +1,81 @@
-"""The build cache in ``SITE/.gongkai-cache/`` (safe to delete at any time).
+"""The build cache: what one site's builds keep for the next (safe to delete
+at any time; it only saves time).
+
+It lives in the user's cache directory, never in the site folder (see
+sealed.py: every file is authenticated with this machine's key before it
+is unpickled, so a cache committed to the site's repository, copied from
+another machine, or damaged is a miss and never runs code).
 
 It answers one question cheaply: did anything that a build reads change
 since the last successful build into the same output folder?  The stamp is
 the size and modification time of every file under content/, the theme
 folders and gongkai's own code, plus the build's arguments (today, drafts,
-paper requests).  When it matches and the output is still there, the build
-is skipped: at 10,000 records that is a fraction of a second instead of a
-full build.  Anything unexpected (a missing or unreadable cache file, a
-different gongkai version) falls back to a full build.
+paper requests) and the versions of Python and of every library that shapes
+output.  When it matches and the output is still exactly as that build left
+it (marker token, and the size and mtime of every file), the build is
+skipped.  Anything unexpected falls back to a full build.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import os
-import pickle
-import tempfile
+import sys
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, sealed
 from .write import Manifest
 
 __all__ = [
-    "CACHE_DIR",
+    "OUTPUT_LIBRARIES",
     "BuildCache",
     "BuildStamp",
     "RecordStore",
     "code_digest",
     "last_build",
+    "library_versions",
     "remember_build",
     "stamp_files",
 ]
 
-CACHE_DIR = ".gongkai-cache"
 PACKAGE = Path(__file__).resolve().parent
+
+# Libraries whose version can change what a build writes (Markdown and its
+# sanitiser, templates, YAML and spreadsheet readers, QR codes, PDFs, the
+# holiday calendar): an upgrade of any of them makes every cached result stale.
+OUTPUT_LIBRARIES = (
+    "markdown",
+    "nh3",
+    "jinja2",
+    "markupsafe",
+    "pyyaml",
+    "openpyxl",
+    "segno",
+    "weasyprint",
+    "chinese-calendar",
+    "charset-normalizer",
+    "pillow",
+    "pypdf",
+)
+
+
+@functools.cache
+def library_versions() -> tuple[tuple[str, str], ...]:
+    """(name, version) of Python and of each library in OUTPUT_LIBRARIES
+    (``-`` when not installed).  Read once per process."""
+    out = [("python", sys.version)]
+    for name in OUTPUT_LIBRARIES:
+        try:
+            out.append((name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            out.append((name, "-"))
+    return tuple(out)
 
 
 def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, int]]:
@@ -62,7 +100,7 @@ class BuildStamp:
     """What a build depends on, as one digest."""
 
     def __init__(self, root: Path, theme_dirs: Iterable[Path], args: tuple[Any, ...]) -> None:
-        self.args = (__version__, *args)
+        self.args = (__version__, library_versions(), *args)
         self.files = stamp_files([root / "content", *theme_dirs, PACKAGE])
 
     def refresh(self, path: Path) -> None:
@@ -82,43 +120,30 @@ class BuildStamp:
         return h.hexdigest()
 
 
-def _entry(root: Path, out: Path) -> Path:
+def _entry(folder: Path, out: Path) -> Path:
     name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
-    return root / CACHE_DIR / f"last-build-{name}.pickle"
+    return folder / f"last-build-{name}.pickle"
 
 
-def last_build(root: Path, out: Path) -> tuple[str, Any] | None:
+def last_build(folder: Path, out: Path) -> tuple[str, Any] | None:
     """(digest, saved result) of the last successful build into ``out``."""
-    value = _load(_entry(root, out))
+    value = sealed.load(_entry(folder, out))
     if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)):
         return None
     return value
 
 
-def remember_build(root: Path, out: Path, digest: str, result: Any) -> None:
+def remember_build(folder: Path, out: Path, digest: str, result: Any) -> None:
     """Record a successful build; a failure to write the cache is ignored
     (the next build is then simply a full one)."""
-    _save(_entry(root, out), (digest, result))
+    sealed.dump(_entry(folder, out), (digest, result))
 
 
-def _load(path: Path) -> Any:
+def forget_build(folder: Path, out: Path) -> None:
+    """Before a build changes ``out``: no later build may take it as unchanged
+    until this one has finished (it records itself again then)."""
     try:
-        with path.open("rb") as f:
-            return pickle.load(f)
-    except _LOAD_ERRORS:
-        return None
-
-
-def _save(target: Path, value: Any) -> None:
-    """Pickle ``value`` to ``target`` by a rename; failing is ignored (the
-    cache only saves time)."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (target.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, target)
+        _entry(folder, out).unlink()
     except OSError:
         pass
 
@@ -128,14 +153,11 @@ def code_digest() -> str:
     """Digest of gongkai's own code: any change to it (an upgrade, a local
     edit) makes every cached result stale.  Read once per process; the
     package files do not change under a running build."""
-    h = hashlib.blake2b(__version__.encode(), digest_size=20)
+    h = hashlib.blake2b(repr((__version__, library_versions())).encode(), digest_size=20)
     for p in sorted(PACKAGE.rglob("*.py")):
         h.update(p.relative_to(PACKAGE).as_posix().encode() + b"\0")
         h.update(p.read_bytes())
     return h.hexdigest()
-
-
-_LOAD_ERRORS = (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError)
 
 
 def _rows_present(value: Any) -> bool:
@@ -154,9 +176,8 @@ class RecordStore:
     no build used are removed by ``commit``.  Any unreadable entry is a
     miss, never an error.
 
-    Entries are pickles: the folder must be one this machine's gongkai made
-    (it is git-ignored by the .gitignore written into it).  Never copy a
-    cache folder from someone else; delete it instead, it is only time."""
+    Entries are sealed pickles (sealed.py): one this machine did not write
+    is a miss."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
@@ -174,11 +195,7 @@ class RecordStore:
     def get(self, key: str) -> Any:
         value = self.memory.get(key)
         if value is None and self.folder is not None:
-            try:
-                with self._path(key).open("rb") as f:
-                    value = pickle.load(f)
-            except _LOAD_ERRORS:
-                value = None
+            value = sealed.load(self._path(key))
             if value is not None and not _rows_present(value):
                 value = None
             if value is not None:
@@ -210,13 +227,7 @@ class RecordStore:
         if self.folder is None or not isinstance(rows, tuple) or not rows:
             return value
         target = self.folder / key[:2] / f"{key}.rows"
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{key}.{os.getpid()}.rows.tmp")
-            with tmp.open("wb") as f:
-                pickle.dump(rows, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except OSError:
+        if not sealed.dump(target, rows):
             return value
         villages = tuple(dict.fromkeys(str(r.get("village", "")) for r in rows))
         lazy = Rows(str(target), len(rows), villages)
@@ -230,48 +241,43 @@ class RecordStore:
         self.memory = {k: v for k, v in self.memory.items() if k in used}
         if self.folder is None:
             return
+        for key in sorted(new & used):
+            blob = blobs.get(key)
+            if not sealed.dump(self._path(key), self.memory[key], sealed.seal(blob) if blob is not None else None):
+                return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            gitignore = self.folder.parent / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("*\n", encoding="utf-8")
-            made: set[Path] = set()
-            for key in sorted(new & used):
-                target = self._path(key)
-                if target.parent not in made:
-                    target.parent.mkdir(exist_ok=True)
-                    made.add(target.parent)
-                tmp = target.with_name(f".{key}.{os.getpid()}.tmp")
-                with tmp.open("wb") as f:
-                    blob = blobs.get(key)
-                    if blob is not None:
-                        f.write(blob)
-                    else:
-                        pickle.dump(self.memory[key], f, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, target)
             for sub in os.scandir(self.folder):
                 if not sub.is_dir():
                     continue
                 for entry in os.scandir(sub.path):
                     key = entry.name.split(".")[0] if not entry.name.startswith(".") else ""
-                    if key not in used:
+                    if key not in used and not (entry.name.startswith(".tmp-") and _young(entry)):
                         os.unlink(entry.path)
         except OSError:
             pass
+
+
+def _young(entry: os.DirEntry[str]) -> bool:
+    """A temporary file another process may still be writing (an hour's grace)."""
+    try:
+        return time.time() - entry.stat().st_mtime < 3600
+    except OSError:
+        return False
 
 
 class BuildCache:
     """Everything one site's builds keep for the next: the validated record
     files and, per output folder, the manifest of the last build.  The
     preview server holds one for its whole run (nothing is read back from
-    disk between rebuilds); each command makes one on ``SITE/.gongkai-cache``."""
+    disk between rebuilds); each command makes one on the site's folder of
+    the user's cache directory (sealed.site_cache_dir)."""
 
     def __init__(self, root: Path | None, memory_only: bool = False, manifests_on_disk: bool = True) -> None:
         """``memory_only``: nothing is read from or written to disk.
         ``manifests_on_disk``: False for an output folder that lives only as
         long as this object (the preview server's)."""
         self.root = root
-        folder = None if root is None or memory_only else root / CACHE_DIR
+        folder = None if root is None or memory_only else sealed.site_cache_dir(root)
         self.folder = folder
         self.records = RecordStore(folder / "records" if folder else None)
         self._manifests: dict[Path, Manifest] = {}
@@ -287,7 +293,7 @@ class BuildCache:
         # digest of a template's source → the templates it names (render.Renderer)
         self.template_refs: dict[str, list[str] | None] = {}
         if self.folder is not None:
-            refs = _load(self.folder / "template-refs.pickle")
+            refs = sealed.load(self.folder / "template-refs.pickle")
             if isinstance(refs, dict):
                 self.template_refs = refs
 
@@ -302,7 +308,7 @@ class BuildCache:
         m = self._manifests.get(out)
         if m is None:
             path = self._manifest_path(out)
-            value = _load(path) if path is not None else None
+            value = sealed.load(path) if path is not None else None
             m = value if isinstance(value, Manifest) else None
         return m
 
@@ -310,6 +316,6 @@ class BuildCache:
         self._manifests[out] = manifest
         path = self._manifest_path(out)
         if path is not None:
-            _save(path, manifest)
+            sealed.dump(path, manifest)
         if self.folder is not None and self.template_refs:
-            _save(self.folder / "template-refs.pickle", self.template_refs)
+            sealed.dump(self.folder / "template-refs.pickle", self.template_refs)

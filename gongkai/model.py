@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import pickle
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
 
+from . import sealed
 from .config import SiteConfig
 from .errors import GongkaiError, Loc
 from .schema.types import DISCLOSURE, RECORD_TYPES, RecordType
@@ -66,12 +66,10 @@ class Rows(Sequence[Mapping[str, Any]]):
 
 @functools.lru_cache(maxsize=4)
 def _read_rows(path: str) -> tuple[Mapping[str, Any], ...]:
-    try:
-        with open(path, "rb") as f:
-            rows = pickle.load(f)
-    except (OSError, pickle.PickleError, EOFError) as exc:
-        raise GongkaiError(f"缓存文件 {path} 在生成过程中被删除或损坏，请重新运行") from exc
-    return tuple(rows)
+    rows = sealed.load(path)
+    if not isinstance(rows, tuple):
+        raise GongkaiError(f"缓存文件 {path} 在生成过程中被删除或损坏，请重新运行")
+    return rows
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GongkaiError, OutputError
-from .write import MARKER
+from .write import MARKER, file_digest, read_marker, tree_token
 
 __all__ = ["SUMS", "PackResult", "pack", "verify"]
 
@@ -58,14 +58,16 @@ def pack(build_dir: Path, zip_path: Path) -> PackResult:
     """Zip the gongkai build in ``build_dir`` into ``zip_path`` (replaced
     only when the new zip is complete)."""
     build_dir = build_dir.resolve()
-    if not (build_dir / MARKER).is_file():
-        raise GongkaiError(f"{build_dir} 不是 gongkai 生成的网站目录：请先运行 gongkai build，再打包")
+    marker = read_marker(build_dir)
+    if marker is None or not marker.token:
+        raise GongkaiError(f"{build_dir} 不是 gongkai 生成的完整网站目录：请先运行 gongkai build，再打包")
     zip_path = zip_path.resolve()
     if zip_path == build_dir or build_dir in zip_path.parents:
         raise OutputError("打包文件不能放在网站目录里面，请换一个位置（--out）")
     files = _files(build_dir)
     stamp = _timestamp()
     sums: list[str] = []
+    digests: list[tuple[str, str]] = []
     total = 0
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{zip_path.name}.", suffix=".tmp", dir=zip_path.parent)
@@ -76,8 +78,13 @@ def pack(build_dir: Path, zip_path: Path) -> PackResult:
                 data = p.read_bytes()
                 total += len(data)
                 sums.append(f"{hashlib.sha256(data).hexdigest()}  {rel}\n")
+                digests.append((rel, file_digest(data)))
                 zf.writestr(_info(rel, stamp), data)
             zf.writestr(_info(SUMS, stamp), "".join(sums).encode("utf-8"))
+        if tree_token(digests) != marker.token:
+            raise GongkaiError(
+                f"{build_dir} 里的文件与 gongkai 生成时不一致（有文件被改动、删除或添加）。请重新运行 gongkai build，再打包"
+            )
         os.replace(tmp, zip_path)
     except BaseException:
         if os.path.exists(tmp):

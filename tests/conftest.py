@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -10,6 +12,10 @@ from pathlib import Path
 import pytest
 
 from gongkai import build
+
+# Build caches of the test sites go to a folder of this test run, not the
+# user's cache directory (inherited by the CLI processes the tests start).
+os.environ["GONGKAI_CACHE_DIR"] = tempfile.mkdtemp(prefix="gongkai-test-cache-")
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"

@@ -20,6 +20,7 @@ from gongkai.archive import MANIFEST, manifest_bytes, manifest_digest, write_ent
 from gongkai.build import archive_posting
 from gongkai.diff import diff_records
 from gongkai.errors import ArchiveError
+from gongkai.write import MARKER, read_marker
 
 SHEETS = SITES / "sheets"
 POSTED = date(2015, 5, 12)
@@ -29,11 +30,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {
+    """Every file's digest; the marker by the token of its tree (its binding
+    names the folder, so it differs between two output folders)."""
+    out = {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != MARKER
     }
+    marker = read_marker(root)
+    if marker is not None:
+        out[MARKER] = marker.token
+    return out
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from conftest import DEMO_TODAY, REPO
 from linkcheck import broken_links, reachable
 
 from gongkai import ContentError, OutputError, build, check
-from gongkai.cache import CACHE_DIR
-from gongkai.write import MARKER, Output
+from gongkai.sealed import site_cache_dir
+from gongkai.write import MARKER, Output, read_marker
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -218,7 +218,11 @@ def test_same_content_same_today_gives_identical_bytes(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     build(REPO, DEMO_TODAY, out=a)
     build(REPO, DEMO_TODAY, out=b)
-    assert tree_digest(a) == tree_digest(b)
+    da, db = tree_digest(a), tree_digest(b)
+    # the marker binds each tree to its own folder; the tree's token is the same
+    assert da.pop(MARKER) != db.pop(MARKER)
+    assert da == db
+    assert read_marker(a).token == read_marker(b).token
 
 
 def test_future_and_draft_records_are_not_built(make_site, tmp_path: Path) -> None:
@@ -319,7 +323,7 @@ def test_killed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     )
     # Without its cache the build writes a whole new tree beside the old one
     # (an incremental one would update a few files in place at the very end).
-    shutil.rmtree(site / CACHE_DIR)
+    shutil.rmtree(site_cache_dir(site))
     proc = subprocess.Popen(
         [sys.executable, "-m", "gongkai", "build", str(site), "--today", "2015-03-01"],
         stdout=subprocess.DEVNULL,

@@ -15,9 +15,10 @@ import pytest
 from conftest import REPO
 
 from gongkai.build import build
-from gongkai.cache import CACHE_DIR, BuildCache
+from gongkai.cache import BuildCache
 from gongkai.errors import ContentError
 from gongkai.model import Rows
+from gongkai.sealed import site_cache_dir
 from gongkai.write import MARKER
 
 # Every demo record is published by then.
@@ -172,7 +173,7 @@ def test_a_new_day_rebuilds_what_depends_on_today(demo: Path, tmp_path: Path) ->
 
 def test_cache_folder_is_safe_to_delete_or_corrupt(demo: Path, tmp_path: Path) -> None:
     build(demo, TODAY, out=demo / "build")
-    cache = demo / CACHE_DIR
+    cache = site_cache_dir(demo)
     for p in cache.rglob("*.pickle"):
         p.write_bytes(b"not a pickle")
     path = demo / NOTICE
@@ -192,10 +193,10 @@ def test_a_hand_edited_or_deleted_output_file_is_made_again(demo: Path, tmp_path
     _rebuild_and_compare(demo, tmp_path)
 
 
-def test_an_output_folder_cut_off_mid_update_gets_a_full_build(demo: Path, tmp_path: Path) -> None:
+def test_a_marker_from_before_bindings_gets_a_full_build(demo: Path, tmp_path: Path) -> None:
     out = demo / "build"
     build(demo, TODAY, out=out)
-    (out / MARKER).write_text("gongkai\nupdating\n", encoding="utf-8")  # as a killed update leaves it
+    (out / MARKER).write_text("gongkai\nupdating\n", encoding="utf-8")  # as an older gongkai's cut-off update left it
     (out / "notices/index.html").write_text("half-written", encoding="utf-8")
     _touch_later(demo / NOTICE)
     result = _rebuild_and_compare(demo, tmp_path)
@@ -268,7 +269,7 @@ def test_the_preview_servers_cache_through_a_series_of_edits(demo: Path, tmp_pat
     assert cache.file_digests  # files older than two seconds were not read again
 
 
-def test_a_disk_error_mid_update_is_reported_and_the_next_build_makes_everything(
+def test_a_disk_error_is_reported_leaves_the_site_and_the_next_build_works(
     demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import errno
@@ -276,24 +277,27 @@ def test_a_disk_error_mid_update_is_reported_and_the_next_build_makes_everything
     from gongkai import write
     from gongkai.errors import OutputError
 
-    build(demo, TODAY, out=demo / "build")
-    real = write._replace_bytes
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    before = _tree(out)
+    real = write.Output._put
     calls = {"n": 0}
 
-    def full_disk(target: Path, data: bytes) -> None:
+    def full_disk(self: write.Output, rel: str, data: bytes) -> None:
         calls["n"] += 1
-        if calls["n"] == 3:  # the marker, one page, then the disk is full
-            raise OSError(errno.ENOSPC, "No space left on device", str(target))
-        real(target, data)
+        if calls["n"] == 2:  # one page, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device", rel)
+        real(self, rel, data)
 
-    monkeypatch.setattr(write, "_replace_bytes", full_disk)
+    monkeypatch.setattr(write.Output, "_put", full_disk)
     _edit(demo / NOTICE, "title: ", "title: 更新：")
     _touch_later(demo / NOTICE)
     with pytest.raises(OutputError, match="No space left on device"):
-        build(demo, TODAY, out=demo / "build")
-    monkeypatch.setattr(write, "_replace_bytes", real)
-    result = _rebuild_and_compare(demo, tmp_path)
-    assert len(result.made) == result.pages  # the half-updated folder was not trusted
+        build(demo, TODAY, out=out)
+    assert _tree(out) == before  # the previous site, untouched
+    assert not [p.name for p in demo.iterdir() if p.name.startswith(".build.")]  # no temporary tree left
+    monkeypatch.setattr(write.Output, "_put", real)
+    _rebuild_and_compare(demo, tmp_path)  # the next build needs no hand cleaning
 
 
 def test_a_template_edit_renders_again_only_the_pages_made_from_it(demo: Path, tmp_path: Path) -> None:

@@ -1,0 +1,136 @@
+"""Sealed files: what gongkai keeps between builds, authenticated so that
+nothing it reads back can have been written by anyone else.
+
+The build cache holds pickles (validated records, roster rows, manifests).
+Unpickling runs code, so a pickle must never be read from a place someone
+else can write: not the site folder (it is shared, committed, copied), and
+not a cache folder copied from another machine.  Everything gongkai keeps
+therefore lives in the user's cache directory (``GONGKAI_CACHE_DIR``
+overrides it), and every file there starts with an HMAC-SHA256 of its
+payload under a random key made on this machine, kept beside the cache
+(mode 0600) and never written anywhere else.  A file whose tag does not
+verify (foreign, copied, corrupt, cut short, or from an older format) is
+simply absent: the build then does the work again.  The tag is checked
+before a single byte of the payload is unpickled.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["MAGIC", "cache_root", "dump", "load", "seal", "site_cache_dir", "unseal"]
+
+MAGIC = b"GKSEAL1\n"
+_TAG = 32  # bytes of HMAC-SHA256
+
+
+def cache_root() -> Path:
+    """The folder of all gongkai's caches on this machine."""
+    env = os.environ.get("GONGKAI_CACHE_DIR")
+    if env:
+        return Path(env).resolve()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("gongkai", appauthor=False)).resolve()
+
+
+def site_cache_dir(root: Path) -> Path:
+    """The cache folder of the site at ``root``: named by its absolute path,
+    so two checkouts of one repository do not share (or fight over) one."""
+    name = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return cache_root() / "sites" / name
+
+
+@functools.cache
+def _key(root: Path) -> bytes:
+    """This machine's key, made on first use (0600, by an exclusive create
+    so two processes starting together agree on one)."""
+    path = root / "key"
+    for _ in range(3):
+        try:
+            data = path.read_bytes()
+            if len(data) == 32:
+                return data
+            path.unlink()  # unusable: make another (every sealed file becomes a miss)
+        except FileNotFoundError:
+            pass
+        root.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        except FileExistsError:
+            continue  # another process made it: read theirs
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(32))
+    raise OSError(f"cannot make the cache key {path}")
+
+
+def key() -> bytes:
+    return _key(cache_root())
+
+
+def seal(payload: bytes) -> bytes:
+    return MAGIC + hmac.new(key(), payload, hashlib.sha256).digest() + payload
+
+
+def unseal(blob: bytes) -> bytes | None:
+    """The payload, or None when ``blob`` was not sealed on this machine."""
+    head = len(MAGIC) + _TAG
+    if len(blob) < head or not blob.startswith(MAGIC):
+        return None
+    tag, payload = blob[len(MAGIC) : head], blob[head:]
+    try:
+        good = hmac.new(key(), payload, hashlib.sha256).digest()
+    except OSError:
+        return None
+    return payload if hmac.compare_digest(tag, good) else None
+
+
+def load(path: Path | str) -> Any:
+    """The object sealed in ``path``, or None when there is none this
+    machine sealed (missing, foreign, corrupt or stale format)."""
+    try:
+        with open(path, "rb") as f:
+            blob = f.read()
+    except OSError:
+        return None
+    payload = unseal(blob)
+    if payload is None:
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # a class that changed shape since (the keys make that rare): a miss
+        return None
+
+
+def dumps(value: Any) -> bytes:
+    """``value`` pickled and sealed."""
+    return seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def dump(path: Path, value: Any | None = None, blob: bytes | None = None) -> bool:
+    """Write ``value`` (or ``blob``, already made by ``dumps``) to ``path``
+    by a rename; False when that failed (the cache only saves time)."""
+    data = blob if blob is not None else dumps(value)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        return False
+    return True
