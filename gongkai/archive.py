@@ -291,9 +291,11 @@ def plan_postings(site: Site) -> list[Page]:
             "postings/",
             "postings/index.html",
             "公开栏存档",
-            {"days": [(d, tuple(sorted(by_day[d], key=lambda p: p.name))) for d in days]},
+            {
+                "days": [(d, tuple(sorted(by_day[d], key=lambda p: p.name))) for d in days],
+                "titles": {p.record_id: _record_title(site, p.record_id) for p in site.postings},
+            },
             (home,),
-            key=_shown(site, site.postings),
         )
     ]
     for d in days:
@@ -302,17 +304,21 @@ def plan_postings(site: Site) -> list[Page]:
                 by_day[d][0].day_url,
                 "postings/day.html",
                 f"{d.year}年{d.month}月{d.day}日张贴的公示",
-                {"day": d, "postings": tuple(sorted(by_day[d], key=lambda p: p.name))},
+                {
+                    "day": d,
+                    "postings": tuple(sorted(by_day[d], key=lambda p: p.name)),
+                    "records": {p.record_id: site.by_id[p.record_id] for p in by_day[d]},
+                    "corrected_by": {p.record_id: site.corrections.get(p.record_id, ()) for p in by_day[d]},
+                },
                 (home, ("公开栏存档", "postings/")),
-                key=_shown(site, by_day[d]),
             )
         )
     return pages
 
 
-def _shown(site: Site, postings: Sequence[Posting]) -> tuple[Record | None, ...]:
-    """The records the postings pages look up by id (for the build's keys)."""
-    return tuple(site.by_id.get(p.record_id) for p in postings)
+def _record_title(site: Site, record_id: str) -> str:
+    rec = site.by_id.get(record_id)
+    return rec.title if rec is not None else ""
 
 
 def posting_files(site: Site) -> list[tuple[str, str]]:

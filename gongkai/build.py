@@ -17,7 +17,7 @@ from typing import Any
 
 from .archive import ArchiveEntry, create_entry, plan_postings, posting_files
 from .cache import BuildCache, BuildStamp, forget_build, last_build, remember_build
-from .data import record_data_files, site_data_files
+from .data import catalogue, record_data_files, site_data_files
 from .errors import ContentError, Loc, Problem
 from .feeds import discovery_files
 from .incremental import Fingerprints
@@ -121,9 +121,8 @@ def _build(
 ) -> BuildResult:
     pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
     dirs = theme_dirs(root, site.config.theme)
-    own_templates = any((d / "templates").is_dir() for d in dirs if d != default_theme_dir())
     renderer = Renderer(site, dirs, cache.templates, cache.template_refs)
-    fp = Fingerprints(site, renderer.template_digest, (today, drafts, sheets), own_templates)
+    fp = Fingerprints(site, renderer.template_digest, (today, drafts, sheets))
     protect = (root / "content", root / "themes")
     if cache.folder is not None:
         forget_build(cache.folder, out)
@@ -142,7 +141,7 @@ def _build(
         for rec in sorted(site.published, key=lambda r: r.id):
             groups.make(f"qr:{rec.id}", fp.key("qr", rec.id), lambda rec=rec: qr_files(site, rec))
             groups.make(f"data:{rec.id}", fp.key("data", rec), lambda rec=rec: record_data_files(site, rec))
-        groups.make("catalogue", fp.key("catalogue", fp.whole_summary()), lambda: site_data_files(site))
+        groups.make("catalogue", fp.key("catalogue", catalogue(site)), lambda: site_data_files(site))
         urls = [p.url for p in pages]
         groups.make("feeds", fp.key("feeds", site, urls), lambda: discovery_files(site, pages))
         search.finish()

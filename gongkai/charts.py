@@ -234,14 +234,14 @@ def _convert(amount: Decimal, from_unit: str, to_unit: str) -> Decimal:
     return v.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def budget_chart(site: Site, rec: Record) -> Chart | None:
+def budget_chart(rec: Record, other: Record | None) -> Chart | None:
+    """``other``: the budget's counterpart (``counterpart``), compared when there is one."""
     classes = expenditure_classes(rec)
     if not classes:
         return None
     unit = _unit(rec)
     year = rec.data.get("fiscal_year")
     stage = "决算" if rec.data.get("stage") == "final" else "预算"
-    other = counterpart(site, rec)
     if other is None:
         ordered = sorted(classes, key=lambda c: (-c[2], c[0]))
         top = max(a for _, _, a in classes)
@@ -362,10 +362,11 @@ def village_chart(rec: Record) -> Chart | None:
     )
 
 
-def record_chart(site: Site, rec: Record) -> Chart | None:
-    """The chart of a record page, or None (other types, too little data)."""
+def record_chart(rec: Record, other: Record | None = None) -> Chart | None:
+    """The chart of a record page, or None (other types, too little data);
+    ``other``: a budget's counterpart."""
     if rec.type == "budget":
-        return budget_chart(site, rec)
+        return budget_chart(rec, other)
     if rec.type == "fund":
         return fund_chart(rec)
     if rec.type == "subsidy":

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .model import Record, Site
+from .model import Record
 from .schema.kinds import Bool, Enum, Kind, ListOf, Money, Struct
 from .schema.types import RECORD_TYPES
 
@@ -45,15 +45,15 @@ class Correction:
     changes: tuple[Change, ...]
 
 
-def corrections_of(site: Site, record: Record) -> tuple[Correction, ...]:
-    """The corrections a record page shows: the record it corrects, and the
-    records that correct it — only between public records."""
+def corrections_of(record: Record, corrects: Record | None, corrected_by: tuple[Record, ...]) -> tuple[Correction, ...]:
+    """The corrections a record page shows: ``corrects`` (the record it
+    corrects), and ``corrected_by`` (the records that correct it) — only
+    between public records."""
     out: list[Correction] = []
-    if record.supersedes:
-        old = site.by_id.get(record.supersedes)
-        if old is not None and old.is_public and record.is_public:
-            out.append(Correction(old, record, diff_records(old, record)))
-    for newer in site.corrections.get(record.id, ()):
+    old = corrects
+    if old is not None and old.is_public and record.is_public:
+        out.append(Correction(old, record, diff_records(old, record)))
+    for newer in corrected_by:
         if record.is_public and newer.is_public:
             out.append(Correction(record, newer, diff_records(record, newer)))
     return tuple(out)

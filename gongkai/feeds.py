@@ -20,13 +20,14 @@ import json
 import posixpath
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup
 
+from .config import SiteConfig
 from .data import downloads, exported, tabular
 from .model import Record, Site
 from .schema.types import LIST_KINDS, RECORD_TYPES, SUBSIDY_KINDS
@@ -48,7 +49,11 @@ def _urn(site: Site, key: str) -> str:
 
 
 def _abs(site: Site, path: str) -> str:
-    return site.config.base_url + quote(path, safe="/:#?&=%~+")
+    return _abs_url(site.config, path)
+
+
+def _abs_url(config: SiteConfig, path: str) -> str:
+    return config.base_url + quote(path, safe="/:#?&=%~+")
 
 
 def _rel(from_dir: str, to: str) -> str:
@@ -68,7 +73,7 @@ def feed_paths(site: Site) -> list[tuple[str, str]]:
     return out
 
 
-def _summary(site: Site, rec: Record) -> str:
+def _summary(rec: Record, publishers: Mapping[str, str]) -> str:
     if rec.summary:
         return rec.summary
     d = rec.data
@@ -79,7 +84,7 @@ def _summary(site: Site, rec: Record) -> str:
         return f"{d['year']}年，{len(d['projects'])} 个项目，安排资金 {total:,.2f} 元。"
     if rec.type == "list":
         return f"{LIST_KINDS.get(d['kind'], '')}，共 {len(d['items'])} 项。"
-    return f"{site.publisher_name(rec.publisher)}发布的{rec.rtype.label}。"
+    return f"{publishers.get(rec.publisher, rec.publisher)}发布的{rec.rtype.label}。"
 
 
 def atom_feed(site: Site, path: str, title: str, records: Iterable[Record]) -> bytes:
@@ -119,7 +124,7 @@ def atom_feed(site: Site, path: str, title: str, records: Iterable[Record]) -> b
         a = sub(e, "author")
         sub(a, "name", site.publisher_name(rec.publisher))
         sub(e, "category", term=rec.type, label=rec.rtype.label)
-        sub(e, "summary", _summary(site, rec))
+        sub(e, "summary", _summary(rec, site.config.publishers))
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
@@ -188,16 +193,16 @@ def _script_json(obj: Any) -> Markup:
     return Markup(f'<script type="application/ld+json">\n{text}\n</script>')
 
 
-def record_jsonld(site: Site, rec: Record, url: Callable[[str], str]) -> Markup:
+def record_jsonld(config: SiteConfig, rec: Record, url: Callable[[str], str], index_no: str) -> Markup:
     """The schema.org description of a record page ("" when there is none).
     ``url`` turns a site-relative path into a link from the page."""
     if not exported(rec):
         return Markup("")
 
     def link(path: str) -> str:
-        return _abs(site, path) if site.config.base_url else url(path)
+        return _abs_url(config, path) if config.base_url else url(path)
 
-    org = {"@type": "GovernmentOrganization", "name": site.publisher_name(rec.publisher)}
+    org = {"@type": "GovernmentOrganization", "name": config.publishers.get(rec.publisher, rec.publisher)}
     graph: list[dict[str, Any]] = []
     d = rec.data
     if rec.type in ("subsidy", "fund"):
@@ -206,8 +211,8 @@ def record_jsonld(site: Site, rec: Record, url: Callable[[str], str]) -> Markup:
             "name": d["program"] if rec.type == "subsidy" else rec.title,
             "serviceType": SUBSIDY_KINDS.get(d["kind"], "") if rec.type == "subsidy" else "扶贫救灾公益资金",
             "provider": org,
-            "areaServed": {"@type": "AdministrativeArea", "name": site.config.organization.removesuffix("人民政府")},
-            "description": _summary(site, rec),
+            "areaServed": {"@type": "AdministrativeArea", "name": config.organization.removesuffix("人民政府")},
+            "description": _summary(rec, config.publishers),
         }
         if rec.type == "subsidy" and d.get("basis"):
             service["termsOfService"] = d["basis"]
@@ -216,8 +221,8 @@ def record_jsonld(site: Site, rec: Record, url: Callable[[str], str]) -> Markup:
         dataset: dict[str, Any] = {
             "@type": "Dataset",
             "name": rec.title,
-            "description": _summary(site, rec),
-            "identifier": site.index_no(rec),
+            "description": _summary(rec, config.publishers),
+            "identifier": index_no,
             "datePublished": rec.date.isoformat(),
             "inLanguage": "zh-CN",
             "isAccessibleForFree": True,
@@ -234,8 +239,8 @@ def record_jsonld(site: Site, rec: Record, url: Callable[[str], str]) -> Markup:
         }
         if rec.tags:
             dataset["keywords"] = list(rec.tags)
-        if site.config.base_url:
-            dataset["url"] = _abs(site, rec.url)
+        if config.base_url:
+            dataset["url"] = _abs_url(config, rec.url)
         graph.append(dataset)
     if not graph:
         return Markup("")

@@ -11,9 +11,12 @@ What goes into a key:
 - ``base``: gongkai's code, the site's configuration, the build's arguments
   (today, drafts, paper requests) and the section counts every page shows
   in its navigation;
-- a page also covers its template and every template that one extends,
-  includes or imports (Renderer.template_digest): editing a template
-  renders again only the pages made from it;
+- a page covers its template and every template that one extends,
+  includes or imports (Renderer.template_digest), and its context: a
+  template sees nothing else (no ``site``; render.Renderer), so nothing it
+  shows is left out.  Editing a template renders again only the pages made
+  from it; list pages hold record summaries (model.Summary), not records,
+  so a body edit leaves them alone;
 - a record stands for itself by ``Record.digest`` (the digest of the files
   it was read from; see validate.py), plus what pages show about it from
   elsewhere in the site: its 索引号, the records correcting it, where its
@@ -21,9 +24,9 @@ What goes into a key:
   预算/决算 chart compares them);
 - anything else a page's context holds is hashed by value.
 
-A theme of the site's own may read anything from ``site`` in its templates,
-so with one every page's key also covers the whole site: every page is
-rendered again on any change (still correct, only slower).
+Producers that still take the whole site (a record's data files and print
+sheet) are keyed on the record with what pages show about it from
+elsewhere (``record``), or on the whole site.
 """
 
 from __future__ import annotations
@@ -43,36 +46,11 @@ from .schema.types import RecordType
 
 __all__ = ["Fingerprints"]
 
-# Templates of the default theme whose reads of ``site`` are all covered by
-# the keys below.  A page made from any other template is keyed on the whole site.
-KNOWN_TEMPLATES = frozenset(
-    {
-        "home.html",
-        "list.html",
-        "catalogue.html",
-        "guide.html",
-        "apply.html",
-        "opendata.html",
-        "search.html",
-        "archive_index.html",
-        "archive_month.html",
-        "print/sheet.html",
-        "postings/index.html",
-        "postings/day.html",
-        *(f"record/{t}.html" for t in ("budget", "decision", "fund", "list", "notice", "page", "subsidy")),
-    }
-)
-
-
-# Templates that show of a record only what Fingerprints.summary covers (no
-# body, no table data): an edit to a record's body leaves these pages alone.
-SUMMARY_TEMPLATES = frozenset({"home.html", "list.html", "archive_month.html", "catalogue.html", "opendata.html"})
-
 
 class Fingerprints:
     """Keys of one build's output groups."""
 
-    def __init__(self, site: Site, templates: Callable[[str], str], args: tuple[Any, ...], own_templates: bool) -> None:
+    def __init__(self, site: Site, templates: Callable[[str], str], args: tuple[Any, ...]) -> None:
         """``templates``: template name → digest of it and all it uses."""
         self.site = site
         self.templates = templates
@@ -82,11 +60,8 @@ class Fingerprints:
         for s in sections(site):
             h.update(f"{s.label}\0{s.url}\0{s.count}\0".encode())
         self.base = h.digest()
-        self.own_templates = own_templates
         self._records: dict[int, bytes] = {}
-        self._summaries: dict[int, bytes] = {}
         self._whole: bytes | None = None
-        self._whole_summary: bytes | None = None
         self._budgets: dict[Any, list[Record]] = {}
         self._postings: dict[str, list[Posting]] = {}
         for p in site.postings:
@@ -114,28 +89,6 @@ class Fingerprints:
             self._records[id(rec)] = fp
         return fp
 
-    def summary(self, rec: Record) -> bytes:
-        """What lists show of a record: every field but its body and its data."""
-        fp = self._summaries.get(id(rec))
-        if fp is None:
-            fields = (
-                rec.id, rec.type, rec.source, rec.title, rec.publisher, rec.date, rec.disclosure, rec.exemption,
-                rec.formed, rec.doc_no, rec.notice, rec.objection, rec.summary, rec.tags, rec.draft, rec.supersedes,
-                rec.attachments, self.site.index_no(rec), [c.id for c in self.site.corrections.get(rec.id, ())],
-            )  # fmt: skip
-            fp = hashlib.blake2b(repr(fields).encode(), digest_size=20).digest()
-            self._summaries[id(rec)] = fp
-        return fp
-
-    def whole_summary(self) -> bytes:
-        """The summaries of every record of the site."""
-        if self._whole_summary is None:
-            h = hashlib.blake2b(self.base, digest_size=20)
-            for rec in self.site.records:
-                h.update(self.summary(rec))
-            self._whole_summary = h.digest()
-        return self._whole_summary
-
     @staticmethod
     def _own(rec: Record) -> bytes:
         # A record made without the validator (tests, tools) has no digest: its value stands in.
@@ -155,40 +108,38 @@ class Fingerprints:
 
     # --- keys -----------------------------------------------------------------------------------
 
-    def key(self, *parts: Any, summary: bool = False) -> str:
-        """Key of a group made from ``parts`` (values, records, the site).
-        With ``summary``, records stand for what lists show of them."""
+    def key(self, *parts: Any) -> str:
+        """Key of a group made from ``parts`` (values, records, the site)."""
         out: list[str] = []
         for part in parts:
-            self._feed(out, part, summary)
+            self._feed(out, part)
         return hashlib.blake2b(
             self.base + "\x1f".join(out).encode("utf-8", "surrogatepass"), digest_size=20
         ).hexdigest()
 
     def page(self, page: Page) -> str:
+        """A page is made from its template (with all it uses), its context
+        and the base: the templates see nothing else (render.Renderer)."""
         parts: list[Any] = [page.url, self.templates(page.template), page.title, page.crumbs, page.key]
         if not page.key_covers_context:
             parts.append(page.context)
-        if self.own_templates or page.template not in KNOWN_TEMPLATES:
-            parts.append(self.site)
-            return self.key(*parts)
-        return self.key(*parts, summary=page.template in SUMMARY_TEMPLATES)
+        return self.key(*parts)
 
-    def _feed(self, out: list[str], v: Any, summary: bool) -> None:
+    def _feed(self, out: list[str], v: Any) -> None:
         t = type(v)
         if t in _SCALARS:
             out.append(f"{_SCALARS[t]}{v!r}")
         elif t is Record:
-            out.append(("r" + self.summary(v).hex()) if summary else ("R" + self.record(v).hex()))
+            out.append("R" + self.record(v).hex())
         elif t is tuple or t is list:
             out.append(f"[{len(v)}")
             for x in v:
-                self._feed(out, x, summary)
+                self._feed(out, x)
         elif t is dict:
             out.append(f"{{{len(v)}")
             for k, x in v.items():
-                self._feed(out, k, summary)
-                self._feed(out, x, summary)
+                self._feed(out, k)
+                self._feed(out, x)
         elif isinstance(v, Site):
             out.append("S" + self.whole().hex())
         elif isinstance(v, RecordType):  # schema: part of gongkai's code
@@ -196,23 +147,23 @@ class Fingerprints:
         elif v is None or isinstance(v, bool | int | float | str | Decimal | date | Enum):
             out.append(f"{type(v).__name__}:{v!r}")
         elif isinstance(v, Record):
-            out.append(("r" + self.summary(v).hex()) if summary else ("R" + self.record(v).hex()))
+            out.append("R" + self.record(v).hex())
         elif isinstance(v, Mapping):
             out.append(f"{{{len(v)}")
             for k, x in v.items():
-                self._feed(out, k, summary)
-                self._feed(out, x, summary)
+                self._feed(out, k)
+                self._feed(out, x)
         elif isinstance(v, list | tuple):
             out.append(f"[{len(v)}")
             for x in v:
-                self._feed(out, x, summary)
+                self._feed(out, x)
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
             names = _FIELDS.get(t)
             if names is None:
                 names = _FIELDS[t] = tuple(f.name for f in dataclasses.fields(v))
             out.append(f"D{t.__qualname__}")
             for name in names:
-                self._feed(out, getattr(v, name), summary)
+                self._feed(out, getattr(v, name))
         else:
             # Unknown values are keyed by their repr; one that shows an address
             # differs every build, which costs time but never gives a stale page.

@@ -14,7 +14,7 @@ from .config import SiteConfig
 from .errors import GongkaiError, Loc
 from .schema.types import DISCLOSURE, RECORD_TYPES, RecordType
 
-__all__ = ["Posting", "Record", "Rows", "Site"]
+__all__ = ["Posting", "Record", "Rows", "Site", "Summary"]
 
 
 class Rows(Sequence[Mapping[str, Any]]):
@@ -146,6 +146,44 @@ class Record:
         if data is not None and name in data:
             return data[name]
         raise AttributeError(name)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a list shows of a record: no body and no table data.  List
+    pages (home, sections, months, open data) get these instead of records,
+    so their templates can read nothing else (StrictUndefined makes any
+    other attribute an error) and a page's key, made from its context, is
+    exactly what it shows: an edit to a record's body leaves them alone."""
+
+    id: str
+    type: str
+    title: str
+    publisher: str
+    date: date
+    doc_no: str
+    notice: dict[str, date] | None
+    summary: str
+    tags: tuple[str, ...]
+    disclosure: str
+    draft: bool
+    downloads: tuple[Any, ...]  # data.Download of the record
+
+    @property
+    def rtype(self) -> RecordType:
+        return RECORD_TYPES[self.type]
+
+    @property
+    def url(self) -> str:
+        return f"{self.rtype.folder}/{self.id}/"
+
+    @property
+    def is_public(self) -> bool:
+        return self.disclosure == "public"
+
+    def on_notice(self, today: date) -> bool:
+        n = self.notice
+        return bool(n) and n["start"] <= today <= n["end"]  # type: ignore[index]
 
 
 @dataclass(frozen=True)

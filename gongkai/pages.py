@@ -9,17 +9,18 @@ of a county portal and from file://.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .charts import counterpart, record_chart
 from .data import catalogue, downloads
 from .diff import corrections_of
 from .feeds import feed_paths
-from .model import Record, Site
+from .model import Record, Site, Summary
 from .schema.types import RECORD_TYPES
 
-__all__ = ["PER_PAGE", "Page", "plan_pages", "sections"]
+__all__ = ["PER_PAGE", "Page", "plan_pages", "sections", "summaries", "summarize"]
 
 PER_PAGE = 50
 
@@ -72,10 +73,10 @@ def plan_pages(site: Site) -> list[Page]:
             "home.html",
             site.config.name,
             {
-                "on_notice": site.on_notice(),
-                "latest": site.published[:10],
+                "on_notice": summaries(site.on_notice()),
+                "latest": summaries(site.published[:10]),
                 "sections": sections(site),
-                "standing": site.of_type("page"),
+                "standing": summaries(site.of_type("page")),
             },
         )
     ]
@@ -93,7 +94,7 @@ def plan_pages(site: Site) -> list[Page]:
                     t.label if n == 1 else f"{t.label}（第 {n} 页）",
                     {
                         "rtype": t,
-                        "records": chunk,
+                        "records": summaries(chunk),
                         "pager": {"current": n, "urls": urls},
                     },
                     (home,),
@@ -107,10 +108,8 @@ def plan_pages(site: Site) -> list[Page]:
             "catalogue/",
             "catalogue.html",
             "政府信息公开目录",
-            {"records": site.sorted_records, "entries": catalogue(site)},
+            {"entries": catalogue(site)},
             (home,),
-            key=site.sorted_records,  # the entries are made from the records' summaries
-            key_covers_context=True,
         )
     )
     pages.extend(_disclosure_pages(site, home))
@@ -129,7 +128,7 @@ def plan_pages(site: Site) -> list[Page]:
                 f"archive/{y}/{m:02d}/",
                 "archive_month.html",
                 f"{y}年{m}月发布的信息",
-                {"year": y, "month": m, "records": tuple(by_month[(y, m)])},
+                {"year": y, "month": m, "records": summaries(by_month[(y, m)])},
                 (home, ("按月归档", "archive/")),
             )
         )
@@ -147,7 +146,7 @@ def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
                 "pages/guide/",
                 "guide.html",
                 f"{site.config.organization}政府信息公开指南",
-                {"reports": reports, "feeds": feed_paths(site)},
+                {"reports": summaries(reports), "feeds": feed_paths(site)},
                 (home,),
             )
         )
@@ -158,7 +157,7 @@ def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
             "opendata.html",
             "开放数据",
             {
-                "records": [r for r in site.published if downloads(r)],
+                "records": summaries(r for r in site.published if downloads(r)),
                 "feeds": feed_paths(site),
                 "schemas": [(t.label, f"data/schema/{t.name}.schema.json") for t in RECORD_TYPES.values()]
                 + [("政府信息公开目录", "data/schema/catalogue.schema.json")],
@@ -170,23 +169,70 @@ def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
 
 
 def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...]) -> Page:
+    """A record's page.  Everything it shows from elsewhere in the site is
+    looked up here, into its inputs; the context is made from those inputs
+    alone (``_record_context``), so they are the page's whole key."""
+    inputs = RecordInputs(
+        record=rec,
+        index_no=site.index_no(rec),
+        corrected_by=site.corrections.get(rec.id, ()),
+        corrects=site.by_id.get(rec.supersedes) if rec.supersedes else None,
+        postings=site.postings_of(rec.id),  # when and where its sheet was posted
+        chain=site.decision_chain(rec) if rec.type == "decision" else None,
+        counterpart=counterpart(site, rec) if rec.type == "budget" else None,  # the 预算/决算 chart compares them
+    )
+    return Page(
+        rec.url,
+        f"record/{rec.type}.html",
+        rec.title,
+        {"record": rec},
+        crumbs,
+        make=lambda: _record_context(inputs),
+        key=inputs,
+        key_covers_context=True,
+    )
+
+
+@dataclass(frozen=True)
+class RecordInputs:
+    """What a record page is made from."""
+
+    record: Record
+    index_no: str
+    corrected_by: tuple[Record, ...]
+    corrects: Record | None
+    postings: tuple[Any, ...]
+    chain: Any
+    counterpart: Record | None
+
+
+def _record_context(i: RecordInputs) -> dict[str, Any]:
+    rec = i.record
     ctx: dict[str, Any] = {
         "record": rec,
-        "corrected_by": site.corrections.get(rec.id, ()),
-        "corrects": site.by_id.get(rec.supersedes) if rec.supersedes else None,
-        "corrections": corrections_of(site, rec),  # with a field-by-field diff
-        "postings": site.postings_of(rec.id),  # when and where its sheet was posted
+        "index_no": i.index_no,
+        "corrected_by": i.corrected_by,
+        "corrects": i.corrects,
+        "corrections": corrections_of(rec, i.corrects, i.corrected_by),  # with a field-by-field diff
+        "postings": i.postings,
+        "chart": record_chart(rec, i.counterpart),  # static SVG bar chart or None
     }
-    if rec.type == "decision":
-        ctx["chain"] = site.decision_chain(rec)
-    make = None
-    if rec.type == "subsidy":  # made from the record alone: only when the page is rendered
+    if i.chain is not None:
+        ctx["chain"] = i.chain
+    if rec.type == "subsidy":
+        ctx["villages"] = _village_summary(rec)
+    return ctx
 
-        def make() -> dict[str, Any]:
-            return {"villages": _village_summary(rec)}
 
-    key = (rec, ctx["corrected_by"], ctx["corrects"], ctx["postings"], ctx.get("chain"))
-    return Page(rec.url, f"record/{rec.type}.html", rec.title, ctx, crumbs, make=make, key=key, key_covers_context=True)
+def summarize(rec: Record) -> Summary:
+    return Summary(
+        rec.id, rec.type, rec.title, rec.publisher, rec.date, rec.doc_no, rec.notice, rec.summary, rec.tags,
+        rec.disclosure, rec.draft, tuple(downloads(rec)),
+    )  # fmt: skip
+
+
+def summaries(records: Iterable[Record]) -> tuple[Summary, ...]:
+    return tuple(summarize(r) for r in records)
 
 
 def _village_summary(rec: Record) -> list[dict[str, Any]]:

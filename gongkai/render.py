@@ -20,7 +20,6 @@ from jinja2 import nodes
 from markupsafe import Markup
 
 from . import __version__
-from .charts import record_chart
 from .data import downloads
 from .feeds import record_jsonld
 from .formats import cn_date, money, number
@@ -150,15 +149,19 @@ class Renderer:
             cn_date=cn_date,
             publisher=site.publisher_name,
         )
+        # What a template may read besides its page's context: the site's
+        # configuration, the day, the navigation (all in every page's key)
+        # and functions of their arguments alone.  Never the site itself: a
+        # page's key is made from its context, so a template must see nothing
+        # the context does not declare (pages.py puts in what each one shows).
+        config = site.config
         self.env.globals.update(
-            site=site,
-            config=site.config,
+            config=config,
             today=site.today,
             version=__version__,
             nav_sections=lambda: nav,
             downloads=downloads,
-            record_jsonld=lambda record, url: record_jsonld(site, record, url),
-            chart=lambda record: record_chart(site, record),  # static SVG bar chart or None
+            record_jsonld=lambda record, url, index_no="": record_jsonld(config, record, url, index_no),
         )
 
     def template_digest(self, name: str) -> str:

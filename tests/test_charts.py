@@ -18,6 +18,7 @@ from gongkai.charts import (
     LABEL_WIDTH,
     _width,
     budget_chart,
+    counterpart,
     expenditure_classes,
     fund_chart,
     record_chart,
@@ -64,7 +65,7 @@ def test_budget_chart_shows_each_class_of_the_general_expenditure_table(site: Si
     classes = expenditure_classes(rec)
     table = next(t for t in rec.data["tables"] if t["name"] == "一般公共预算支出表")
     assert [c for c, _, _ in classes] == [r["code"] for r in table["rows"] if len(r["code"]) == 3]
-    chart = budget_chart(early, rec)
+    chart = budget_chart(rec, counterpart(early, rec))
     assert chart is not None and chart.key == "budget"  # no 决算 of 2015 yet
     assert len(chart.rows) == len(classes)
     amounts = [Decimal(r[1].replace(",", "")) for r in chart.rows]
@@ -82,7 +83,7 @@ def test_budget_chart_shows_each_class_of_the_general_expenditure_table(site: Si
 
 def test_final_accounts_stand_beside_the_budget_of_the_same_year(site: Site) -> None:
     for rid in ("yusuan-2015", "juesuan-2015"):
-        chart = budget_chart(site, site.by_id[rid])
+        chart = budget_chart(site.by_id[rid], counterpart(site, site.by_id[rid]))
         assert chart is not None and chart.key == "budget-compare", rid
         row = dict((r[0], r[1:]) for r in chart.rows)["一般公共服务支出"]
         assert row == ("10,563,700.00", "11,128,323.72", "105.3%")
@@ -91,7 +92,7 @@ def test_final_accounts_stand_beside_the_budget_of_the_same_year(site: Site) -> 
         linked = [i.record.id for i in chart.legend if i.record is not None]
         assert linked == ["juesuan-2015" if rid == "yusuan-2015" else "yusuan-2015"]
     # 2014 has a 决算 but no 预算 in the demo: a chart of its own.
-    only = budget_chart(site, site.by_id["juesuan-2014"])
+    only = budget_chart(site.by_id["juesuan-2014"], counterpart(site, site.by_id["juesuan-2014"]))
     assert only is not None and only.key == "budget"
 
 
@@ -103,7 +104,7 @@ def test_amounts_in_wan_yuan_are_compared_in_the_same_unit(site: Site) -> None:
     ]
     in_wan = dataclasses.replace(final, data={**final.data, "unit": "万元", "tables": tuple(tables)})
     other = dataclasses.replace(site, records=tuple(in_wan if r.id == final.id else r for r in site.records))
-    chart = budget_chart(other, other.by_id["yusuan-2015"])
+    chart = budget_chart(other.by_id["yusuan-2015"], counterpart(other, other.by_id["yusuan-2015"]))
     assert chart is not None
     row = dict((r[0], r[1:]) for r in chart.rows)["一般公共服务支出"]
     assert row == ("10,563,700.00", "11,128,300.00", "105.3%")  # the 万元 figures, back in 元
@@ -139,7 +140,7 @@ def test_roster_summary_by_village_adds_up(site: Site) -> None:
 def test_other_records_have_no_chart(site: Site) -> None:
     for r in site.published:
         if r.type not in ("budget", "fund", "subsidy"):
-            assert record_chart(site, r) is None
+            assert record_chart(r, counterpart(site, r) if r.type == "budget" else None) is None
 
 
 # --- the picture itself --------------------------------------------------------------------------
@@ -161,7 +162,10 @@ def test_svg_is_static_accessible_deterministic_and_escaped(site: Site) -> None:
     assert svg.get("aria-labelledby") == title.get("id") and svg.get("aria-describedby") == desc.get("id")
     assert hostile in (desc.text or "")
     for r in site.published:  # the same input gives the same bytes
-        a, b = record_chart(site, r), record_chart(site, r)
+        a, b = (
+            record_chart(r, counterpart(site, r) if r.type == "budget" else None),
+            record_chart(r, counterpart(site, r) if r.type == "budget" else None),
+        )
         assert (a and a.svg) == (b and b.svg)
 
 
