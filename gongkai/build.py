@@ -135,25 +135,28 @@ def _build(
         # beside the rendering when that or the index takes a while
         aside = len(todo) > 4 * _RENDER_CHUNK or len(site.published) >= ASIDE_RECORDS
         search = _Search(site, fp, groups, cache.search_memo, aside=aside)
-        rendered = render_pages(renderer, [p for p, _ in todo], guard=leak_gate)
-        for (page, key), (path, blob, found) in zip(todo, rendered, strict=True):
-            groups.made(f"page:{page.path}", key, [(path, blob)], found)
-        for rec in sorted(site.published, key=lambda r: r.id):
-            groups.make(f"qr:{rec.id}", fp.key("qr", rec.id), lambda rec=rec: qr_files(site, rec))
-            groups.make(f"data:{rec.id}", fp.key("data", rec), lambda rec=rec: record_data_files(site, rec))
-        groups.make("catalogue", fp.key("catalogue", catalogue(site)), lambda: site_data_files(site))
-        urls = [p.url for p in pages]
-        groups.make("feeds", fp.key("feeds", site, urls), lambda: discovery_files(site, pages))
-        search.finish()
-        for rel, blob in sheet_pdfs(site, renderer, dirs, sheets):
-            output.write(rel, blob)
-        for rel, src in posting_files(site):  # frozen sheets and photos, verified by the loader
-            output.copy(rel, root / src)
-        for rel, src in _static_files(dirs):
-            output.copy(f"static/{rel}", src)
-        for rec in site.published:
-            for att in rec.attachments:
-                output.copy(f"{rec.url}{att['file']}", root / Path(rec.source).parent / att["file"])
+        try:
+            rendered = render_pages(renderer, [p for p, _ in todo], guard=leak_gate)
+            for (page, key), (path, blob, found) in zip(todo, rendered, strict=True):
+                groups.made(f"page:{page.path}", key, [(path, blob)], found)
+            for rec in sorted(site.published, key=lambda r: r.id):
+                groups.make(f"qr:{rec.id}", fp.key("qr", rec.id), lambda rec=rec: qr_files(site, rec))
+                groups.make(f"data:{rec.id}", fp.key("data", rec), lambda rec=rec: record_data_files(site, rec))
+            groups.make("catalogue", fp.key("catalogue", catalogue(site)), lambda: site_data_files(site))
+            urls = [p.url for p in pages]
+            groups.make("feeds", fp.key("feeds", site, urls), lambda: discovery_files(site, pages))
+            search.finish()
+            for rel, blob in sheet_pdfs(site, renderer, dirs, sheets):
+                output.write(rel, blob)
+            for rel, src in posting_files(site):  # frozen sheets and photos, verified by the loader
+                output.copy(rel, root / src)
+            for rel, src in _static_files(dirs):
+                output.copy(f"static/{rel}", src)
+            for rec in site.published:
+                for att in rec.attachments:
+                    output.copy(f"{rec.url}{att['file']}", root / Path(rec.source).parent / att["file"])
+        finally:
+            search.close()
         n_files = len(output.written)
         n_bytes = output.bytes
     cache.save_manifest(out, output.manifest)
@@ -210,14 +213,18 @@ class _Search:
     def __init__(self, site: Site, fp: Fingerprints, groups: _Groups, memo: SearchMemo | None, aside: bool) -> None:
         self.site, self.groups, self.memo = site, groups, memo
         self.key = fp.key("search", site)
-        self.pending = None
+        self.pending: _Aside | None = None
         if memo is None and aside and not groups.unchanged("search", self.key):
-            self.pending = _aside(lambda: site_search_index(site))
+            self.pending = _Aside(lambda: site_search_index(site))
+
+    def close(self) -> None:
+        if self.pending is not None:
+            self.pending.close()
 
     def finish(self) -> None:
         site, memo = self.site, self.memo
         if self.pending is not None:
-            self.groups.made("search", self.key, self.pending())
+            self.groups.made("search", self.key, self.pending.results())
         elif memo is None:
             self.groups.make("search", self.key, lambda: site_search_index(site))
         else:
@@ -377,32 +384,48 @@ def _worker_render(indexes: range) -> list[tuple[str, bytes, list[Problem] | Non
     return out
 
 
-def _aside(make: Callable[[], Iterable[tuple[str, bytes]]]) -> Callable[[], Iterator[tuple[str, bytes]]]:
-    """Start ``make()`` in a forked process, beside the page rendering (on
-    two cores one would otherwise wait); the function returned waits for it
-    and yields its files.  They pass through a temporary file, one by one,
-    so neither process holds them all.  Without fork it is simply ``make``."""
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return lambda: iter(make())
-    fd, spool = tempfile.mkstemp(prefix="gongkai-aside-")
-    os.close(fd)
-    ctx = multiprocessing.get_context("fork")
-    pool = ctx.Pool(1, initializer=_aside_init, initargs=(make, spool))
-    pending = pool.apply_async(_aside_run)
-    pool.close()
+class _Aside:
+    """``make()`` run in a forked process, beside the page rendering (on two
+    cores one would otherwise wait); ``results()`` waits for it and yields
+    its files.  They pass through a temporary file, one by one, so neither
+    process holds them all.  ``close()`` (always called) ends the process
+    and removes the file even when the build stopped before it was read.
+    Without fork it is simply ``make``."""
 
-    def wait() -> Iterator[tuple[str, bytes]]:
-        try:
-            count = pending.get()
-            pool.join()
-            with open(spool, "rb") as f:
-                for _ in range(count):
-                    yield pickle.load(f)
-        finally:
-            pool.terminate()
-            os.unlink(spool)
+    def __init__(self, make: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
+        self.make = make
+        self.pool: Any = None
+        self.spool = ""
+        if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
+        os.close(fd)
+        ctx = multiprocessing.get_context("fork")
+        self.pool = ctx.Pool(1, initializer=_aside_init, initargs=(make, self.spool))
+        self.pending = self.pool.apply_async(_aside_run)
+        self.pool.close()
 
-    return wait
+    def results(self) -> Iterator[tuple[str, bytes]]:
+        if self.pool is None:
+            yield from self.make()
+            return
+        count = self.pending.get()
+        self.pool.join()
+        with open(self.spool, "rb") as f:
+            for _ in range(count):
+                yield pickle.load(f)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+        if self.spool:
+            try:
+                os.unlink(self.spool)
+            except OSError:
+                pass
+            self.spool = ""
 
 
 _aside_job: tuple[Callable[[], Iterable[tuple[str, bytes]]], str] | None = None  # set in the forked process only
