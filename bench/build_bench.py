@@ -17,7 +17,7 @@ a minimal theme written here (one page template, one list template).  Then,
   gongkai edit (CLI)        one notice's body (or one roster row's note) edited,
                             the same command again
   hugo / pelican / mkdocs   cold full build (output folder removed)
-  gongkai serve edit        a child process starts gongkai.serve.DevServer
+  gongkai serve edit        a child process starts gongkai.commands.serve.DevServer
                             (debounce 0.02 s), edits one file and times from the
                             write to the server's generation change: file save
                             to rebuilt site, end to end
@@ -720,9 +720,9 @@ PHASES_CHILD = r"""
 import sys, time
 from datetime import date
 from pathlib import Path
-import gongkai.build, gongkai.render, gongkai.write, gongkai.validate, gongkai.incremental, gongkai.cache
-B, R, W, V, I, C = (sys.modules[m] for m in ("gongkai.build", "gongkai.render", "gongkai.write", "gongkai.validate",
-                                             "gongkai.incremental", "gongkai.cache"))  # gongkai.build is also a function
+import gongkai.run.build, gongkai.emit.render, gongkai.run.write, gongkai.check.validate, gongkai.run.incremental, gongkai.run.cache
+B, R, W, V, I, C = (sys.modules[m] for m in ("gongkai.run.build", "gongkai.emit.render", "gongkai.run.write", "gongkai.check.validate",
+                                             "gongkai.run.incremental", "gongkai.run.cache"))  # gongkai.run.build is also a function
 
 T = {}
 ORDER = []

@@ -38,7 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from gongkai.search import INDEX_DIR, SearchDoc, SearchRow, build_search_index, reference_search  # noqa: E402
+from gongkai.emit.search_index import INDEX_DIR, SearchDoc, SearchRow, build_search_index, reference_search  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

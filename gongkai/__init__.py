@@ -8,18 +8,10 @@ Public API::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .build import BuildResult, build, check
-from .errors import (
-    ContentError,
-    GongkaiError,
-    OutputError,
-    Problem,
-    Severity,
-    SiteNotFound,
-)
-from .load import load_site
+from gongkai.core.errors import ContentError, GongkaiError, OutputError, Problem, Severity, SiteNotFound
+from gongkai.core.version import __version__
+from gongkai.read.load import load_site
+from gongkai.run.build import BuildResult, build, check
 
 __all__ = [
     "BuildResult",

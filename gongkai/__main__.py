@@ -1,3 +1,3 @@
-from .cli import main
+from gongkai.commands.cli import main
 
 main()

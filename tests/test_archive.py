@@ -16,11 +16,11 @@ from conftest import REPO, SITES
 from linkcheck import broken_links, reachable
 
 from gongkai import ContentError, build, check
-from gongkai.archive import MANIFEST, manifest_bytes, manifest_digest, write_entry
-from gongkai.build import archive_posting
-from gongkai.diff import diff_records
-from gongkai.errors import ArchiveError
-from gongkai.write import MARKER, read_marker
+from gongkai.core.errors import ArchiveError
+from gongkai.plan.diff import diff_records
+from gongkai.read.archive import MANIFEST, manifest_bytes, manifest_digest, write_entry
+from gongkai.run.build import archive_posting
+from gongkai.run.write import MARKER, read_marker
 
 SHEETS = SITES / "sheets"
 POSTED = date(2015, 5, 12)
@@ -99,7 +99,7 @@ def test_archive_freezes_sheet_source_photos_and_manifest(site: Path, photos: li
 
 
 def test_archive_keeps_a_pdf_when_weasyprint_is_there(site: Path) -> None:
-    from gongkai.pdf import PdfUnavailable, check_pdf_support
+    from gongkai.emit.pdf import PdfUnavailable, check_pdf_support
 
     try:
         check_pdf_support()

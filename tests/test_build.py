@@ -21,8 +21,8 @@ from conftest import DEMO_TODAY, REPO
 from linkcheck import broken_links, reachable
 
 from gongkai import ContentError, OutputError, build, check
-from gongkai.sealed import site_cache_dir
-from gongkai.write import MARKER, Output, read_marker
+from gongkai.run.sealed import site_cache_dir
+from gongkai.run.write import MARKER, Output, read_marker
 
 
 def tree_digest(root: Path) -> dict[str, str]:

@@ -13,7 +13,9 @@ import pytest
 from conftest import REPO
 
 from gongkai import build, check
-from gongkai.charts import (
+from gongkai.core.formats import money
+from gongkai.core.model import Site
+from gongkai.plan.charts import (
     _COLOURS,
     LABEL_WIDTH,
     _width,
@@ -25,8 +27,6 @@ from gongkai.charts import (
     village_chart,
     wrap_label,
 )
-from gongkai.formats import money
-from gongkai.model import Site
 
 ALL = date(2016, 12, 31)
 EARLY = date(2015, 5, 14)  # the 2015 预算 is out, its 决算 not yet

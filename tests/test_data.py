@@ -16,9 +16,9 @@ import pytest
 from conftest import REPO
 
 from gongkai import ContentError, build, check
-from gongkai.data import neutralise
-from gongkai.indexno import REGISTRY
-from gongkai.privacy import find_cards, find_ids
+from gongkai.core.privacy import find_cards, find_ids
+from gongkai.plan.data import neutralise
+from gongkai.read.registry import REGISTRY
 
 LATER = date(2016, 12, 31)  # every demo record published
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
@@ -346,7 +346,7 @@ def test_broken_registry_is_a_content_error(make_site, text: str, code: str) -> 
 def test_demo_registry_covers_every_demo_record(demo_site) -> None:  # type: ignore[no-untyped-def]
     """The committed registry already numbers every demo record, so building
     the demo (tests do) never rewrites content/index-numbers.yaml."""
-    from gongkai.indexno import read_registry
+    from gongkai.read.registry import read_registry
 
     registry, problems = read_registry(REPO)
     assert problems == []

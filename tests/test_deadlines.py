@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from gongkai import check
-from gongkai.rules.deadlines import WorkCalendar
+from gongkai.check.rules.deadlines import WorkCalendar
 
 NOTICE = "---\ntitle: 通知\npublisher: town\ndate: {date}\nformed: {formed}\ncategory: 其他\n---\n正文\n"
 

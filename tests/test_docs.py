@@ -1,7 +1,7 @@
 """docs/content-format.md cannot drift from the code.
 
 - The key tables between ``<!-- fields:NAME -->`` markers equal what
-  gongkai.schema.doc renders from the schema now.
+  gongkai.commands.schemadoc renders from the schema now.
 - Every example marked ``# 示例：content/…`` is a real file: all of them
   together, written into a copy of the minimal site, pass ``check`` with no
   error and no warning.
@@ -23,11 +23,12 @@ import click
 import pytest
 
 from gongkai import check
-from gongkai.cli import main as cli_main
-from gongkai.config import SITE_FIELDS
-from gongkai.schema import RECORD_TYPES, Field, doc
-from gongkai.schema.kinds import Date, ListOf, Money, Struct, Text
-from gongkai.schema.types import COMMON
+from gongkai.commands import schemadoc as doc
+from gongkai.commands.cli import main as cli_main
+from gongkai.core.config import SITE_FIELDS
+from gongkai.core.schema import RECORD_TYPES, Field
+from gongkai.core.schema.kinds import Date, ListOf, Money, Struct, Text
+from gongkai.core.schema.types import COMMON
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "content-format.md"
@@ -83,7 +84,7 @@ def test_marked_sections_equal_what_the_schema_gives_now() -> None:
     assert set(doc.sections(text)) == set(doc.SECTIONS), "每个自动生成的表格在文中出现且只出现一次"
     for name, body in doc.sections(text).items():
         assert body == doc.render_section(name), (
-            f"docs/content-format.md 中 {name} 的表格已过时；运行 python -m gongkai.schema.doc docs/content-format.md"
+            f"docs/content-format.md 中 {name} 的表格已过时；运行 python -m gongkai.commands.schemadoc docs/content-format.md"
         )
     assert doc.update(text) == text
 
@@ -165,7 +166,7 @@ def test_regenerate_command_rewrites_stale_sections(tmp_path: Path) -> None:
     assert stale != original
     copy.write_text(stale, encoding="utf-8")
     run = subprocess.run(
-        [sys.executable, "-m", "gongkai.schema.doc", str(copy)], capture_output=True, text=True, cwd=REPO
+        [sys.executable, "-m", "gongkai.commands.schemadoc", str(copy)], capture_output=True, text=True, cwd=REPO
     )
     assert run.returncode == 0, run.stderr
     assert copy.read_text(encoding="utf-8") == original

@@ -18,13 +18,13 @@ import pytest
 from conftest import REPO
 from test_incremental import NOTICE, TODAY, _assert_same, _edit, _rebuild_and_compare, _touch_later, _tree
 
-from gongkai import cache as cache_mod
-from gongkai import sealed, write
-from gongkai.build import build, check
-from gongkai.cache import BuildCache
-from gongkai.errors import OutputError
-from gongkai.pack import pack
-from gongkai.write import MARKER, read_marker
+from gongkai.commands.pack import pack
+from gongkai.core.errors import OutputError
+from gongkai.run import cache as cache_mod
+from gongkai.run import sealed, write
+from gongkai.run.build import build, check
+from gongkai.run.cache import BuildCache
+from gongkai.run.write import MARKER, read_marker
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_a_revert_after_a_build_cut_off_after_its_swap_is_not_taken_as_no_change
     if where == "save_manifest":
         monkeypatch.setattr(BuildCache, "save_manifest", killed)
     else:
-        monkeypatch.setattr(importlib.import_module("gongkai.build"), "remember_build", killed)
+        monkeypatch.setattr(importlib.import_module("gongkai.run.build"), "remember_build", killed)
     with pytest.raises(KeyboardInterrupt):
         build(demo, TODAY, out=out)
     assert "临时增加的通知" in (out / "index.html").read_text(encoding="utf-8")  # the swap had happened

@@ -17,7 +17,7 @@ from conftest import REPO
 from lxml import etree
 
 from gongkai import build, check
-from gongkai.schema.types import RECORD_TYPES
+from gongkai.core.schema.types import RECORD_TYPES
 
 LATER = date(2016, 12, 31)
 BASE = "https://www.example.gov.cn/xxgk/qingshi/"

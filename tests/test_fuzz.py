@@ -20,13 +20,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import gongkai
-from gongkai.errors import CODES, Problem
+from gongkai.core.errors import CODES, Problem
 
 MINIMAL = Path(__file__).resolve().parent / "sites" / "minimal"
 TODAY = date(2016, 12, 31)
 
 try:
-    from gongkai.roster import ROSTER_CODES
+    from gongkai.read.roster import ROSTER_CODES
 except ImportError:  # pragma: no cover
     ROSTER_CODES = {}
 KNOWN_CODES = set(CODES) | set(ROSTER_CODES)

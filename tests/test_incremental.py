@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from gongkai.build import build
-from gongkai.cache import BuildCache
-from gongkai.errors import ContentError
-from gongkai.model import Rows
-from gongkai.sealed import site_cache_dir
-from gongkai.write import MARKER
+from gongkai.core.errors import ContentError
+from gongkai.core.model import Rows
+from gongkai.run.build import build
+from gongkai.run.cache import BuildCache
+from gongkai.run.sealed import site_cache_dir
+from gongkai.run.write import MARKER
 
 # Every demo record is published by then.
 TODAY = date(2016, 12, 31)
@@ -247,8 +247,8 @@ def test_the_preview_servers_cache_through_a_series_of_edits(demo: Path, tmp_pat
     """The server keeps one cache (records, search memo, compiled templates,
     manifest in memory) for its whole run: after every edit its output is
     the full build's."""
-    from gongkai.render import MemoryBytecodeCache
-    from gongkai.search import SearchMemo
+    from gongkai.emit.render import MemoryBytecodeCache
+    from gongkai.emit.search_index import SearchMemo
 
     cache = BuildCache(demo, manifests_on_disk=False)
     cache.search_memo = SearchMemo()
@@ -274,8 +274,8 @@ def test_a_disk_error_is_reported_leaves_the_site_and_the_next_build_works(
 ) -> None:
     import errno
 
-    from gongkai import write
-    from gongkai.errors import OutputError
+    from gongkai.core.errors import OutputError
+    from gongkai.run import write
 
     out = demo / "build"
     build(demo, TODAY, out=out)

@@ -43,8 +43,8 @@ import yaml
 from click.testing import CliRunner
 
 import gongkai
-from gongkai.cli import main as cli_main
-from gongkai.errors import CODES, Problem, Severity
+from gongkai.commands.cli import main as cli_main
+from gongkai.core.errors import CODES, Problem, Severity
 
 HERE = Path(__file__).resolve().parent
 INVALID = HERE / "sites" / "invalid"
@@ -311,7 +311,7 @@ def test_every_code_is_documented() -> None:
     headings = set(re.findall(r"^#{2,4} (GK\d{3})\b", text, flags=re.M))
     codes = set(CODES)
     try:
-        from gongkai.roster import ROSTER_CODES
+        from gongkai.read.roster import ROSTER_CODES
     except ImportError:  # pragma: no cover - roster module not there yet
         ROSTER_CODES = {}
     codes |= set(ROSTER_CODES)

@@ -14,8 +14,8 @@ import pytest
 from conftest import DEMO_TODAY, REPO
 
 from gongkai import GongkaiError, build
-from gongkai.pack import SUMS, pack, verify
-from gongkai.write import MARKER
+from gongkai.commands.pack import SUMS, pack, verify
+from gongkai.run.write import MARKER
 
 
 def test_zip_holds_the_site_and_its_checksums(demo_build: Path, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Tests for gongkai.privacy: finding ID / card / mobile numbers and masking IDs.
+"""Tests for gongkai.core.privacy: finding ID / card / mobile numbers and masking IDs.
 
 Every test number is computed here (check characters, Luhn digits) from
 arbitrary digits; none is copied from anywhere.  The check-character and Luhn
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongkai.privacy import (
+from gongkai.core.privacy import (
     ID_CHECK_CHARS,
     ID_WEIGHTS,
     Finding,

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gongkai.raw import RMap, RScalar, RSeq, decode, parse_yaml, split_front_matter
-from gongkai.schema.kinds import parse_date_text, parse_money_text
+from gongkai.core.schema.kinds import parse_date_text, parse_money_text
+from gongkai.core.tree import RMap, RScalar, RSeq
+from gongkai.read.raw import decode, parse_yaml, split_front_matter
 
 TEXT = "title: 关于做好春季防汛工作的通知\npublisher: town\ndate: 2015-03-02\n"
 PATH = "content/notices/a.yaml"

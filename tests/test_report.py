@@ -15,7 +15,7 @@ from conftest import REPO
 from linkcheck import broken_links
 
 from gongkai import build, check
-from gongkai.report import COLUMNS, GROUPS
+from gongkai.read.applications import COLUMNS, GROUPS
 
 YEAR_FILE = "content/applications/2015.yaml"
 

@@ -18,10 +18,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.styles import Font
 
-from gongkai import roster as roster_mod
-from gongkai.errors import Severity
-from gongkai.raw import RMap, RScalar, parse_yaml
-from gongkai.roster import ROSTER_CODES, RosterFile, number_text, read_roster, roster_to_yaml
+from gongkai.core.errors import Severity
+from gongkai.core.tree import RMap, RScalar
+from gongkai.read import roster as roster_mod
+from gongkai.read.raw import parse_yaml
+from gongkai.read.roster import ROSTER_CODES, RosterFile, number_text, read_roster, roster_to_yaml
 
 REL = "subsidies/名单.xlsx"
 REL_CSV = "subsidies/名单.csv"

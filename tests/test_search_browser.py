@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gongkai.search import (
+from gongkai.emit.search_index import (
     INDEX_DIR,
     SearchDoc,
     SearchRow,

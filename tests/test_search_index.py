@@ -1,4 +1,4 @@
-"""The search index builder (gongkai.search), checked in pure Python.
+"""The search index builder (gongkai.emit.search_index), checked in pure Python.
 
 ``reference_search`` is the Python mirror of the query algorithm in
 themes/default/static/search.js (test_search_browser.py checks that both
@@ -16,8 +16,8 @@ from dataclasses import replace
 
 import pytest
 
-from gongkai import search
-from gongkai.search import (
+from gongkai.emit import search_index as search
+from gongkai.emit.search_index import (
     INDEX_DIR,
     SearchDoc,
     SearchMemo,
@@ -328,7 +328,7 @@ def test_no_star_or_separator_noise(site) -> None:
 def test_index_files_never_look_like_personal_numbers(big) -> None:
     # the build's last gate scans every output file; postings and codes must
     # never form a digit run that could be read as an ID, card or phone number
-    privacy = pytest.importorskip("gongkai.privacy")
+    privacy = pytest.importorskip("gongkai.core.privacy")
     _docs, files = big
     for path, data in files.items():
         text = data.decode("utf-8")
@@ -585,8 +585,8 @@ def test_the_streamed_site_index_is_the_index_of_all_documents() -> None:
     from datetime import date
     from pathlib import Path
 
-    from gongkai.build import check
-    from gongkai.search import search_docs, site_search_index
+    from gongkai.emit.search_index import search_docs, site_search_index
+    from gongkai.run.build import check
 
     site = check(Path(__file__).resolve().parent.parent, date(2016, 12, 31)).site
     assert site is not None

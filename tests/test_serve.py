@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from gongkai.serve import DevServer, normalise_base_path
+from gongkai.commands.serve import DevServer, normalise_base_path
 
 NOTICE = "---\ntitle: {title}\npublisher: town\ndate: 2015-01-05\ncategory: 工作动态\n---\n正文\n"
 

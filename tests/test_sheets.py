@@ -25,8 +25,8 @@ from conftest import SITES
 from linkcheck import broken_links
 
 from gongkai import GongkaiError, build, check
-from gongkai.model import Site
-from gongkai.sheets import METRICS, Paper, SheetRequest, lines_for, make_sheet, plan_sheets, text_em
+from gongkai.core.model import Site
+from gongkai.plan.sheets import METRICS, Paper, SheetRequest, lines_for, make_sheet, plan_sheets, text_em
 
 SHEETS = SITES / "sheets"
 TODAY = date(2015, 6, 30)
@@ -93,7 +93,7 @@ def _site(root: Path) -> Site:
 
 
 def need_pdf() -> None:
-    from gongkai.pdf import PdfUnavailable, check_pdf_support
+    from gongkai.emit.pdf import PdfUnavailable, check_pdf_support
 
     try:
         check_pdf_support()
@@ -232,8 +232,8 @@ def test_print_request_sets_paper_and_refuses_unknown_ids(sheets_build: Path) ->
 
 
 def _pdf(site_root: Path, rid: str, paper: Paper) -> tuple[bytes, int]:
-    from gongkai.pdf import print_css, sheet_pdf
-    from gongkai.render import Renderer, theme_dirs
+    from gongkai.emit.pdf import print_css, sheet_pdf
+    from gongkai.emit.render import Renderer, theme_dirs
 
     site = _site(site_root)
     dirs = theme_dirs(site_root, "default")
@@ -325,7 +325,7 @@ def test_missing_weasyprint_or_pango_is_a_clear_message(make_site, tmp_path: Pat
 
 def test_missing_chinese_font_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("weasyprint")
-    from gongkai import pdf
+    from gongkai.emit import pdf
 
     monkeypatch.setattr(pdf, "find_cjk_fonts", lambda: ())
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 from linkcheck import broken_links
 
 from gongkai import build
-from gongkai.render import default_theme_dir
+from gongkai.emit.render import default_theme_dir
 
 DEFAULT = default_theme_dir()
 NOTICE_TEMPLATE = """{% extends "record/base.html" %}

@@ -1,0 +1,1 @@
+"""check: raw trees → typed, validated records and every problem; pure; imports read and core."""

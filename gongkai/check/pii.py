@@ -1,0 +1,86 @@
+"""Personal data as Problems: the privacy detectors run over raw content.
+
+Used by the validator (every record file and site.yaml), by ``gongkai import``
+and by the git pre-commit hook, so that all three refuse the same things with
+the same messages.  Pure: raw trees and text in, problems out.
+"""
+
+from __future__ import annotations
+
+from gongkai.core.errors import Loc, Problem
+from gongkai.core.privacy import check_masked_id, find_pii
+from gongkai.core.tree import RMap, RNode, RScalar, RSeq
+
+__all__ = ["masked_id_problems", "record_pii", "scan_pii", "scan_text_pii"]
+
+_PII = {
+    "id": ("GK401", "发现未遮蔽的身份证号", "身份证号必须遮住第 7–14 位出生日期，如 320826********123X"),
+    "card": ("GK402", "发现银行卡号", "银行卡号一律不得公开，请删除"),
+    "phone": (
+        "GK403",
+        "发现手机号码",
+        "公示名单和正文中不得出现个人手机号；联系电话请写在 objection 或 site.yaml 的 contact 中",
+    ),
+}
+
+
+def _pii_problem(kind: str, loc: Loc, fieldpath: str, shown: str) -> Problem:
+    code, message, hint = _PII[kind]
+    return Problem(loc, code, message, fieldpath, shown, hint)
+
+
+def record_pii(node: RNode, relpath: str, body: str | None, body_line: int) -> list[Problem]:
+    """Personal data in one record file: its fields (phones allowed only in
+    ``objection``) and its Markdown body."""
+    out = scan_pii(node, contact=("objection",))
+    if body:
+        out.extend(scan_text_pii(body, relpath, body_line, "正文"))
+    return out
+
+
+def scan_pii(node: RNode, contact: tuple[str, ...] = (), path: str = "") -> list[Problem]:
+    """Unmasked ID numbers and bank card numbers in any value, and mobile
+    numbers outside contact fields, of a raw tree (YAML or a roster file)."""
+    out: list[Problem] = []
+    if isinstance(node, RScalar):
+        if path.endswith("id_number"):
+            return out  # checked, without echoing it, by the IdNumber kind
+        phones = not any(path == c or path.startswith(c + ".") for c in contact)
+        for f in find_pii(node.text, phones=phones):
+            out.append(_pii_problem(f.kind, node.loc, path, f.display()))
+    elif isinstance(node, RSeq):
+        for i, item in enumerate(node.items, start=1):
+            out.extend(scan_pii(item, contact, f"{path}[{i}]"))
+    else:
+        for key, value in node.entries.items():
+            out.extend(scan_pii(value, contact, f"{path}.{key}" if path else key))
+    return out
+
+
+def scan_text_pii(text: str, relpath: str, first_line: int, fieldpath: str) -> list[Problem]:
+    """The same check over free text (a Markdown body), with line numbers."""
+    return [
+        _pii_problem(f.kind, Loc(relpath, first_line + text.count("\n", 0, f.start)), fieldpath, f.display())
+        for f in find_pii(text, phones=True)
+    ]
+
+
+def masked_id_problems(node: RNode, path: str) -> list[Problem]:
+    """id_number fields that do not hide the birth date."""
+    out: list[Problem] = []
+    if isinstance(node, RScalar):
+        if path.endswith("id_number") and node.text.strip():
+            why = check_masked_id(node.text)
+            if why:
+                out.append(
+                    Problem(
+                        node.loc, "GK113", f"身份证号{why}", path, "", "遮蔽出生日期的身份证号，如 320823********1234"
+                    )
+                )
+    elif isinstance(node, RSeq):
+        for i, item in enumerate(node.items, start=1):
+            out.extend(masked_id_problems(item, f"{path}[{i}]"))
+    elif isinstance(node, RMap):
+        for key, value in node.entries.items():
+            out.extend(masked_id_problems(value, f"{path}.{key}" if path else key))
+    return out

@@ -1,0 +1,41 @@
+"""Domain rules, one module per record type (see README.md in this folder)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gongkai.check.rules import budget, common, decision, fund, lists, subsidy
+from gongkai.core.config import SiteConfig
+from gongkai.core.errors import Problem
+from gongkai.core.model import Record, Site
+from gongkai.core.tree import RMap
+
+__all__ = ["check_record", "check_site"]
+
+
+def check_record(
+    rec: Record,
+    config: SiteConfig,
+    id_keys: Mapping[str, str] | None = None,
+    total_row: RMap | None = None,
+) -> list[Problem]:
+    """Every rule that needs only this record.  For rosters: ``id_keys``, the
+    ID numbers as the clerk masked them (see schema.kinds.Ctx), and
+    ``total_row``, the 合计 row of a spreadsheet roster."""
+    out = common.check(rec, config)
+    if rec.type == "budget":
+        out.extend(budget.check(rec, config))
+    elif rec.type == "subsidy":
+        out.extend(subsidy.check(rec, config, id_keys, total_row))
+    elif rec.type == "fund":
+        out.extend(fund.check(rec, config))
+    elif rec.type == "decision":
+        out.extend(decision.check(rec, config))
+    elif rec.type == "list":
+        out.extend(lists.check(rec, config))
+    return out
+
+
+def check_site(site: Site, records: tuple[Record, ...]) -> list[Problem]:
+    """Rules across records (decision chains)."""
+    return decision.check_chains(records, site.config)

@@ -1,0 +1,120 @@
+"""subsidy rosters: amount = quantity × rate, totals match the rows, nobody twice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from gongkai.core.config import SiteConfig
+from gongkai.core.errors import Problem
+from gongkai.core.formats import money as _fmt
+from gongkai.core.model import Record
+from gongkai.core.schema.kinds import parse_money_text
+from gongkai.core.tree import RMap, RScalar
+
+__all__ = ["check", "expected_amount"]
+
+CENT = Decimal("0.01")
+
+
+def expected_amount(quantity: Decimal, rate: Decimal) -> Decimal:
+    """quantity × rate, rounded half-up to the cent (exactly, whatever the size)."""
+    with localcontext(prec=60):
+        return (quantity * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def check(
+    rec: Record,
+    config: SiteConfig,
+    id_keys: Mapping[str, str] | None = None,
+    total_row: RMap | None = None,
+) -> list[Problem]:
+    """``id_keys``: recipients[i].id_number → the ID as the clerk masked it,
+    so that two namesakes whose display forms coincide are told apart."""
+    out: list[Problem] = []
+    id_keys = id_keys or {}
+    rows = rec.data["recipients"]
+    record_rate = rec.data.get("rate")
+    qty_sum = Decimal(0)
+    amt_sum = Decimal(0)
+    seen: dict[tuple[str, str, str], int] = {}
+    for i, row in enumerate(rows, start=1):
+        p = f"recipients[{i}]"
+        amt_sum += row["amount"]
+        q = row.get("quantity")
+        if q is not None:
+            qty_sum += q
+            rate = row.get("rate", record_rate)
+            if rate is None:
+                out.append(
+                    Problem(
+                        rec.loc(f"{p}.quantity"),
+                        "GK316",
+                        "有数量但没有补贴标准，无法核对金额",
+                        f"{p}.rate",
+                        hint="在记录中写 rate: 标准，或在这一行写 rate",
+                    )
+                )
+            else:
+                want = expected_amount(q, rate)
+                if want != row["amount"]:
+                    out.append(
+                        Problem(
+                            rec.loc(f"{p}.amount"),
+                            "GK311",
+                            f"{row['name']} 的金额不等于 数量 × 标准（{q} × {rate}）",
+                            f"{p}.amount",
+                            _fmt(row["amount"]),
+                            f"{_fmt(want)}（四舍五入到分）",
+                        )
+                    )
+        ident = id_keys.get(f"{p}.id_number", row.get("id_number", ""))
+        key = (row["name"], ident, row["village"] if not ident else "")
+        if key in seen:
+            out.append(
+                Problem(
+                    rec.loc(f"{p}.name"),
+                    "GK313",
+                    f"{row['name']} 在名单中出现了两次（第 {seen[key]} 行已有）",
+                    f"{p}.name",
+                    row["name"],
+                    "同一人只列一行；重名的请核对身份证号",
+                )
+            )
+        else:
+            seen[key] = i
+    totals = rec.data["totals"]
+    checks = [("households", Decimal(len(rows)), "户数")]
+    checks.append(("amount", amt_sum, "金额合计"))
+    if "quantity" in totals:
+        checks.append(("quantity", qty_sum, "数量合计"))
+    for key, actual, label in checks:
+        stated = totals[key] if key in totals else None
+        if stated is not None and Decimal(stated) != actual:
+            out.append(
+                Problem(
+                    rec.loc(f"totals.{key}"),
+                    "GK312",
+                    f"{label}与名单各行之和不符",
+                    f"totals.{key}",
+                    str(stated),
+                    f"{actual if key != 'amount' else _fmt(actual)}（按名单计算）",
+                )
+            )
+    if total_row is not None:
+        for key, actual, label in (("amount", amt_sum, "金额"), ("quantity", qty_sum, "数量")):
+            cell = total_row.entries.get(key)
+            if isinstance(cell, RScalar) and cell.text.strip():
+                v = parse_money_text(cell.text, 4)
+                if v is None or v != actual:
+                    out.append(
+                        Problem(
+                            cell.loc,
+                            "GK317",
+                            f"名单文件中“合计”行的{label}与各行之和不符",
+                            f"recipients.合计.{key}",
+                            cell.text,
+                            str(actual),
+                        )
+                    )
+    return out

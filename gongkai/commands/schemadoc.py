@@ -1,0 +1,347 @@
+"""The clerks' key tables, rendered from the schema declarations.
+
+:func:`field_table` turns a mapping of :class:`~gongkai.core.schema.kinds.Field`
+(a record type's keys, :data:`COMMON`, or site.yaml's ``SITE_FIELDS``) into a
+Markdown table, one row per key.  The keys of a nested struct, or of the items
+of a list of structs, follow their parent with dotted names: ``notice.start``,
+``recipients[].amount``, ``tables[].rows[].code``.  The columns are 键, 中文名,
+是否必填, 写法/取值 (from the field's kind) and 说明 (from :data:`NOTES`).
+
+docs/content-format.md keeps the rendered tables between markers::
+
+    <!-- fields:subsidy -->
+    …table…
+    <!-- /fields:subsidy -->
+
+(one per record type, ``fields:common``, ``fields:site``, and
+``roster:headers``: the spreadsheet column names gongkai/roster.py accepts
+and refuses).  :func:`update` re-renders every marked section of a text; tests/test_docs.py
+checks that the file equals its update, so the document cannot drift from
+the schema.  After changing a record type, rewrite the file with::
+
+    python -m gongkai.commands.schemadoc docs/content-format.md
+
+Everything here is pure except :func:`main`, which reads and rewrites the one
+file named on the command line.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from gongkai.core.config import DEFAULT_NOTICE_DAYS, SITE_FIELDS
+from gongkai.core.schema.kinds import Bool, Date, Enum, Field, IdNumber, Int, Kind, ListOf, Money, Slug, Struct, Text
+from gongkai.core.schema.types import COMMON, RECORD_TYPES, Attachment
+from gongkai.read import roster
+
+__all__ = ["NOTES", "SECTIONS", "Row", "field_rows", "field_table", "main", "render_section", "sections", "update"]
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # dotted name: notice.start, recipients[].amount
+    label: str
+    required: str
+    form: str
+    note: str
+
+
+# --- one kind → how it is written ------------------------------------------------------
+
+
+def _chars(n: int) -> str:
+    return f"{n // 10000} 万字" if n >= 10000 and n % 10000 == 0 else f"{n} 字"
+
+
+def _enum(kind: Enum) -> str:
+    if all(k == v for k, v in kind.choices.items()):
+        return "、".join(f"`{k}`" for k in kind.choices)
+    return "；".join(f"`{k}` {v}" for k, v in kind.choices.items()) + "（也可写中文名）"
+
+
+def _flow(struct: Struct) -> str:
+    """``{start: …, end: …}`` for a struct of single values."""
+    return "`{" + ", ".join(f"{k}: …" for k in struct.fields) + "}`"
+
+
+def _scalar_struct(kind: Kind) -> bool:
+    return (
+        isinstance(kind, Struct)
+        and bool(kind.fields)
+        and not any(isinstance(f.kind, (Struct, ListOf)) for f in kind.fields.values())
+    )
+
+
+def kind_form(kind: Kind, key: str = "") -> str:
+    """How a value of ``kind`` is written, in a few words (写法/取值)."""
+    if isinstance(kind, IdNumber):
+        return '已遮蔽出生日期的号码，加引号：`"320826********2730"`'
+    if isinstance(kind, Attachment):
+        return "文件名，或 `{file: 文件名, title: 名称}`"
+    if isinstance(kind, Struct):
+        if not kind.fields:
+            return "每行一个 `键: 名称`，键自己起（小写英文）"
+        if _scalar_struct(kind) and len(kind.fields) <= 3:
+            return f"{_flow(kind)}，或分行写下面各项"
+        return "分行写下面各项"
+    if isinstance(kind, ListOf):
+        least = f"，至少 {kind.min_items} 项" if kind.min_items else ""
+        if isinstance(kind.item, Attachment):
+            return f"列表 `[文件名, …]`{least}；每项也可写成 `{{file: …, title: …}}`"
+        if isinstance(kind.item, Struct):
+            return f"列表{least}，每项写下面 `{key}[].…` 各项"
+        return f"列表 `[甲, 乙]`{least}，每项是{kind_form(kind.item)}"
+    if isinstance(kind, Money):
+        return "金额，最多两位小数" if kind.places == 2 else f"数字，最多 {kind.places} 位小数"
+    if isinstance(kind, Int):
+        if (kind.minimum, kind.maximum) == (0, 10**9):
+            return "整数"
+        return f"整数 {kind.minimum}–{kind.maximum}"
+    if isinstance(kind, Date):
+        return "日期，如 `2015-05-10`"
+    if isinstance(kind, Enum):
+        return _enum(kind)
+    if isinstance(kind, Bool):
+        return "`true` 或 `false`"
+    if isinstance(kind, Slug):
+        return "记录编号（小写英文字母、数字和 `-`）"
+    if isinstance(kind, Text):
+        return f"文字，最多 {_chars(kind.max_len)}"
+    return kind.label  # pragma: no cover - every kind in use is listed above
+
+
+# --- a mapping of fields → rows -----------------------------------------------------------------
+
+
+def field_rows(
+    fields: Mapping[str, Field], notes: Mapping[str, str] | None = None, prefix: str = "", optional_parent: str = ""
+) -> list[Row]:
+    """One row per key, nested keys after their parent.  ``optional_parent``:
+    the nearest optional ancestor, which a required sub-key depends on."""
+    notes = notes or {}
+    rows: list[Row] = []
+    for key, spec in fields.items():
+        name = f"{prefix}{key}"
+        if not spec.required:
+            required = "可不填"
+        elif optional_parent:
+            required = f"写了 `{optional_parent}` 时必填"
+        else:
+            required = "**必填**"
+        label = spec.label or spec.kind.label
+        rows.append(Row(name, label, required, kind_form(spec.kind, name), notes.get(name, "")))
+        below = optional_parent if spec.required else name
+        kind = spec.kind
+        if isinstance(kind, ListOf) and isinstance(kind.item, Struct):
+            rows.extend(field_rows(kind.item.fields, notes, f"{name}[].", below))
+        elif isinstance(kind, Struct):
+            rows.extend(field_rows(kind.fields, notes, f"{name}.", below))
+    return rows
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ").strip()
+
+
+def field_table(fields: Mapping[str, Field], notes: Mapping[str, str] | None = None) -> str:
+    """A Markdown table of ``fields`` (键 | 中文名 | 是否必填 | 写法/取值 | 说明)."""
+    lines = ["| 键 | 中文名 | 是否必填 | 写法/取值 | 说明 |", "| --- | --- | --- | --- | --- |"]
+    for r in field_rows(fields, notes):
+        cells = [f"`{r.key}`", r.label, r.required, r.form, r.note]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# --- what the table cannot know: a short note per key ------------------------------------------
+
+_NOTES: dict[str, dict[str, str]] = {
+    "common": {
+        "title": "网页、公示单和公开目录上的标题",
+        "publisher": "site.yaml 中 `publishers` 的键（如 `town`），也可写完整名称；不认识的报 GK202",
+        "date": "发布日期；晚于今天的记录到那一天才上网站（见“草稿和定时发布”）",
+        "id": "不写时用文件名（不含扩展名）；决定网址，全站唯一（GK108、GK201）",
+        "disclosure": "不写即 `public`；不是 `public` 时必须写 `exemption`（GK111）",
+        "exemption": "依申请公开、免予公开的依据和理由，公开目录中向公众显示（见“不公开的信息”）",
+        "exemption.article": "《政府信息公开条例》的条款",
+        "exemption.reason": "向公众说明的理由",
+        "formed": "写了就检查：应在形成后 20 个工作日内发布（警告 GK601）",
+        "doc_no": '含〔〕等符号时建议加引号，如 `"青财〔2015〕3号"`',
+        "notice": "补贴名单、资金公告必须写（GK315），天数见“公示期”（GK314）",
+        "notice.end": "不早于开始日期（GK112）",
+        "objection": "公示期内受理异议的电话和地点；不写时用 site.yaml 的 `contact`",
+        "objection.phone": "这里可以写电话，手机号也可以",
+        "summary": "列表页、搜索结果和订阅中显示的一两句话",
+        "tags": "如 `[惠农补贴, 耕地地力保护]`",
+        "draft": "`true`：草稿，不发布（见“草稿和定时发布”）",
+        "supersedes": "被更正记录的编号，两者同类（见“更正”，GK203）",
+        "attachments": "附件与记录放在同一目录（见“附件”，GK204）",
+        "attachments[].file": "只写文件名，不写路径",
+        "attachments[].title": "网页上显示的名称；不写时用文件名",
+        "body": "Markdown；`.md` 文件的正文写在 front matter 下面，不要再写 `body:`",
+    },
+    "budget": {
+        "fiscal_year": "预决算所属的年度（决算一般在次年发布）",
+        "approved": "人大批准或批复日期；写了就检查：批准后 20 日内公开（警告 GK603）",
+        "unit": "不写即 `元`",
+        "tables": "每张表一项；没有数据的表也要保留（GK305）",
+        "tables[].rows": "空表写 `rows: []`",
+        "tables[].rows[].code": '3 位（类）、5 位（款）、7 位（项），建议加引号 `"201"`（GK301、GK302、GK306）',
+        "tables[].rows[].amount": "有下级科目时等于下级之和（GK303）",
+        "tables[].total": "等于各 3 位科目之和；空表写 0（GK304）",
+        "tables[].explanation": "空表必须写明原因（GK305）",
+        "three_public": "因公出国（境）费、公务用车购置及运行维护费、公务接待费",
+    },
+    "subsidy": {
+        "kind": "决定最短公示天数（site.yaml 的 `notice_min_days`）",
+        "basis": "政策文件的文号",
+        "rate": "全体统一的标准；各行标准不同时在行里写 `rate`",
+        "rate_unit": "如 `元/亩`、`元/人`，只用于显示",
+        "quantity_unit": "如 `亩`、`人`，只用于显示",
+        "recipients": "直接写各行；或写记录旁边的名单文件名，如 `名单.xlsx`（见“用 Excel 名单”）",
+        "recipients[].id_number": "第 7–14 位必须写成 `*`（GK113）；网站按 `id_display` 显示",
+        "recipients[].quantity": "写了就核对 金额 = 数量 × 标准（GK311、GK316）",
+        "recipients[].rate": "这一行的标准；不写时用记录的 `rate`",
+        "recipients[].amount": "写了数量时等于 数量 × 标准，四舍五入到分（GK311）",
+        "recipients[].note": "不得写电话、银行卡号、身份证号（GK401–GK403）",
+        "totals": "与名单各行核对（GK312）",
+        "totals.households": "等于名单行数",
+        "totals.quantity": "写了就核对：等于各行数量之和",
+        "totals.amount": "等于各行金额之和",
+    },
+    "fund": {
+        "kind": "决定最短公示天数（site.yaml 的 `notice_min_days`）",
+        "year": "资金年度",
+        "allocated_on": "写了就检查：下达后 15 个工作日内公开（警告 GK602）",
+        "sources": "各来源金额之和等于各项目 `allocated` 之和（GK321）",
+        "projects[].village": "村名；多个村用顿号隔开",
+        "projects[].spent": "不超过 `allocated`（GK322）；已完工项目必须写（GK323）",
+        "projects[].period.end": "不早于开工日期（GK112）",
+    },
+    "decision": {
+        "stage": "每个阶段单独一条记录（见下面的三个示例）",
+        "consultation": "征求意见阶段必须写（GK331），天数不少于 `notice_min_days.consultation`（GK334）",
+        "consultation.closes": "不早于开始日期（GK112）",
+        "consultation.channels": "如 `[来信, 电话, 座谈会]`",
+        "follows": "决策阶段写征求意见记录的编号，执行结果阶段写决策记录的编号（GK331、GK332）",
+        "consultation_waived": "决策阶段没有征求意见时写理由，与 `follows` 二选一",
+        "meeting": "决策阶段必须写（GK331）；会议不早于征求意见截止日（GK333）",
+        "comments_adopted": "决策阶段写了 `follows` 时必须写（GK331）",
+    },
+    "list": {
+        "items[].basis": "法律、法规、规章的名称和条款",
+        "items[].standard": "收费清单（`fee`）每项必须写（GK341）",
+        "items[].category": "如 行政许可、行政处罚、经营服务性收费",
+        "items[].code": "本地的事项编码",
+    },
+    "notice": {
+        "category": "文章所在的栏目",
+    },
+    "page": {
+        "order": "页面的排列顺序，小的在前；不写按 100 算",
+    },
+    "site": {
+        "name": "网站标题",
+        "organization": "本机关的全称",
+        "org_code": "18 位数字或大写字母，加引号；是索引号的前缀（GK107）",
+        "publishers": "记录的 `publisher:` 写这里的键（见下面的示例）",
+        "contact": "显示在网页页脚“联系我们”；公示单上没有写 `objection` 时也用这里的电话",
+        "base_url": "以 `http://` 或 `https://` 开头；只有订阅、站点地图和公示单二维码用它，可以不写",
+        "notice_min_days": "各类公示的最短天数，不写的用默认值（见“公示期”）",
+        "id_display": '身份证号显示前几位、后几位，默认 `"2+3"`（见“身份证号与个人信息”）',
+        "theme": "网站模板：`themes/` 下的目录名，不写即 `default`",
+        "description": "搜索引擎中显示的网站简介",
+        "villages": "本镇各村（社区）的名称（目前只作记录）",
+        "site_code": "显示在页脚",
+        "icp": "显示在页脚",
+        "police_record": "显示在页脚",
+    },
+}
+
+
+NOTES: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v) for k, v in _NOTES.items()})
+
+
+def _notice_day_notes() -> dict[str, str]:
+    """site.yaml notice_min_days.<kind>: which record kinds use it, and the default."""
+    uses: dict[str, list[str]] = {}
+    for type_name, key in (("subsidy", "kind"), ("fund", "kind"), ("decision", "stage")):
+        rtype = RECORD_TYPES[type_name]
+        kind = rtype.fields[key].kind
+        assert isinstance(kind, Enum)
+        for value, zh in kind.choices.items():
+            if value in DEFAULT_NOTICE_DAYS:
+                uses.setdefault(value, []).append(f"{rtype.label}“{zh}”")
+    return {
+        f"notice_min_days.{k}": f"{'、'.join(uses.get(k, []))}，默认 {days} 天"
+        for k, days in DEFAULT_NOTICE_DAYS.items()
+    }
+
+
+def _tables() -> dict[str, Callable[[], str]]:
+    out: dict[str, Callable[[], str]] = {"fields:common": lambda: field_table(COMMON, NOTES["common"])}
+    for name, rtype in RECORD_TYPES.items():
+        out[f"fields:{name}"] = lambda rtype=rtype: field_table(rtype.fields, NOTES[rtype.name])
+    out["fields:site"] = lambda: field_table(SITE_FIELDS, {**NOTES["site"], **_notice_day_notes()})
+    out["roster:headers"] = _roster_headers
+    return out
+
+
+# --- spreadsheet rosters: the column names the reader accepts and refuses -----------------------
+
+
+def _roster_headers() -> str:
+    lines = ["| 名单的键 | 可以用的列名 |", "| --- | --- |"]
+    for key, names in roster._HEADER_ALIASES.items():
+        lines.append(f"| `{key}`（{roster._FIELD_LABELS[key]}） | {'、'.join(names)} |")
+    lines.append(
+        f"| 不读取 | {'、'.join(sorted(roster._IGNORED_HEADERS))}；列名含 {'、'.join(roster._IGNORED_PARTS)} 的列 |"
+    )
+    lines.append(f"| **拒绝**（GK123） | 列名含 {'、'.join(roster._REFUSED_PARTS)} 的列 |")
+    return "\n".join(lines) + "\n"
+
+
+SECTIONS: Mapping[str, Callable[[], str]] = MappingProxyType(_tables())
+
+
+def render_section(name: str) -> str:
+    """The current text of the marked section ``name`` (e.g. ``fields:subsidy``)."""
+    return SECTIONS[name]()
+
+
+_MARKED = re.compile(r"(<!-- ([a-z]+:[a-z_-]+) -->\n)(.*?)(<!-- /\2 -->)", re.S)
+
+
+def update(text: str) -> str:
+    """``text`` with every marked section re-rendered.  Unknown section names
+    raise KeyError, so a typo in a marker is not silently left stale."""
+    return _MARKED.sub(lambda m: m.group(1) + render_section(m.group(2)) + m.group(4), text)
+
+
+def sections(text: str) -> dict[str, str]:
+    """Marked section name → its current content in ``text``."""
+    return {m.group(2): m.group(3) for m in _MARKED.finditer(text)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("用法：python -m gongkai.commands.schemadoc docs/content-format.md", file=sys.stderr)
+        return 2
+    path = Path(args[0])
+    old = path.read_text(encoding="utf-8")
+    new = update(old)
+    if new != old:
+        path.write_bytes(new.encode("utf-8"))
+        print(f"已更新 {path} 中的 {len(sections(new))} 个自动生成的表格")
+    else:
+        print(f"{path} 已是最新")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

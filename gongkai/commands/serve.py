@@ -1,0 +1,328 @@
+"""``gongkai serve``: build, serve on 127.0.0.1, rebuild on change, reload pages.
+
+There is no second build path: every rebuild calls :func:`gongkai.run.build.build`
+into a private folder.  A broken file never stops the server: the last good
+site stays served and every page shows the problem list as an overlay until
+the file is fixed, then reloads by itself (server-sent events; no extra
+dependency).  Changes are seen through watchdog's native observer, or by
+polling for network drives and WSL where native events are missed.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from gongkai.core.errors import ContentError, GongkaiError
+from gongkai.emit.render import MemoryBytecodeCache
+from gongkai.emit.search_index import SearchMemo
+from gongkai.run.build import build
+from gongkai.run.cache import BuildCache
+
+__all__ = ["DevServer", "normalise_base_path"]
+
+LIVE_PREFIX = "/__gongkai/"
+LIVE_JS = """(function () {
+  var root = document.createElement("div");
+  root.id = "gk-dev-overlay";
+  root.setAttribute("role", "alert");
+  root.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:99999;" +
+    "background:#fff3f3;color:#1a1a1a;border-top:4px solid #b00020;padding:12px 16px;font:16px/1.6 sans-serif;display:none";
+  function show(state) {
+    if (!state.problems.length) { root.style.display = "none"; return; }
+    root.innerHTML = "";
+    var h = document.createElement("strong");
+    h.textContent = state.ok ? "预览提示：" : "内容有错误，下面显示的是上一次成功生成的网站。改正后页面会自动刷新。";
+    root.appendChild(h);
+    var ul = document.createElement("ul");
+    state.problems.forEach(function (p) {
+      var li = document.createElement("li");
+      li.textContent = p;
+      li.style.whiteSpace = "pre-wrap";
+      ul.appendChild(li);
+    });
+    root.appendChild(ul);
+    root.style.display = "block";
+  }
+  function status() {
+    fetch("/__gongkai/status").then(function (r) { return r.json(); }).then(show).catch(function () {});
+  }
+  document.addEventListener("DOMContentLoaded", function () { document.body.appendChild(root); status(); });
+  var gen = null;
+  function connect() {
+    var es = new EventSource("/__gongkai/events");
+    es.onmessage = function (e) {
+      var state = JSON.parse(e.data);
+      if (gen !== null && state.generation !== gen && state.ok) { location.reload(); return; }
+      gen = state.generation;
+      show(state);
+    };
+    es.onerror = function () { es.close(); setTimeout(connect, 1000); };
+  }
+  connect();
+})();
+"""
+
+
+def normalise_base_path(base: str) -> str:
+    """``gongkai/`` or ``/gongkai`` → ``/gongkai/``; empty → ``/``."""
+    parts = [p for p in base.strip().split("/") if p]
+    return "/" + "".join(p + "/" for p in parts)
+
+
+@dataclass
+class _State:
+    generation: int = 0
+    ok: bool = False
+    built_once: bool = False
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "generation": self.generation,
+                "ok": self.ok,
+                "problems": self.problems,
+                "seconds": round(self.seconds, 3),
+            },
+            ensure_ascii=False,
+        )
+
+
+class DevServer:
+    """A preview server for one site.  ``start()`` returns at once; ``stop()``
+    shuts everything down.  ``today`` is fixed for the server's life unless
+    None (then the clock is read at every rebuild)."""
+
+    def __init__(
+        self,
+        site: Path,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        base_path: str = "/",
+        today: date | None = None,
+        drafts: bool = True,
+        poll: bool = False,
+        debounce: float = 0.25,
+        log: Callable[[str], None] = print,
+    ) -> None:
+        from gongkai.read.load import find_site_root
+
+        self.root = find_site_root(site)
+        self.base = normalise_base_path(base_path)
+        self.today = today
+        self.drafts = drafts
+        self.poll = poll
+        self.debounce = debounce
+        self.log = log
+        self.state = _State()
+        self._tmp = Path(tempfile.mkdtemp(prefix="gongkai-serve-"))
+        self.out = self._tmp / "site"
+        # Validated records and the output manifest stay in memory between
+        # rebuilds: an edit re-reads and re-makes only what it touches.
+        self.cache = BuildCache(self.root, manifests_on_disk=False)
+        self.cache.search_memo = SearchMemo()
+        self.cache.templates = MemoryBytecodeCache()
+        self.cache.file_digests = {}
+        self._dirty = threading.Event()
+        self._stop = threading.Event()
+        self._observer: Any = None
+        self._httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
+        self._httpd.daemon_threads = True
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}{self.base}"
+
+    # --- building -----------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        started = time.perf_counter()
+        try:
+            result = build(self.root, self.today or date.today(), out=self.out, drafts=self.drafts, cache=self.cache)
+            ok, problems = True, [p.format() for p in result.warnings]
+        except ContentError as exc:
+            ok, problems = False, [p.format() for p in exc.problems]
+        except GongkaiError as exc:
+            ok, problems = False, [str(exc)]
+        except Exception as exc:  # a bug must not kill the preview either
+            ok, problems = False, [f"内部错误：{type(exc).__name__}: {exc}"]
+        seconds = time.perf_counter() - started
+        with self.state.changed:
+            self.state.generation += 1
+            self.state.ok = ok
+            self.state.built_once = self.state.built_once or ok
+            self.state.problems = problems
+            self.state.seconds = seconds
+            self.state.changed.notify_all()
+        n_err = sum(1 for p in problems if "错误" in p.split("\n")[0])
+        self.log(f"已重新生成（{seconds:.2f} 秒）" if ok else f"生成失败：{n_err} 处错误，仍显示上一次的网站")
+
+    def _watch_loop(self) -> None:
+        while not self._stop.is_set():
+            if not self._dirty.wait(timeout=0.5):
+                continue
+            time.sleep(self.debounce)  # let an editor finish writing
+            self._dirty.clear()
+            self.rebuild()
+
+    def _start_observer(self) -> None:
+        from watchdog.events import FileSystemEvent, FileSystemEventHandler
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+
+        server = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event: FileSystemEvent) -> None:
+                path = str(event.src_path)
+                if event.event_type in ("opened", "closed_no_write") or "/.git/" in path:
+                    return
+                server._dirty.set()
+
+        def start(cls: Any) -> Any:
+            observer = cls(timeout=0.5) if cls is PollingObserver else cls()
+            for folder in (self.root / "content", self.root / "themes"):
+                if folder.is_dir():
+                    observer.schedule(Handler(), str(folder), recursive=True)
+            observer.start()
+            return observer
+
+        if self.poll:
+            self._observer = start(PollingObserver)
+            return
+        try:
+            self._observer = start(Observer)
+        except OSError:  # no inotify watches left, a network drive …
+            self.log("文件监视不可用，改为定时检查（--poll）")
+            self._observer = start(PollingObserver)
+
+    # --- serving -------------------------------------------------------------------
+
+    def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, directory=str(server.out), **kwargs)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                path = urlsplit(self.path).path
+                if path.startswith(LIVE_PREFIX):
+                    return self._live(path[len(LIVE_PREFIX) :])
+                if not path.startswith(server.base):
+                    if path in ("/", server.base.rstrip("/")):
+                        self.send_response(302)
+                        self.send_header("Location", server.base)
+                        self.end_headers()
+                        return None
+                    msg = f"<p>不在预览路径下，请打开 <a href='{server.base}'>{server.base}</a></p>"
+                    return self._send(404, msg, "text/html; charset=utf-8")
+                if not server.state.built_once:
+                    return self._send(200, _error_page(server.state), "text/html; charset=utf-8")
+                rel = unquote(path[len(server.base) :])
+                target = (server.out / rel).resolve()
+                if not target.is_relative_to(server.out.resolve()):
+                    self.send_error(403)
+                    return None
+                if target.is_dir():
+                    if not path.endswith("/"):
+                        self.send_response(301)
+                        self.send_header("Location", path + "/")
+                        self.end_headers()
+                        return None
+                    target = target / "index.html"
+                if target.suffix == ".html" and target.is_file():
+                    html = target.read_bytes()
+                    inject = f'<script src="{LIVE_PREFIX}live.js"></script>'.encode()
+                    html = html.replace(b"</body>", inject + b"</body>", 1)
+                    return self._send(200, html, "text/html; charset=utf-8")
+                self.path = "/" + rel
+                return super().do_GET()
+
+            def _send(self, code: int, body: bytes | str, ctype: str) -> None:
+                data = body.encode("utf-8") if isinstance(body, str) else body
+                self.send_response(code)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _live(self, what: str) -> None:
+                if what == "live.js":
+                    return self._send(200, LIVE_JS, "text/javascript; charset=utf-8")
+                if what == "status":
+                    return self._send(200, server.state.as_json(), "application/json; charset=utf-8")
+                if what != "events":
+                    self.send_error(404)
+                    return None
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                seen = -1
+                try:
+                    while not server._stop.is_set():
+                        with server.state.changed:
+                            if server.state.generation == seen:
+                                server.state.changed.wait(timeout=15)
+                            payload = server.state.as_json()
+                            seen = server.state.generation
+                        self.wfile.write(f"data: {payload}\n\n".encode())
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                return None
+
+        return Handler
+
+    # --- life cycle ----------------------------------------------------------------
+
+    def start(self) -> None:
+        self.rebuild()
+        self._start_observer()
+        for target in (self._watch_loop, self._httpd.serve_forever):
+            t = threading.Thread(target=target, daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self.state.changed:
+            self.state.changed.notify_all()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _error_page(state: _State) -> str:
+    import html
+
+    items = "".join(f"<li><pre>{html.escape(p)}</pre></li>" for p in state.problems)
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>内容有错误</title>'
+        f'<script src="{LIVE_PREFIX}live.js"></script></head>'
+        '<body style="font:18px/1.6 sans-serif;margin:2rem"><h1>内容有错误，网站还未生成</h1>'
+        f"<p>请按下面的提示修改，保存后本页会自动刷新。</p><ol>{items}</ol></body></html>"
+    )

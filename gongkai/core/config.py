@@ -1,0 +1,221 @@
+"""site.yaml → a frozen :class:`SiteConfig`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from gongkai.core.errors import Loc, Problem
+from gongkai.core.privacy import MaskPolicy, parse_policy
+from gongkai.core.schema.kinds import BAD, Ctx, Date, Field, Int, ListOf, Struct, Text, parse_fields
+from gongkai.core.tree import RMap, RNode, RScalar, node_kind
+
+__all__ = ["DEFAULT_NOTICE_DAYS", "Contact", "SiteConfig", "parse_holidays", "parse_site_config"]
+
+DEFAULT_NOTICE_DAYS: Mapping[str, int] = MappingProxyType(
+    {
+        "farm_subsidy": 7,
+        "relief": 10,
+        "poverty": 10,
+        "land_compensation": 30,
+        "consultation": 30,
+        "social_assistance": 7,
+        "public_welfare": 10,
+        "other": 7,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Contact:
+    hotline: str = ""
+    report_phone: str = ""
+    mailbox: str = ""
+    address: str = ""
+    office_hours: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    name: str
+    organization: str
+    org_code: str
+    publishers: Mapping[str, str]
+    contact: Contact
+    base_url: str = ""
+    notice_min_days: Mapping[str, int] = field(default_factory=lambda: DEFAULT_NOTICE_DAYS)
+    id_display: str = "2+3"
+    id_policy: MaskPolicy = field(default_factory=lambda: parse_policy("2+3"))
+    theme: str = "default"
+    description: str = ""
+    villages: tuple[str, ...] = ()
+    site_code: str = ""  # 网站标识码
+    icp: str = ""  # ICP备案号
+    police_record: str = ""  # 公安备案号
+
+
+class _Publishers(Struct):
+    """A mapping of any keys to publisher names."""
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        if not isinstance(node, RMap) or not node.entries:
+            ctx.error(
+                node.loc,
+                "GK103",
+                f"公开主体应是“键: 名称”的列表，这里写成了{node_kind(node)}",
+                path,
+                hint="town: 某某镇人民政府",
+            )
+            return BAD
+        fields = {k: Field(Text("公开主体名称", 100), True, "名称") for k in node.entries}
+        return parse_fields(fields, node, ctx, path)
+
+
+_NOTICE_KEYS = list(DEFAULT_NOTICE_DAYS)
+SITE_FIELDS: dict[str, Field] = {
+    "name": Field(Text("网站名称", 100), True, "网站名称"),
+    "organization": Field(Text("机关名称", 100), True, "机关名称"),
+    "org_code": Field(Text("统一社会信用代码", 18), True, "统一社会信用代码"),
+    "publishers": Field(_Publishers({}, "公开主体"), True, "公开主体"),
+    "contact": Field(
+        Struct(
+            {
+                "hotline": Field(Text("服务热线", 50), True, "服务热线"),
+                "report_phone": Field(Text("监督举报电话", 50), True, "监督举报电话"),
+                "mailbox": Field(Text("监督信箱", 100), False, "监督信箱"),
+                "address": Field(Text("地址", 200), True, "地址"),
+                "office_hours": Field(Text("办公时间", 200), False, "办公时间"),
+                "email": Field(Text("电子邮箱", 100), False, "电子邮箱"),
+            },
+            "联系方式",
+        ),
+        True,
+        "联系方式",
+    ),
+    "base_url": Field(Text("网站地址", 300), False, "网站地址"),
+    "notice_min_days": Field(
+        Struct({k: Field(Int("最短公示天数", 1, 365)) for k in _NOTICE_KEYS}, "最短公示天数"),
+        False,
+        "最短公示天数",
+    ),
+    "id_display": Field(Text("身份证号显示方式", 10), False, "身份证号显示方式"),
+    "theme": Field(Text("主题", 50), False, "主题"),
+    "description": Field(Text("网站简介", 500), False, "网站简介"),
+    "villages": Field(ListOf(Text("村（社区）", 50), "村（社区）"), False, "村（社区）"),
+    "site_code": Field(Text("网站标识码", 50), False, "网站标识码"),
+    "icp": Field(Text("ICP备案号", 50), False, "ICP备案号"),
+    "police_record": Field(Text("公安备案号", 50), False, "公安备案号"),
+}
+
+
+def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None, list[Problem]]:
+    ctx = Ctx(path)
+    if node is None or (isinstance(node, RScalar) and node.is_null):
+        ctx.error(
+            Loc(path, 1), "GK102", "site.yaml 是空的", hint="至少填写 name、organization、org_code、publishers、contact"
+        )
+        return None, ctx.problems
+    if not isinstance(node, RMap):
+        ctx.error(node.loc, "GK007", "site.yaml 顶层应是“键: 值”结构")
+        return None, ctx.problems
+    values = parse_fields(SITE_FIELDS, node, ctx, "")
+    policy = parse_policy("2+3")
+    if values is not BAD and "id_display" in values:
+        try:
+            policy = parse_policy(values["id_display"])
+        except ValueError as exc:
+            ctx.error(
+                node.key_locs["id_display"],
+                "GK107",
+                f"身份证号显示方式无效：{exc}",
+                "id_display",
+                values["id_display"],
+                '如 "2+3"（显示前 2 位和后 3 位）',
+            )
+            values = BAD
+    if values is BAD:
+        return None, ctx.problems
+    org_code = values["org_code"]
+    if len(org_code) != 18 or not org_code.isalnum() or not org_code.isascii():
+        ctx.error(
+            node.key_locs["org_code"],
+            "GK107",
+            "统一社会信用代码应为 18 位数字或大写字母",
+            "org_code",
+            org_code,
+            "如 11320826MB0123456X",
+        )
+        return None, ctx.problems
+    notice = dict(DEFAULT_NOTICE_DAYS)
+    notice.update(values.get("notice_min_days", {}))
+    base_url = values.get("base_url", "")
+    if base_url and not base_url.startswith(("http://", "https://")):
+        ctx.error(
+            node.key_locs["base_url"],
+            "GK107",
+            "网站地址应以 http:// 或 https:// 开头",
+            "base_url",
+            base_url,
+            "如 https://www.example.gov.cn/qingshi/",
+        )
+        return None, ctx.problems
+    if base_url and not base_url.endswith("/"):
+        base_url += "/"
+    cfg = SiteConfig(
+        name=values["name"],
+        organization=values["organization"],
+        org_code=org_code.upper(),
+        publishers=MappingProxyType(dict(values["publishers"])),
+        contact=Contact(**values["contact"]),
+        base_url=base_url,
+        notice_min_days=MappingProxyType(notice),
+        id_display=values.get("id_display", "2+3"),
+        id_policy=policy,
+        theme=values.get("theme", "default"),
+        description=values.get("description", ""),
+        villages=tuple(values.get("villages", ())),
+        site_code=values.get("site_code", ""),
+        icp=values.get("icp", ""),
+        police_record=values.get("police_record", ""),
+    )
+    return cfg, ctx.problems
+
+
+_YEAR = Struct(
+    {
+        "holidays": Field(ListOf(Date("放假日期"), "放假日期"), False, "放假日期"),
+        "workdays": Field(ListOf(Date("调休上班日期"), "调休上班日期"), False, "调休上班日期"),
+    },
+    "节假日安排",
+)
+
+
+def parse_holidays(
+    node: RNode | None, path: str = "content/holidays.yaml"
+) -> tuple[dict[int, tuple[frozenset[date], frozenset[date]]], list[Problem]]:
+    """content/holidays.yaml: ``2027: {holidays: [...], workdays: [...]}`` for
+    years the official-calendar package does not know yet."""
+    ctx = Ctx(path)
+    out: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
+    if node is None:
+        return out, []
+    if not isinstance(node, RMap):
+        ctx.error(node.loc, "GK007", "holidays.yaml 顶层应是“年份: {holidays: [...], workdays: [...]}”")
+        return out, ctx.problems
+    for key, value in node.entries.items():
+        if not (key.isdigit() and len(key) == 4):
+            ctx.error(node.key_locs[key], "GK106", "年份应是 4 位数字", key, key, "如 2027")
+            continue
+        v = _YEAR.parse(value, ctx, key)
+        if v is BAD:
+            continue
+        days = [*v.get("holidays", ()), *v.get("workdays", ())]
+        if any(d.year != int(key) for d in days):
+            ctx.error(value.loc, "GK104", f"{key} 年的安排里有其他年份的日期", key)
+            continue
+        out[int(key)] = (frozenset(v.get("holidays", ())), frozenset(v.get("workdays", ())))
+    return out, ctx.problems

@@ -1,0 +1,324 @@
+"""The validated site: frozen records and the queries pages are made from."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from gongkai.core.config import SiteConfig
+from gongkai.core.errors import GongkaiError, Loc
+from gongkai.core.schema.types import DISCLOSURE, RECORD_TYPES, RecordType
+from gongkai.run import sealed
+
+__all__ = ["Posting", "Record", "Rows", "Site", "Summary"]
+
+
+class Rows(Sequence[Mapping[str, Any]]):
+    """A roster's rows, kept in a file of the record cache and read when
+    used: at 10,000 records the rows are most of a site's memory, and a
+    build needs one roster at a time.  A few rosters read last are kept."""
+
+    __slots__ = ("count", "path", "villages")
+
+    def __init__(self, path: str, count: int, villages: tuple[str, ...]) -> None:
+        self.path = path
+        self.count = count
+        self.villages = villages  # in order of first appearance
+
+    def _rows(self) -> tuple[Mapping[str, Any], ...]:
+        return _read_rows(self.path)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        return iter(self._rows())
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._rows()[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Rows):
+            return self.path == other.path or tuple(self) == tuple(other)
+        if isinstance(other, tuple | list):
+            return len(other) == self.count and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    def __repr__(self) -> str:
+        return f"Rows({self.count} rows in {self.path})"
+
+    def __getstate__(self) -> tuple[str, int, tuple[str, ...]]:
+        return self.path, self.count, self.villages
+
+    def __setstate__(self, state: tuple[str, int, tuple[str, ...]]) -> None:
+        self.path, self.count, self.villages = state
+
+
+@functools.lru_cache(maxsize=4)
+def _read_rows(path: str) -> tuple[Mapping[str, Any], ...]:
+    rows = sealed.load(path)
+    if not isinstance(rows, tuple):
+        raise GongkaiError(f"缓存文件 {path} 在生成过程中被删除或损坏，请重新运行")
+    return rows
+
+
+@dataclass(frozen=True)
+class Record:
+    """One disclosure record after validation.
+
+    Common keys are attributes; the keys of the record's type are in
+    ``data`` with their typed values (Decimal, date, tuples of dicts).
+    ``locs`` maps a field path (``recipients[3].amount``) to where it was
+    written, so rules can point at it.
+    """
+
+    id: str
+    type: str
+    source: str  # site-relative path of the file, e.g. content/subsidies/gengdi-2015.yaml
+    title: str
+    publisher: str  # key in site.publishers
+    date: date
+    disclosure: str = "public"
+    exemption: dict[str, str] | None = None
+    formed: date | None = None
+    doc_no: str = ""
+    notice: dict[str, date] | None = None
+    objection: dict[str, str] | None = None
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    supersedes: str = ""
+    attachments: tuple[dict[str, str], ...] = ()
+    body: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    locs: dict[str, Loc] = field(default_factory=dict, repr=False, compare=False)
+    # digest of everything the record was made from (files, site.yaml, gongkai's code): set by
+    # the validator, it stands for the record's content when the build decides what to redo
+    digest: str = field(default="", repr=False, compare=False)
+
+    @property
+    def rtype(self) -> RecordType:
+        return RECORD_TYPES[self.type]
+
+    @property
+    def folder(self) -> str:
+        return self.rtype.folder
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the record page, in its pretty form."""
+        return f"{self.folder}/{self.id}/"
+
+    @property
+    def is_public(self) -> bool:
+        return self.disclosure == "public"
+
+    @property
+    def disclosure_label(self) -> str:
+        return DISCLOSURE[self.disclosure]
+
+    def loc(self, path: str) -> Loc:
+        """Where ``path`` was written, else its nearest written parent."""
+        while path:
+            if path in self.locs:
+                return self.locs[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return self.locs.get("", Loc(self.source, 1))
+
+    def on_notice(self, today: date) -> bool:
+        n = self.notice
+        return bool(n) and n["start"] <= today <= n["end"]  # type: ignore[index]
+
+    def __getattr__(self, name: str) -> Any:
+        # Templates may write record.tables instead of record.data.tables.
+        data = self.__dict__.get("data")
+        if data is not None and name in data:
+            return data[name]
+        raise AttributeError(name)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a list shows of a record: no body and no table data.  List
+    pages (home, sections, months, open data) get these instead of records,
+    so their templates can read nothing else (StrictUndefined makes any
+    other attribute an error) and a page's key, made from its context, is
+    exactly what it shows: an edit to a record's body leaves them alone."""
+
+    id: str
+    type: str
+    title: str
+    publisher: str
+    date: date
+    doc_no: str
+    notice: dict[str, date] | None
+    summary: str
+    tags: tuple[str, ...]
+    disclosure: str
+    draft: bool
+    downloads: tuple[Any, ...]  # data.Download of the record
+
+    @property
+    def rtype(self) -> RecordType:
+        return RECORD_TYPES[self.type]
+
+    @property
+    def url(self) -> str:
+        return f"{self.rtype.folder}/{self.id}/"
+
+    @property
+    def is_public(self) -> bool:
+        return self.disclosure == "public"
+
+    def on_notice(self, today: date) -> bool:
+        n = self.notice
+        return bool(n) and n["start"] <= today <= n["end"]  # type: ignore[index]
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A notice sheet as it was posted on a board, frozen in
+    ``content/archive/YYYY/MM-DD/<name>/`` with a manifest (see archive.py)."""
+
+    record_id: str
+    posted: date
+    place: str
+    folder: str  # site-relative, e.g. content/archive/2015/05-12/gengdi-2015
+    files: tuple[str, ...]  # relative to the folder, manifest.json included
+    title: str = ""  # the record's title as posted
+    paper: str = ""  # e.g. "A4 纵向"
+    sheet_pages: int = 0
+    digest: str = ""  # SHA-256 of manifest.json
+    version: str = ""  # gongkai version that made the entry
+
+    @property
+    def name(self) -> str:
+        return self.folder.rsplit("/", 1)[-1]
+
+    @property
+    def day_url(self) -> str:
+        return f"postings/{self.posted.year}/{self.posted.month:02d}-{self.posted.day:02d}/"
+
+    @property
+    def url(self) -> str:
+        return f"{self.day_url}#p-{self.name}"
+
+    @property
+    def files_url(self) -> str:
+        """Where the entry's public files are in the built site."""
+        return f"{self.day_url}{self.name}/"
+
+    @property
+    def public_files(self) -> tuple[str, ...]:
+        """Files shown on the site: not the copy of the source record, whose
+        ID numbers are masked less than the site shows them."""
+        return tuple(f for f in self.files if not f.startswith("source/"))
+
+    @property
+    def photos(self) -> tuple[str, ...]:
+        return tuple(f for f in self.files if f.startswith("photos/"))
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a build knows: the configuration, every record that exists
+    on ``today`` (drafts only when asked), and ``today`` itself."""
+
+    config: SiteConfig
+    records: tuple[Record, ...]
+    today: date
+    root: str = ""  # site directory, for attachments; not read by stages
+    # id → 索引号 (org code/YYYY-NNNNN), from content/index-numbers.yaml (indexno.py)
+    index_numbers: Mapping[str, str] = field(default_factory=dict)
+    # sheets posted on boards up to ``today``, newest first (archive.py)
+    postings: tuple[Posting, ...] = ()
+
+    @cached_property
+    def by_id(self) -> dict[str, Record]:
+        return {r.id: r for r in self.records}
+
+    @cached_property
+    def published(self) -> tuple[Record, ...]:
+        """Public records, newest first: what the site shows in full."""
+        return tuple(r for r in self.sorted_records if r.is_public)
+
+    @cached_property
+    def sorted_records(self) -> tuple[Record, ...]:
+        return tuple(sorted(self.records, key=lambda r: (r.date, r.id), reverse=True))
+
+    def of_type(self, type_name: str) -> tuple[Record, ...]:
+        return self._by_type.get(type_name, ())
+
+    @cached_property
+    def _by_type(self) -> dict[str, tuple[Record, ...]]:
+        out: dict[str, list[Record]] = {}
+        for r in self.published:
+            out.setdefault(r.type, []).append(r)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def on_notice(self) -> tuple[Record, ...]:
+        return tuple(
+            sorted(
+                (r for r in self.published if r.on_notice(self.today)),
+                key=lambda r: (r.notice["end"], r.id),  # type: ignore[index]
+            )
+        )
+
+    def postings_of(self, record_id: str) -> tuple[Posting, ...]:
+        """Where and when the sheet of ``record_id`` was posted, oldest first."""
+        return tuple(sorted((p for p in self.postings if p.record_id == record_id), key=lambda p: (p.posted, p.name)))
+
+    def publisher_name(self, key: str) -> str:
+        return self.config.publishers.get(key, key)
+
+    def index_no(self, record: Record) -> str:
+        """The record's 索引号, or "" (drafts are never numbered)."""
+        return self.index_numbers.get(record.id, "")
+
+    @cached_property
+    def corrections(self) -> dict[str, tuple[Record, ...]]:
+        """id → the published records that supersede it."""
+        out: dict[str, list[Record]] = {}
+        for r in self.published:
+            if r.supersedes:
+                out.setdefault(r.supersedes, []).append(r)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def _followers(self) -> dict[str, list[Record]]:
+        """id → the published decision records that follow it."""
+        followers: dict[str, list[Record]] = {}
+        for r in self.published:
+            if r.type == "decision" and r.data.get("follows"):
+                followers.setdefault(r.data["follows"], []).append(r)
+        return followers
+
+    def decision_chain(self, record: Record) -> tuple[Record, ...]:
+        """The published stages of the decision ``record`` belongs to, in order."""
+        first = record
+        seen = {first.id}
+        while first.data.get("follows") and first.data["follows"] in self.by_id:
+            first = self.by_id[first.data["follows"]]
+            if first.id in seen:
+                break
+            seen.add(first.id)
+        chain = [first]
+        followers = self._followers
+        while chain[-1].id in followers and len(chain) < 10:
+            nxt = sorted(followers[chain[-1].id], key=lambda r: (r.date, r.id))[0]
+            if nxt.id in seen and nxt is not record:
+                break
+            seen.add(nxt.id)
+            chain.append(nxt)
+        return tuple(r for r in chain if r.is_public)

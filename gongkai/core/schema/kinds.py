@@ -1,0 +1,425 @@
+"""Field kinds: how one raw YAML value becomes a typed value.
+
+Each kind is a small object with ``parse(node, ctx, path) -> value``.  A bad
+value is reported to ``ctx`` (a Problem with file, line, field, value and the
+expected form) and :data:`BAD` is returned; parsing goes on so that every
+problem of a file is found in one run.  No I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from gongkai.core.errors import Loc, Problem, Severity
+from gongkai.core.tree import RMap, RNode, RScalar, RSeq, node_kind
+
+__all__ = [
+    "BAD",
+    "Bool",
+    "Ctx",
+    "Date",
+    "Dec",
+    "Enum",
+    "Field",
+    "IdNumber",
+    "Int",
+    "ListOf",
+    "Money",
+    "Slug",
+    "Struct",
+    "Text",
+    "parse_date_text",
+    "parse_money_text",
+]
+
+
+class _Bad:
+    def __repr__(self) -> str:
+        return "BAD"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+BAD: Any = _Bad()
+
+
+@dataclass
+class Ctx:
+    """Collects the problems of one record and the position of every field."""
+
+    path: str
+    id_policy: Any = None  # privacy.MaskPolicy: how ID numbers are shown
+    # field path → the ID as the clerk masked it; kept only while validating
+    # (to tell two people apart whose display forms coincide), never published
+    id_keys: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    locs: dict[str, Loc] = field(default_factory=dict)
+
+    def error(
+        self,
+        loc: Loc,
+        code: str,
+        message: str,
+        fieldpath: str = "",
+        value: str = "",
+        hint: str = "",
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        self.problems.append(Problem(loc, code, message, fieldpath, value, hint, severity))
+
+
+def _scalar(node: RNode, ctx: Ctx, path: str, label: str) -> RScalar | None:
+    if isinstance(node, RScalar):
+        return node
+    ctx.error(
+        node.loc,
+        "GK103",
+        f"{label}应是单个值，这里写成了{node_kind(node)}",
+        path,
+        hint="在冒号后直接写值；多行文字用 |",
+    )
+    return None
+
+
+class Kind:
+    label = "值"
+    expected = ""
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    label: str = "文字"
+    max_len: int = 20000
+    expected: str = "文字"
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        s = _scalar(node, ctx, path, self.label)
+        if s is None:
+            return BAD
+        text = s.text.strip() if s.style not in ("|", ">") else s.text.rstrip() + "\n"
+        if not text.strip():
+            ctx.error(s.loc, "GK109", f"{self.label}不能为空", path, hint="填写内容，或删除这一行")
+            return BAD
+        if len(text) > self.max_len:
+            ctx.error(s.loc, "GK103", f"{self.label}过长（超过 {self.max_len} 字）", path)
+            return BAD
+        return text
+
+
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def parse_date_text(text: str) -> date | None:
+    """``2015-05-10``, ``2015/5/10``, ``2015年5月10日`` (full-width digits too)
+    → date; None when it is not a real date."""
+    m = _DATE.match(unicodedata.normalize("NFKC", text))
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Date(Kind):
+    label: str = "日期"
+    expected: str = "YYYY-MM-DD 格式的真实日期，如 2015-05-10"
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        s = _scalar(node, ctx, path, self.label)
+        if s is None:
+            return BAD
+        d = parse_date_text(s.text)
+        if d is None or not (1949 <= d.year <= 2100):
+            ctx.error(s.loc, "GK104", f"{self.label}不是有效日期", path, s.text, self.expected)
+            return BAD
+        return d
+
+
+_MONEY = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def parse_money_text(text: str, places: int = 2) -> Decimal | None:
+    """Exact decimal from what the clerk wrote: ``546``, ``546.00``,
+    ``"3,520,000.00"``, full-width digits, a trailing 元.  None when it is not
+    a number with at most ``places`` decimals.  Never goes through float."""
+    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if t.endswith("元"):
+        t = t[:-1]
+    t = t.replace("，", ",")
+    if not _MONEY.match(t):
+        return None
+    whole, _, frac = t.partition(".")
+    if len(frac) > places or len(whole.replace(",", "").lstrip("-")) > 15:
+        return None
+    try:
+        return Decimal(t.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the regex admits only numbers
+        return None
+
+
+@dataclass(frozen=True)
+class Money(Kind):
+    label: str = "金额"
+    places: int = 2
+    allow_negative: bool = False
+    expected: str = '最多两位小数的数字，如 546.00 或 "3,520,000.00"'
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        s = _scalar(node, ctx, path, self.label)
+        if s is None:
+            return BAD
+        v = parse_money_text(s.text, self.places)
+        if v is None or (v < 0 and not self.allow_negative):
+            code = "GK105" if self.places == 2 else "GK106"
+            ctx.error(s.loc, code, f"{self.label}格式无效", path, s.text, self.expected)
+            return BAD
+        return v
+
+
+def Dec(label: str, places: int = 4) -> Money:
+    return Money(label, places, False, f"数字，最多 {places} 位小数，如 5.20")
+
+
+@dataclass(frozen=True)
+class Int(Kind):
+    label: str = "整数"
+    minimum: int = 0
+    maximum: int = 10**9
+    expected: str = "整数，如 12"
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        s = _scalar(node, ctx, path, self.label)
+        if s is None:
+            return BAD
+        t = unicodedata.normalize("NFKC", s.text).strip().replace(",", "")
+        if not re.fullmatch(r"-?\d{1,15}", t) or not (self.minimum <= int(t) <= self.maximum):
+            ctx.error(
+                s.loc,
+                "GK106",
+                f"{self.label}应是 {self.minimum}–{self.maximum} 之间的整数",
+                path,
+                s.text,
+                self.expected,
+            )
+            return BAD
+        return int(t)
+
+
+@dataclass(frozen=True)
+class Enum(Kind):
+    choices: Mapping[str, str] = field(default_factory=dict)  # value → Chinese label
+    label: str = "取值"
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        s = _scalar(node, ctx, path, self.label)
+        if s is None:
+            return BAD
+        t = s.text.strip()
+        if t in self.choices:
+            return t
+        # Accept the Chinese label too: a clerk may write 预算 for budget.
+        for key, zh in self.choices.items():
+            if t == zh:
+                return key
+        options = "、".join(f"{k}（{v}）" for k, v in self.choices.items())
+        ctx.error(s.loc, "GK107", f"{self.label}不在允许的范围内", path, t, options)
+        return BAD
+
+
+@dataclass(frozen=True)
+class Bool(Kind):
+    label: str = "是/否"
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        s = _scalar(node, ctx, path, self.label)
+        if s is None:
+            return BAD
+        t = s.text.strip().lower()
+        if t in ("true", "yes", "是"):
+            return True
+        if t in ("false", "no", "否"):
+            return False
+        ctx.error(s.loc, "GK110", f"{self.label}应写 true 或 false", path, s.text, "true 或 false")
+        return BAD
+
+
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_RESERVED = {
+    "con", "prn", "aux", "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+    "index", "page", "feed", "static", "search", "print", "data",
+}  # fmt: skip
+
+
+def slug_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a record id (None when it can)."""
+    if not _SLUG.match(value) or len(value) > 80:
+        return "只能用小写英文字母、数字和连字符“-”，不超过 80 个字符，如 gengdi-2015"
+    if value in _RESERVED:
+        return f"“{value}”是保留名称（Windows 设备名或网站目录名），请换一个"
+    return None
+
+
+@dataclass(frozen=True)
+class Slug(Kind):
+    label: str = "编号"
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        s = _scalar(node, ctx, path, self.label)
+        if s is None:
+            return BAD
+        why = slug_problem(s.text.strip())
+        if why:
+            ctx.error(s.loc, "GK108", f"{self.label}格式无效", path, s.text, why)
+            return BAD
+        return s.text.strip()
+
+
+@dataclass(frozen=True)
+class ListOf(Kind):
+    item: Kind
+    label: str = "列表"
+    min_items: int = 0
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        if not isinstance(node, RSeq):
+            if isinstance(node, RScalar) and node.is_null and self.min_items == 0:
+                return ()
+            ctx.error(
+                node.loc,
+                "GK103",
+                f"{self.label}应是列表，这里写成了{node_kind(node)}",
+                path,
+                hint="每一项另起一行，以“- ”开头",
+            )
+            return BAD
+        if len(node.items) < self.min_items:
+            ctx.error(node.loc, "GK109", f"{self.label}至少要有 {self.min_items} 项", path)
+            return BAD
+        out = []
+        ok = True
+        for i, item in enumerate(node.items):
+            p = f"{path}[{i + 1}]"
+            ctx.locs[p] = item.loc
+            v = self.item.parse(item, ctx, p)
+            ok = ok and v is not BAD
+            out.append(v)
+        return tuple(out) if ok else BAD
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: Kind
+    required: bool = False
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Struct(Kind):
+    fields: Mapping[str, Field]
+    label: str = "结构"
+    check: Callable[[dict[str, Any], RMap, Ctx, str], None] | None = None
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        if not isinstance(node, RMap):
+            ctx.error(
+                node.loc,
+                "GK103",
+                f"{self.label}应是“键: 值”结构，这里写成了{node_kind(node)}",
+                path,
+                hint="、".join(self.fields),
+            )
+            return BAD
+        return parse_fields(self.fields, node, ctx, path, self.check)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def parse_fields(
+    fields: Mapping[str, Field],
+    node: RMap,
+    ctx: Ctx,
+    path: str,
+    check: Callable[[dict[str, Any], RMap, Ctx, str], None] | None = None,
+) -> Any:
+    out: dict[str, Any] = {}
+    ok = True
+    for key, value in node.entries.items():
+        p = _join(path, key)
+        kloc = node.key_locs[key]
+        spec = fields.get(key)
+        if spec is None:
+            close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+            hint = f"是不是“{close[0]}”？" if close else "可用的键：" + "、".join(fields)
+            ctx.error(kloc, "GK101", f"未知的键“{key}”", p, hint=hint)
+            ok = False
+            continue
+        ctx.locs[p] = value.loc if isinstance(value, RScalar) else kloc
+        if isinstance(value, RScalar) and (value.is_null or not value.text.strip()):
+            if spec.required:
+                ctx.error(
+                    kloc, "GK102", f"必填项“{key}”（{spec.label}）没有填写", p, hint=spec.kind.expected or spec.label
+                )
+                ok = False
+            continue
+        v = spec.kind.parse(value, ctx, p)
+        if v is BAD:
+            ok = False
+            continue
+        out[key] = v
+    for key, spec in fields.items():
+        if spec.required and key not in node.entries:
+            ctx.error(
+                node.loc,
+                "GK102",
+                f"缺少必填项“{key}”（{spec.label}）",
+                _join(path, key),
+                hint=f"添加一行 {key}: …",
+            )
+            ok = False
+    if ok and check is not None:
+        n_before = len(ctx.problems)
+        check(out, node, ctx, path)
+        ok = not any(p.is_error for p in ctx.problems[n_before:])
+    return out if ok else BAD
+
+
+@dataclass(frozen=True)
+class IdNumber(Kind):
+    """A resident ID number as published: it must arrive with the eight
+    birth-date digits hidden; the value kept is its display form under the
+    site's masking policy (``Ctx.id_policy``), so no later stage ever sees
+    more than the public may."""
+
+    label: str = "身份证号"
+    expected: str = "遮蔽出生日期的身份证号，如 320823********1234"
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        from gongkai.core.privacy import check_masked_id, mask_id, normalise_id_field
+
+        s = _scalar(node, ctx, path, self.label)
+        if s is None:
+            return BAD
+        why = check_masked_id(s.text)
+        if why:
+            # Never echo the value: it may be a full ID number.
+            ctx.error(s.loc, "GK113", f"{self.label}{why}", path, "", self.expected)
+            return BAD
+        ctx.id_keys[path] = normalise_id_field(s.text)
+        return mask_id(s.text, ctx.id_policy) if ctx.id_policy else s.text.strip()

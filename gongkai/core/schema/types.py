@@ -1,0 +1,392 @@
+"""The record types, declared as data: which folder, which keys, which kind.
+
+Adding a key to a record type is one line here; the validator, the error
+messages and the docs all read these tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gongkai.core.schema.kinds import (
+    Bool,
+    Ctx,
+    Date,
+    Dec,
+    Enum,
+    Field,
+    IdNumber,
+    Int,
+    ListOf,
+    Money,
+    Slug,
+    Struct,
+    Text,
+)
+from gongkai.core.tree import RMap
+
+__all__ = ["COMMON", "DISCLOSURE", "RECORD_TYPES", "TYPE_BY_FOLDER", "RecordType"]
+
+
+def _period_check(value: dict[str, Any], node: RMap, ctx: Ctx, path: str, a: str, b: str) -> None:
+    if value.get(a) and value.get(b) and value[b] < value[a]:
+        ctx.error(
+            node.key_locs[b],
+            "GK112",
+            "结束日期早于开始日期",
+            f"{path}.{b}",
+            value[b].isoformat(),
+            f"不早于 {value[a].isoformat()}",
+        )
+
+
+def _notice_check(v: dict[str, Any], node: RMap, ctx: Ctx, path: str) -> None:
+    _period_check(v, node, ctx, path, "start", "end")
+
+
+def _project_period_check(v: dict[str, Any], node: RMap, ctx: Ctx, path: str) -> None:
+    _period_check(v, node, ctx, path, "start", "end")
+
+
+def _consultation_check(v: dict[str, Any], node: RMap, ctx: Ctx, path: str) -> None:
+    _period_check(v, node, ctx, path, "opens", "closes")
+
+
+PERIOD = Struct(
+    {"start": Field(Date("开始日期"), True, "开始日期"), "end": Field(Date("结束日期"), True, "结束日期")},
+    "公示期",
+    _notice_check,
+)
+
+DISCLOSURE = {"public": "主动公开", "on_request": "依申请公开", "exempt": "免予公开"}
+EXEMPT_ARTICLES = {
+    "14": "第十四条（国家秘密、法律禁止公开、危及国家安全等）",
+    "15": "第十五条（商业秘密、个人隐私）",
+    "16": "第十六条（内部事务信息、过程性信息等）",
+}
+
+
+@dataclass(frozen=True)
+class Attachment(Struct):
+    """An attachment: a file name beside the record, or {file, title}."""
+
+    def parse(self, node: Any, ctx: Ctx, path: str) -> Any:
+        from gongkai.core.tree import RScalar
+
+        if isinstance(node, RScalar):
+            name = Text("附件文件名", 255).parse(node, ctx, path)
+            return name and {"file": name, "title": name}
+        value = super().parse(node, ctx, path)
+        if value:
+            value.setdefault("title", value["file"])
+        return value
+
+
+ATTACHMENT = Attachment(
+    {"file": Field(Text("附件文件名", 255), True, "文件名"), "title": Field(Text("附件名称", 200), False, "名称")},
+    "附件",
+)
+
+COMMON: dict[str, Field] = {
+    "title": Field(Text("标题", 200), True, "标题"),
+    "publisher": Field(Text("公开主体", 100), True, "公开主体"),
+    "date": Field(Date("发布日期"), True, "发布日期"),
+    "id": Field(Slug(), False, "编号"),
+    "disclosure": Field(Enum(DISCLOSURE, "公开方式"), False, "公开方式"),
+    "exemption": Field(
+        Struct(
+            {
+                "article": Field(Enum(EXEMPT_ARTICLES, "条例条款"), True, "条例条款 14/15/16"),
+                "reason": Field(Text("不公开理由", 500), True, "不公开理由"),
+            },
+            "不公开理由",
+        ),
+        False,
+        "不公开理由",
+    ),
+    "formed": Field(Date("信息形成日期"), False, "信息形成日期"),
+    "doc_no": Field(Text("文号", 100), False, "文号"),
+    "notice": Field(PERIOD, False, "公示期"),
+    "objection": Field(
+        Struct(
+            {"phone": Field(Text("异议电话", 100)), "address": Field(Text("异议地址", 200))},
+            "异议反映方式",
+        ),
+        False,
+        "异议反映方式",
+    ),
+    "summary": Field(Text("摘要", 1000), False, "摘要"),
+    "tags": Field(ListOf(Text("标签", 50), "标签"), False, "标签"),
+    "draft": Field(Bool("草稿"), False, "草稿"),
+    "supersedes": Field(Slug("被更正记录编号"), False, "被更正记录编号"),
+    "attachments": Field(ListOf(ATTACHMENT, "附件"), False, "附件"),
+    "body": Field(Text("正文", 200_000), False, "正文"),
+}
+
+# --- budget ---------------------------------------------------------------------
+
+BUDGET_ROW = Struct(
+    {
+        "code": Field(Text("科目编码", 20), True, "科目编码"),
+        "name": Field(Text("科目名称", 100), True, "科目名称"),
+        "amount": Field(Money("金额"), True, "金额"),
+    },
+    "表格行",
+)
+BUDGET = {
+    "fiscal_year": Field(Int("预决算年度", 1990, 2100), True, "年度"),
+    "stage": Field(Enum({"budget": "预算", "final": "决算"}, "预算/决算"), True, "预算或决算"),
+    "approved": Field(Date("批准日期"), False, "批准日期"),
+    "unit": Field(Enum({"元": "元", "万元": "万元"}, "金额单位"), False, "金额单位"),
+    "tables": Field(
+        ListOf(
+            Struct(
+                {
+                    "name": Field(Text("表名", 100), True, "表名"),
+                    "rows": Field(ListOf(BUDGET_ROW, "表格行"), True, "表格行"),
+                    "total": Field(Money("合计"), True, "合计"),
+                    "explanation": Field(Text("说明", 2000), False, "说明"),
+                },
+                "表格",
+            ),
+            "表格",
+            1,
+        ),
+        True,
+        "表格",
+    ),
+    "three_public": Field(
+        Struct(
+            {
+                "overseas": Field(Money("因公出国（境）费"), True, "因公出国（境）费"),
+                "vehicles": Field(
+                    Struct(
+                        {
+                            "purchase": Field(Money("公务用车购置费"), True, "购置费"),
+                            "operation": Field(Money("公务用车运行维护费"), True, "运行维护费"),
+                        },
+                        "公务用车购置及运行费",
+                    ),
+                    True,
+                    "公务用车购置及运行费",
+                ),
+                "reception": Field(Money("公务接待费"), True, "公务接待费"),
+            },
+            "“三公”经费",
+        ),
+        False,
+        "“三公”经费",
+    ),
+}
+
+# --- subsidy --------------------------------------------------------------------
+
+SUBSIDY_KINDS = {
+    "farm_subsidy": "涉农补贴",
+    "land_compensation": "征地补偿",
+    "relief": "救灾救助",
+    "social_assistance": "社会救助",
+    "other": "其他",
+}
+RECIPIENT = Struct(
+    {
+        "village": Field(Text("村（社区）", 50), True, "村（社区）"),
+        "group": Field(Text("组", 50), False, "组"),
+        "name": Field(Text("姓名", 50), True, "姓名"),
+        "id_number": Field(IdNumber(), False, "身份证号（已遮蔽）"),
+        "quantity": Field(Dec("数量"), False, "数量"),
+        "rate": Field(Dec("标准"), False, "标准"),
+        "amount": Field(Money("金额"), True, "金额"),
+        "note": Field(Text("备注", 200), False, "备注"),
+    },
+    "名单行",
+)
+SUBSIDY = {
+    "kind": Field(Enum(SUBSIDY_KINDS, "补贴类别"), True, "类别"),
+    "program": Field(Text("项目名称", 100), True, "项目名称"),
+    "basis": Field(Text("政策依据", 200), False, "政策依据"),
+    "rate": Field(Dec("补贴标准"), False, "补贴标准"),
+    "rate_unit": Field(Text("标准单位", 20), False, "标准单位"),
+    "quantity_unit": Field(Text("数量单位", 20), False, "数量单位"),
+    "recipients": Field(ListOf(RECIPIENT, "发放名单", 1), True, "发放名单"),
+    "totals": Field(
+        Struct(
+            {
+                "households": Field(Int("户数"), True, "户数"),
+                "quantity": Field(Dec("数量合计"), False, "数量合计"),
+                "amount": Field(Money("金额合计"), True, "金额合计"),
+            },
+            "合计",
+        ),
+        True,
+        "合计",
+    ),
+}
+
+# --- fund -------------------------------------------------------------------------
+
+LEVELS = {
+    "central": "中央",
+    "provincial": "省级",
+    "city": "市级",
+    "county": "县级",
+    "township": "乡镇",
+    "other": "其他",
+}
+STATUS = {"planned": "未开工", "in_progress": "实施中", "completed": "已完工", "cancelled": "已取消"}
+FUND = {
+    "kind": Field(
+        Enum({"poverty": "扶贫资金", "relief": "救灾资金", "public_welfare": "公益事业资金"}, "资金类别"), True, "类别"
+    ),
+    "year": Field(Int("年度", 1990, 2100), True, "年度"),
+    "allocated_on": Field(Date("资金下达日期"), False, "资金下达日期"),
+    "sources": Field(
+        ListOf(
+            Struct(
+                {
+                    "name": Field(Text("资金来源", 100), True, "资金来源"),
+                    "level": Field(Enum(LEVELS, "资金级次"), False, "资金级次"),
+                    "amount": Field(Money("金额"), True, "金额"),
+                },
+                "资金来源",
+            ),
+            "资金来源",
+            1,
+        ),
+        True,
+        "资金来源",
+    ),
+    "projects": Field(
+        ListOf(
+            Struct(
+                {
+                    "name": Field(Text("项目名称", 100), True, "项目名称"),
+                    "village": Field(Text("实施地点", 50), False, "实施地点"),
+                    "task": Field(Text("建设任务", 500), False, "建设任务"),
+                    "allocated": Field(Money("安排资金"), True, "安排资金"),
+                    "spent": Field(Money("已支出"), False, "已支出"),
+                    "beneficiaries": Field(
+                        Struct(
+                            {"households": Field(Int("受益户数")), "people": Field(Int("受益人数"))},
+                            "受益对象",
+                        ),
+                        False,
+                        "受益对象",
+                    ),
+                    "period": Field(
+                        Struct(
+                            {
+                                "start": Field(Date("开工日期"), True, "开工日期"),
+                                "end": Field(Date("完工日期"), True, "完工日期"),
+                            },
+                            "实施期限",
+                            _project_period_check,
+                        ),
+                        False,
+                        "实施期限",
+                    ),
+                    "implementer": Field(Text("实施单位", 100), False, "实施单位"),
+                    "responsible": Field(Text("责任人", 50), False, "责任人"),
+                    "status": Field(Enum(STATUS, "项目状态"), True, "项目状态"),
+                    "note": Field(Text("备注", 500), False, "备注"),
+                },
+                "项目",
+            ),
+            "项目",
+            1,
+        ),
+        True,
+        "项目",
+    ),
+}
+
+# --- decision -----------------------------------------------------------------------
+
+DECISION_STAGES = {"consultation": "征求意见", "decided": "决策", "result": "执行结果"}
+DECISION = {
+    "stage": Field(Enum(DECISION_STAGES, "决策阶段"), True, "决策阶段"),
+    "consultation": Field(
+        Struct(
+            {
+                "opens": Field(Date("征求意见开始日期"), True, "开始日期"),
+                "closes": Field(Date("征求意见截止日期"), True, "截止日期"),
+                "channels": Field(ListOf(Text("意见反馈渠道", 100), "意见反馈渠道"), False, "渠道"),
+            },
+            "征求意见",
+            _consultation_check,
+        ),
+        False,
+        "征求意见",
+    ),
+    "follows": Field(Slug("上一阶段记录编号"), False, "上一阶段记录编号"),
+    "consultation_waived": Field(Text("未征求意见的理由", 500), False, "未征求意见的理由"),
+    "meeting": Field(
+        Struct(
+            {"name": Field(Text("会议名称", 100), True, "会议名称"), "date": Field(Date("会议日期"), True, "会议日期")},
+            "决策会议",
+        ),
+        False,
+        "决策会议",
+    ),
+    "comments_received": Field(Int("收到意见条数"), False, "收到意见条数"),
+    "comments_adopted": Field(Text("意见采纳情况", 5000), False, "意见采纳情况"),
+}
+
+# --- list -------------------------------------------------------------------------------
+
+LIST_KINDS = {"power": "权力清单", "responsibility": "责任清单", "fee": "涉企收费清单"}
+LIST = {
+    "kind": Field(Enum(LIST_KINDS, "清单类别"), True, "清单类别"),
+    "items": Field(
+        ListOf(
+            Struct(
+                {
+                    "name": Field(Text("事项名称", 200), True, "事项名称"),
+                    "basis": Field(Text("设定依据", 2000), True, "设定依据"),
+                    "standard": Field(Text("收费标准", 500), False, "收费标准"),
+                    "category": Field(Text("事项类别", 50), False, "事项类别"),
+                    "department": Field(Text("实施机构", 100), False, "实施机构"),
+                    "code": Field(Text("事项编码", 50), False, "事项编码"),
+                    "note": Field(Text("备注", 500), False, "备注"),
+                },
+                "清单事项",
+            ),
+            "清单事项",
+            1,
+        ),
+        True,
+        "清单事项",
+    ),
+}
+
+NOTICE_CATEGORIES = ["政策解读", "工作动态", "办事指南", "收费标准", "人大报告", "其他"]
+NOTICE = {"category": Field(Enum({c: c for c in NOTICE_CATEGORIES}, "栏目"), True, "栏目")}
+PAGE = {"order": Field(Int("排序", 0, 9999), False, "排序")}
+
+
+@dataclass(frozen=True)
+class RecordType:
+    name: str  # type key, e.g. "subsidy"
+    folder: str  # content folder and URL prefix, e.g. "subsidies"
+    label: str  # Chinese name, e.g. "补贴公示"
+    fields: dict[str, Field]
+
+    @property
+    def all_fields(self) -> dict[str, Field]:
+        return {**COMMON, **self.fields}
+
+
+RECORD_TYPES: dict[str, RecordType] = {
+    t.name: t
+    for t in (
+        RecordType("budget", "budgets", "财政预决算", BUDGET),
+        RecordType("subsidy", "subsidies", "补贴补偿公示", SUBSIDY),
+        RecordType("fund", "funds", "扶贫救灾资金", FUND),
+        RecordType("decision", "decisions", "重大决策", DECISION),
+        RecordType("list", "lists", "权责清单", LIST),
+        RecordType("notice", "notices", "通知公告", NOTICE),
+        RecordType("page", "pages", "专题页面", PAGE),
+    )
+}
+TYPE_BY_FOLDER = {t.folder: t for t in RECORD_TYPES.values()}

@@ -1,0 +1,1 @@
+"""emit: outputs → bytes (templates, PDFs, the search index format, the last leak gate)."""

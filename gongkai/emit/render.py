@@ -1,0 +1,237 @@
+"""The Jinja environment, Markdown, and turning a Page into bytes.
+
+Autoescape is on for every template and undefined names fail loudly.
+Markdown from clerks is converted, then sanitised with an allowlist (nh3),
+so nothing pasted into a record can run script in a reader's browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from pathlib import Path
+
+import jinja2
+import jinja2.bccache
+import jinja2.meta
+import markdown as md_lib
+import nh3
+from jinja2 import nodes
+from markupsafe import Markup
+
+from gongkai.core.formats import cn_date, money, number
+from gongkai.core.model import Site
+from gongkai.core.version import __version__
+from gongkai.plan.data import downloads
+from gongkai.plan.feeds import record_jsonld
+from gongkai.plan.pages import Page, sections
+
+__all__ = ["MemoryBytecodeCache", "Renderer", "default_theme_dir", "relative_url", "theme_dirs"]
+
+
+def default_theme_dir() -> Path:
+    """The default theme shipped with gongkai (inside the wheel, or in the
+    source checkout for an editable install)."""
+    here = Path(__file__).resolve().parent.parent  # the package folder
+    for cand in (here / "themes" / "default", here.parent / "themes" / "default"):
+        if (cand / "templates").is_dir():
+            return cand
+    raise FileNotFoundError("gongkai 的默认主题缺失，请重新安装 gongkai")  # pragma: no cover
+
+
+def theme_dirs(root: Path, theme: str) -> list[Path]:
+    """Theme folders, most specific first: the site's own ``themes/<theme>``
+    (any single template or static file there wins), then the default."""
+    dirs: list[Path] = []
+    own = root / "themes" / theme
+    if own.is_dir():
+        dirs.append(own.resolve())
+    default = default_theme_dir()
+    if default not in dirs:
+        dirs.append(default)
+    return dirs
+
+
+def relative_url(from_url: str, to: str) -> str:
+    """Link from the page at ``from_url`` to ``to`` (both site-relative).
+
+    Directory URLs get an explicit ``index.html`` so links also work when
+    the site is opened from disk, where no server maps ``x/`` to
+    ``x/index.html``.  A fragment (``#r-3``) is kept.
+    """
+    to, hash_, frag = to.partition("#")
+    if to == "" or to.endswith("/"):
+        to += "index.html"
+    depth = from_url.count("/")
+    rel = "../" * depth + to
+    rel = posixpath.normpath(rel) if depth else to
+    return rel + (hash_ + frag if hash_ else "")
+
+
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"caption", "colgroup", "col"}
+
+
+class Markdown:
+    """One python-markdown instance per build, reset between documents."""
+
+    def __init__(self) -> None:
+        self._md = md_lib.Markdown(extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
+
+    def __call__(self, text: str) -> Markup:
+        if not text:
+            return Markup("")
+        html = self._md.reset().convert(text)
+        clean = nh3.clean(
+            html,
+            tags=_ALLOWED_TAGS,
+            url_schemes={"http", "https", "mailto", "tel"},
+            link_rel="noopener noreferrer",
+        )
+        # Wide tables scroll in their own box on narrow phones; the box takes
+        # keyboard focus so it can be scrolled with the arrow keys.
+        clean = clean.replace(
+            "<table>", '<div class="table-wrap" tabindex="0" role="group" aria-label="表格"><table>'
+        ).replace("</table>", "</table></div>")
+        return Markup(clean)
+
+
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory from one build to the next (the
+    preview server's); Jinja keys them by the template's source, so an
+    edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+    def clear(self) -> None:
+        self.store.clear()
+
+
+class Renderer:
+    """Renders pages of one site with one theme."""
+
+    def __init__(
+        self,
+        site: Site,
+        dirs: list[Path],
+        bytecode: jinja2.BytecodeCache | None = None,
+        references: dict[str, list[str] | None] | None = None,
+    ) -> None:
+        """``bytecode``: compiled templates from earlier builds; ``references``:
+        digest of a template's source → the templates it names (see
+        template_digest), likewise kept from earlier builds."""
+        self.site = site
+        self._digests: dict[str, str] = {}
+        self._refs = references if references is not None else {}
+        self.env = jinja2.Environment(
+            bytecode_cache=bytecode,
+            loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        md = Markdown()
+        nav = [s for s in sections(site) if s.url not in ("archive/", "postings/")]
+        self.env.filters.update(
+            markdown=md,
+            money=money,
+            number=number,
+            cn_date=cn_date,
+            publisher=site.publisher_name,
+        )
+        # What a template may read besides its page's context: the site's
+        # configuration, the day, the navigation (all in every page's key)
+        # and functions of their arguments alone.  Never the site itself: a
+        # page's key is made from its context, so a template must see nothing
+        # the context does not declare (pages.py puts in what each one shows).
+        config = site.config
+        self.env.globals.update(
+            config=config,
+            today=site.today,
+            version=__version__,
+            nav_sections=lambda: nav,
+            downloads=downloads,
+            record_jsonld=lambda record, url, index_no="": record_jsonld(config, record, url, index_no),
+        )
+
+    def template_digest(self, name: str) -> str:
+        """Digest of template ``name`` and every template it extends, includes
+        or imports, as this theme resolves them: what a page made from it
+        depends on in the theme.  A template naming another by a variable
+        cannot be followed: then every template of the theme counts."""
+        hit = self._digests.get(name)
+        if hit is None:
+            hit = self._digests[name] = self._closure_digest(name)
+        return hit
+
+    def _closure_digest(self, name: str) -> str:
+        seen: dict[str, str] = {}
+        todo = [name]
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            source, _, _ = self.env.loader.get_source(self.env, n)  # type: ignore[union-attr]
+            seen[n] = source
+            key = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            if key not in self._refs:
+                self._refs[key] = self._references(source)
+            refs = self._refs[key]
+            if refs is None:
+                return self._all_templates_digest()
+            todo.extend(refs)
+        h = hashlib.blake2b(digest_size=20)
+        for n in sorted(seen):
+            h.update(f"{n}\0{seen[n]}\0".encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def _references(self, source: str) -> list[str] | None:
+        """Templates ``source`` extends, includes or imports; one named as
+        ``"folder/" ~ value ~ ".html"`` stands for every template of that
+        folder.  None when a name cannot be told."""
+        out: list[str] = []
+        ast = self.env.parse(source)
+        for node in ast.find_all((nodes.Extends, nodes.FromImport, nodes.Import, nodes.Include)):
+            t = node.template
+            if isinstance(t, nodes.Concat) and t.nodes and isinstance(t.nodes[0], nodes.Const):
+                prefix = t.nodes[0].value
+                if not isinstance(prefix, str) or "/" not in prefix:
+                    return None
+                out.extend(x for x in self.env.list_templates() if x.startswith(prefix))
+                continue
+            names = list(jinja2.meta.find_referenced_templates(jinja2.nodes.Template([node])))
+            if None in names:
+                return None
+            out.extend(n for n in names if n is not None)
+        return out
+
+    def _all_templates_digest(self) -> str:
+        h = hashlib.blake2b(digest_size=20)
+        for n in sorted(self.env.list_templates()):
+            source, _, _ = self.env.loader.get_source(self.env, n)  # type: ignore[union-attr]
+            h.update(f"{n}\0{source}\0".encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def render(self, page: Page) -> bytes:
+        template = self.env.get_template(page.template)
+
+        def url(to: str) -> str:
+            return relative_url(page.url, to)
+
+        html = template.render(
+            page=page,
+            url=url,
+            root=relative_url(page.url, "")[: -len("index.html")] or "./",
+            **page.full_context(),
+        )
+        return html.encode("utf-8")

@@ -1,0 +1,244 @@
+"""Site → the list of pages to render.  Pure: no files, no templates.
+
+Every page has a pretty, stable URL (``subsidies/gengdi-2015/``) and is
+written as ``<url>index.html``; links between pages are made relative at
+render time, so the same output works at a domain root, under a sub-path
+of a county portal and from file://.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gongkai.core.model import Record, Site, Summary
+from gongkai.core.schema.types import RECORD_TYPES
+from gongkai.plan.charts import counterpart, record_chart
+from gongkai.plan.data import catalogue, downloads
+from gongkai.plan.diff import corrections_of
+from gongkai.plan.feeds import feed_paths
+
+__all__ = ["PER_PAGE", "Page", "plan_pages", "sections", "summaries", "summarize"]
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # "" for the home page, else ends with "/"
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    crumbs: tuple[tuple[str, str], ...] = ()  # (title, url) from home to the parent
+    # More context that is costly to make (a sheet's layout): made only when the
+    # page is rendered; ``key`` then stands for what it is made from.
+    make: Callable[[], dict[str, Any]] | None = field(default=None, compare=False)
+    key: Any = None
+    # The context is made from ``key`` alone (and the site's configuration):
+    # the build's fingerprint of the page need not look at the context.
+    key_covers_context: bool = False
+
+    def full_context(self) -> dict[str, Any]:
+        return {**self.context, **self.make()} if self.make is not None else self.context
+
+    @property
+    def path(self) -> str:
+        return f"{self.url}index.html"
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    url: str
+    count: int
+
+
+def sections(site: Site) -> tuple[Section, ...]:
+    out = [
+        Section(t.label, f"{t.folder}/", len(site.of_type(t.name))) for t in RECORD_TYPES.values() if t.name != "page"
+    ]
+    out.append(Section("公开目录", "catalogue/", len(site.records)))
+    out.append(Section("按月归档", "archive/", len(site.published)))
+    out.append(Section("公开栏存档", "postings/", len(site.postings)))
+    return tuple(out)
+
+
+def plan_pages(site: Site) -> list[Page]:
+    home = ("首页", "")
+    pages: list[Page] = [
+        Page(
+            "",
+            "home.html",
+            site.config.name,
+            {
+                "on_notice": summaries(site.on_notice()),
+                "latest": summaries(site.published[:10]),
+                "sections": sections(site),
+                "standing": summaries(site.of_type("page")),
+            },
+        )
+    ]
+    for t in RECORD_TYPES.values():
+        records = site.of_type(t.name)
+        if t.name == "page":
+            records = tuple(sorted(records, key=lambda r: (r.data.get("order", 100), r.id)))
+        chunks = [records[i : i + PER_PAGE] for i in range(0, len(records), PER_PAGE)] or [()]
+        urls = [f"{t.folder}/"] + [f"{t.folder}/page/{n}/" for n in range(2, len(chunks) + 1)]
+        for n, chunk in enumerate(chunks, start=1):
+            pages.append(
+                Page(
+                    urls[n - 1],
+                    "list.html",
+                    t.label if n == 1 else f"{t.label}（第 {n} 页）",
+                    {
+                        "rtype": t,
+                        "records": summaries(chunk),
+                        "pager": {"current": n, "urls": urls},
+                    },
+                    (home,),
+                )
+            )
+        for rec in records:
+            pages.append(_record_page(site, rec, (home, (t.label, f"{t.folder}/"))))
+
+    pages.append(
+        Page(
+            "catalogue/",
+            "catalogue.html",
+            "政府信息公开目录",
+            {"entries": catalogue(site)},
+            (home,),
+        )
+    )
+    pages.extend(_disclosure_pages(site, home))
+    by_month: dict[tuple[int, int], list[Record]] = defaultdict(list)
+    for rec in site.published:
+        by_month[(rec.date.year, rec.date.month)].append(rec)
+    months = sorted(by_month, reverse=True)
+    years: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for y, m in months:
+        years[y].append((m, len(by_month[(y, m)])))
+    pages.append(Page("search/", "search.html", "搜索", {}, (home,)))
+    pages.append(Page("archive/", "archive_index.html", "按月归档", {"years": dict(years)}, (home,)))
+    for y, m in months:
+        pages.append(
+            Page(
+                f"archive/{y}/{m:02d}/",
+                "archive_month.html",
+                f"{y}年{m}月发布的信息",
+                {"year": y, "month": m, "records": summaries(by_month[(y, m)])},
+                (home, ("按月归档", "archive/")),
+            )
+        )
+    return pages
+
+
+def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
+    """公开指南 (generated from site.yaml unless the site has its own
+    pages/guide), the printable application form, and the open-data page."""
+    out: list[Page] = []
+    if not any(r.id == "guide" and r.type == "page" for r in site.published):
+        reports = [r for r in site.published if r.id.startswith("niandu-baogao-")]
+        out.append(
+            Page(
+                "pages/guide/",
+                "guide.html",
+                f"{site.config.organization}政府信息公开指南",
+                {"reports": summaries(reports), "feeds": feed_paths(site)},
+                (home,),
+            )
+        )
+    out.append(Page("apply/", "apply.html", "政府信息公开申请表", {}, (home, ("公开指南", "pages/guide/"))))
+    out.append(
+        Page(
+            "data/",
+            "opendata.html",
+            "开放数据",
+            {
+                "records": summaries(r for r in site.published if downloads(r)),
+                "feeds": feed_paths(site),
+                "schemas": [(t.label, f"data/schema/{t.name}.schema.json") for t in RECORD_TYPES.values()]
+                + [("政府信息公开目录", "data/schema/catalogue.schema.json")],
+            },
+            (home, ("政府信息公开目录", "catalogue/")),
+        )
+    )
+    return out
+
+
+def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...]) -> Page:
+    """A record's page.  Everything it shows from elsewhere in the site is
+    looked up here, into its inputs; the context is made from those inputs
+    alone (``_record_context``), so they are the page's whole key."""
+    inputs = RecordInputs(
+        record=rec,
+        index_no=site.index_no(rec),
+        corrected_by=site.corrections.get(rec.id, ()),
+        corrects=site.by_id.get(rec.supersedes) if rec.supersedes else None,
+        postings=site.postings_of(rec.id),  # when and where its sheet was posted
+        chain=site.decision_chain(rec) if rec.type == "decision" else None,
+        counterpart=counterpart(site, rec) if rec.type == "budget" else None,  # the 预算/决算 chart compares them
+    )
+    return Page(
+        rec.url,
+        f"record/{rec.type}.html",
+        rec.title,
+        {"record": rec},
+        crumbs,
+        make=lambda: _record_context(inputs),
+        key=inputs,
+        key_covers_context=True,
+    )
+
+
+@dataclass(frozen=True)
+class RecordInputs:
+    """What a record page is made from."""
+
+    record: Record
+    index_no: str
+    corrected_by: tuple[Record, ...]
+    corrects: Record | None
+    postings: tuple[Any, ...]
+    chain: Any
+    counterpart: Record | None
+
+
+def _record_context(i: RecordInputs) -> dict[str, Any]:
+    rec = i.record
+    ctx: dict[str, Any] = {
+        "record": rec,
+        "index_no": i.index_no,
+        "corrected_by": i.corrected_by,
+        "corrects": i.corrects,
+        "corrections": corrections_of(rec, i.corrects, i.corrected_by),  # with a field-by-field diff
+        "postings": i.postings,
+        "chart": record_chart(rec, i.counterpart),  # static SVG bar chart or None
+    }
+    if i.chain is not None:
+        ctx["chain"] = i.chain
+    if rec.type == "subsidy":
+        ctx["villages"] = _village_summary(rec)
+    return ctx
+
+
+def summarize(rec: Record) -> Summary:
+    return Summary(
+        rec.id, rec.type, rec.title, rec.publisher, rec.date, rec.doc_no, rec.notice, rec.summary, rec.tags,
+        rec.disclosure, rec.draft, tuple(downloads(rec)),
+    )  # fmt: skip
+
+
+def summaries(records: Iterable[Record]) -> tuple[Summary, ...]:
+    return tuple(summarize(r) for r in records)
+
+
+def _village_summary(rec: Record) -> list[dict[str, Any]]:
+    summary: dict[str, dict[str, Any]] = {}
+    for row in rec.data["recipients"]:
+        s = summary.setdefault(row["village"], {"village": row["village"], "households": 0, "amount": 0})
+        s["households"] += 1
+        s["amount"] += row["amount"]
+    return list(summary.values())

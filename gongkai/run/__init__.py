@@ -1,0 +1,1 @@
+"""run: the build (read → check → plan → engine → write), the engine that remembers, and the writer."""

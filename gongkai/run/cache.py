@@ -1,0 +1,322 @@
+"""The build cache: what one site's builds keep for the next (safe to delete
+at any time; it only saves time).
+
+It lives in the user's cache directory, never in the site folder (see
+sealed.py: every file is authenticated with this machine's key before it
+is unpickled, so a cache committed to the site's repository, copied from
+another machine, or damaged is a miss and never runs code).
+
+It answers one question cheaply: did anything that a build reads change
+since the last successful build into the same output folder?  The stamp is
+the size and modification time of every file under content/, the theme
+folders and gongkai's own code, plus the build's arguments (today, drafts,
+paper requests) and the versions of Python and of every library that shapes
+output.  When it matches and the output is still exactly as that build left
+it (marker token, and the size and mtime of every file), the build is
+skipped.  Anything unexpected falls back to a full build.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import os
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from gongkai.core.version import __version__
+from gongkai.run import sealed
+from gongkai.run.write import Manifest
+
+__all__ = [
+    "OUTPUT_LIBRARIES",
+    "BuildCache",
+    "BuildStamp",
+    "RecordStore",
+    "code_digest",
+    "last_build",
+    "library_versions",
+    "remember_build",
+    "stamp_files",
+]
+
+PACKAGE = Path(__file__).resolve().parent.parent  # the package folder
+
+# Libraries whose version can change what a build writes (Markdown and its
+# sanitiser, templates, YAML and spreadsheet readers, QR codes, PDFs, the
+# holiday calendar): an upgrade of any of them makes every cached result stale.
+OUTPUT_LIBRARIES = (
+    "markdown",
+    "nh3",
+    "jinja2",
+    "markupsafe",
+    "pyyaml",
+    "openpyxl",
+    "segno",
+    "weasyprint",
+    "chinese-calendar",
+    "charset-normalizer",
+    "pillow",
+    "pypdf",
+)
+
+
+@functools.cache
+def library_versions() -> tuple[tuple[str, str], ...]:
+    """(name, version) of Python and of each library in OUTPUT_LIBRARIES
+    (``-`` when not installed).  Read once per process."""
+    out = [("python", sys.version)]
+    for name in OUTPUT_LIBRARIES:
+        try:
+            out.append((name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            out.append((name, "-"))
+    return tuple(out)
+
+
+def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, int]]:
+    """path → (size, mtime_ns) for every file below ``folders``."""
+    out: dict[str, tuple[int, int]] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if d not in ("__pycache__", ".git")]
+            for name in filenames:
+                p = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(p)
+                except OSError:
+                    continue
+                out[p] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+class BuildStamp:
+    """What a build depends on, as one digest."""
+
+    def __init__(self, root: Path, theme_dirs: Iterable[Path], args: tuple[Any, ...]) -> None:
+        self.args = (__version__, library_versions(), *args)
+        self.files = stamp_files([root / "content", *theme_dirs, PACKAGE])
+
+    def refresh(self, path: Path) -> None:
+        """Take a file the build itself wrote (the 索引号 registry) as it is now."""
+        key = str(path)
+        try:
+            st = os.stat(key)
+            self.files[key] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            self.files.pop(key, None)
+
+    def digest(self) -> str:
+        h = hashlib.sha256(repr(self.args).encode())
+        for key in sorted(self.files):
+            size, mtime = self.files[key]
+            h.update(f"{key}\0{size}\0{mtime}\n".encode())
+        return h.hexdigest()
+
+
+def _entry(folder: Path, out: Path) -> Path:
+    name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    return folder / f"last-build-{name}.pickle"
+
+
+def last_build(folder: Path, out: Path) -> tuple[str, Any] | None:
+    """(digest, saved result) of the last successful build into ``out``."""
+    value = sealed.load(_entry(folder, out))
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)):
+        return None
+    return value
+
+
+def remember_build(folder: Path, out: Path, digest: str, result: Any) -> None:
+    """Record a successful build; a failure to write the cache is ignored
+    (the next build is then simply a full one)."""
+    sealed.dump(_entry(folder, out), (digest, result))
+
+
+def forget_build(folder: Path, out: Path) -> None:
+    """Before a build changes ``out``: no later build may take it as unchanged
+    until this one has finished (it records itself again then)."""
+    try:
+        _entry(folder, out).unlink()
+    except OSError:
+        pass
+
+
+@functools.cache
+def code_digest() -> str:
+    """Digest of gongkai's own code: any change to it (an upgrade, a local
+    edit) makes every cached result stale.  Read once per process; the
+    package files do not change under a running build."""
+    h = hashlib.blake2b(repr((__version__, library_versions())).encode(), digest_size=20)
+    for p in sorted(PACKAGE.rglob("*.py")):
+        h.update(p.relative_to(PACKAGE).as_posix().encode() + b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _rows_present(value: Any) -> bool:
+    """A cached record whose roster file is gone is a miss."""
+    rec = getattr(value, "record", None)
+    rows = rec.data.get("recipients") if rec is not None else None
+    path = getattr(rows, "path", None)
+    return path is None or os.path.exists(path)
+
+
+class RecordStore:
+    """Validated record files by the digest of what they were made from
+    (validate.CheckedFile): in memory, where the preview server keeps them
+    from one rebuild to the next, and in ``folder`` on disk for the next
+    command.  A key names its content, so an entry is never stale; entries
+    no build used are removed by ``commit``.  Any unreadable entry is a
+    miss, never an error.
+
+    Entries are sealed pickles (sealed.py): one this machine did not write
+    is a miss."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.memory: dict[str, Any] = {}
+        self._new: set[str] = set()
+        self._used: set[str] = set()
+        self._blobs: dict[str, bytes] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> Any:
+        value = self.memory.get(key)
+        if value is None and self.folder is not None:
+            value = sealed.load(self._path(key))
+            if value is not None and not _rows_present(value):
+                value = None
+            if value is not None:
+                self.memory[key] = value
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return value
+
+    def put(self, key: str, value: Any, blob: bytes | None = None) -> None:
+        """Keep ``value`` (``blob``: its pickle, when already made)."""
+        self.memory[key] = value
+        self._new.add(key)
+        if blob is not None:
+            self._blobs[key] = blob
+
+    def used(self, key: str) -> None:
+        self._used.add(key)
+
+    def detach(self, key: str, value: Any) -> Any:
+        """``value`` (a validate.CheckedFile) with its roster rows moved to a
+        file of the cache, read back when used (model.Rows).  Without a
+        folder, or when the file cannot be written, unchanged."""
+        from gongkai.core.model import Rows
+
+        rec = getattr(value, "record", None)
+        rows = rec.data.get("recipients") if rec is not None else None
+        if self.folder is None or not isinstance(rows, tuple) or not rows:
+            return value
+        target = self.folder / key[:2] / f"{key}.rows"
+        if not sealed.dump(target, rows):
+            return value
+        villages = tuple(dict.fromkeys(str(r.get("village", "")) for r in rows))
+        lazy = Rows(str(target), len(rows), villages)
+        return replace(value, record=replace(rec, data={**rec.data, "recipients": lazy}))
+
+    def commit(self) -> None:
+        """Write the new entries; drop the ones this build did not use (from
+        memory and disk).  Failing to write is ignored: it only costs time."""
+        used, new, blobs = self._used, self._new, self._blobs
+        self._used, self._new, self._blobs = set(), set(), {}
+        self.memory = {k: v for k, v in self.memory.items() if k in used}
+        if self.folder is None:
+            return
+        for key in sorted(new & used):
+            blob = blobs.get(key)
+            if not sealed.dump(self._path(key), self.memory[key], sealed.seal(blob) if blob is not None else None):
+                return
+        try:
+            for sub in os.scandir(self.folder):
+                if not sub.is_dir():
+                    continue
+                for entry in os.scandir(sub.path):
+                    key = entry.name.split(".")[0] if not entry.name.startswith(".") else ""
+                    if key not in used and not (entry.name.startswith(".tmp-") and _young(entry)):
+                        os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _young(entry: os.DirEntry[str]) -> bool:
+    """A temporary file another process may still be writing (an hour's grace)."""
+    try:
+        return time.time() - entry.stat().st_mtime < 3600
+    except OSError:
+        return False
+
+
+class BuildCache:
+    """Everything one site's builds keep for the next: the validated record
+    files and, per output folder, the manifest of the last build.  The
+    preview server holds one for its whole run (nothing is read back from
+    disk between rebuilds); each command makes one on the site's folder of
+    the user's cache directory (sealed.site_cache_dir)."""
+
+    def __init__(self, root: Path | None, memory_only: bool = False, manifests_on_disk: bool = True) -> None:
+        """``memory_only``: nothing is read from or written to disk.
+        ``manifests_on_disk``: False for an output folder that lives only as
+        long as this object (the preview server's)."""
+        self.root = root
+        folder = None if root is None or memory_only else sealed.site_cache_dir(root)
+        self.folder = folder
+        self.records = RecordStore(folder / "records" if folder else None)
+        self._manifests: dict[Path, Manifest] = {}
+        self._manifests_on_disk = manifests_on_disk
+        self.private_output = not manifests_on_disk  # nobody but these builds writes the output
+        # search.SearchMemo: each document's share of the search index, for
+        # a long-lived holder (the preview server); None in a command.
+        self.search_memo: Any = None
+        # path → (size, mtime_ns, digest) of record files (load.RecordFiles); kept
+        # in memory by a long-lived holder so unchanged files are not read again
+        self.file_digests: dict[str, tuple[int, int, str]] | None = None
+        self.templates: Any = None  # render.MemoryBytecodeCache, likewise
+        # digest of a template's source → the templates it names (render.Renderer)
+        self.template_refs: dict[str, list[str] | None] = {}
+        if self.folder is not None:
+            refs = sealed.load(self.folder / "template-refs.pickle")
+            if isinstance(refs, dict):
+                self.template_refs = refs
+
+    def _manifest_path(self, out: Path) -> Path | None:
+        if self.folder is None or not self._manifests_on_disk:
+            return None
+        name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+        return self.folder / f"manifest-{name}.pickle"
+
+    def manifest(self, out: Path) -> Manifest | None:
+        """The manifest of the last build into ``out`` (not yet checked against its marker)."""
+        m = self._manifests.get(out)
+        if m is None:
+            path = self._manifest_path(out)
+            value = sealed.load(path) if path is not None else None
+            m = value if isinstance(value, Manifest) else None
+        return m
+
+    def save_manifest(self, out: Path, manifest: Manifest) -> None:
+        self._manifests[out] = manifest
+        path = self._manifest_path(out)
+        if path is not None:
+            sealed.dump(path, manifest)
+        if self.folder is not None and self.template_refs:
+            sealed.dump(self.folder / "template-refs.pickle", self.template_refs)

@@ -1,0 +1,175 @@
+"""What a build can skip: the key of every group of output files.
+
+A key is a digest of everything its files are made from.  When it equals
+the key the previous build recorded for the same group, and the files are
+still there as that build left them, the group is not made again.  So a key
+must cover every input, or a page goes stale: the tests compare an
+incremental build with a full one after each kind of edit.
+
+What goes into a key:
+
+- ``base``: gongkai's code, the site's configuration, the build's arguments
+  (today, drafts, paper requests) and the section counts every page shows
+  in its navigation;
+- a page covers its template and every template that one extends,
+  includes or imports (Renderer.template_digest), and its context: a
+  template sees nothing else (no ``site``; render.Renderer), so nothing it
+  shows is left out.  Editing a template renders again only the pages made
+  from it; list pages hold record summaries (model.Summary), not records,
+  so a body edit leaves them alone;
+- a record stands for itself by ``Record.digest`` (the digest of the files
+  it was read from; see validate.py), plus what pages show about it from
+  elsewhere in the site: its 索引号, the records correcting it, where its
+  sheet was posted and, for a budget, the other budgets of its year (the
+  预算/决算 chart compares them);
+- anything else a page's context holds is hashed by value.
+
+Producers that still take the whole site (a record's data files and print
+sheet) are keyed on the record with what pages show about it from
+elsewhere (``record``), or on the whole site.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from gongkai.core.model import Posting, Record, Site
+from gongkai.core.schema.types import RecordType
+from gongkai.plan.pages import Page, sections
+from gongkai.run.cache import code_digest
+
+__all__ = ["Fingerprints"]
+
+
+class Fingerprints:
+    """Keys of one build's output groups."""
+
+    def __init__(self, site: Site, templates: Callable[[str], str], args: tuple[Any, ...]) -> None:
+        """``templates``: template name → digest of it and all it uses."""
+        self.site = site
+        self.templates = templates
+        h = hashlib.blake2b(digest_size=20)
+        for part in (code_digest(), repr(site.config), repr(site.today), repr(args)):
+            h.update(part.encode() + b"\0")
+        for s in sections(site):
+            h.update(f"{s.label}\0{s.url}\0{s.count}\0".encode())
+        self.base = h.digest()
+        self._records: dict[int, bytes] = {}
+        self._whole: bytes | None = None
+        self._budgets: dict[Any, list[Record]] = {}
+        self._postings: dict[str, list[Posting]] = {}
+        for p in site.postings:
+            self._postings.setdefault(p.record_id, []).append(p)
+        for r in site.published:
+            if r.type == "budget":
+                self._budgets.setdefault(r.data.get("fiscal_year"), []).append(r)
+
+    # --- records and the whole site -----------------------------------------------------------
+
+    def record(self, rec: Record) -> bytes:
+        """The record and what pages show about it from elsewhere."""
+        fp = self._records.get(id(rec))
+        if fp is None:
+            h = hashlib.blake2b(self._own(rec), digest_size=20)
+            h.update(self.site.index_no(rec).encode() + b"\0")
+            for c in self.site.corrections.get(rec.id, ()):
+                h.update(b"c" + self._own(c))
+            for p in self._postings.get(rec.id, ()):
+                h.update(f"p{p.digest}\0{p.posted}\0".encode())
+            if rec.type == "budget":
+                for b in self._budgets.get(rec.data.get("fiscal_year"), ()):
+                    h.update(b"b" + self._own(b))
+            fp = h.digest()
+            self._records[id(rec)] = fp
+        return fp
+
+    @staticmethod
+    def _own(rec: Record) -> bytes:
+        # A record made without the validator (tests, tools) has no digest: its value stands in.
+        return (rec.digest or repr(rec)).encode() + b"\0"
+
+    def whole(self) -> bytes:
+        """Every record and posting of the site."""
+        if self._whole is None:
+            h = hashlib.blake2b(self.base, digest_size=20)
+            for rec in self.site.records:
+                h.update(rec.id.encode() + b"\0" + self.record(rec))
+            for p in self.site.postings:
+                h.update(repr(p).encode())
+            h.update(repr(sorted(self.site.index_numbers.items())).encode())
+            self._whole = h.digest()
+        return self._whole
+
+    # --- keys -----------------------------------------------------------------------------------
+
+    def key(self, *parts: Any) -> str:
+        """Key of a group made from ``parts`` (values, records, the site)."""
+        out: list[str] = []
+        for part in parts:
+            self._feed(out, part)
+        return hashlib.blake2b(
+            self.base + "\x1f".join(out).encode("utf-8", "surrogatepass"), digest_size=20
+        ).hexdigest()
+
+    def page(self, page: Page) -> str:
+        """A page is made from its template (with all it uses), its context
+        and the base: the templates see nothing else (render.Renderer)."""
+        parts: list[Any] = [page.url, self.templates(page.template), page.title, page.crumbs, page.key]
+        if not page.key_covers_context:
+            parts.append(page.context)
+        return self.key(*parts)
+
+    def _feed(self, out: list[str], v: Any) -> None:
+        t = type(v)
+        if t in _SCALARS:
+            out.append(f"{_SCALARS[t]}{v!r}")
+        elif t is Record:
+            out.append("R" + self.record(v).hex())
+        elif t is tuple or t is list:
+            out.append(f"[{len(v)}")
+            for x in v:
+                self._feed(out, x)
+        elif t is dict:
+            out.append(f"{{{len(v)}")
+            for k, x in v.items():
+                self._feed(out, k)
+                self._feed(out, x)
+        elif isinstance(v, Site):
+            out.append("S" + self.whole().hex())
+        elif isinstance(v, RecordType):  # schema: part of gongkai's code
+            out.append(f"T{v.name}")
+        elif v is None or isinstance(v, bool | int | float | str | Decimal | date | Enum):
+            out.append(f"{type(v).__name__}:{v!r}")
+        elif isinstance(v, Record):
+            out.append("R" + self.record(v).hex())
+        elif isinstance(v, Mapping):
+            out.append(f"{{{len(v)}")
+            for k, x in v.items():
+                self._feed(out, k)
+                self._feed(out, x)
+        elif isinstance(v, list | tuple):
+            out.append(f"[{len(v)}")
+            for x in v:
+                self._feed(out, x)
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            names = _FIELDS.get(t)
+            if names is None:
+                names = _FIELDS[t] = tuple(f.name for f in dataclasses.fields(v))
+            out.append(f"D{t.__qualname__}")
+            for name in names:
+                self._feed(out, getattr(v, name))
+        else:
+            # Unknown values are keyed by their repr; one that shows an address
+            # differs every build, which costs time but never gives a stale page.
+            out.append(f"?{t.__qualname__}:{v!r}")
+
+
+# Exact types hashed by their repr, with a tag (so 1 and "1" differ).
+_SCALARS: dict[type, str] = {str: "s", int: "i", bool: "b", type(None): "n", float: "f", Decimal: "d", date: "t"}
+_FIELDS: dict[type, tuple[str, ...]] = {}

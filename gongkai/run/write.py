@@ -1,0 +1,433 @@
+"""The only writer of output.
+
+Every build, full or incremental, writes a complete new tree into a
+temporary sibling of the output folder (files that did not change are
+hard-linked from the previous tree, not written again) and makes it
+visible in one step: on Linux the two folders are exchanged by one atomic
+``renameat2(RENAME_EXCHANGE)``; elsewhere by two renames, and a build cut
+off between them is put right by the next one.  A reader of the folder (a
+web server, ``gongkai pack``, a sync to a host) sees the old site or the
+new one, never a mix, and no temporary file is ever inside it.
+
+The marker file ``.gongkai-build`` names the tree (a digest of every file's
+path and bytes) and binds it to its folder and site: a marker copied into
+another folder (``cp -r build/. webroot/``) authorises nothing there.
+gongkai replaces a folder only when it holds a marker bound to it and no
+file that gongkai did not write; anything else is refused with a message.
+Writing one path twice is refused (two pages claiming one URL is a bug,
+never a silent overwrite).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+from gongkai.core.errors import ContentError, OutputError, Problem
+
+__all__ = ["MARKER", "Manifest", "Marker", "Output", "binding", "file_digest", "read_marker", "tree_token"]
+
+MARKER = ".gongkai-build"
+
+
+@dataclass
+class Manifest:
+    """What a build wrote: the marker token of the folder, every file as
+    (digest of its bytes, size, mtime_ns), and the key of every group of
+    files made together (a page, a record's data files…)."""
+
+    token: str = ""
+    files: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What ``.gongkai-build`` says: the token of the tree (empty while a
+    build is still writing it) and the folder and site it was made for."""
+
+    token: str
+    binding: str
+
+
+def binding(out: Path, site: Path | None) -> str:
+    """Names an output folder and the site built into it (a digest, so the
+    published marker does not show the clerk's local paths)."""
+    text = f"{out.resolve()}\0{site.resolve() if site is not None else ''}"
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def read_marker(out: Path) -> Marker | None:
+    try:
+        lines = (out / MARKER).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines or lines[0] != "gongkai":
+        return None
+    return Marker(lines[1] if len(lines) > 1 else "", lines[2] if len(lines) > 2 else "")
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+_digest = file_digest
+
+
+def tree_token(files: Iterable[tuple[str, str]]) -> str:
+    """Names a tree by its files' (path, digest), in path order (so the same
+    build gives the same marker)."""
+    h = hashlib.blake2b(digest_size=16)
+    for rel, digest in sorted(files):
+        h.update(f"{rel}\0{digest}\n".encode())
+    return h.hexdigest()
+
+
+class Output:
+    """``with Output(out) as w: w.write("a/index.html", data)``"""
+
+    def __init__(
+        self,
+        out: Path,
+        protect: tuple[Path, ...] = (),
+        guard: Callable[[str, bytes], list[Problem]] | None = None,
+        previous: Manifest | None = None,
+        verify: bool = True,
+        site: Path | None = None,
+    ) -> None:
+        """``protect``: folders the output must neither replace, contain nor
+        lie inside (the content and theme folders).  ``guard``: called with
+        every file written; any problem it returns stops the swap, so the
+        previous site stays (the last gate against leaking personal data).
+        ``previous``: the manifest of the last build into ``out``; used only
+        when the folder's marker is bound to it and names its tree.
+        ``verify``: check that each file left alone is still as that build
+        wrote it (size and mtime); off only for a folder nobody else writes
+        (the preview's).  ``site``: the site folder, bound into the marker."""
+        self.verify = verify
+        self.guard = guard
+        self.leaks: list[Problem] = []
+        self._made: set[Path] = set()
+        self.out = out.resolve()
+        self._out_prefix = str(self.out) + os.sep
+        self.binding = binding(self.out, site)
+        for p in protect:
+            p = p.resolve()
+            if self.out == p or self.out in p.parents or p in self.out.parents:
+                raise OutputError(f"输出目录 {self.out} 会覆盖网站内容，请换一个目录")
+        if self.out.exists() and not self.out.is_dir():
+            raise OutputError(f"输出位置 {self.out} 是一个文件，不是目录")
+        marker = read_marker(self.out)
+        # A marker bound to this folder and site; or one from before markers
+        # were bound (no binding line), in the site's own build/ folder.
+        legacy = (
+            marker is not None and not marker.binding and site is not None and self.out == (site / "build").resolve()
+        )
+        self.ours = marker is not None and (marker.binding == self.binding or legacy)
+        if self.out.is_dir() and not self.ours and any(self.out.iterdir()):
+            raise OutputError(
+                f"输出目录 {self.out} 里已有不是 gongkai 为本网站生成的文件（或是从别处复制来的标记文件 {MARKER}），"
+                "为免误删，拒绝覆盖。请指定一个空目录或新目录"
+            )
+        if previous is not None and (not previous.token or marker is None or marker.token != previous.token):
+            previous = None
+        if not self.ours or legacy:
+            previous = None
+        self.previous = previous
+        self.written: set[str] = set()
+        self.tmp: Path | None = None
+        self.bytes = 0
+        self.manifest = Manifest()
+        self.kept = 0  # files left as the previous build made them
+
+    def __enter__(self) -> Output:
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            _clean_stale(self.out)
+            if self.previous is not None:
+                self._foreign_files()
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-{os.getpid()}-", dir=self.out.parent))
+            (self.tmp / MARKER).write_text("gongkai\n\n" + self.binding + "\n", encoding="utf-8")
+        except OSError as exc:
+            if self.tmp is not None:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+            raise _output_error(self.out, exc) from exc
+        return self
+
+    def _foreign_files(self) -> None:
+        """Refuse to replace a folder holding files gongkai did not write
+        there (a portal's page, another program's folder)."""
+        assert self.previous is not None
+        known = self.previous.files
+        foreign: list[str] = []
+        for dirpath, _dirnames, filenames in os.walk(self.out):
+            rel_dir = os.path.relpath(dirpath, self.out).replace(os.sep, "/")
+            for name in filenames:
+                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+                if rel != MARKER and rel not in known:
+                    foreign.append(rel)
+        if foreign:
+            shown = "、".join(sorted(foreign)[:5]) + (f" 等 {len(foreign)} 个文件" if len(foreign) > 5 else "")
+            raise OutputError(
+                f"输出目录 {self.out} 里有不是 gongkai 生成的文件：{shown}。为免误删，拒绝覆盖。"
+                "请把这些文件移到别处（网站目录每次生成都会整体替换），或换一个输出目录"
+            )
+
+    def _put(self, rel: str, data: bytes) -> None:
+        assert self.tmp is not None
+        target = self.tmp.joinpath(*rel.split("/"))
+        if target.parent not in self._made:  # one mkdir per folder, not per file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        target.write_bytes(data)
+
+    def _register(self, rel: str) -> str:
+        parts = rel.split("/")
+        if "\\" in rel or "" in parts or "." in parts or ".." in parts:  # absolute, empty or not normal
+            p = PurePosixPath(rel)
+            if p.is_absolute() or ".." in p.parts or not p.parts:
+                raise OutputError(f"不安全的输出路径：{rel}")
+            rel = p.as_posix()
+        if rel == MARKER:
+            raise OutputError(f"不安全的输出路径：{rel}")
+        key = rel.lower()  # one path on case-insensitive disks too
+        if key in self.written:
+            raise OutputError(f"两个页面写到了同一个位置：{rel}")
+        self.written.add(key)
+        return rel
+
+    def _intact(self, rel: str) -> tuple[str, int, int] | None:
+        """The previous build's entry for ``rel`` if the file is still as it left it."""
+        if self.previous is None:
+            return None
+        entry = self.previous.files.get(rel)
+        if entry is None:
+            return None
+        if not self.verify:
+            return entry
+        try:
+            st = os.stat(self._out_prefix + rel)
+        except OSError:
+            return None
+        return entry if (st.st_size, st.st_mtime_ns) == entry[1:] else None
+
+    def intact(self, rel: str) -> bool:
+        """Whether the previous build's ``rel`` is still as it left it."""
+        return self._intact(rel) is not None
+
+    def write(self, rel: str, data: bytes, found: list[Problem] | None = None) -> None:
+        """``found``: what the guard found in ``data``, when it has already looked."""
+        try:
+            self._write(rel, data, found)
+        except OSError as exc:
+            raise OutputError(
+                f"写入输出文件 {rel} 时出错：{exc.strerror or exc}。请检查磁盘空间和输出目录的权限；原来的网站保持不变"
+            ) from exc
+
+    def _write(self, rel: str, data: bytes, found: list[Problem] | None) -> None:
+        rel = self._register(rel)
+        self.bytes += len(data)
+        digest = _digest(data)
+        old = self._intact(rel)
+        if old is not None and old[0] == digest:  # the same bytes passed the guard then: linked at the end
+            self.manifest.files[rel] = old
+            self.kept += 1
+            return
+        if found is not None:
+            self.leaks.extend(found)
+        elif self.guard is not None:
+            self.leaks.extend(self.guard(rel, data))
+        self.manifest.files[rel] = (digest, len(data), 0)  # mtime once written
+        self._put(rel, data)
+
+    def copy(self, rel: str, src: Path) -> None:
+        self.write(rel, src.read_bytes())
+
+    def keep(self, rel: str) -> bool:
+        """Leave ``rel`` as the previous build wrote it (its producer's inputs
+        did not change).  False when it is no longer there intact: then the
+        caller must make it."""
+        old = self._intact(rel)
+        if old is None:
+            return False
+        rel = self._register(rel)
+        self.manifest.files[rel] = old
+        self.bytes += old[1]
+        self.kept += 1
+        return True
+
+    def keep_all(self, rels: Iterable[str]) -> bool:
+        """``keep`` every one of ``rels``, or none when any is not intact."""
+        rels = tuple(rels)
+        if not all(self._intact(r) is not None for r in rels):
+            return False
+        for r in rels:
+            self.keep(r)
+        return True
+
+    def files(self) -> list[tuple[str, Path]]:
+        """Every file written so far (relative path, path in the temporary tree)."""
+        assert self.tmp is not None
+        return sorted(
+            (p.relative_to(self.tmp).as_posix(), p) for p in self.tmp.rglob("*") if p.is_file() and p.name != MARKER
+        )
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self.tmp is not None
+        if exc_type is not None or self.leaks:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            if exc_type is None:
+                raise ContentError(self.leaks)
+            return
+        try:
+            self._link_kept()
+            self._stamp(self.tmp)
+            self.manifest.token = tree_token((rel, e[0]) for rel, e in self.manifest.files.items())
+            _replace_bytes(self.tmp / MARKER, f"gongkai\n{self.manifest.token}\n{self.binding}\n".encode())
+            self._swap()
+        except OSError as exc:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise _output_error(self.out, exc) from exc
+
+    def _stamp(self, tree: Path) -> None:
+        """Fill in the mtime of every file written (the next build checks it)."""
+        files = self.manifest.files
+        for rel, (digest, size, mtime) in files.items():
+            if mtime == 0:
+                st = os.stat(tree.joinpath(*rel.split("/")))
+                files[rel] = (digest, size, st.st_mtime_ns)
+
+    def _link_kept(self) -> None:
+        """Hard-link the unchanged files of the previous build into the new
+        tree (copied where the disk has no hard links, e.g. FAT)."""
+        assert self.tmp is not None
+        can_link = True
+        for rel, (_, _, mtime) in self.manifest.files.items():
+            if mtime == 0:
+                continue
+            src = self._out_prefix + rel
+            target = self.tmp.joinpath(*rel.split("/"))
+            if target.parent not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
+            if can_link:
+                try:
+                    os.link(src, target)
+                    continue
+                except OSError as exc:
+                    if exc.errno not in _NO_LINKS:
+                        raise
+                    can_link = False
+            shutil.copy2(src, target)
+
+    def _swap(self) -> None:
+        """Make the new tree the output folder in one step."""
+        assert self.tmp is not None
+        if not self.out.exists():
+            os.replace(self.tmp, self.out)
+            return
+        if _exchange(self.tmp, self.out):  # self.tmp now holds the old tree
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return
+        old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(self.out, old)
+        try:
+            os.replace(self.tmp, self.out)
+        except OSError:
+            os.replace(old, self.out)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+
+
+_NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EACCES}
+
+
+def _output_error(out: Path, exc: OSError) -> OutputError:
+    return OutputError(
+        f"写入输出目录 {out} 时出错：{exc.strerror or exc}（{exc.filename or ''}）。"
+        "请检查磁盘空间、目录权限，以及文件是否被其他程序占用；原来的网站保持不变，问题解决后重新生成即可"
+    )
+
+
+def _exchange_linux() -> Callable[[Path, Path], bool] | None:
+    """renameat2(RENAME_EXCHANGE) through libc, where the kernel and libc have it."""
+    if sys.platform != "linux":
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+
+    def exchange(a: Path, b: Path) -> bool:
+        rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+        if rc == 0:
+            return True
+        err = ctypes.get_errno()
+        if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+            return False  # not on this kernel or file system: two renames instead
+        raise OSError(err, os.strerror(err), str(b))
+
+    return exchange
+
+
+_EXCHANGE = _exchange_linux()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap folders ``a`` and ``b`` atomically; False where that cannot be done."""
+    return _EXCHANGE(a, b) if _EXCHANGE is not None else False
+
+
+def _replace_bytes(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` by a rename: a reader sees the old file or the new one."""
+    tmp = target.with_name(f".{target.name}.gk-{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def _clean_stale(out: Path, alive: Callable[[int], bool] | None = None) -> None:
+    """Remove temporary trees left by builds that were killed (a tree being
+    written by a build still running is left alone)."""
+    alive = alive or _pid_alive
+    for p in out.parent.glob(f".{out.name}.*-*"):
+        parts = p.name[len(out.name) + 2 :].split("-")
+        if len(parts) < 2 or parts[0] not in ("tmp", "old") or not parts[1].isdigit():
+            continue
+        if read_marker(p) is None:
+            continue  # not a tree gongkai made
+        if parts[0] == "old" and not out.exists():
+            os.replace(p, out)  # a swap was cut off between its two renames
+        elif parts[0] == "old" or not alive(int(parts[1])):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
