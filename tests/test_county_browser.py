@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 from functools import partial
-from pathlib import Path
 
 import pytest
 from county_fixture import DAY1, DAY2, TOWNS, break_dongfeng, make_county
