@@ -9,7 +9,8 @@
  * keys tell which townships have every key; those are searched a batch at a
  * time, most promising first (size class of their postings), each with its
  * own posting shards and docs as the township search does.  Results from the
- * townships searched so far are ranked together (title hit, hits, date);
+ * townships searched so far are ranked together (title hit, hits, date),
+ * verified in upper-bound order across them as search.js does in one;
  * "更多结果" verifies further or searches the next batch of townships.
  * Links: data-root + township slug + "/" + doc url + "index.html" [#row].
  * CSS hooks: those of search.js plus gk-hit-town.  GKCounty: test hook. */
@@ -126,18 +127,31 @@
 
   const cmp = (a, b) => b[0] - a[0] || b[1] - a[1] || (a[2] < b[2] ? 1 : a[2] > b[2] ? -1 : 0);
 
-  // Verify in each searched township until `want` results are certain there.
+  // Make the top `want` results certain over the townships searched so far:
+  // verify candidates in upper-bound order (title hit, hits) across them,
+  // until the want-th verified result is at least the best unverified bound.
+  const ubCmp = (a, b) => b[0] - a[0] || b[1] - a[1];
   async function fill(S, want) {
-    let budget = VERIFY_CAP;
-    await Promise.all(S.loaded.map(async (T) => {
-      while (T.pos < T.order.length && budget > 0) {
-        const mine = S.ver.filter((h) => h.T === T).length;
-        if (mine >= want) break;
-        const batch = T.order.slice(T.pos, T.pos + Math.max(want - mine, 3));
-        T.pos += batch.length; budget -= batch.length;
-        for (const h of await Promise.all(batch.map((c) => verify(T, c)))) if (h) S.ver.push(h); else T.rej++;
+    for (let done = 0; ;) {
+      S.ver.sort((a, b) => cmp(a.key, b.key));
+      const heads = S.loaded.filter((T) => T.pos < T.order.length);
+      heads.sort((a, b) => ubCmp(a.order[a.pos].ub, b.order[b.pos].ub) || a.ti - b.ti);
+      const next = heads.length ? heads[0].order[heads[0].pos] : null;
+      if (S.ver.length >= want && (!next || ubCmp(S.ver[want - 1].key, next.ub) <= 0)) break;
+      if (!next || done >= VERIFY_CAP) break;
+      const batch = [];
+      for (let n = Math.max(want - S.ver.length, 3); n > 0; n--) {
+        const live = S.loaded.filter((T) => T.pos < T.order.length);
+        if (!live.length) break;
+        live.sort((a, b) => ubCmp(a.order[a.pos].ub, b.order[b.pos].ub) || a.ti - b.ti);
+        const T = live[0];
+        batch.push([T, T.order[T.pos++]]);
       }
-    }));
+      done += batch.length;
+      for (const [h, T] of (await Promise.all(batch.map(([T, c]) => verify(T, c)))).map((h, i) => [h, batch[i][0]])) {
+        if (h) S.ver.push(h); else T.rej++;
+      }
+    }
     S.ver.sort((a, b) => cmp(a.key, b.key));
   }
 
@@ -230,11 +244,12 @@
       if (my !== seq) return;
       shown = Math.min(want, S.ver.length);
       list.replaceChildren(...S.ver.slice(0, shown).map((h) => hitItem(h, S)));
-      const left = S.towns.length - S.next;
+      const left = S.towns.length - S.next, open = S.loaded.some((T) => T.pos < T.order.length);
+      const total = S.loaded.reduce((n, T) => n + T.order.length - T.rej, 0);
       status.textContent = S.ver.length
-        ? '在 ' + S.loaded.length + ' 个乡镇中找到 ' + S.ver.length + ' 条结果' + (left ? '（另有 ' + left + ' 个乡镇可能有结果）' : '')
+        ? '在 ' + S.loaded.length + ' 个乡镇中找到' + (open ? '约 ' : ' ') + total + ' 条结果' + (left ? '（另有 ' + left + ' 个乡镇可能有结果）' : '')
         : '没有找到包含“' + lastQ.trim() + '”的内容';
-      moreBtn.hidden = !(S.ver.length > shown || left || S.loaded.some((T) => T.pos < T.order.length));
+      moreBtn.hidden = !(S.ver.length > shown || left || open);
     }
 
     async function run(q, force) {
