@@ -543,3 +543,13 @@ def county_merge(county_dir: Path, today: str | None) -> None:
 
     for line in merge_lines(merge(load_county(county_dir), _today(today))):
         click.echo(line)
+
+
+@county.command(
+    "list", context_settings=CONTEXT, help="以 JSON 列出 county.yaml 中各乡镇的 slug（供持续集成生成任务矩阵）。"
+)
+@COUNTY_ARG
+def county_list(county_dir: Path) -> None:
+    from .county import load_county
+
+    click.echo(json.dumps([t.slug for t in load_county(county_dir).townships]))

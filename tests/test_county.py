@@ -248,3 +248,23 @@ def test_unreachable_repository_is_reported_and_does_not_stop_the_others(tmp_pat
     status = {t["slug"]: t["state"] for t in json.loads((folder / "build" / "status.json").read_text())["townships"]}
     assert status == {"qingshi": "ok", "hexi": "missing", "dongfeng": "ok"}
     assert broken_links(folder / "build") == []
+
+
+def test_ci_files_run_the_county_commands() -> None:
+    """The CI files in docs/ are valid YAML, use the job matrix of their
+    system and call commands that exist."""
+    import yaml
+    from conftest import REPO
+
+    gitlab = yaml.safe_load((REPO / "docs" / "county" / "gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert gitlab["township"]["parallel"]["matrix"][0]["TOWNSHIP"]
+    assert gitlab["county"]["needs"] == ["township"]
+    github = yaml.safe_load((REPO / "docs" / "county" / "github-actions.yml").read_text(encoding="utf-8"))
+    assert "fromJSON(needs.plan.outputs.townships)" in github["jobs"]["township"]["strategy"]["matrix"]["township"]
+    assert github["jobs"]["township"]["strategy"]["fail-fast"] is False
+    text = "\n".join(
+        (REPO / "docs" / "county" / f).read_text(encoding="utf-8") for f in ("gitlab-ci.yml", "github-actions.yml")
+    )
+    for sub in ("township", "merge", "list"):
+        assert f"gongkai county {sub} " in text
+        assert gk("county", sub, "--help").returncode == 0
