@@ -102,6 +102,23 @@ def test_a_query_in_every_township_lists_all_three(served: str, page) -> None:
     assert page.errors == []
 
 
+def test_a_long_query_searches_a_few_townships_first(served: str, page) -> None:
+    """Eight keys: two townships' shards fit the first query's budget; the
+    third township is searched on "更多结果"."""
+    q = "2015年度先进个人推荐人选公示"
+    page.goto(served + "search/index.html?q=" + q)
+    assert wait_done(page) == "在 2 个乡镇中找到 2 条结果（另有 1 个乡镇尚未搜索）"
+    first = page.evaluate("GKCounty.results()")
+    assert len(first) == 2
+    fetched = {slug for slug, *_ in TOWNS if any(f"/{SUB}/{slug}/search/" in u for u in page.requests)}
+    assert fetched == {r[0] for r in first}
+    page.click(".gk-more")
+    page.wait_for_function("() => GKCounty.results().length === 3")
+    assert wait_done(page) == "在 3 个乡镇中找到 3 条结果"
+    assert page.locator(".gk-more").is_hidden()
+    assert page.errors == []
+
+
 def test_short_and_missing(served: str, page) -> None:
     page.goto(served + "search/index.html?q=" + "不存在的人名字")
     assert wait_done(page) == "没有找到包含“不存在的人名字”的内容"

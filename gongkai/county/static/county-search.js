@@ -8,7 +8,10 @@
  * A query: the manifest (county.json) and the gram shards g/<hex>.json of its
  * keys tell which townships have every key; those are searched a batch at a
  * time, most promising first (size class of their postings), each with its
- * own posting shards and docs as the township search does.  Results from the
+ * own posting shards and docs as the township search does, and no more
+ * townships per query (or per click on "更多结果") than about SHARD_BUDGET
+ * posting shards allow: the first query's download is bounded however many
+ * townships have the words.  Results from the
  * townships searched so far are ranked together (title hit, hits, date),
  * verified in upper-bound order across them as search.js does in one;
  * "更多结果" verifies further or searches the next batch of townships.
@@ -20,7 +23,7 @@
   const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
   const VAL = new Int8Array(128);
   for (let i = 0; i < 64; i++) VAL[A.charCodeAt(i)] = i;
-  const PAGE = 10, BATCH = 2, BLOCK_CAP = 1, VERIFY_CAP = 50;
+  const PAGE = 10, BATCH = 2, BLOCK_CAP = 1, VERIFY_CAP = 50, SHARD_BUDGET = 16;
 
   const ints = (s) => {
     const v = [];
@@ -155,14 +158,19 @@
     S.ver.sort((a, b) => cmp(a.key, b.key));
   }
 
+  // Search further townships until `want` results are certain, at most
+  // SHARD_BUDGET / keys townships per call: a first query (or one click on
+  // "更多结果") fetches about SHARD_BUDGET posting shards, however many
+  // townships have the words; the rest wait for the next click.
   async function more(S, want) {
-    while (S.ver.length < want && S.next < S.towns.length) {
-      const batch = S.towns.slice(S.next, S.next + BATCH);
-      S.next += batch.length;
+    let budget = Math.max(1, Math.floor(SHARD_BUDGET / S.keys));
+    while (S.ver.length < want && S.next < S.towns.length && budget > 0) {
+      const batch = S.towns.slice(S.next, S.next + Math.min(BATCH, budget));
+      S.next += batch.length; budget -= batch.length;
       S.loaded.push(...await Promise.all(batch.map(([ti]) => townSearch(S.root, S.m, ti, S.terms, S.gl))));
       await fill(S, want);
     }
-    if (S.ver.length < want) await fill(S, want);
+    await fill(S, want);
   }
 
   async function session(base, root, q) {
@@ -170,8 +178,8 @@
     if (!terms.length) return { status: 'empty' };
     if (!gl.some((g) => g.length)) return { status: 'short' };
     const m = await json(new URL('county.json', base));
-    const towns = await townships(base, m, [...new Set(gl.flat())]);
-    return { status: 'ok', m, root, terms, gl, towns, next: 0, loaded: [], ver: [] };
+    const keys = [...new Set(gl.flat())], towns = await townships(base, m, keys);
+    return { status: 'ok', m, root, terms, gl, keys: keys.length, towns, next: 0, loaded: [], ver: [] };
   }
 
   // --- rendering (DOM only: no innerHTML) ------------------------------------
@@ -247,7 +255,7 @@
       const left = S.towns.length - S.next, open = S.loaded.some((T) => T.pos < T.order.length);
       const total = S.loaded.reduce((n, T) => n + T.order.length - T.rej, 0);
       status.textContent = S.ver.length
-        ? '在 ' + S.loaded.length + ' 个乡镇中找到' + (open ? '约 ' : ' ') + total + ' 条结果' + (left ? '（另有 ' + left + ' 个乡镇可能有结果）' : '')
+        ? '在 ' + S.loaded.length + ' 个乡镇中找到' + (open ? '约 ' : ' ') + total + ' 条结果' + (left ? '（另有 ' + left + ' 个乡镇尚未搜索）' : '')
         : '没有找到包含“' + lastQ.trim() + '”的内容';
       moreBtn.hidden = !(S.ver.length > shown || left || open);
     }
