@@ -154,6 +154,8 @@ DRAFTS_OPT = click.option("--drafts", is_flag=True, help="同时生成草稿（d
 @click.option("--strict", is_flag=True, help="有警告也不生成。")
 def build(site: Path, out: Path | None, today: str | None, drafts: bool, strict: bool) -> None:
     if (site / "county.yaml").is_file():  # a county portal: every township, then the county pages
+        if out is not None:
+            raise click.BadParameter("县目录总是生成到 县目录/build/", param_hint="--out")
         _county_build(site, _today(today))
         return
     result = run_build(site, _today(today), out=out, drafts=drafts, strict=strict)

@@ -268,3 +268,36 @@ def test_ci_files_run_the_county_commands() -> None:
     for sub in ("township", "merge", "list"):
         assert f"gongkai county {sub} " in text
         assert gk("county", sub, "--help").returncode == 0
+
+
+def test_county_pages_are_valid_html(county: dict) -> None:
+    from test_html_valid import vnu
+
+    pages = [county["out"] / p for p in ("index.html", "catalogue/index.html", "search/index.html")]
+    found = [f"{m['url'].rsplit('/', 2)[-2:]}:{m.get('lastLine', '')}: {m['type']} {m['message']}" for m in vnu(pages)]
+    assert found == []
+
+
+def test_merge_with_a_missing_or_cut_short_artefact(county: dict, tmp_path: Path) -> None:
+    """A CI job whose site artefact did not arrive (or arrived without its
+    search index): that township is listed as having no site, the others merge."""
+    merged = tmp_path / "m"
+    shutil.copytree(county["folder"] / "build", merged / "build")
+    shutil.copytree(county["folder"] / "township-index", merged / "township-index")
+    shutil.copy(county["folder"] / "county.yaml", merged)
+    shutil.rmtree(merged / "build" / "hexi" / "search")
+    (merged / "township-index" / "qingshi.json").unlink()
+    r = gk("county", "merge", str(merged), "--today", DAY2.isoformat())
+    assert r.returncode == 0, r.stderr
+    status = json.loads((merged / "build" / "status.json").read_text(encoding="utf-8"))
+    assert status["base_path"] == "/xxgk/"
+    assert {t["slug"]: t["state"] for t in status["townships"]} == {
+        "qingshi": "missing",
+        "hexi": "missing",
+        "dongfeng": "stale",
+    }
+    home = (merged / "build" / "index.html").read_text(encoding="utf-8")
+    assert "网站文件不完整（build/hexi/ 缺少生成结果）" in home
+    assert "没有这个乡镇的生成结果" in home
+    county_json = json.loads((merged / "build" / "search" / "county.json").read_text(encoding="utf-8"))
+    assert [t[0] for t in county_json["townships"]] == ["dongfeng"]

@@ -76,13 +76,13 @@ def _status(county: CountyConfig, out: Path) -> list[TownshipStatus]:
     for t in county.townships:
         index = read_index(county.root, t.slug)
         site = index.get("site") if index else None
-        if site and not (out / t.slug / "index.html").is_file():
-            site = None
+        complete = site is not None and _complete(out / t.slug, site)
         if index is None:
             state, reason = "missing", "没有这个乡镇的生成结果（township-index 中缺少）"
-        elif site is None:
+        elif site is None or not complete:
             state = "missing"
-            reason = index.get("reason") or "网站文件缺失"
+            reason = index.get("reason") or f"网站文件不完整（build/{t.slug}/ 缺少生成结果）"
+            site = None
         elif index.get("status") != "ok":
             state, reason = "stale", index.get("reason", "")
         else:
@@ -90,6 +90,17 @@ def _status(county: CountyConfig, out: Path) -> list[TownshipStatus]:
         problems = tuple(index.get("problems", ())) if index and state != "ok" else ()
         found.append(TownshipStatus(t.slug, t.name, state, reason, problems, site, index))
     return found
+
+
+def _complete(folder: Path, site: dict[str, Any]) -> bool:
+    """Whether a township's folder holds what its index describes (a CI
+    job's artefact may be missing or cut short)."""
+    try:
+        needed = ["index.html", site["catalogue_file"], site["search"]["path"] + "meta.json"]
+        needed += [site["feed"]] if site.get("feed") else []
+    except (KeyError, TypeError):
+        return False
+    return all((folder / rel).is_file() for rel in needed)
 
 
 def _env() -> jinja2.Environment:
@@ -240,7 +251,12 @@ def _files(county: CountyConfig, out: Path, today: date) -> tuple[list[TownshipS
             "status.json",
             (
                 json.dumps(
-                    {"county": county.name, "as_of": today.isoformat(), "townships": status},
+                    {
+                        "county": county.name,
+                        "base_path": county.base_path,
+                        "as_of": today.isoformat(),
+                        "townships": status,
+                    },
                     ensure_ascii=False,
                     indent=1,
                 )
