@@ -301,3 +301,18 @@ def test_merge_with_a_missing_or_cut_short_artefact(county: dict, tmp_path: Path
     assert "没有这个乡镇的生成结果" in home
     county_json = json.loads((merged / "build" / "search" / "county.json").read_text(encoding="utf-8"))
     assert [t[0] for t in county_json["townships"]] == ["dongfeng"]
+
+
+def test_per_type_feeds_combine_the_townships_feeds(county: dict) -> None:
+    out = county["out"]
+    feed = feedparser.parse((out / "feeds" / "notices.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.title == "测试县政务公开：通知公告"
+    assert len(feed.entries) == 7
+    for e in feed.entries:
+        assert (out / "feeds" / e.link / "index.html").resolve().is_file(), e.link
+    assert sorted(p.name for p in (out / "feeds").iterdir()) == sorted(
+        p.parent.name + ".xml" for p in (out / "qingshi").glob("*/feed.xml")
+    )
+    page = (out / "catalogue" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../feeds/notices.xml">通知公告</a>' in page

@@ -28,7 +28,7 @@ __all__ = ["COUNTY_FILE", "RESERVED", "CountyConfig", "Township", "is_county", "
 
 COUNTY_FILE = "county.yaml"
 # Names the county pages use at the top of build/: no township may take them.
-RESERVED = frozenset({"index.html", "catalogue", "feed.xml", "search", "static", "status.json"})
+RESERVED = frozenset({"index.html", "catalogue", "feed.xml", "feeds", "search", "static", "status.json"})
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _TOP = {"name", "organization", "base_path", "townships"}
 _TOWN = {"slug", "name", "path", "git", "ref"}

@@ -9,7 +9,8 @@ the top of ``build/`` (config.RESERVED)::
     catalogue/index.html  the combined 公开目录: per township and type, with
                           the 标准目录 status where a township publishes one
     catalogue/catalogue.csv|json   every catalogue entry, with its township
-    feed.xml              the newest records of all townships (Atom)
+    feed.xml              the newest records of all townships (Atom), and
+    feeds/<folder>.xml    per record type (the townships' <folder>/feed.xml)
     search/               county.json + g/ (county search.py) and the page
     status.json           the townships' status for a dashboard
     static/               style.css and search.js of the default theme,
@@ -155,40 +156,61 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def _feed(county: CountyConfig, towns: list[TownshipStatus], out: Path, today: date) -> bytes:
-    """The newest entries of all townships' feeds, links into their sub-sites."""
+def _feed(county: CountyConfig, towns: list[TownshipStatus], out: Path, today: date, kind: str = "") -> bytes:
+    """The newest entries of all townships' feeds, links into their sub-sites:
+    ``feed.xml`` of everything, or (``kind``: a record folder such as
+    ``notices``) ``feeds/<kind>.xml`` of the townships' ``<kind>/feed.xml``."""
     ET.register_namespace("", ATOM)
     q = f"{{{ATOM}}}"
+    label = "各乡镇最新信息"
     entries = []
     for order, t in enumerate(towns):
-        if t.site is None or not t.site.get("feed"):
+        if t.site is None:
             continue
-        root = ET.parse(out / t.slug / t.site["feed"]).getroot()
+        if kind:
+            names = dict(t.site.get("type_feeds", []))
+            if kind not in names:
+                continue
+            label, rel, prefix = names[kind], f"{kind}/feed.xml", f"../{t.slug}/{kind}/"
+        elif t.site.get("feed"):
+            rel, prefix = t.site["feed"], f"{t.slug}/"
+        else:
+            continue
+        root = ET.parse(out / t.slug / rel).getroot()
         for n, e in enumerate(root.findall(f"{q}entry")):
             for link in e.findall(f"{q}link"):
                 href = link.get("href", "")
                 if href and "://" not in href and not href.startswith("/"):
-                    link.set("href", f"{t.slug}/{href}")
+                    link.set("href", prefix + href)
             title = e.find(f"{q}title")
             if title is not None:
                 title.text = f"【{t.name}】{title.text or ''}"
             entries.append(((e.findtext(f"{q}updated") or ""), -order, -n, e))
     entries.sort(key=lambda x: x[:3], reverse=True)
     feed = ET.Element(f"{q}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-CN"})
-    ET.SubElement(feed, f"{q}id").text = "urn:uuid:" + str(
-        uuid.uuid5(uuid.NAMESPACE_URL, f"gongkai:county:{county.name}")
-    )
-    ET.SubElement(feed, f"{q}title").text = f"{county.name}：各乡镇最新信息"
+    key = f"gongkai:county:{county.name}" + (f":{kind}" if kind else "")
+    ET.SubElement(feed, f"{q}id").text = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, key))
+    ET.SubElement(feed, f"{q}title").text = f"{county.name}：{label}"
     newest = entries[0][0] if entries else f"{today.isoformat()}T00:00:00+08:00"
     ET.SubElement(feed, f"{q}updated").text = newest
     ET.SubElement(ET.SubElement(feed, f"{q}author"), f"{q}name").text = county.organization or county.name
-    ET.SubElement(feed, f"{q}link", {"rel": "self", "type": "application/atom+xml", "href": "feed.xml"})
-    ET.SubElement(feed, f"{q}link", {"rel": "alternate", "type": "text/html", "href": "./"})
+    self_href = f"{kind}.xml" if kind else "feed.xml"
+    ET.SubElement(feed, f"{q}link", {"rel": "self", "type": "application/atom+xml", "href": self_href})
+    ET.SubElement(feed, f"{q}link", {"rel": "alternate", "type": "text/html", "href": "../" if kind else "./"})
     ET.SubElement(feed, f"{q}generator").text = "gongkai"
     for *_k, e in entries[:FEED_ENTRIES]:
         feed.append(e)
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _kinds(towns: list[TownshipStatus]) -> list[tuple[str, str]]:
+    """(folder, label) of every per-type feed any township publishes."""
+    found: dict[str, str] = {}
+    for t in towns:
+        for folder, label in t.site.get("type_feeds", []) if t.site else []:
+            found.setdefault(folder, label)
+    return sorted(found.items())
 
 
 def _files(county: CountyConfig, out: Path, today: date) -> tuple[list[TownshipStatus], list[tuple[str, bytes]]]:
@@ -202,6 +224,7 @@ def _files(county: CountyConfig, out: Path, today: date) -> tuple[list[TownshipS
         "version": __version__,
         "labels": labels,
         "stale": [t for t in towns if t.state != "ok"],
+        "kinds": _kinds(towns),
     }
 
     def page(template: str, root: str, **extra: Any) -> bytes:
@@ -223,6 +246,7 @@ def _files(county: CountyConfig, out: Path, today: date) -> tuple[list[TownshipS
             ).encode("utf-8"),
         ),
         ("feed.xml", _feed(county, towns, out, today)),
+        *((f"feeds/{k}.xml", _feed(county, towns, out, today, k)) for k, _label in _kinds(towns)),
         ("search/index.html", page("search.html", "../")),
     ]
     searchable = [

@@ -21,6 +21,7 @@ the same build on another machine writes the same bytes)::
         built, organization, records (published), catalogue (entries),
         types {label: count}, latest (newest record date),
         catalogue_file, standard (null or {summary, page}), feed,
+        type_feeds [[folder, label]] (notices/feed.xml: 通知公告),
         search {path, shards, docs}
 """
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -166,8 +168,19 @@ def _describe(out: Path, today: date) -> dict[str, Any]:
         "catalogue_file": "data/catalogue.json",
         "standard": standard,
         "feed": "feed.xml" if (out / "feed.xml").is_file() else "",
+        "type_feeds": _type_feeds(out),
         "search": {"path": SEARCH_DIR + "/", "shards": meta["shards"], "docs": meta["docs"]},
     }
+
+
+def _type_feeds(out: Path) -> list[list[str]]:
+    """[folder, label] of the site's per-type feeds (``notices/feed.xml``:
+    the label is its title after the site name, ``通知公告``)."""
+    found = []
+    for feed in sorted(out.glob("*/feed.xml")):
+        title = ET.parse(feed).getroot().findtext("{http://www.w3.org/2005/Atom}title") or ""
+        found.append([feed.parent.name, title.rsplit("：", 1)[-1]])
+    return found
 
 
 def _reason(exc: BaseException, county: Path) -> tuple[str, list[str]]:
