@@ -31,7 +31,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
@@ -39,7 +39,7 @@ import jinja2
 from .. import __version__
 from ..build import leak_gate
 from ..data import neutralise
-from ..errors import ContentError
+from ..errors import ContentError, GongkaiError
 from ..feeds import FEED_ENTRIES
 from ..render import default_theme_dir
 from .config import RESERVED, CountyConfig
@@ -99,9 +99,11 @@ def _complete(folder: Path, site: dict[str, Any]) -> bool:
     try:
         needed = ["index.html", site["catalogue_file"], site["search"]["path"] + "meta.json"]
         needed += [site["feed"]] if site.get("feed") else []
+        needed += [site["standard"]["page"]] if site.get("standard") and site["standard"].get("page") else []
     except (KeyError, TypeError):
         return False
-    return all((folder / rel).is_file() for rel in needed)
+    safe = all(isinstance(r, str) and not PurePosixPath(r).is_absolute() and ".." not in r.split("/") for r in needed)
+    return safe and all((folder / rel).is_file() for rel in needed)
 
 
 def _env() -> jinja2.Environment:
@@ -303,7 +305,10 @@ def merge(county: CountyConfig, today: date, out: Path | None = None) -> MergeRe
     an unmasked ID or card number, before anything is replaced."""
     out = (out or county.root / "build").resolve()
     out.mkdir(parents=True, exist_ok=True)
-    towns, files = _files(county, out, today)
+    try:
+        towns, files = _files(county, out, today)
+    except (OSError, ValueError, KeyError, ET.ParseError) as exc:
+        raise GongkaiError(f"合并失败：乡镇的生成结果无法读取（{exc}）。请重新运行该乡镇的生成任务") from exc
     leaks = [p for rel, blob in files for p in leak_gate(rel, blob)]
     if leaks:
         raise ContentError(leaks)
