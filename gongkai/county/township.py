@@ -108,7 +108,9 @@ def _git(*args: str, cwd: Path | None = None) -> None:
     except FileNotFoundError as exc:
         raise OSError("没有找到 git 命令") from exc
     except subprocess.CalledProcessError as exc:
-        raise OSError((exc.stderr or "").strip().splitlines()[-1:] or [f"git {args[0]} 失败"]) from exc
+        lines = (exc.stderr or "").strip().splitlines()
+        fatal = [ln.removeprefix("fatal: ") for ln in lines if ln.startswith("fatal: ")]
+        raise OSError((fatal or lines[-1:] or [f"git {args[0]} 失败"])[0]) from exc
     except subprocess.TimeoutExpired as exc:
         raise OSError(f"git {args[0]} 超时") from exc
 
@@ -133,8 +135,7 @@ def site_folder(county: CountyConfig, t: Township) -> Path:
             _git("fetch", "--quiet", "--depth", "1", t.git, ref, cwd=folder)
             _git("reset", "--quiet", "--hard", "FETCH_HEAD", cwd=folder)
     except OSError as exc:
-        message = exc.args[0] if exc.args else str(exc)
-        raise _fetch_problem(t, "；".join(message) if isinstance(message, list) else str(message)) from exc
+        raise _fetch_problem(t, str(exc.args[0]) if exc.args else str(exc)) from exc
     if not (folder / "content" / "site.yaml").is_file():
         raise _fetch_problem(t, "仓库中没有 content/site.yaml")
     return folder
