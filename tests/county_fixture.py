@@ -27,7 +27,11 @@ date: 2015-12-01
 category: 工作动态
 ---
 经研究，拟推荐{person}同志为{town}2015年度先进个人，现予公示。
+联系人：欧阳明。协办：太阳青年志愿队、青松岭村。
 """
+# The second line puts the bigrams of 欧阳青松 (欧阳 阳青 青松) in every
+# township, its trigrams only in 青石镇: the county search's trigram filter
+# must keep the others out of a search for that name.
 BROKEN = """---
 publisher: town
 date: 2016-01-20

@@ -316,3 +316,38 @@ def test_per_type_feeds_combine_the_townships_feeds(county: dict) -> None:
     )
     page = (out / "catalogue" / "index.html").read_text(encoding="utf-8")
     assert '<a href="../feeds/notices.xml">通知公告</a>' in page
+
+
+def test_trigram_filter_holds_its_members_and_few_others() -> None:
+    """Every trigram put in is found, through the county shards as the
+    client reads them; strangers pass about 1 % of the time."""
+    import random
+
+    from gongkai.county.trigrams import PROBES, bloom_shards, build_bloom, has_trigram, mix
+
+    rng = random.Random(5)
+
+    def tri() -> str:
+        return "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(3))
+
+    members = [{tri() for _ in range(n)} for n in (40, 5000, 900)]
+    blooms = [build_bloom(m) for m in members]
+    assert all(has_trigram(b, t) for b, m in zip(blooms, members, strict=True) for t in m)
+    strangers = [tri() for _ in range(5000)]
+    rate = sum(has_trigram(blooms[1], t) for t in strangers if t not in members[1]) / len(strangers)
+    assert rate < 0.03
+    shards, files = bloom_shards([blooms[0], None, blooms[1], blooms[2]])
+    assert shards > 1 and len(files) == shards
+
+    def client_has(ti: int, t: str) -> bool:  # county-search.js: trigramPass
+        h = mix(t, 0)
+        buf = files[h % shards]
+        offset = sum(b["slices"] // shards * b["slice_bytes"] for b in [blooms[0], blooms[1], blooms[2]][:ti])
+        b = [blooms[0], blooms[1], blooms[2]][ti]
+        at = offset + (h % b["slices"]) // shards * b["slice_bytes"]
+        h2, h3, bits = mix(t, 1), mix(t, 2) | 1, b["slice_bytes"] * 8
+        return all(buf[at + ((h2 + i * h3) % bits >> 3)] >> ((h2 + i * h3) % bits & 7) & 1 for i in range(PROBES))
+
+    for ti, m in enumerate(members):
+        assert all(client_has(ti, t) for t in m)
+        assert [client_has(ti, t) for t in strangers[:300]] == [has_trigram(blooms[ti], t) for t in strangers[:300]]

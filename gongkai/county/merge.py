@@ -252,7 +252,14 @@ def _files(county: CountyConfig, out: Path, today: date) -> tuple[list[TownshipS
         ("search/index.html", page("search.html", "../")),
     ]
     searchable = [
-        (t.slug, t.name, out / t.slug / t.site["search"]["path"], t.site["search"]["shards"], t.site["search"]["docs"])
+        (
+            t.slug,
+            t.name,
+            out / t.slug / t.site["search"]["path"],
+            t.site["search"]["shards"],
+            t.site["search"]["docs"],
+            t.site.get("trigrams"),
+        )
         for t in towns
         if t.site is not None
     ]

@@ -22,7 +22,8 @@ the same build on another machine writes the same bytes)::
         types {label: count}, latest (newest record date),
         catalogue_file, standard (null or {summary, page}), feed,
         type_feeds [[folder, label]] (notices/feed.xml: 通知公告),
-        search {path, shards, docs}
+        search {path, shards, docs},
+        trigrams (the township's trigram Bloom filter, county/trigrams.py)
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from ..errors import CODES, ContentError, GongkaiError, Loc, Problem
 from ..load import find_site_root
 from ..search import INDEX_DIR as SEARCH_DIR
 from .config import CountyConfig, Township
+from .trigrams import township_bloom
 
 __all__ = [
     "FORMAT",
@@ -171,6 +173,7 @@ def _describe(out: Path, today: date) -> dict[str, Any]:
         "feed": "feed.xml" if (out / "feed.xml").is_file() else "",
         "type_feeds": _type_feeds(out),
         "search": {"path": SEARCH_DIR + "/", "shards": meta["shards"], "docs": meta["docs"]},
+        "trigrams": township_bloom(out / SEARCH_DIR),
     }
 
 

@@ -5,8 +5,10 @@
  * cut and normalise queries the same way.
  * Markup: <div id="gk-county-search" data-county="county.json" data-root="../">
  * on the county search page; data-root is the county root relative to the page.
- * A query: the manifest (county.json) and the gram shards g/<hex>.json of its
- * keys tell which townships have every key; those are searched a batch at a
+ * A query: the manifest (county.json), the gram shards g/<hex>.json of its
+ * keys and the trigram filter shards t/<hex>.bin of a few of its trigrams tell
+ * which townships have every key and (bar ~1 % false positives) every one of
+ * those trigrams; those are searched a batch at a
  * time, most promising first (size class of their postings), each with its
  * own posting shards and docs as the township search does, and no more
  * townships per query (or per click on "更多结果") than about SHARD_BUDGET
@@ -37,15 +39,63 @@
   const hexOf = (n, shards) => n.toString(16).padStart((shards - 1).toString(16).length, '0');
 
   const files = new Map();
-  const json = (url) => {
+  const get = (url, as) => {
     const k = url.href;
     if (!files.has(k)) {
-      const v = fetch(url).then((r) => { if (!r.ok) throw new Error(r.status + ' ' + k); return r.json(); });
+      const v = fetch(url).then((r) => { if (!r.ok) throw new Error(r.status + ' ' + k); return r[as](); });
       v.catch(() => files.delete(k));
       files.set(k, v);
     }
     return files.get(k);
   };
+  const json = (url) => get(url, 'json');
+
+  // Trigram filter (gongkai/county/trigrams.py: mix, slices, shard layout).
+  const PROBES = 7, TRI_CAP = 4;
+  const mix = (s, seed) => {
+    let h = seed;
+    for (const c of s) h = Math.imul(h ^ c.codePointAt(0), 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+  };
+  // A few trigrams of each term (evenly spread), at most 2 * TRI_CAP in all
+  function trigrams(terms) {
+    const out = [];
+    for (const t of terms) {
+      const all = [];
+      for (const seg of t.split(' ')) {
+        const a = Array.from(seg);
+        for (let i = 0; i + 2 < a.length; i++) { const g = a[i] + a[i + 1] + a[i + 2]; if (!all.includes(g)) all.push(g); }
+      }
+      const n = all.length, pick = n <= TRI_CAP ? all : [...Array(TRI_CAP).keys()].map((i) => all[Math.floor(i * (n - 1) / (TRI_CAP - 1))]);
+      for (const g of pick) if (!out.includes(g)) out.push(g);
+    }
+    return out.slice(0, 2 * TRI_CAP);
+  }
+  // Townships whose filter may hold every trigram (those without one pass)
+  async function trigramPass(base, m, tris) {
+    const S = m.tri, pass = new Set(m.townships.map((_, i) => i));
+    if (!S || !tris.length) return pass;
+    const shards = await Promise.all(tris.map(async (t) => {
+      const h = mix(t, 0), s = h % S;
+      return [t, h, new Uint8Array(await get(new URL('t/' + hexOf(s, S) + '.bin', base), 'arrayBuffer'))];
+    }));
+    let offset = 0;
+    m.townships.forEach(([, , , , slices, size], ti) => {
+      if (!slices) return;
+      const bits = size * 8;
+      for (const [t, h, buf] of shards) {
+        const at = offset + Math.floor((h % slices) / S) * size, h2 = mix(t, 1), h3 = (mix(t, 2) | 1) >>> 0;
+        for (let i = 0; i < PROBES; i++) {
+          const b = (h2 + i * h3) % bits;
+          if (!((buf[at + (b >> 3)] >> (b & 7)) & 1)) { pass.delete(ti); break; }
+        }
+      }
+      offset += slices / S * size;
+    });
+    return pass;
+  }
 
   // Townships having every key of every term, best first: [index, size class]
   async function townships(base, m, keys) {
@@ -178,7 +228,9 @@
     if (!terms.length) return { status: 'empty' };
     if (!gl.some((g) => g.length)) return { status: 'short' };
     const m = await json(new URL('county.json', base));
-    const keys = [...new Set(gl.flat())], towns = await townships(base, m, keys);
+    const keys = [...new Set(gl.flat())];
+    const [found, pass] = await Promise.all([townships(base, m, keys), trigramPass(base, m, trigrams(terms))]);
+    const towns = found.filter(([ti]) => pass.has(ti));
     return { status: 'ok', m, root, terms, gl, keys: keys.length, towns, next: 0, loaded: [], ver: [] };
   }
 
