@@ -13,7 +13,7 @@ names differ).  Generation is not measured.  Then, each in a child process:
    what the CI merge job does): wall, CPU and peak RSS of that process;
 3. the first query's download in Chromium over a local http.server with
    the county under a sub-path: every byte of the county manifest, gram
-   shards and township index files the page fetched for one query on a
+   and trigram shards and township index files the page fetched for one query on a
    fresh page (scripts and the page itself not counted), for a rare name,
    a common word, a village and a programme.
 
@@ -118,7 +118,8 @@ def browser_bytes(out: Path, queries: list[tuple[str, str]]) -> list[tuple[str, 
                 page.goto(base + "?q=" + q)
                 page.wait_for_function(done, timeout=120_000)
                 n = page.evaluate(
-                    "() => performance.getEntriesByType('resource').filter(e => e.name.endsWith('.json'))"
+                    "() => performance.getEntriesByType('resource')"
+                    ".filter(e => e.name.endsWith('.json') || e.name.endsWith('.bin'))"
                     ".reduce((n, e) => n + e.encodedBodySize, 0)"
                 )
                 rows.append((kind, q, n, page.locator(".gk-status").text_content() or ""))
@@ -169,9 +170,14 @@ def main() -> None:
             f"county search: manifest {manifest / 1024:.1f} KB; {len(grams)} gram shards, "
             f"{total / 1e6:.1f} MB in all, {total / len(grams) / 1024:.1f} KB on average"
         )
+        tris = list((out / "search" / "t").iterdir())
+        ttotal = sum(p.stat().st_size for p in tris)
+        print(
+            f"trigram filter: {len(tris)} shards, {ttotal / 1e6:.1f} MB in all, {ttotal / len(tris) / 1024:.1f} KB each"
+        )
         if not a.no_browser and Path(CHROMIUM).exists():
             queries = [("rare name", rare_name(out, f"t{a.townships // 2:02d}")), *QUERIES]
-            print("\nfirst query, bytes of JSON fetched by Chromium (fresh page):")
+            print("\nfirst query, bytes of index files (JSON, trigram shards) fetched by Chromium (fresh page):")
             for kind, q, n, status in browser_bytes(out, queries):
                 print(f"  {kind:12} {q:8}  {n / 1024:7.1f} KB   {status}")
         elif not a.no_browser:
