@@ -351,3 +351,16 @@ def test_trigram_filter_holds_its_members_and_few_others() -> None:
     for ti, m in enumerate(members):
         assert all(client_has(ti, t) for t in m)
         assert [client_has(ti, t) for t in strangers[:300]] == [has_trigram(blooms[ti], t) for t in strangers[:300]]
+
+
+def test_an_output_error_is_a_failed_township_not_a_stopped_county(tmp_path: Path) -> None:
+    folder = make_county(tmp_path)
+    (folder / "build").mkdir()
+    (folder / "build" / "qingshi").write_text("不是目录", encoding="utf-8")
+    r = gk("build", str(folder), "--today", DAY1.isoformat())
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "青石镇：生成失败——输出位置 ./build/qingshi 是一个文件，不是目录" in r.stderr
+    index = json.loads((folder / "township-index" / "qingshi.json").read_text(encoding="utf-8"))
+    assert index["status"] == "failed" and index["errors"] == 1 and index["site"] is None
+    status = {t["slug"]: t["state"] for t in json.loads((folder / "build" / "status.json").read_text())["townships"]}
+    assert status == {"qingshi": "missing", "hexi": "ok", "dongfeng": "ok"}

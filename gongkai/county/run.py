@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import Problem
+from ..errors import GongkaiError, Problem
 from .config import CountyConfig, load_county
 from .merge import MergeResult, merge
-from .township import OVERDUE, TownshipCheck, build_township, check_township, read_index
+from .township import OVERDUE, TownshipCheck, build_township, check_township, read_index, record_failure
 
 __all__ = ["CountyCheck", "SummaryRow", "build_county", "check_county"]
 
@@ -29,25 +29,36 @@ T = TypeVar("T")
 
 def _parallel(
     fn: Callable[[CountyConfig, str, date], T], county: CountyConfig, today: date, jobs: int | None
-) -> list[T]:
+) -> list[T | BaseException]:
     """``fn(county, slug, today)`` for every township in county order, in
     processes (forked where the platform allows: nothing is pickled but the
-    config and the results)."""
+    config and the results).  A process that dies (out of memory, killed)
+    gives its exception in place of a result; the others go on."""
     slugs = [t.slug for t in county.townships]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(slugs)))
     if jobs == 1:
         return [fn(county, s, today) for s in slugs]
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    out: list[T | BaseException] = []
     with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
-        return list(pool.map(fn, [county] * len(slugs), slugs, [today] * len(slugs)))
+        for future in [pool.submit(fn, county, s, today) for s in slugs]:
+            try:
+                out.append(future.result())
+            except Exception as exc:
+                out.append(exc)
+    return out
 
 
 def build_county(folder: Path, today: date, jobs: int | None = None) -> tuple[list[dict[str, Any]], MergeResult]:
     """Build every township into ``build/<slug>/`` (a failure leaves that
     township's last good site and says why), then make the county pages."""
     county = load_county(folder)
-    indexes = _parallel(build_township, county, today, jobs)
+    done = _parallel(build_township, county, today, jobs)
+    indexes = [
+        record_failure(county, t.slug, today, r) if isinstance(r, BaseException) else r
+        for t, r in zip(county.townships, done, strict=True)
+    ]
     return indexes, merge(county, today)
 
 
@@ -102,5 +113,9 @@ def _row(county: CountyConfig, c: TownshipCheck) -> SummaryRow:
 
 def check_county(folder: Path, today: date, jobs: int | None = None) -> CountyCheck:
     county = load_county(folder)
-    checks: Sequence[TownshipCheck] = _parallel(check_township, county, today, jobs)
+    checks: list[TownshipCheck] = []
+    for t, r in zip(county.townships, _parallel(check_township, county, today, jobs), strict=True):
+        if isinstance(r, BaseException):
+            raise GongkaiError(f"检查{t.name}时进程意外退出（{type(r).__name__}），可能是内存不足") from r
+        checks.append(r)
     return CountyCheck(tuple(checks), tuple(_row(county, c) for c in checks))

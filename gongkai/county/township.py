@@ -54,6 +54,7 @@ __all__ = [
     "build_township",
     "check_township",
     "read_index",
+    "record_failure",
     "site_folder",
 ]
 
@@ -196,18 +197,15 @@ def _reason(exc: BaseException, county: Path) -> tuple[str, list[str]]:
         if any(p.code == "GK902" for p in errors):
             return errors[0].message, lines
         return f"内容有 {len(errors)} 处错误，未能生成", lines
-    text = str(exc).replace(str(county), ".")
     if isinstance(exc, GongkaiError):
+        text = str(exc).replace(str(county), ".")
         return text, [text]
-    return f"生成时出现内部错误（{type(exc).__name__}）", [text]
+    # nothing of the exception's text: it may quote the content
+    return f"生成时出现内部错误或进程意外退出（{type(exc).__name__}）", []
 
 
-def build_township(county: CountyConfig, slug: str, today: date) -> dict[str, Any]:
-    """Build one township into ``build/<slug>/`` and write its index.
-    Never raises for the township's own failures: they go into the index."""
-    t = county.township(slug)
-    out = county.root / "build" / slug
-    index: dict[str, Any] = {
+def _blank(t: Township, today: date) -> dict[str, Any]:
+    return {
         "format": FORMAT,
         "slug": t.slug,
         "name": t.name,
@@ -220,23 +218,41 @@ def build_township(county: CountyConfig, slug: str, today: date) -> dict[str, An
         "overdue": 0,
         "site": None,
     }
+
+
+def build_township(county: CountyConfig, slug: str, today: date) -> dict[str, Any]:
+    """Build one township into ``build/<slug>/`` and write its index.
+    Never raises for the township's own failures: they go into the index."""
+    t = county.township(slug)
+    out = county.root / "build" / slug
+    index = _blank(t, today)
     try:
         result = build_site(site_folder(county, t), today, out=out)
         index["warnings"] = len(result.warnings)
         index["overdue"] = sum(1 for p in result.warnings if p.code in OVERDUE)
         index["site"] = _describe(out, today)
     except Exception as exc:  # one township's failure must not stop the county
-        previous = read_index(county.root, slug)
-        index["status"] = "failed"
-        index["reason"], index["problems"] = _reason(exc, county.root)
-        if isinstance(exc, ContentError):
-            index["errors"] = sum(1 for p in exc.problems if p.is_error)
-            index["warnings"] = sum(1 for p in exc.problems if not p.is_error)
-            index["overdue"] = sum(1 for p in exc.problems if p.code in OVERDUE)
-        else:
-            index["errors"] = 1
-        if previous is not None and previous.get("site") and (out / "index.html").is_file():
-            index["site"] = previous["site"]
+        return record_failure(county, slug, today, exc)
+    _write_index(county.root, index)
+    return index
+
+
+def record_failure(county: CountyConfig, slug: str, today: date, exc: BaseException) -> dict[str, Any]:
+    """Write the index of a failed build: why, and the last good site (the
+    writer left ``build/<slug>/`` as that build made it)."""
+    t = county.township(slug)
+    index = _blank(t, today)
+    previous = read_index(county.root, slug)
+    index["status"] = "failed"
+    index["reason"], index["problems"] = _reason(exc, county.root)
+    if isinstance(exc, ContentError):
+        index["errors"] = sum(1 for p in exc.problems if p.is_error)
+        index["warnings"] = sum(1 for p in exc.problems if not p.is_error)
+        index["overdue"] = sum(1 for p in exc.problems if p.code in OVERDUE)
+    else:
+        index["errors"] = 1
+    if previous is not None and previous.get("site") and (county.root / "build" / slug / "index.html").is_file():
+        index["site"] = previous["site"]
     _write_index(county.root, index)
     return index
 
