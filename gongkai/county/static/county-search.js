@@ -297,6 +297,7 @@
       return;
     }
     const base = new URL(app.dataset.county || 'county.json', location.href), root = app.dataset.root || '../';
+    json(new URL('county.json', base)).catch(() => {}); // saves a round trip on the first query
     let S = null, seq = 0, shown = 0, lastQ = null, timer = 0;
 
     async function page(my, want) {
