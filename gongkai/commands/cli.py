@@ -153,6 +153,11 @@ DRAFTS_OPT = click.option("--drafts", is_flag=True, help="同时生成草稿（d
 @DRAFTS_OPT
 @click.option("--strict", is_flag=True, help="有警告也不生成。")
 def build(site: Path, out: Path | None, today: str | None, drafts: bool, strict: bool) -> None:
+    if (site / "county.yaml").is_file():  # a county portal: every township, then the county pages
+        if out is not None:
+            raise click.BadParameter("县目录总是生成到 县目录/build/", param_hint="--out")
+        _county_build(site, _today(today))
+        return
     result = run_build(site, _today(today), out=out, drafts=drafts, strict=strict)
     _print_problems(list(result.warnings), err=True)
     if result.unchanged:
@@ -189,6 +194,9 @@ def build(site: Path, out: Path | None, today: str | None, drafts: bool, strict:
 )
 @click.option("--strict", is_flag=True, help="警告也算作错误。")
 def check(site: Path, today: str | None, drafts: bool, fmt: str, strict: bool) -> None:
+    if (site / "county.yaml").is_file():
+        _county_check(site, _today(today), fmt)
+        return
     result = run_check(site, _today(today), drafts=drafts)
     problems = sorted(result.problems, key=Problem.sort_key)
     errors = [p for p in problems if p.is_error]
@@ -464,3 +472,86 @@ def archive(
         "运行 gongkai build 后，这次张贴会出现在网站的“公开栏存档”栏目。"
         "存档文件不得修改，请与内容一起保存（使用 git 的请一并提交）。"
     )
+
+
+# --- county portals (gongkai/county/) ---------------------------------------------------------------
+
+COUNTY_ARG = click.argument(
+    "county_dir", metavar="COUNTY", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+def _county_build(folder: Path, today: date) -> None:
+    from gongkai.commands.county import build_county
+    from gongkai.commands.county.text import merge_lines, township_lines
+
+    indexes, merged = build_county(folder, today)
+    for index in indexes:
+        for line in township_lines(index):
+            click.echo(line, err=index["status"] != "ok")
+    for line in merge_lines(merged):
+        click.echo(line)
+    sys.exit(1 if any(i["status"] != "ok" for i in indexes) else 0)
+
+
+def _county_check(folder: Path, today: date, fmt: str) -> None:
+    from gongkai.commands.county import check_county
+    from gongkai.commands.county.text import check_json, check_lines
+
+    result = check_county(folder, today)
+    click.echo(check_json(result) if fmt == "json" else "\n".join(check_lines(result)))
+    sys.exit(1 if result.failed else 0)
+
+
+@main.group(
+    context_settings=CONTEXT,
+    help="县级门户：各乡镇分别生成（持续集成中每个乡镇一个任务），再合并出县门户页面、公开目录和全县搜索。"
+    "在县目录（有 county.yaml）运行 gongkai build 则一次完成。",
+)
+def county() -> None:
+    pass
+
+
+@county.command(
+    "township",
+    context_settings=CONTEXT,
+    help="生成一个乡镇（SLUG）：获取内容，生成到 COUNTY/build/SLUG/，写出 COUNTY/township-index/SLUG.json。"
+    "生成失败时保留上次的网站并记录原因，退出码为 1。",
+)
+@click.argument("slug")
+@COUNTY_ARG
+@TODAY_OPT
+def county_township(slug: str, county_dir: Path, today: str | None) -> None:
+    from gongkai.commands.county import build_township, load_county
+    from gongkai.commands.county.text import township_lines
+
+    index = build_township(load_county(county_dir), slug, _today(today))
+    for line in township_lines(index):
+        click.echo(line, err=index["status"] != "ok")
+    sys.exit(0 if index["status"] == "ok" else 1)
+
+
+@county.command(
+    "merge",
+    context_settings=CONTEXT,
+    help="合并：只根据各乡镇的生成结果（build/SLUG/ 和 township-index/SLUG.json）生成县门户页面、"
+    "合并的公开目录、订阅和全县搜索，不读取乡镇内容。",
+)
+@COUNTY_ARG
+@TODAY_OPT
+def county_merge(county_dir: Path, today: str | None) -> None:
+    from gongkai.commands.county import load_county, merge
+    from gongkai.commands.county.text import merge_lines
+
+    for line in merge_lines(merge(load_county(county_dir), _today(today))):
+        click.echo(line)
+
+
+@county.command(
+    "list", context_settings=CONTEXT, help="以 JSON 列出 county.yaml 中各乡镇的 slug（供持续集成生成任务矩阵）。"
+)
+@COUNTY_ARG
+def county_list(county_dir: Path) -> None:
+    from gongkai.commands.county import load_county
+
+    click.echo(json.dumps([t.slug for t in load_county(county_dir).townships]))

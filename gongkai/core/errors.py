@@ -137,7 +137,8 @@ class ArchiveError(GongkaiError):
 
 # Stable codes. GK0xx: files; GK1xx: fields; GK2xx: references between records;
 # GK3xx: domain rules (sums, notice periods, decision chains); GK4xx: personal
-# data; GK5xx: archive; GK6xx: deadlines (warnings); GK7xx: 索引号 and the annual report.
+# data; GK5xx: archive; GK6xx: deadlines (warnings); GK7xx: 索引号 and the annual report;
+# GK9xx: county portals.
 CODES: dict[str, str] = {
     "GK001": "文件无法解码（编码不对）",
     "GK002": "YAML 语法错误",
@@ -221,4 +222,7 @@ CODES: dict[str, str] = {
     "GK704": "办理结果总计与各项之和不符",
     "GK711": "索引号登记表格式错误",
     "GK712": "索引号重复",
+    # GK9xx: county portals (county.yaml, gongkai/county/)
+    "GK901": "county.yaml 格式不对",
+    "GK902": "乡镇内容无法获取（子目录不存在或 git 仓库无法克隆、更新）",
 }
