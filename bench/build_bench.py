@@ -720,9 +720,9 @@ PHASES_CHILD = r"""
 import sys, time
 from datetime import date
 from pathlib import Path
-import gongkai.run.build, gongkai.emit.render, gongkai.run.write, gongkai.check.validate, gongkai.run.incremental, gongkai.run.cache
+import gongkai.run.build, gongkai.emit.render, gongkai.run.write, gongkai.check.validate, gongkai.run.engine.keys, gongkai.run.engine.store
 B, R, W, V, I, C = (sys.modules[m] for m in ("gongkai.run.build", "gongkai.emit.render", "gongkai.run.write", "gongkai.check.validate",
-                                             "gongkai.run.incremental", "gongkai.run.cache"))  # gongkai.run.build is also a function
+                                             "gongkai.run.engine.keys", "gongkai.run.engine.store"))  # gongkai.run.build is also a function
 
 T = {}
 ORDER = []

@@ -21,7 +21,7 @@ from conftest import DEMO_TODAY, REPO
 from linkcheck import broken_links, reachable
 
 from gongkai import ContentError, OutputError, build, check
-from gongkai.run.sealed import site_cache_dir
+from gongkai.run.engine.sealed import site_cache_dir
 from gongkai.run.write import MARKER, Output, read_marker
 
 

@@ -20,10 +20,11 @@ from test_incremental import NOTICE, TODAY, _assert_same, _edit, _rebuild_and_co
 
 from gongkai.commands.pack import pack
 from gongkai.core.errors import OutputError
-from gongkai.run import cache as cache_mod
-from gongkai.run import sealed, write
+from gongkai.run import write
 from gongkai.run.build import build, check
-from gongkai.run.cache import BuildCache
+from gongkai.run.engine import sealed
+from gongkai.run.engine import store as cache_mod
+from gongkai.run.engine.store import BuildCache
 from gongkai.run.write import MARKER, read_marker
 
 
@@ -156,7 +157,7 @@ def test_a_revert_after_a_build_cut_off_after_its_swap_is_not_taken_as_no_change
     if where == "save_manifest":
         monkeypatch.setattr(BuildCache, "save_manifest", killed)
     else:
-        monkeypatch.setattr(importlib.import_module("gongkai.run.build"), "remember_build", killed)
+        monkeypatch.setattr(importlib.import_module("gongkai.run.engine"), "remember_build", killed)
     with pytest.raises(KeyboardInterrupt):
         build(demo, TODAY, out=out)
     assert "临时增加的通知" in (out / "index.html").read_text(encoding="utf-8")  # the swap had happened

@@ -15,10 +15,9 @@ import pytest
 from conftest import REPO
 
 from gongkai.core.errors import ContentError
-from gongkai.core.model import Rows
 from gongkai.run.build import build
-from gongkai.run.cache import BuildCache
-from gongkai.run.sealed import site_cache_dir
+from gongkai.run.engine.sealed import site_cache_dir
+from gongkai.run.engine.store import BuildCache, Rows
 from gongkai.run.write import MARKER
 
 # Every demo record is published by then.

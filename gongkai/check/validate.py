@@ -7,14 +7,10 @@ nothing for bad content: the caller decides whether errors stop the build.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import pickle
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import PurePosixPath
-from typing import Any, Protocol
 
 from gongkai.check.pii import record_pii, scan_pii
 from gongkai.check.rules import check_record, check_site
@@ -28,9 +24,8 @@ from gongkai.core.schema.types import COMMON, RECORD_TYPES
 from gongkai.core.tree import RMap
 from gongkai.read.archive import check_postings, visible_postings
 from gongkai.read.load import LoadedSite, SourceFile, digest_bytes
-from gongkai.run.cache import code_digest
 
-__all__ = ["CheckedFile", "RecordCache", "Validated", "validate"]
+__all__ = ["CheckFiles", "CheckedFile", "Validated", "check_each", "check_file", "file_key", "validate"]
 
 
 @dataclass(frozen=True)
@@ -53,113 +48,23 @@ class CheckedFile:
     deps: tuple[tuple[str, str], ...] = ()  # other files read: (path, digest)
 
 
-class RecordCache(Protocol):
-    def get(self, key: str) -> CheckedFile | None: ...
-    def put(self, key: str, value: CheckedFile, blob: bytes | None = None) -> None: ...
-    def detach(self, key: str, value: CheckedFile) -> CheckedFile: ...
-    def used(self, key: str) -> None: ...
+# Checks every record file of a loaded site: the engine's version takes the
+# unchanged ones from its cache and checks the others on every core.
+CheckFiles = Callable[[LoadedSite, SiteConfig, WorkCalendar], list[CheckedFile]]
 
 
-# Below this many files to check afresh, one process does it all.
-PARALLEL_FILES = 400
+def file_key(salt: str, loaded: LoadedSite, raw_digest: str) -> str:
+    """The digest a record is known by: its file, site.yaml and ``salt``."""
+    return digest_bytes(f"{salt}\0{loaded.config_digest}\0{raw_digest}".encode())
 
 
-def _check_files(
-    loaded: LoadedSite,
-    config: SiteConfig,
-    calendar: WorkCalendar,
-    cache: RecordCache | None,
-    problems: list[Problem],
-) -> list[CheckedFile]:
-    """Every record file checked, in order: from ``cache`` when unchanged,
-    else parsed and checked (on every core for many files).  Their problems
-    go to ``problems``."""
-    base = f"{code_digest()}\0{loaded.config_digest}"
+def check_each(loaded: LoadedSite, config: SiteConfig, calendar: WorkCalendar) -> list[CheckedFile]:
+    """Every record file parsed and checked, in order, one by one."""
     files = loaded.files
-    out: list[CheckedFile | None] = []
-    todo: list[int] = []
-    for i, raw in enumerate(files.raw(quick=True)):  # one by one: each raw tree is dropped once it is a record
-        key = digest_bytes(f"{base}\0{raw.digest}".encode())
-        hit = cache.get(key) if cache is not None else None
-        if hit is not None and all(files.dep_digest(rel) == d for rel, d in hit.deps):
-            cache.used(key)  # type: ignore[union-attr]
-            out.append(hit)
-            continue
-        todo.append(i)
-        out.append(None)
-    workers = min(os.cpu_count() or 1, 4)
-    if len(todo) >= PARALLEL_FILES and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        results = _check_in_pool(files, todo, base, config, calendar, workers, cache)
-    else:
-        results = (_check_one(files, i, base, config, calendar, False, cache) for i in todo)
-    for i, (key, checked, blob, readable) in zip(todo, results, strict=True):
-        if isinstance(checked, bytes):
-            checked = pickle.loads(checked)
-        if cache is not None:
-            if readable:  # not a file that could not be read
-                cache.put(key, checked, blob)
-            cache.used(key)
-        out[i] = checked
-    done = [c for c in out if c is not None]
-    for c in done:
-        problems.extend(c.problems)
-    return done
+    return [check_file(files.parse(raw), file_key("", loaded, raw.digest), config, calendar) for raw in files.raw()]
 
 
-def _check_one(
-    files: Any,
-    index: int,
-    base: str,
-    config: SiteConfig,
-    calendar: WorkCalendar,
-    pickled: bool,
-    cache: RecordCache | None,
-) -> tuple[str, CheckedFile | bytes, bytes | None, bool]:
-    """(key, checked file or its pickle, the pickle, whether the file could be read)."""
-    raw = files.raw_at(index)
-    key = digest_bytes(f"{base}\0{raw.digest}".encode())
-    checked = _check_file(files.parse(raw), key, config, calendar)
-    if cache is not None and raw.readable:
-        checked = cache.detach(key, checked)
-    if pickled:
-        blob = pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL)
-        return key, blob, blob, raw.readable
-    return key, checked, None, raw.readable
-
-
-_pool_args: tuple[Any, ...] | None = None  # set in forked workers only
-
-
-def _pool_init(*args: Any) -> None:
-    global _pool_args
-    _pool_args = args
-
-
-def _pool_check(indexes: list[int]) -> list[tuple[str, bytes, bytes, bool]]:
-    assert _pool_args is not None
-    files, base, config, calendar, cache = _pool_args
-    return [_check_one(files, i, base, config, calendar, True, cache) for i in indexes]  # type: ignore[misc]
-
-
-def _check_in_pool(
-    files: Any,
-    todo: list[int],
-    base: str,
-    config: SiteConfig,
-    calendar: WorkCalendar,
-    workers: int,
-    cache: RecordCache | None,
-) -> Iterator[tuple[str, CheckedFile | bytes, bytes | None, bool]]:
-    """Check files in forked processes (they inherit the site; only the
-    finished, pickled results come back, and those are what the cache stores)."""
-    chunks = [todo[i : i + 32] for i in range(0, len(todo), 32)]
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_pool_init, initargs=(files, base, config, calendar, cache)) as pool:
-        for chunk in pool.imap(_pool_check, chunks):
-            yield from chunk
-
-
-def _check_file(sf: SourceFile | None, key: str, config: SiteConfig, calendar: WorkCalendar) -> CheckedFile:
+def check_file(sf: SourceFile | None, key: str, config: SiteConfig, calendar: WorkCalendar) -> CheckedFile:
     """Parse, type and check one file with the rules that need only it."""
     if sf is None:
         return CheckedFile(None, ())
@@ -180,9 +85,9 @@ def _cross_loc(path: str) -> bool:
     return "[" not in path or path.startswith("attachments[") or path in _KEPT_LOCS
 
 
-def validate(loaded: LoadedSite, today: date, drafts: bool = False, cache: RecordCache | None = None) -> Validated:
-    """``cache``: validated records of unchanged files from earlier builds
-    (see cache.RecordStore); without one every file is checked afresh."""
+def validate(loaded: LoadedSite, today: date, drafts: bool = False, check_files: CheckFiles = check_each) -> Validated:
+    """``check_files``: how the record files are checked (the engine's takes
+    unchanged ones from its cache); by default each afresh, in order."""
     problems: list[Problem] = list(loaded.problems)
     if loaded.config_node is not None:
         problems.extend(scan_pii(loaded.config_node, contact=("contact",)))
@@ -199,11 +104,10 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False, cache: Recor
     extra_years, ps = parse_holidays(loaded.holidays_node)
     problems.extend(ps)
     calendar = WorkCalendar(extra_years)
-    records = [
-        checked.record
-        for checked in _check_files(loaded, config, calendar, cache, problems)
-        if checked.record is not None
-    ]
+    checked_files = check_files(loaded, config, calendar)
+    for checked in checked_files:
+        problems.extend(checked.problems)
+    records = [checked.record for checked in checked_files if checked.record is not None]
 
     # ids are unique across the whole site, drafts and future records included:
     # a URL once published must never change owner.

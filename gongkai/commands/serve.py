@@ -27,7 +27,7 @@ from gongkai.core.errors import ContentError, GongkaiError
 from gongkai.emit.render import MemoryBytecodeCache
 from gongkai.emit.search_index import SearchMemo
 from gongkai.run.build import build
-from gongkai.run.cache import BuildCache
+from gongkai.run.engine.store import BuildCache
 
 __all__ = ["DevServer", "normalise_base_path"]
 

@@ -2,74 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
 
 from gongkai.core.config import SiteConfig
-from gongkai.core.errors import GongkaiError, Loc
+from gongkai.core.errors import Loc
 from gongkai.core.schema.types import DISCLOSURE, RECORD_TYPES, RecordType
-from gongkai.run import sealed
 
-__all__ = ["Posting", "Record", "Rows", "Site", "Summary"]
-
-
-class Rows(Sequence[Mapping[str, Any]]):
-    """A roster's rows, kept in a file of the record cache and read when
-    used: at 10,000 records the rows are most of a site's memory, and a
-    build needs one roster at a time.  A few rosters read last are kept."""
-
-    __slots__ = ("count", "path", "villages")
-
-    def __init__(self, path: str, count: int, villages: tuple[str, ...]) -> None:
-        self.path = path
-        self.count = count
-        self.villages = villages  # in order of first appearance
-
-    def _rows(self) -> tuple[Mapping[str, Any], ...]:
-        return _read_rows(self.path)
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __bool__(self) -> bool:
-        return self.count > 0
-
-    def __iter__(self) -> Iterator[Mapping[str, Any]]:
-        return iter(self._rows())
-
-    def __getitem__(self, i: Any) -> Any:
-        return self._rows()[i]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Rows):
-            return self.path == other.path or tuple(self) == tuple(other)
-        if isinstance(other, tuple | list):
-            return len(other) == self.count and tuple(self) == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.path)
-
-    def __repr__(self) -> str:
-        return f"Rows({self.count} rows in {self.path})"
-
-    def __getstate__(self) -> tuple[str, int, tuple[str, ...]]:
-        return self.path, self.count, self.villages
-
-    def __setstate__(self, state: tuple[str, int, tuple[str, ...]]) -> None:
-        self.path, self.count, self.villages = state
-
-
-@functools.lru_cache(maxsize=4)
-def _read_rows(path: str) -> tuple[Mapping[str, Any], ...]:
-    rows = sealed.load(path)
-    if not isinstance(rows, tuple):
-        raise GongkaiError(f"缓存文件 {path} 在生成过程中被删除或损坏，请重新运行")
-    return rows
+__all__ = ["Posting", "Record", "Site", "Summary"]
 
 
 @dataclass(frozen=True)

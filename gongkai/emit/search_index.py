@@ -69,7 +69,7 @@ from operator import add
 from typing import Any
 
 from gongkai.core.formats import money, number
-from gongkai.core.model import Record, Rows, Site
+from gongkai.core.model import Record, Site
 
 __all__ = [
     "INDEX_DIR",
@@ -629,7 +629,7 @@ def record_villages(rec: Record) -> list[str]:
     """The villages a record's search document names, in its order."""
     if rec.type == "subsidy":
         rows = rec.data["recipients"]
-        found = rows.villages if isinstance(rows, Rows) else (r["village"] for r in rows)
+        found = getattr(rows, "villages", None) or (r["village"] for r in rows)  # a lazy Rows knows them
     elif rec.type == "fund":
         found = (p.get("village") for p in rec.data["projects"])
     else:

@@ -1,38 +1,32 @@
-"""The whole build, top to bottom: load → validate → plan → render → write."""
+"""The whole build, top to bottom: read → check → plan → engine → write.
+
+Each stage is a plain function of what the one before returned; the engine
+(run/engine) is the only part that remembers anything between builds, and
+the writer (run/write.py) the only part that writes the output.
+"""
 
 from __future__ import annotations
 
-import collections
-import gc
-import itertools
-import multiprocessing
-import os
-import pickle
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from gongkai.check.validate import Validated, validate
-from gongkai.core.errors import ContentError, Loc, Problem
+from gongkai.core.errors import ContentError, Problem
 from gongkai.core.model import Site
-from gongkai.core.privacy import find_pii
+from gongkai.emit.gate import leak_gate
 from gongkai.emit.pdf import sheet_pdfs
-from gongkai.emit.render import Renderer, default_theme_dir, theme_dirs
-from gongkai.emit.search_index import SearchMemo, build_search_index, search_docs, site_search_index
+from gongkai.emit.render import theme_dirs
 from gongkai.plan.data import catalogue, record_data_files, site_data_files
 from gongkai.plan.feeds import discovery_files
-from gongkai.plan.pages import Page, plan_pages
+from gongkai.plan.pages import plan_pages
 from gongkai.plan.sheets import Paper, SheetRequest, plan_sheets, qr_files
 from gongkai.read.applications import check_applications
 from gongkai.read.archive import ArchiveEntry, create_entry, plan_postings, posting_files
 from gongkai.read.load import find_site_root, load_site
 from gongkai.read.registry import REGISTRY, number_site, save_registry
-from gongkai.run.cache import BuildCache, BuildStamp, forget_build, last_build, remember_build
-from gongkai.run.incremental import Fingerprints
-from gongkai.run.write import Manifest, Output, binding, read_marker
+from gongkai.run.engine import BuildCache, Engine, Made
 
 __all__ = ["BuildResult", "archive_posting", "build", "check"]
 
@@ -55,14 +49,13 @@ class BuildResult:
 def check(site_dir: Path, today: date, drafts: bool = False, cache: BuildCache | None = None) -> Validated:
     """Load and validate only; never writes output (only the cache)."""
     root = find_site_root(site_dir)
-    return _checked(root, today, drafts, cache or BuildCache(root))
+    return checked(root, today, drafts, Engine(root, root / "build", cache, (today, drafts)))
 
 
-def _checked(root: Path, today: date, drafts: bool, cache: BuildCache) -> Validated:
-    """validate(), then number the records (索引号 registry) and check the
-    annual report's data in content/applications/."""
-    validated = validate(load_site(root, cache.file_digests), today, drafts, cache.records)
-    cache.records.commit()
+def checked(root: Path, today: date, drafts: bool, engine: Engine) -> Validated:
+    """Read and check the site; number its records (索引号 registry) and
+    check the annual report's data in content/applications/."""
+    validated = validate(load_site(root, engine.cache.file_digests), today, drafts, engine.check_files)
     return check_applications(root, number_site(root, validated))
 
 
@@ -75,200 +68,72 @@ def build(
     sheets: SheetRequest | None = None,
     cache: BuildCache | None = None,
 ) -> BuildResult:
-    """Build the site in ``site_dir`` as of ``today`` into ``out``
-    (default ``<site>/build``).  Raises ContentError with every problem when
-    the content has an error (or a warning, with ``strict``); the previous
-    output is then left untouched.  ``sheets`` (``gongkai print``) sets some
-    notice sheets on another paper and asks for their PDFs.
-
-    Only what changed is made again: ``cache`` (by default the site's
-    ``.gongkai-cache`` folder) holds the validated records and what the last
-    build into ``out`` wrote; see incremental.py for what decides."""
+    """Build the site in ``site_dir`` as of ``today`` into ``out`` (default
+    ``<site>/build``).  Raises ContentError with every problem when the
+    content has an error (or a warning, with ``strict``); the previous output
+    is then left as it was.  ``sheets`` (``gongkai print``) sets some notice
+    sheets on another paper and asks for their PDFs.  Only what changed is
+    made again (``cache``: what earlier builds kept; see run/engine)."""
     root = find_site_root(site_dir)
     out = (out or root / "build").resolve()
-    cache = cache or BuildCache(root)
-    dirs = _theme_dirs_for(root)
-    stamp = BuildStamp(root, dirs, (today, drafts, strict, sheets, str(out)))
-    digest = stamp.digest()
-    previous = last_build(cache.folder, out) if cache.folder is not None else None
-    if previous is not None and previous[0] == digest and _untouched(out, root, cache.manifest(out), previous[1]):
-        return replace(previous[1], unchanged=True)
-    checked = _checked(root, today, drafts, cache)
-    warnings = tuple(p for p in checked.problems if not p.is_error)
-    if checked.site is None or checked.errors or (strict and warnings):
-        raise ContentError(list(checked.problems))
-    site = checked.site
-    # Every record is in memory now and stays to the end: the cyclic garbage
-    # collector need not walk them again (and forked workers then do not
-    # touch, and so copy, the pages they sit on).
-    gc.freeze()
-    try:
-        return _build(root, out, site, today, drafts, sheets, cache, stamp, warnings)
-    finally:
-        gc.unfreeze()
-
-
-def _build(
-    root: Path,
-    out: Path,
-    site: Site,
-    today: date,
-    drafts: bool,
-    sheets: SheetRequest | None,
-    cache: BuildCache,
-    stamp: BuildStamp,
-    warnings: tuple[Problem, ...],
-) -> BuildResult:
-    pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
+    engine = Engine(root, out, cache, (today, drafts, strict, sheets))
+    last = engine.unchanged()
+    if last is not None:
+        return replace(last, unchanged=True)
+    result = checked(root, today, drafts, engine)
+    warnings = tuple(p for p in result.problems if not p.is_error)
+    if result.site is None or result.errors or (strict and warnings):
+        raise ContentError(list(result.problems))
+    site = result.site
     dirs = theme_dirs(root, site.config.theme)
-    renderer = Renderer(site, dirs, cache.templates, cache.template_refs)
-    fp = Fingerprints(site, renderer.template_digest, (today, drafts, sheets))
-    protect = (root / "content", root / "themes")
-    if cache.folder is not None:
-        forget_build(cache.folder, out)
-    with Output(
-        out, protect=protect, guard=leak_gate, previous=cache.manifest(out), verify=not cache.private_output, site=root
-    ) as output:
-        groups = _Groups(output)
-        keys = [fp.page(p) for p in pages]
-        todo = [(p, k) for p, k in zip(pages, keys, strict=True) if not groups.reuse(f"page:{p.path}", k)]
-        # beside the rendering when that or the index takes a while
-        aside = len(todo) > 4 * _RENDER_CHUNK or len(site.published) >= ASIDE_RECORDS
-        search = _Search(site, fp, groups, cache.search_memo, aside=aside)
-        try:
-            rendered = render_pages(renderer, [p for p, _ in todo], guard=leak_gate)
-            for (page, key), (path, blob, found) in zip(todo, rendered, strict=True):
-                groups.made(f"page:{page.path}", key, [(path, blob)], found)
-            for rec in sorted(site.published, key=lambda r: r.id):
-                groups.make(f"qr:{rec.id}", fp.key("qr", rec.id), lambda rec=rec: qr_files(site, rec))
-                groups.make(f"data:{rec.id}", fp.key("data", rec), lambda rec=rec: record_data_files(site, rec))
-            groups.make("catalogue", fp.key("catalogue", catalogue(site)), lambda: site_data_files(site))
-            urls = [p.url for p in pages]
-            groups.make("feeds", fp.key("feeds", site, urls), lambda: discovery_files(site, pages))
-            search.finish()
-            for rel, blob in sheet_pdfs(site, renderer, dirs, sheets):
-                output.write(rel, blob)
-            for rel, src in posting_files(site):  # frozen sheets and photos, verified by the loader
-                output.copy(rel, root / src)
-            for rel, src in _static_files(dirs):
-                output.copy(f"static/{rel}", src)
-            for rec in site.published:
-                for att in rec.attachments:
-                    output.copy(f"{rec.url}{att['file']}", root / Path(rec.source).parent / att["file"])
-        finally:
-            search.close()
-        n_files = len(output.written)
-        n_bytes = output.bytes
-    cache.save_manifest(out, output.manifest)
+    pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
+    renderer = engine.renderer(site, dirs)
+    with engine.output(site, renderer, leak_gate, protect=(root / "content", root / "themes")) as made:
+        made.pages(pages)
+        for rec in sorted(site.published, key=lambda r: r.id):
+            made.group(f"qr:{rec.id}", ("qr", rec.id), lambda rec=rec: qr_files(site, rec))
+            made.group(f"data:{rec.id}", ("data", rec), lambda rec=rec: record_data_files(site, rec))
+        made.group("catalogue", ("catalogue", catalogue(site)), lambda: site_data_files(site))
+        made.group("feeds", ("feeds", site, [p.url for p in pages]), lambda: discovery_files(site, pages))
+        made.search()
+        made.files(sheet_pdfs(site, renderer, dirs, sheets))
+        made.copies(_copied_files(root, site, dirs))
     registered = tuple(save_registry(root, site))  # only after the output is complete
-    stamp.refresh(root / REGISTRY)
+    engine.stamp.refresh(root / REGISTRY)
+    return engine.finish(made, _result(made, len(pages), warnings, registered, sheets))
+
+
+def _result(
+    made: Made, pages: int, warnings: tuple[Problem, ...], registered: tuple[str, ...], sheets: SheetRequest | None
+) -> BuildResult:
+    output = made.output
     printed = (
         tuple(f"print/{i}/index.html" for i in sheets.ids) + tuple(f"print/{i}.pdf" for i in sheets.ids if sheets.pdf)
         if sheets
         else ()
     )
-    result = BuildResult(
+    return BuildResult(
         output.out,
-        len(pages),
-        n_files,
-        n_bytes,
+        pages,
+        len(output.written),
+        output.bytes,
         warnings,
         registered,
         printed,
-        made=tuple(p.path for p, _ in todo),
+        made=made.rendered,
         kept=output.kept,
         token=output.manifest.token,
     )
-    if cache.folder is not None:
-        remember_build(cache.folder, out, stamp.digest(), replace(result, registered=()))
-    return result
 
 
-def _untouched(out: Path, root: Path, manifest: Manifest | None, last: BuildResult) -> bool:
-    """Whether ``out`` is still exactly the tree the last build left: its
-    marker bound to this folder and site and naming that build's tree, and
-    every file of it there with the size and mtime it was written with."""
-    marker = read_marker(out)
-    if marker is None or not last.token or manifest is None:
-        return False
-    if marker.binding != binding(out, root) or marker.token != last.token or manifest.token != last.token:
-        return False
-    prefix = str(out) + os.sep
-    for rel, (_digest, size, mtime) in manifest.files.items():
-        try:
-            st = os.stat(prefix + rel)
-        except OSError:
-            return False
-        if st.st_size != size or st.st_mtime_ns != mtime:
-            return False
-    return True
-
-
-class _Search:
-    """The search index's files.  A command merges a changed index afresh:
-    started beside the page rendering when there are many pages to render
-    (its documents made one at a time); the preview server splices its
-    edits into the index it keeps (search.SearchMemo)."""
-
-    def __init__(self, site: Site, fp: Fingerprints, groups: _Groups, memo: SearchMemo | None, aside: bool) -> None:
-        self.site, self.groups, self.memo = site, groups, memo
-        self.key = fp.key("search", site)
-        self.pending: _Aside | None = None
-        if memo is None and aside and not groups.unchanged("search", self.key):
-            self.pending = _Aside(lambda: site_search_index(site))
-
-    def close(self) -> None:
-        if self.pending is not None:
-            self.pending.close()
-
-    def finish(self) -> None:
-        site, memo = self.site, self.memo
-        if self.pending is not None:
-            self.groups.made("search", self.key, self.pending.results())
-        elif memo is None:
-            self.groups.make("search", self.key, lambda: site_search_index(site))
-        else:
-            self.groups.make("search", self.key, lambda: build_search_index(search_docs(site, memo), memo))
-
-
-class _Groups:
-    """Groups of output files made together, skipped when their key is the
-    one the previous build recorded and their files are intact."""
-
-    def __init__(self, output: Output) -> None:
-        self.output = output
-        self.previous = output.previous.groups if output.previous is not None else {}
-        self.groups = output.manifest.groups
-
-    def reuse(self, name: str, key: str) -> bool:
-        old = self.previous.get(name)
-        if old is None or old[0] != key or not self.output.keep_all(old[1]):
-            return False
-        self.groups[name] = old
-        return True
-
-    def unchanged(self, name: str, key: str) -> bool:
-        """Whether ``reuse`` would find the group as the last build left it (nothing is kept yet)."""
-        old = self.previous.get(name)
-        return old is not None and old[0] == key and all(self.output.intact(r) for r in old[1])
-
-    def made(self, name: str, key: str, files: Iterable[tuple[str, bytes]], found: list[Problem] | None = None) -> None:
-        """``found``: what the leak gate found in ``files``, when it has already looked."""
-        rels = []
-        for rel, blob in files:
-            self.output.write(rel, blob, found)
-            rels.append(rel)
-        self.groups[name] = (key, tuple(rels))
-
-    def make(self, name: str, key: str, produce: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
-        if not self.reuse(name, key):
-            self.made(name, key, produce())
-
-
-def _theme_dirs_for(root: Path) -> list[Path]:
-    """Every theme folder a build may read, before site.yaml is parsed (the
-    site's own themes/ folder whatever theme it names, and the default)."""
-    return [root / "themes", default_theme_dir()]
+def _copied_files(root: Path, site: Site, dirs: list[Path]) -> list[tuple[str, Path]]:
+    """Files published as they are: frozen sheets and photos of the archive
+    (verified by the loader), the theme's static files, attachments."""
+    out = [(rel, root / src) for rel, src in posting_files(site)]
+    out += [(f"static/{rel}", src) for rel, src in _static_files(dirs)]
+    for rec in site.published:
+        out += [(f"{rec.url}{att['file']}", root / Path(rec.source).parent / att["file"]) for att in rec.attachments]
+    return out
 
 
 def archive_posting(
@@ -284,11 +149,11 @@ def archive_posting(
     ``posted`` into content/archive/ (``gongkai archive``).  The content is
     checked as of ``posted`` first; nothing is written when it has errors."""
     root = find_site_root(site_dir)
-    checked = _checked(root, posted, False, BuildCache(root))
-    if checked.site is None or checked.errors:
-        raise ContentError(list(checked.problems))
-    dirs = theme_dirs(root, checked.site.config.theme)
-    return create_entry(checked.site, dirs, record_id, posted, place, photos, paper, pdf)
+    result = checked(root, posted, False, Engine(root, root / "build", None, (posted, False)))
+    if result.site is None or result.errors:
+        raise ContentError(list(result.problems))
+    dirs = theme_dirs(root, result.site.config.theme)
+    return create_entry(result.site, dirs, record_id, posted, place, photos, paper, pdf)
 
 
 def _static_files(dirs: list[Path]) -> list[tuple[str, Path]]:
@@ -301,147 +166,3 @@ def _static_files(dirs: list[Path]) -> list[tuple[str, Path]]:
                 if p.is_file():
                     chosen[p.relative_to(static).as_posix()] = p
     return sorted(chosen.items())
-
-
-# Files the last gate reads as text.  Images and PDFs are attachments a clerk
-# chose to publish; their text cannot be read reliably, so they are not scanned.
-TEXT_SUFFIXES = (".html", ".htm", ".json", ".csv", ".xml", ".js", ".txt", ".md", ".css", ".svg", ".yaml", ".yml")
-
-
-def leak_gate(rel: str, data: bytes) -> list[Problem]:
-    """The last gate: an unmasked ID or bank card number in any output file
-    stops the build before the new site is swapped in."""
-    if not rel.lower().endswith(TEXT_SUFFIXES):
-        return []
-    text = data.decode("utf-8", errors="replace")
-    return [
-        Problem(
-            Loc(f"build/{rel}", text.count("\n", 0, f.start) + 1),
-            "GK404",
-            f"生成的文件中出现了未遮蔽的{f.label}，已停止发布",
-            value=f.display(),
-            hint="检查对应记录和主题模板，去掉或遮蔽该号码；原来的网站保持不变",
-        )
-        for f in find_pii(text, phones=False)
-    ]
-
-
-# --- rendering on every core ------------------------------------------------------------
-
-_RENDER_CHUNK = 64
-ASIDE_RECORDS = 500  # from this many records a command merges a changed search index in another process
-
-Guard = Callable[[str, bytes], list[Problem]]
-
-
-def render_pages(
-    renderer: Renderer, pages: Sequence[Page], workers: int | None = None, guard: Guard | None = None
-) -> Iterator[tuple[str, bytes, list[Problem] | None]]:
-    """(path, bytes, what ``guard`` found in them) of every page, in order.
-    Large sites are rendered by a pool of forked processes (they inherit the
-    site and templates, nothing is pickled but the finished bytes), which
-    also run ``guard`` on what they made; elsewhere, or for small sites, in
-    this process, and the guard's findings are None (not looked at yet).
-    The bytes are the same either way."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    if workers < 2 or not fork or len(pages) < 4 * _RENDER_CHUNK:
-        for page in pages:
-            yield page.path, renderer.render(page), None
-        return
-    chunks = [range(i, min(i + _RENDER_CHUNK, len(pages))) for i in range(0, len(pages), _RENDER_CHUNK)]
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_worker_init, initargs=(renderer, pages, guard)) as pool:
-        # A few chunks ahead of the writer, not all: finished pages wait in
-        # memory only until this process has written them.
-        ahead: collections.deque[Any] = collections.deque()
-        todo = iter(chunks)
-        for chunk in itertools.islice(todo, 3 * workers):
-            ahead.append(pool.apply_async(_worker_render, (chunk,)))
-        while ahead:
-            done = ahead.popleft().get()
-            nxt = next(todo, None)
-            if nxt is not None:
-                ahead.append(pool.apply_async(_worker_render, (nxt,)))
-            yield from done
-
-
-_worker: tuple[Renderer, Sequence[Page], Guard | None] | None = None  # set in forked workers only
-
-
-def _worker_init(renderer: Renderer, pages: Sequence[Page], guard: Guard | None) -> None:
-    global _worker
-    _worker = (renderer, pages, guard)
-
-
-def _worker_render(indexes: range) -> list[tuple[str, bytes, list[Problem] | None]]:
-    assert _worker is not None
-    renderer, pages, guard = _worker
-    out = []
-    for i in indexes:
-        blob = renderer.render(pages[i])
-        out.append((pages[i].path, blob, guard(pages[i].path, blob) if guard is not None else None))
-    return out
-
-
-class _Aside:
-    """``make()`` run in a forked process, beside the page rendering (on two
-    cores one would otherwise wait); ``results()`` waits for it and yields
-    its files.  They pass through a temporary file, one by one, so neither
-    process holds them all.  ``close()`` (always called) ends the process
-    and removes the file even when the build stopped before it was read.
-    Without fork it is simply ``make``."""
-
-    def __init__(self, make: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
-        self.make = make
-        self.pool: Any = None
-        self.spool = ""
-        if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            return
-        fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
-        os.close(fd)
-        ctx = multiprocessing.get_context("fork")
-        self.pool = ctx.Pool(1, initializer=_aside_init, initargs=(make, self.spool))
-        self.pending = self.pool.apply_async(_aside_run)
-        self.pool.close()
-
-    def results(self) -> Iterator[tuple[str, bytes]]:
-        if self.pool is None:
-            yield from self.make()
-            return
-        count = self.pending.get()
-        self.pool.join()
-        with open(self.spool, "rb") as f:
-            for _ in range(count):
-                yield pickle.load(f)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
-        if self.spool:
-            try:
-                os.unlink(self.spool)
-            except OSError:
-                pass
-            self.spool = ""
-
-
-_aside_job: tuple[Callable[[], Iterable[tuple[str, bytes]]], str] | None = None  # set in the forked process only
-
-
-def _aside_init(make: Callable[[], Iterable[tuple[str, bytes]]], spool: str) -> None:
-    global _aside_job
-    _aside_job = (make, spool)
-
-
-def _aside_run() -> int:
-    assert _aside_job is not None
-    make, spool = _aside_job
-    count = 0
-    with open(spool, "wb") as f:
-        for item in make():
-            pickle.dump(item, f, protocol=pickle.HIGHEST_PROTOCOL)
-            count += 1
-    return count

@@ -41,10 +41,10 @@ from gongkai.commands.county.search import county_search_files
 from gongkai.commands.county.township import read_index
 from gongkai.core.errors import ContentError, GongkaiError
 from gongkai.core.version import __version__
+from gongkai.emit.gate import leak_gate
 from gongkai.emit.render import default_theme_dir
 from gongkai.plan.data import neutralise
 from gongkai.plan.feeds import FEED_ENTRIES
-from gongkai.run.build import leak_gate
 
 __all__ = ["MergeResult", "TownshipStatus", "merge"]
 

@@ -24,13 +24,14 @@ import importlib.metadata
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from gongkai.core.errors import GongkaiError
 from gongkai.core.version import __version__
-from gongkai.run import sealed
+from gongkai.run.engine import sealed
 from gongkai.run.write import Manifest
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "BuildCache",
     "BuildStamp",
     "RecordStore",
+    "Rows",
     "code_digest",
     "last_build",
     "library_versions",
@@ -219,10 +221,8 @@ class RecordStore:
 
     def detach(self, key: str, value: Any) -> Any:
         """``value`` (a validate.CheckedFile) with its roster rows moved to a
-        file of the cache, read back when used (model.Rows).  Without a
+        file of the cache, read back when used (Rows).  Without a
         folder, or when the file cannot be written, unchanged."""
-        from gongkai.core.model import Rows
-
         rec = getattr(value, "record", None)
         rows = rec.data.get("recipients") if rec is not None else None
         if self.folder is None or not isinstance(rows, tuple) or not rows:
@@ -264,6 +264,61 @@ def _young(entry: os.DirEntry[str]) -> bool:
         return time.time() - entry.stat().st_mtime < 3600
     except OSError:
         return False
+
+
+class Rows(Sequence[Mapping[str, Any]]):
+    """A roster's rows, kept in a file of the record cache and read when
+    used: at 10,000 records the rows are most of a site's memory, and a
+    build needs one roster at a time.  A few rosters read last are kept."""
+
+    __slots__ = ("count", "path", "villages")
+
+    def __init__(self, path: str, count: int, villages: tuple[str, ...]) -> None:
+        self.path = path
+        self.count = count
+        self.villages = villages  # in order of first appearance
+
+    def _rows(self) -> tuple[Mapping[str, Any], ...]:
+        return _read_rows(self.path)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        return iter(self._rows())
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._rows()[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Rows):
+            return self.path == other.path or tuple(self) == tuple(other)
+        if isinstance(other, tuple | list):
+            return len(other) == self.count and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    def __repr__(self) -> str:
+        return f"Rows({self.count} rows in {self.path})"
+
+    def __getstate__(self) -> tuple[str, int, tuple[str, ...]]:
+        return self.path, self.count, self.villages
+
+    def __setstate__(self, state: tuple[str, int, tuple[str, ...]]) -> None:
+        self.path, self.count, self.villages = state
+
+
+@functools.lru_cache(maxsize=4)
+def _read_rows(path: str) -> tuple[Mapping[str, Any], ...]:
+    rows = sealed.load(path)
+    if not isinstance(rows, tuple):
+        raise GongkaiError(f"缓存文件 {path} 在生成过程中被删除或损坏，请重新运行")
+    return rows
 
 
 class BuildCache:

@@ -42,7 +42,7 @@ from typing import Any
 from gongkai.core.model import Posting, Record, Site
 from gongkai.core.schema.types import RecordType
 from gongkai.plan.pages import Page, sections
-from gongkai.run.cache import code_digest
+from gongkai.run.engine.store import code_digest
 
 __all__ = ["Fingerprints"]
 

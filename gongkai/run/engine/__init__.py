@@ -1,0 +1,249 @@
+"""The engine: the one place that remembers anything between builds and
+decides what a build may skip.  Everything it keeps is derived (keys made
+from what each output is made of: keys.py), versioned (gongkai's code and
+every library that shapes output), authenticated (sealed.py) and distrusted
+(a foreign, stale, corrupt or half-written piece of it is a miss, so a
+full build: store.py).  The stages it drives (check, plan, emit) know
+nothing of it.
+
+    engine = Engine(root, out, cache, args)
+    if (last := engine.unchanged()) is not None: ...     # the no-op
+    checked = validate(loaded, today, drafts, engine.check_files)
+    with engine.output(site, renderer, guard) as made:   # one atomic swap at the end
+        made.pages(pages); made.group(...); ...
+    engine.finish(made, result)
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import pickle
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from gongkai.check.rules.deadlines import WorkCalendar
+from gongkai.check.validate import CheckedFile, check_file, file_key
+from gongkai.core.config import SiteConfig
+from gongkai.core.errors import Problem
+from gongkai.core.model import Site
+from gongkai.emit.render import Renderer, default_theme_dir
+from gongkai.emit.search_index import SearchMemo, build_search_index, search_docs, site_search_index
+from gongkai.plan.pages import Page
+from gongkai.read.load import LoadedSite
+from gongkai.run.engine.keys import Fingerprints
+from gongkai.run.engine.pools import ASIDE_RECORDS, Aside, Guard, check_in_pool, render_pages
+from gongkai.run.engine.store import BuildCache, BuildStamp, code_digest, forget_build, last_build, remember_build
+from gongkai.run.write import Manifest, Output, binding, read_marker
+
+__all__ = ["BuildCache", "Engine", "Made"]
+
+# Below this many files to check afresh, one process does it all.
+PARALLEL_FILES = 400
+RENDER_ASIDE = 256  # from this many pages to render, the search index is merged beside them
+
+
+class Engine:
+    """One build's use of the cache for the site at ``root`` into ``out``."""
+
+    def __init__(self, root: Path, out: Path, cache: BuildCache | None, args: tuple[Any, ...]) -> None:
+        self.root, self.out = root, out
+        self.cache = cache or BuildCache(root)
+        self.args = args
+        self.stamp = BuildStamp(root, [root / "themes", default_theme_dir()], (*args, str(out)))
+
+    # --- the no-op ------------------------------------------------------------------------------
+
+    def unchanged(self) -> Any:
+        """The result of the last build into ``out`` when nothing it read has
+        changed since and ``out`` is still exactly the tree it left; else None."""
+        folder = self.cache.folder
+        last = last_build(folder, self.out) if folder is not None else None
+        if last is None or last[0] != self.stamp.digest():
+            return None
+        return last[1] if _untouched(self.out, self.root, self.cache.manifest(self.out), last[1].token) else None
+
+    # --- checking record files ------------------------------------------------------------------
+
+    def check_files(self, loaded: LoadedSite, config: SiteConfig, calendar: WorkCalendar) -> list[CheckedFile]:
+        """validate.CheckFiles: every record file checked, in order: from the
+        cache when unchanged, else parsed and checked (on every core for many)."""
+        store = self.cache.records
+        salt = code_digest()
+        files = loaded.files
+        out: list[CheckedFile | None] = []
+        todo: list[int] = []
+        for i, raw in enumerate(files.raw(quick=True)):  # one by one: each raw tree is dropped once it is a record
+            hit = store.get(file_key(salt, loaded, raw.digest))
+            if hit is not None and all(files.dep_digest(rel) == d for rel, d in hit.deps):
+                store.used(file_key(salt, loaded, raw.digest))
+                out.append(hit)
+            else:
+                todo.append(i)
+                out.append(None)
+
+        def check(i: int) -> tuple[str, CheckedFile, bool]:
+            raw = files.raw_at(i)
+            key = file_key(salt, loaded, raw.digest)
+            checked = check_file(files.parse(raw), key, config, calendar)
+            return key, (store.detach(key, checked) if raw.readable else checked), raw.readable
+
+        workers = min(os.cpu_count() or 1, 4)
+        if len(todo) >= PARALLEL_FILES and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            results: Iterator[tuple[str, CheckedFile, bool, bytes | None]] = (
+                (key, pickle.loads(blob), readable, blob) for key, blob, readable in check_in_pool(check, todo, workers)
+            )
+        else:
+            results = ((*check(i), None) for i in todo)
+        for i, (key, checked, readable, blob) in zip(todo, results, strict=True):
+            if readable:  # not a file that could not be read
+                store.put(key, checked, blob)
+            store.used(key)
+            out[i] = checked
+        store.commit()
+        return [c for c in out if c is not None]
+
+    # --- output ---------------------------------------------------------------------------------
+
+    def renderer(self, site: Site, dirs: list[Path]) -> Renderer:
+        return Renderer(site, dirs, self.cache.templates, self.cache.template_refs)
+
+    @contextmanager
+    def output(self, site: Site, renderer: Renderer, guard: Guard, protect: tuple[Path, ...]) -> Iterator[Made]:
+        """The new tree, made group by group (a group whose key the last
+        build recorded and whose files are intact is linked, not made) and
+        swapped in whole when the block ends without an error."""
+        if self.cache.folder is not None:
+            forget_build(self.cache.folder, self.out)  # until this build records itself
+        previous = self.cache.manifest(self.out)
+        verify = not self.cache.private_output
+        # Every record is in memory now and stays to the end: the cyclic garbage
+        # collector need not walk them again (and forked workers then do not
+        # touch, and so copy, the pages they sit on).
+        gc.freeze()
+        try:
+            with Output(self.out, protect, guard, previous, verify, self.root) as output:
+                made = Made(output, Fingerprints(site, renderer.template_digest, self.args[:2] + self.args[3:]))
+                made.renderer, made.guard, made.memo, made.site = renderer, guard, self.cache.search_memo, site
+                try:
+                    yield made
+                finally:
+                    made.close()
+        finally:
+            gc.unfreeze()
+
+    def finish(self, made: Made, result: Any) -> Any:
+        """Record the build (after the swap): its manifest, then its stamp."""
+        self.cache.save_manifest(self.out, made.output.manifest)
+        if self.cache.folder is not None:
+            remember_build(self.cache.folder, self.out, self.stamp.digest(), replace(result, registered=()))
+        return result
+
+
+class Made:
+    """The groups of output files of one build."""
+
+    renderer: Renderer
+    guard: Guard
+    memo: SearchMemo | None
+    site: Site
+
+    def __init__(self, output: Output, keys: Fingerprints) -> None:
+        self.output, self.keys = output, keys
+        self.previous = output.previous.groups if output.previous is not None else {}
+        self.groups = output.manifest.groups
+        self.rendered: tuple[str, ...] = ()
+        self._search: Aside | None = None
+        self._search_key = ""
+
+    def pages(self, pages: list[Page]) -> None:
+        """Every page: kept when its key is the last build's, else rendered (on
+        every core), with the search index merged beside them when both take a while."""
+        keys = [self.keys.page(p) for p in pages]
+        todo = [(p, k) for p, k in zip(pages, keys, strict=True) if not self._reuse(f"page:{p.path}", k)]
+        site = self.site
+        self._search_key = self.keys.key("search", site)
+        if self.memo is None and not self._unchanged("search", self._search_key):
+            if len(todo) > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS:
+                self._search = Aside(lambda: site_search_index(site))
+        for (page, key), (path, blob, found) in zip(
+            todo, render_pages(self.renderer, [p for p, _ in todo], guard=self.guard), strict=True
+        ):
+            self._made(f"page:{page.path}", key, [(path, blob)], found)
+        self.rendered = tuple(p.path for p, _ in todo)
+
+    def group(self, name: str, inputs: tuple[Any, ...], produce: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
+        """Files made together by ``produce`` from ``inputs`` (their key)."""
+        key = self.keys.key(*inputs)
+        if not self._reuse(name, key):
+            self._made(name, key, produce())
+
+    def search(self) -> None:
+        """The search index's files.  A command merges a changed index afresh
+        (beside the rendering when started there); the preview server
+        splices its edits into the index it keeps (SearchMemo)."""
+        site, memo, key = self.site, self.memo, self._search_key or self.keys.key("search", self.site)
+        if self._search is not None:
+            self._made("search", key, self._search.results())
+        elif memo is None:
+            self.group("search", ("search", site), lambda: site_search_index(site))
+        else:
+            self.group("search", ("search", site), lambda: build_search_index(search_docs(site, memo), memo))
+
+    def files(self, files: Iterable[tuple[str, bytes]]) -> None:
+        for rel, blob in files:
+            self.output.write(rel, blob)
+
+    def copies(self, files: Iterable[tuple[str, Path]]) -> None:
+        for rel, src in files:
+            self.output.copy(rel, src)
+
+    def close(self) -> None:
+        if self._search is not None:
+            self._search.close()
+
+    def _reuse(self, name: str, key: str) -> bool:
+        old = self.previous.get(name)
+        if old is None or old[0] != key or not self.output.keep_all(old[1]):
+            return False
+        self.groups[name] = old
+        return True
+
+    def _unchanged(self, name: str, key: str) -> bool:
+        """Whether ``_reuse`` would find the group as the last build left it (nothing is kept yet)."""
+        old = self.previous.get(name)
+        return old is not None and old[0] == key and all(self.output.intact(r) for r in old[1])
+
+    def _made(
+        self, name: str, key: str, files: Iterable[tuple[str, bytes]], found: list[Problem] | None = None
+    ) -> None:
+        """``found``: what the leak gate found in ``files``, when it has already looked."""
+        rels = []
+        for rel, blob in files:
+            self.output.write(rel, blob, found)
+            rels.append(rel)
+        self.groups[name] = (key, tuple(rels))
+
+
+def _untouched(out: Path, root: Path, manifest: Manifest | None, token: str) -> bool:
+    """Whether ``out`` is still exactly the tree the last build left: its
+    marker bound to this folder and site and naming that build's tree, and
+    every file of it there with the size and mtime it was written with."""
+    marker = read_marker(out)
+    if marker is None or not token or manifest is None:
+        return False
+    if marker.binding != binding(out, root) or marker.token != token or manifest.token != token:
+        return False
+    prefix = str(out) + os.sep
+    for rel, (_digest, size, mtime) in manifest.files.items():
+        try:
+            st = os.stat(prefix + rel)
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return False
+    return True
