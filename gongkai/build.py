@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .archive import ArchiveEntry, create_entry, plan_postings, posting_files
+from .archive import ArchiveEntry, create_entry, plan_postings, posting_files, site_links
+from .chain import CHAIN_JSON, chain_bytes
 from .cache import BuildCache, BuildStamp, last_build, remember_build
 from .data import record_data_files, site_data_files
 from .errors import ContentError, Loc, Problem
@@ -137,7 +138,7 @@ def _build(
         for (page, key), (path, blob, found) in zip(todo, rendered, strict=True):
             groups.made(f"page:{page.path}", key, [(path, blob)], found)
         for rec in sorted(site.published, key=lambda r: r.id):
-            groups.make(f"qr:{rec.id}", fp.key("qr", rec.id), lambda rec=rec: qr_files(site, rec))
+            groups.make(f"qr:{rec.id}", fp.key("qr", rec), lambda rec=rec: qr_files(site, rec))
             groups.make(f"data:{rec.id}", fp.key("data", rec), lambda rec=rec: record_data_files(site, rec))
         groups.make("catalogue", fp.key("catalogue", fp.whole_summary()), lambda: site_data_files(site))
         urls = [p.url for p in pages]
@@ -147,6 +148,7 @@ def _build(
             output.write(rel, blob)
         for rel, src in posting_files(site):  # frozen sheets and photos, verified by the loader
             output.copy(rel, root / src)
+        output.write(CHAIN_JSON, chain_bytes(site_links(site)))  # the archive chain, append-only
         for rel, src in _static_files(dirs):
             output.copy(f"static/{rel}", src)
         for rec in site.published:
@@ -249,6 +251,7 @@ def archive_posting(
     photos: Sequence[Path] = (),
     paper: Paper | None = None,
     pdf: bool = True,
+    again: bool = False,
 ) -> ArchiveEntry:
     """Freeze the notice sheet of ``record_id`` as posted on a board on
     ``posted`` into content/archive/ (``gongkai archive``).  The content is
@@ -258,7 +261,7 @@ def archive_posting(
     if checked.site is None or checked.errors:
         raise ContentError(list(checked.problems))
     dirs = theme_dirs(root, checked.site.config.theme)
-    return create_entry(checked.site, dirs, record_id, posted, place, photos, paper, pdf)
+    return create_entry(checked.site, dirs, record_id, posted, place, photos, paper, pdf, again)
 
 
 def _static_files(dirs: list[Path]) -> list[tuple[str, Path]]:

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .chain import posting_code, qr_payload
 from .errors import GongkaiError
 from .model import Record, Site
 from .pages import Page
@@ -645,6 +646,7 @@ def _sheet_page(
         "frozen": bool(inline_css),
         "posting": posting,
         "notice_dates": _notice_dates(record),
+        "code": posting_code(record),  # 核验码: the same on the wall, in the QR code and in the archive
     }
     if sheet is not None:
         context["sheet"] = sheet
@@ -674,4 +676,4 @@ def sheet_files(site: Site) -> list[tuple[str, bytes]]:
 def qr_files(site: Site, rec: Record) -> list[tuple[str, bytes]]:
     """The QR code beside one record's sheet (none without ``base_url``)."""
     link = record_link(site, rec)
-    return [(f"{sheet_url(rec)}qr.svg", qr_svg(link))] if link else []
+    return [(f"{sheet_url(rec)}qr.svg", qr_svg(qr_payload(link, posting_code(rec))))] if link else []
