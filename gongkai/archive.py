@@ -66,7 +66,9 @@ FORMAT = 2  # 2: chained (seq, prev, name, code, content_digest); 1: before the 
 MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_DEPTH = 4  # {"files": {...}} and {"photos": {...}} are two deep
 # The files an entry may list: what ``gongkai archive`` writes, nothing else.
-_LISTED = re.compile(r"^(sheet\.html|sheet\.pdf|qr\.svg|manifest\.json\.sig|source/.+|photos/photo-[0-9]+\.(jpg|png|gif|webp))$")
+_LISTED = re.compile(
+    r"^(sheet\.html|sheet\.pdf|qr\.svg|manifest\.json\.sig|source/.+|photos/photo-[0-9]+\.(jpg|png|gif|webp))$"
+)
 # Files an operating system leaves in folders by itself; never archive content.
 OS_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", ".gitattributes"})
 PHOTO_MAGIC: dict[str, tuple[bytes, ...]] = {
@@ -237,7 +239,11 @@ def _read_entry(
         problems.append(
             Problem(mloc, "GK501", "存档文件被改动过：核验码与公示内容的校验码不符", "code", manifest["code"])
         )
-    elif chained and "sheet.html" in present and manifest["code"].encode("ascii") not in (root / entry / "sheet.html").read_bytes():
+    elif (
+        chained
+        and "sheet.html" in present
+        and manifest["code"].encode("ascii") not in (root / entry / "sheet.html").read_bytes()
+    ):
         problems.append(
             Problem(
                 Loc(f"{entry}/sheet.html"),
@@ -558,7 +564,14 @@ def create_entry(
     path = write_entry(root, posted, folder_name, files, meta)
     rel = path.relative_to(root).as_posix()
     return ArchiveEntry(
-        path, rel, tuple(sorted([*files, MANIFEST])), sheet.page_count, pdf_note, code, meta["seq"], folder_name != rec.id
+        path,
+        rel,
+        tuple(sorted([*files, MANIFEST])),
+        sheet.page_count,
+        pdf_note,
+        code,
+        meta["seq"],
+        folder_name != rec.id,
     )
 
 

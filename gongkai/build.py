@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .archive import ArchiveEntry, create_entry, plan_postings, posting_files, site_links
-from .chain import CHAIN_JSON, chain_bytes
 from .cache import BuildCache, BuildStamp, last_build, remember_build
+from .chain import CHAIN_JSON, chain_bytes
 from .data import record_data_files, site_data_files
 from .errors import ContentError, Loc, Problem
 from .feeds import discovery_files

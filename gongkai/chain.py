@@ -137,8 +137,7 @@ def check_chain(links: Sequence[Link]) -> list[Problem]:
                 Problem(
                     loc,
                     "GK507",
-                    f"存档链在{_entry(link)}处断开：序号{what}（应为第 {n} 条），"
-                    "说明之前的存档被删除、插入或调换过",
+                    f"存档链在{_entry(link)}处断开：序号{what}（应为第 {n} 条），说明之前的存档被删除、插入或调换过",
                     "seq",
                     str(link.seq),
                     hint,
@@ -170,7 +169,9 @@ def chain_json(links: Sequence[Link]) -> dict[str, Any]:
     return {
         "format": 1,
         "about": "公开栏存档链：每条存档的校验码（manifest.json 的 SHA-256）和上一条的校验码。只能追加。",
-        "pre_chain": [{"path": x.public, "digest": x.digest, "record_id": x.record_id, "posted": x.posted} for x in pre],
+        "pre_chain": [
+            {"path": x.public, "digest": x.digest, "record_id": x.record_id, "posted": x.posted} for x in pre
+        ],
         "genesis": genesis([x.digest for x in pre]),
         "entries": [
             {
@@ -216,7 +217,9 @@ def parse_saved(data: Any) -> list[Saved]:
         if not isinstance(items, list):
             raise ValueError(f"{key} 应是列表")
         for item in items:
-            if not (isinstance(item, dict) and isinstance(item.get("path"), str) and isinstance(item.get("digest"), str)):
+            if not (
+                isinstance(item, dict) and isinstance(item.get("path"), str) and isinstance(item.get("digest"), str)
+            ):
                 raise ValueError(f"{key} 中有无法读取的条目")
             seq = item.get("seq", 0) if key == "entries" else 0
             if not isinstance(seq, int) or isinstance(seq, bool):

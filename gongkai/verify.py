@@ -41,7 +41,7 @@ def _fetch(url: str) -> bytes | None:
     """The body at ``url``; None when it is not there (404)."""
     request = urllib.request.Request(url, headers={"User-Agent": "gongkai-verify"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (http/https checked)
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             data = response.read(MAX_FETCH + 1)
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
@@ -98,7 +98,14 @@ def _manifest(raw: bytes | None) -> dict[str, Any] | None:
     return data
 
 
-_FIELDS = {"posted": "张贴日期", "place": "张贴地点", "title": "标题", "code": "核验码", "seq": "序号", "name": "目录名"}
+_FIELDS = {
+    "posted": "张贴日期",
+    "place": "张贴地点",
+    "title": "标题",
+    "code": "核验码",
+    "seq": "序号",
+    "name": "目录名",
+}
 
 
 def _file_diff(root: Path, read: Callable[[str], bytes | None]) -> Callable[[Saved, Link], list[str]]:

@@ -111,7 +111,7 @@ def test_an_entry_is_never_overwritten(site: Path, photos: list[Path]) -> None:
     # The record is corrected in place and posted again the same day, at another board.
     rec = site / "content" / "subsidies" / "butie-2015.yaml"
     rec.write_text(rec.read_text(encoding="utf-8").replace("王五", "王武"), encoding="utf-8")
-    with pytest.raises(ArchiveError, match="已经存档过.*--again"):
+    with pytest.raises(ArchiveError, match=r"已经存档过.*--again"):
         archive_posting(site, "butie-2015", POSTED, "测试镇公开栏", pdf=False)
     second = archive_posting(site, "butie-2015", POSTED, "测试镇公开栏", pdf=False, again=True).path
     third = archive_posting(site, "butie-2015", POSTED, "", pdf=False, again=True).path
