@@ -218,6 +218,7 @@ def test_inserted_entry(site: Path, tmp_path: Path) -> None:
     first = hashlib.sha256((tongzhi / MANIFEST).read_bytes()).hexdigest()
     rewrite(fake, lambda m: m.update(posted="2015-04-01", seq=2, prev=first))
     where, msg = chain_break(site)
+    assert where.endswith(f"/butie-2015/{MANIFEST}")
     assert "重复" in msg
     # The keeper relinks everything after it: the chain is whole, the saved copy is not fooled.
     rechain(site, [tongzhi, fake, entry(site, "butie-2015"), entry(site, "fupin-2015")])
@@ -245,7 +246,10 @@ def test_redigested_last_entry_against_a_saved_copy(site: Path, tmp_path: Path) 
     rewrite(path, lambda m: m.update(place="别的公开栏", photos={}))
     ok(site)  # consistent on disk
     lines = verify_against(site, str(saved)).lines
-    assert lines[0] == "第 3 条存档 postings/2015/05-12/fupin-2015/（fupin-2015，2015-05-12）被改动过：存档校验码与旧副本不同"
+    assert (
+        lines[0]
+        == "第 3 条存档 postings/2015/05-12/fupin-2015/（fupin-2015，2015-05-12）被改动过：存档校验码与旧副本不同"
+    )
     assert "  张贴地点：旧副本为“测试村公开栏”，现在为“别的公开栏”" in lines
     assert "  文件 photos/photo-1.jpg 被删除了" in lines and "  文件 sheet.html 被改动过（内容与旧副本不同）" in lines
 
