@@ -249,28 +249,36 @@ def compare_chains(
     by_path = {x.public: x for x in now}
     saved_paths = {s.path for s in saved}
     last_seq = max((s.seq for s in saved), default=0)
+    matched: set[str] = set()
     for s in sorted(saved, key=lambda s: (s.seq, s.path)):
         label = f"第 {s.seq} 条存档" if s.seq else "存档链之前的存档"
         cur = by_path.get(s.path)
         if cur is None:
-            moved = [x for x in now if x.digest == s.digest]
-            if moved:
-                lines.append(f"{label} {s.path}（{s.record_id}，{s.posted}）被移到了 {moved[0].public}")
-            else:
+            # Moved: the same digest elsewhere, or (changed too) the same place in the chain.
+            moved = [x for x in now if x.digest == s.digest and x.public not in saved_paths] or [
+                x
+                for x in now
+                if s.seq and x.seq == s.seq and x.record_id == s.record_id and x.public not in saved_paths
+            ]
+            if not moved:
                 lines.append(f"{label} {s.path}（{s.record_id}，{s.posted}）已不存在：被删除或移走了")
-            continue
+                continue
+            cur = moved[0]
+            lines.append(f"{label} {s.path}（{s.record_id}，{s.posted}）被移到了 {cur.public}")
+        matched.add(cur.public)
         if cur.digest != s.digest:
             lines.append(f"{label} {s.path}（{s.record_id}，{s.posted}）被改动过：存档校验码与旧副本不同")
-            if cur.posted != s.posted:
-                lines.append(f"  张贴日期从 {s.posted} 改成了 {cur.posted}")
-            if s.code and cur.code != s.code:
-                lines.append(f"  核验码从 {s.code} 改成了 {cur.code}（公示单上印的是 {s.code}）")
             if file_diff is not None:
                 lines.extend("  " + x for x in file_diff(s, cur))
+            else:
+                if cur.posted != s.posted:
+                    lines.append(f"  张贴日期从 {s.posted} 改成了 {cur.posted}")
+                if s.code and cur.code != s.code:
+                    lines.append(f"  核验码从 {s.code} 改成了 {cur.code}（公示单上印的是 {s.code}）")
         if cur.seq != s.seq:
             lines.append(f"{label} {s.path} 的序号从 {s.seq} 变成了 {cur.seq}：存档顺序被调换或前面有存档被增删")
     for x in sorted(now, key=lambda x: (x.seq, x.folder)):
-        if x.public in saved_paths:
+        if x.public in saved_paths or x.public in matched:
             continue
         if not x.seq:
             lines.append(f"多出了一条存档链之前的存档 {x.public}（{x.record_id}，{x.posted}）：旧副本里没有")

@@ -196,6 +196,22 @@ def test_swapped_seq_without_relinking_breaks_the_chain(site: Path) -> None:
     assert where.endswith(f"/fupin-2015/{MANIFEST}") and "第 2 条" in msg
 
 
+def test_moved_date_of_the_last_entry_against_a_saved_copy(site: Path, tmp_path: Path) -> None:
+    saved = saved_copy(site, tmp_path)
+    path = entry(site, "fupin-2015")
+    earlier = path.parent.parent / "05-02" / "fupin-2015"
+    earlier.parent.mkdir()
+    path.rename(earlier)
+    rewrite(earlier, lambda m: m.update(posted="2015-05-02"))
+    ok(site)
+    lines = verify_against(site, str(saved)).lines
+    assert lines[:3] == (
+        "第 3 条存档 postings/2015/05-12/fupin-2015/（fupin-2015，2015-05-12）被移到了 postings/2015/05-02/fupin-2015/",
+        "第 3 条存档 postings/2015/05-12/fupin-2015/（fupin-2015，2015-05-12）被改动过：存档校验码与旧副本不同",
+        "  张贴日期：旧副本为“2015-05-12”，现在为“2015-05-02”",
+    )
+
+
 def test_deleted_entry_is_a_gap(site: Path) -> None:
     shutil.rmtree(entry(site, "butie-2015"))
     where, msg = chain_break(site)
