@@ -32,6 +32,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -66,9 +67,7 @@ FORMAT = 2  # 2: chained (seq, prev, name, code, content_digest); 1: before the 
 MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_DEPTH = 4  # {"files": {...}} and {"photos": {...}} are two deep
 # The files an entry may list: what ``gongkai archive`` writes, nothing else.
-_LISTED = re.compile(
-    r"^(sheet\.html|sheet\.pdf|qr\.svg|manifest\.json\.sig|source/.+|photos/photo-[0-9]+\.(jpg|png|gif|webp))$"
-)
+_LISTED = re.compile(r"^(sheet\.html|sheet\.pdf|qr\.svg|source/.+|photos/photo-[0-9]+\.(jpg|png|gif|webp))$")
 # Files an operating system leaves in folders by itself; never archive content.
 OS_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", ".gitattributes"})
 PHOTO_MAGIC: dict[str, tuple[bytes, ...]] = {
@@ -222,7 +221,18 @@ def _read_entry(
             )
         )
     listed: dict[str, str] = manifest["files"]
-    present = names - {MANIFEST}
+    present = names - {MANIFEST, SIGNATURE}
+    if SIGNATURE in names:
+        why_not = check_signature(root / entry / MANIFEST, root / entry / SIGNATURE)
+        if why_not:
+            problems.append(
+                Problem(
+                    Loc(f"{entry}/{SIGNATURE}"),
+                    "GK501",
+                    f"存档清单的签名与 manifest.json 不符：{why_not}",
+                    hint=_restore_hint(),
+                )
+            )
     for f in sorted(listed):
         if chained and not _LISTED.match(f):
             problems.append(
@@ -283,7 +293,7 @@ def _read_entry(
         posted=posted,
         place=manifest.get("place", ""),
         folder=entry,
-        files=tuple(sorted([*listed, MANIFEST])),
+        files=tuple(sorted([*listed, MANIFEST, *([SIGNATURE] if SIGNATURE in names else [])])),
         title=manifest.get("title", ""),
         paper=manifest.get("paper", ""),
         sheet_pages=manifest.get("sheet_pages", 0),
@@ -561,12 +571,14 @@ def create_entry(
         "content_digest": digest,
         "code": code,
     }
-    path = write_entry(root, posted, folder_name, files, meta)
+    key = site.config.archive_signing_key
+    sign = (lambda manifest: sign_manifest(root / key, manifest)) if key else None
+    path = write_entry(root, posted, folder_name, files, meta, sign)
     rel = path.relative_to(root).as_posix()
     return ArchiveEntry(
         path,
         rel,
-        tuple(sorted([*files, MANIFEST])),
+        tuple(sorted([*files, MANIFEST, *([SIGNATURE] if key else [])])),
         sheet.page_count,
         pdf_note,
         code,
@@ -638,7 +650,59 @@ def _source_files(site: Site, rec: Record) -> list[str]:
     return sorted(dict.fromkeys(out))
 
 
-def write_entry(root: Path, posted: date, name: str, files: Mapping[str, bytes], meta: Mapping[str, Any]) -> Path:
+SIGNATURE = MANIFEST + ".sig"
+NAMESPACE = "gongkai-archive"
+
+
+def sign_manifest(key: Path, manifest: Path) -> None:
+    """``manifest.json.sig`` beside ``manifest``: an SSH signature made by
+    ``ssh-keygen -Y sign`` with the township's key (no crypto of our own)."""
+    if not key.is_file():
+        raise ArchiveError(f"site.yaml 的 archive_signing_key 指向的私钥文件不存在：{key}")
+    try:
+        r = subprocess.run(
+            ["ssh-keygen", "-q", "-Y", "sign", "-f", str(key), "-n", NAMESPACE, str(manifest)],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
+    except FileNotFoundError as exc:
+        raise ArchiveError("要为存档签名，需要安装 OpenSSH（ssh-keygen）") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise ArchiveError("ssh-keygen 签名超时（私钥是否设了密码？签名用的私钥不能要求输入密码）") from exc
+    if r.returncode != 0:
+        raise ArchiveError(f"ssh-keygen 签名失败：{r.stderr.strip()}")
+
+
+def check_signature(manifest: Path, signature: Path) -> str:
+    """ "" when ``signature`` is a valid SSH signature of ``manifest`` (by
+    whatever key: who signed is checked against the township's published
+    public key with ``ssh-keygen -Y verify``), else why not."""
+    try:
+        with manifest.open("rb") as f:
+            r = subprocess.run(
+                ["ssh-keygen", "-Y", "check-novalidate", "-n", NAMESPACE, "-s", str(signature)],
+                stdin=f,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+    except FileNotFoundError:
+        return ""  # no OpenSSH here: the signature cannot be checked, the chain still is
+    except subprocess.TimeoutExpired:
+        return "ssh-keygen 超时"
+    return "" if r.returncode == 0 else (r.stderr.strip() or "签名无效")
+
+
+def write_entry(
+    root: Path,
+    posted: date,
+    name: str,
+    files: Mapping[str, bytes],
+    meta: Mapping[str, Any],
+    sign: Any = None,
+) -> Path:
     """Write one entry: into a temporary folder beside the content, then
     renamed into ``content/archive/YYYY/MM-DD/<name>/``.  An existing
     entry is never touched."""
@@ -657,6 +721,8 @@ def write_entry(root: Path, posted: date, name: str, files: Mapping[str, bytes],
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(data)
         (tmp / MANIFEST).write_bytes(manifest_bytes(manifest))
+        if sign is not None:
+            sign(tmp / MANIFEST)
         day.mkdir(parents=True, exist_ok=True)
         attributes = archive / ".gitattributes"
         if not attributes.exists():

@@ -64,7 +64,7 @@ def rewrite(path: Path, change: Callable[[dict], None] = lambda m: None) -> None
     m["files"] = {
         p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(path.rglob("*"))
-        if p.is_file() and p.name != MANIFEST
+        if p.is_file() and p.name not in (MANIFEST, "manifest.json.sig")
     }
     change(m)
     m["digest"] = manifest_digest(m)
@@ -442,3 +442,41 @@ def test_hook_lets_new_entries_in(repo: Path) -> None:
     git(repo, "add", "-A")
     r = hook(repo)
     assert r.returncode == 0, r.stderr
+
+
+# --- optional signing ----------------------------------------------------------------------------------
+
+
+def test_signed_manifests_when_site_yaml_names_a_key(make_site, tmp_path: Path) -> None:
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("OpenSSH is not installed")
+    key = tmp_path / "zhen_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "zhen", "-f", str(key)], check=True)
+    root = make_site(base=SHEETS)
+    yaml = root / "content" / "site.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8") + f"archive_signing_key: {key}\n", encoding="utf-8")
+    path = archive_posting(root, "butie-2015", date(2015, 5, 12), pdf=False).path
+    sig = path / "manifest.json.sig"
+    assert sig.read_text(encoding="ascii").startswith("-----BEGIN SSH SIGNATURE-----")
+    ok(root)
+    # Anyone with the township's published public key checks who signed it.
+    signers = tmp_path / "allowed_signers"
+    signers.write_text("zhen " + (tmp_path / "zhen_ed25519.pub").read_text(encoding="ascii"), encoding="ascii")
+    with (path / MANIFEST).open("rb") as f:
+        r = subprocess.run(
+            ["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", "zhen", "-n", "gongkai-archive", "-s", str(sig)],
+            stdin=f,
+            capture_output=True,
+        )
+    assert r.returncode == 0, r.stderr
+    build(root, TODAY)
+    assert (root / "build" / "postings" / "2015" / "05-12" / "butie-2015" / "manifest.json.sig").is_file()
+    # A re-digested manifest no longer matches its signature.
+    rewrite(path, lambda m: m.update(place="别处"))
+    assert [(c, p) for c, p, _ in problems(root)] == [
+        ("GK501", f"{path.relative_to(root).as_posix()}/manifest.json.sig")
+    ]
+
+
+def test_no_key_no_signature(site: Path) -> None:
+    assert not list((site / "content" / "archive").rglob("*.sig"))
