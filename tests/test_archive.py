@@ -118,8 +118,10 @@ def test_an_entry_is_never_overwritten(site: Path, photos: list[Path]) -> None:
     # The record is corrected in place and posted again the same day, at another board.
     rec = site / "content" / "subsidies" / "butie-2015.yaml"
     rec.write_text(rec.read_text(encoding="utf-8").replace("王五", "王武"), encoding="utf-8")
-    second = archive_posting(site, "butie-2015", POSTED, "测试镇公开栏", pdf=False).path
-    third = archive_posting(site, "butie-2015", POSTED, "", pdf=False).path
+    with pytest.raises(ArchiveError, match=r"已经存档过.*--again"):
+        archive_posting(site, "butie-2015", POSTED, "测试镇公开栏", pdf=False)
+    second = archive_posting(site, "butie-2015", POSTED, "测试镇公开栏", pdf=False, again=True).path
+    third = archive_posting(site, "butie-2015", POSTED, "", pdf=False, again=True).path
     assert (first.name, second.name, third.name) == ("butie-2015", "butie-2015_2", "butie-2015_3")
     assert tree(first) == before
     assert "王武" in (second / "sheet.html").read_text(encoding="utf-8")
@@ -132,8 +134,9 @@ def test_writer_never_replaces_an_existing_folder(tmp_path: Path) -> None:
     taken = root / "content" / "archive" / "2015" / "05-12" / "x"
     taken.mkdir(parents=True)
     (taken / "keep.txt").write_bytes(b"precious")
-    path = write_entry(root, POSTED, "x", {"sheet.html": b"<p>1</p>"}, {"format": 1})
-    assert path.name == "x_2" and (taken / "keep.txt").read_bytes() == b"precious"
+    with pytest.raises(ArchiveError, match="已经存在"):
+        write_entry(root, POSTED, "x", {"sheet.html": b"<p>1</p>"}, {"format": 1})
+    assert (taken / "keep.txt").read_bytes() == b"precious" and sorted(p.name for p in taken.iterdir()) == ["keep.txt"]
     with pytest.raises(ArchiveError, match="不安全"):
         write_entry(root, POSTED, "x", {"../evil": b""}, {})
 

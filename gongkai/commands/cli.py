@@ -307,8 +307,13 @@ def hooks_install(site: Path) -> None:
 
 @hooks.command("run", context_settings=CONTEXT, help="检查已暂存（git add）的文件；由 pre-commit 钩子调用。")
 def hooks_run() -> None:
-    from gongkai.commands.hooks import check_staged
+    from gongkai.commands.hooks import archive_changes, check_staged
 
+    frozen = sorted(archive_changes(Path(".")), key=Problem.sort_key)
+    if frozen:
+        _print_problems(frozen, err=True)
+        click.echo(f"\n提交被拒绝：{len(frozen)} 个已存档的文件被修改或删除。", err=True)
+        sys.exit(1)
     problems = sorted(check_staged(Path(".")), key=Problem.sort_key)
     if problems:
         _print_problems(problems, err=True)
@@ -443,6 +448,7 @@ def print_sheets(
 @SIZE_OPT
 @LANDSCAPE_OPT
 @click.option("--no-pdf", is_flag=True, help="不生成 PDF（默认装有 WeasyPrint 时生成）。")
+@click.option("--again", is_flag=True, help="同一天再次张贴同一条信息（如另一块公开栏）时必须加上。")
 def archive(
     record_id: str,
     more_photos: tuple[Path, ...],
@@ -453,6 +459,7 @@ def archive(
     size: str | None,
     landscape: bool,
     no_pdf: bool,
+    again: bool,
 ) -> None:
     from gongkai.run.build import archive_posting
 
@@ -462,10 +469,13 @@ def archive(
     if day > _today(None):
         raise click.BadParameter(f"张贴日期 {day.isoformat()} 还没到，应为实际张贴的日期", param_hint="--posted")
     entry = archive_posting(
-        site, record_id, day, place, (*photos, *more_photos), _paper(size, landscape), pdf=not no_pdf
+        site, record_id, day, place, (*photos, *more_photos), _paper(size, landscape), pdf=not no_pdf, again=again
     )
+    if entry.again:
+        click.echo(f"注意：“{record_id}”在 {day.isoformat()} 已经存档过，这是同一天的又一次张贴（--again）。")
     n_photos = sum(1 for f in entry.files if f.startswith("photos/"))
     click.echo(f"已存档：{entry.rel}/（公示单 {entry.pages} 页，照片 {n_photos} 张，共 {len(entry.files)} 个文件）")
+    click.echo(f"存档链第 {entry.seq} 条，核验码 {entry.code}：应与张贴的公示单上印的核验码一致。")
     if entry.pdf_note:
         click.echo(f"未生成 PDF：{entry.pdf_note}", err=True)
     click.echo(
@@ -555,3 +565,28 @@ def county_list(county_dir: Path) -> None:
     from gongkai.commands.county import load_county
 
     click.echo(json.dumps([t.slug for t in load_county(county_dir).townships]))
+
+
+@main.command(
+    context_settings=CONTEXT,
+    help="核对公开栏存档：把别人保存的网站旧副本（文件夹、保存的 chain.json，或网址）与现在的存档对照，"
+    "列出每一处改动、删除、插入和调换。",
+)
+@click.argument("saved", metavar="网址或文件夹")
+@click.option(
+    "--site", "site", default=".", type=click.Path(file_okay=False, path_type=Path), help="网站目录（默认当前目录）。"
+)
+def verify(saved: str, site: Path) -> None:
+    from gongkai.commands.verify import verify_against
+    from gongkai.read.load import find_site_root
+
+    result = verify_against(find_site_root(site), saved)
+    for line in result.lines:
+        click.echo(line)
+    if result.lines:
+        click.echo(f"\n发现 {result.differences} 处不一致：存档在旧副本保存之后被改动过。", err=True)
+        sys.exit(1)
+    click.echo(
+        f"一致：旧副本中的 {result.saved} 条存档都原样在存档链中"
+        f"（现在共 {result.now} 条，之后新增 {result.now - result.saved} 条）。"
+    )

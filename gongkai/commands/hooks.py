@@ -13,10 +13,10 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 from gongkai.check.pii import masked_id_problems, record_pii, scan_pii, scan_text_pii
-from gongkai.core.errors import GongkaiError, Problem
+from gongkai.core.errors import GongkaiError, Loc, Problem
 from gongkai.read.raw import decode, parse_yaml, split_front_matter
 
-__all__ = ["HOOK", "check_blob", "check_staged", "init_repo_with_hook", "install_hook"]
+__all__ = ["HOOK", "archive_changes", "check_blob", "check_staged", "init_repo_with_hook", "install_hook"]
 
 MARK = "# installed by gongkai"
 HOOK = f"""#!/bin/sh
@@ -110,3 +110,29 @@ def check_blob(rel: str, data: bytes) -> list[Problem]:
             return found + scan_pii(node, contact=contact)
         return found + record_pii(node, rel, body, body_line)
     return scan_text_pii(decoded.text, rel, 1, "")
+
+
+def archive_changes(repo: Path) -> list[Problem]:
+    """The staged changes to content/archive/ other than new files (GK508).
+
+    The archive is append-only: git is the witness that an entry was not
+    rewritten after it was committed.  This is the first line only (anyone
+    can commit with ``--no-verify``); branch protection on the server, which
+    refuses rewritten history, is the second (docs/publishing.md)."""
+    out = _git(repo, "diff", "--cached", "--name-status", "--no-renames", "-z", "--diff-filter=DMT")
+    fields = out.split(b"\0")
+    problems = []
+    for status, raw_name in zip(fields[0::2], fields[1::2], strict=False):
+        rel = raw_name.decode("utf-8", "surrogateescape")
+        if not ("/" + rel).count("/content/archive/") or PurePosixPath(rel).name == ".gitattributes":
+            continue
+        what = "删除" if status == b"D" else "修改"
+        problems.append(
+            Problem(
+                Loc(rel),
+                "GK508",
+                f"提交中{what}了公开栏存档的文件：存档只能新增，不能修改或删除",
+                hint="撤销这处改动：git restore --staged --worktree -- 文件名；内容有误请另写更正记录，再重新存档",
+            )
+        )
+    return problems

@@ -56,6 +56,7 @@ class SiteConfig:
     site_code: str = ""  # 网站标识码
     icp: str = ""  # ICP备案号
     police_record: str = ""  # 公安备案号
+    archive_signing_key: str = ""  # SSH private key that signs archive manifests (ssh-keygen -Y sign); "" none
 
 
 class _Publishers(Struct):
@@ -109,6 +110,7 @@ SITE_FIELDS: dict[str, Field] = {
     "site_code": Field(Text("网站标识码", 50), False, "网站标识码"),
     "icp": Field(Text("ICP备案号", 50), False, "ICP备案号"),
     "police_record": Field(Text("公安备案号", 50), False, "公安备案号"),
+    "archive_signing_key": Field(Text("存档签名私钥文件", 300), False, "存档签名私钥文件"),
 }
 
 
@@ -181,6 +183,7 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         site_code=values.get("site_code", ""),
         icp=values.get("icp", ""),
         police_record=values.get("police_record", ""),
+        archive_signing_key=values.get("archive_signing_key", ""),
     )
     return cfg, ctx.problems
 

@@ -144,6 +144,9 @@ class Posting:
     sheet_pages: int = 0
     digest: str = ""  # SHA-256 of manifest.json
     version: str = ""  # gongkai version that made the entry
+    seq: int = 0  # place in the archive chain (chain.py); 0: written before the chain
+    prev: str = ""  # digest of the entry before it in the chain
+    code: str = ""  # the verification code printed on the sheet (核验码), "" before the chain
 
     @property
     def name(self) -> str:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+from gongkai.core.chain import posting_code, qr_payload
 from gongkai.core.errors import GongkaiError
 from gongkai.core.model import Site
 from gongkai.emit.render import Renderer
@@ -168,7 +169,9 @@ def sheet_pdf(site: Site, renderer: Renderer, css: str, record_id: str, paper: P
     rec = site.by_id[record_id]
     sheet = make_sheet(site, rec, paper)
     link = record_link(site, rec)
-    page = standalone_page(site, rec, sheet, css, qr_data_uri(qr_svg(link)) if link else "")
+    page = standalone_page(
+        site, rec, sheet, css, qr_data_uri(qr_svg(qr_payload(link, posting_code(rec)))) if link else ""
+    )
     return html_to_pdf(renderer.render(page).decode("utf-8"))
 
 

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from gongkai.core.chain import posting_code, qr_payload
 from gongkai.core.errors import GongkaiError
 from gongkai.core.model import Record, Site
 from gongkai.emit.render import cn_date, money, number
@@ -624,7 +625,7 @@ def _lazy_sheet_page(site: Site, record: Record, paper: Paper | None) -> Page:
 
     def make() -> dict[str, Any]:
         sheet = make_sheet(site, record, paper)
-        return {"sheet": sheet, "qr_src": "qr.svg" if sheet.qr_link else ""}
+        return {"sheet": sheet, "qr_src": "qr.svg" if sheet.qr_link else "", "code": posting_code(record)}
 
     key = ("sheet", paper.key if paper else "", record)
     return replace(_sheet_page(site, record, None), make=make, key=key, key_covers_context=True)
@@ -638,7 +639,8 @@ def _sheet_page(
     qr_src: str | None = None,
     posting: Any = None,
 ) -> Page:
-    """The sheet page; without ``sheet`` its context lacks "sheet" and "qr_src"."""
+    """The sheet page; without ``sheet`` its context lacks "sheet", "qr_src" and
+    "code" (made when the page is rendered: the code reads a roster's rows)."""
     context: dict[str, Any] = {
         "record": record,
         "inline_css": inline_css,
@@ -647,6 +649,7 @@ def _sheet_page(
         "notice_dates": _notice_dates(record),
     }
     if sheet is not None:
+        context["code"] = posting_code(record)  # 核验码: the same on the wall, in the QR code and in the archive
         context["sheet"] = sheet
         context["qr_src"] = qr_src if qr_src is not None else ("qr.svg" if sheet.qr_link else "")
     return Page(sheet_url(record), "print/sheet.html", f"{record.title}（公示单）", context)
@@ -674,4 +677,4 @@ def sheet_files(site: Site) -> list[tuple[str, bytes]]:
 def qr_files(site: Site, rec: Record) -> list[tuple[str, bytes]]:
     """The QR code beside one record's sheet (none without ``base_url``)."""
     link = record_link(site, rec)
-    return [(f"{sheet_url(rec)}qr.svg", qr_svg(link))] if link else []
+    return [(f"{sheet_url(rec)}qr.svg", qr_svg(qr_payload(link, posting_code(rec))))] if link else []

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from gongkai.check.validate import Validated, validate
+from gongkai.core.chain import CHAIN_JSON, chain_bytes
 from gongkai.core.errors import ContentError, Problem
 from gongkai.core.model import Site
 from gongkai.emit.gate import leak_gate
@@ -23,7 +24,7 @@ from gongkai.plan.feeds import discovery_files
 from gongkai.plan.pages import plan_pages
 from gongkai.plan.sheets import Paper, SheetRequest, plan_sheets, qr_files
 from gongkai.read.applications import check_applications
-from gongkai.read.archive import ArchiveEntry, create_entry, plan_postings, posting_files
+from gongkai.read.archive import ArchiveEntry, create_entry, plan_postings, posting_files, site_links
 from gongkai.read.load import find_site_root, load_site
 from gongkai.read.registry import REGISTRY, number_site, save_registry
 from gongkai.run.engine import BuildCache, Engine, Made
@@ -91,12 +92,13 @@ def build(
     with engine.output(site, renderer, leak_gate, protect=(root / "content", root / "themes")) as made:
         made.pages(pages)
         for rec in sorted(site.published, key=lambda r: r.id):
-            made.group(f"qr:{rec.id}", ("qr", rec.id), lambda rec=rec: qr_files(site, rec))
+            made.group(f"qr:{rec.id}", ("qr", rec), lambda rec=rec: qr_files(site, rec))
             made.group(f"data:{rec.id}", ("data", rec), lambda rec=rec: record_data_files(site, rec))
         made.group("catalogue", ("catalogue", catalogue(site)), lambda: site_data_files(site))
         made.group("feeds", ("feeds", site, [p.url for p in pages]), lambda: discovery_files(site, pages))
         made.search()
         made.files(sheet_pdfs(site, renderer, dirs, sheets))
+        made.files([(CHAIN_JSON, chain_bytes(site_links(site)))])  # the archive chain, append-only
         made.copies(_copied_files(root, site, dirs))
     registered = tuple(save_registry(root, site))  # only after the output is complete
     engine.stamp.refresh(root / REGISTRY)
@@ -144,6 +146,7 @@ def archive_posting(
     photos: Sequence[Path] = (),
     paper: Paper | None = None,
     pdf: bool = True,
+    again: bool = False,
 ) -> ArchiveEntry:
     """Freeze the notice sheet of ``record_id`` as posted on a board on
     ``posted`` into content/archive/ (``gongkai archive``).  The content is
@@ -153,7 +156,7 @@ def archive_posting(
     if result.site is None or result.errors:
         raise ContentError(list(result.problems))
     dirs = theme_dirs(root, result.site.config.theme)
-    return create_entry(result.site, dirs, record_id, posted, place, photos, paper, pdf)
+    return create_entry(result.site, dirs, record_id, posted, place, photos, paper, pdf, again)
 
 
 def _static_files(dirs: list[Path]) -> list[tuple[str, Path]]:
