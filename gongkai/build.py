@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import functools
 import gc
 import itertools
 import multiprocessing
@@ -18,7 +19,7 @@ from typing import Any
 from .archive import ArchiveEntry, create_entry, plan_postings, posting_files
 from .cache import BuildCache, BuildStamp, last_build, remember_build
 from .data import record_data_files, site_data_files
-from .errors import ContentError, Loc, Problem
+from .errors import ContentError, Problem
 from .feeds import discovery_files
 from .incremental import Fingerprints
 from .indexno import REGISTRY, number_site, save_registry
@@ -26,9 +27,9 @@ from .load import find_site_root, load_site
 from .model import Site
 from .pages import Page, plan_pages
 from .pdf import sheet_pdfs
-from .privacy import find_pii
 from .render import Renderer, default_theme_dir, theme_dirs
 from .report import check_applications
+from .scan import gate_problems, site_public_numbers
 from .search import SearchMemo, build_search_index, search_docs, site_search_index
 from .sheets import Paper, SheetRequest, plan_sheets, qr_files
 from .validate import Validated, validate
@@ -124,8 +125,9 @@ def _build(
     renderer = Renderer(site, dirs, cache.templates, cache.template_refs)
     fp = Fingerprints(site, renderer.template_digest, (today, drafts, sheets), own_templates)
     protect = (root / "content", root / "themes")
+    gate = _gate_for(site)
     with Output(
-        out, protect=protect, guard=leak_gate, previous=cache.manifest(out), verify=not cache.private_output
+        out, protect=protect, guard=gate, previous=cache.manifest(out), verify=not cache.private_output
     ) as output:
         groups = _Groups(output)
         keys = [fp.page(p) for p in pages]
@@ -133,7 +135,7 @@ def _build(
         # beside the rendering when that or the index takes a while
         aside = len(todo) > 4 * _RENDER_CHUNK or len(site.published) >= ASIDE_RECORDS
         search = _Search(site, fp, groups, cache.search_memo, aside=aside)
-        rendered = render_pages(renderer, [p for p, _ in todo], guard=leak_gate)
+        rendered = render_pages(renderer, [p for p, _ in todo], guard=gate)
         for (page, key), (path, blob, found) in zip(todo, rendered, strict=True):
             groups.made(f"page:{page.path}", key, [(path, blob)], found)
         for rec in sorted(site.published, key=lambda r: r.id):
@@ -273,27 +275,28 @@ def _static_files(dirs: list[Path]) -> list[tuple[str, Path]]:
     return sorted(chosen.items())
 
 
-# Files the last gate reads as text.  Images and PDFs are attachments a clerk
-# chose to publish; their text cannot be read reliably, so they are not scanned.
-TEXT_SUFFIXES = (".html", ".htm", ".json", ".csv", ".xml", ".js", ".txt", ".md", ".css", ".svg", ".yaml", ".yml")
+def leak_gate(
+    rel: str,
+    data: bytes,
+    public: frozenset[str] = frozenset(),
+    attachments: frozenset[str] = frozenset(),
+    allow_unread: tuple[str, ...] = (),
+) -> list[Problem]:
+    """The last gate: an unmasked ID, bank card or personal mobile number in
+    any output file (read by content, gongkai/scan.py) stops the build
+    before the new site is swapped in.  ``public``: numbers published on
+    purpose (contact phones, the site's allowlist)."""
+    return gate_problems(rel, data, public, allow_unread, attachments)
 
 
-def leak_gate(rel: str, data: bytes) -> list[Problem]:
-    """The last gate: an unmasked ID or bank card number in any output file
-    stops the build before the new site is swapped in."""
-    if not rel.lower().endswith(TEXT_SUFFIXES):
-        return []
-    text = data.decode("utf-8", errors="replace")
-    return [
-        Problem(
-            Loc(f"build/{rel}", text.count("\n", 0, f.start) + 1),
-            "GK404",
-            f"生成的文件中出现了未遮蔽的{f.label}，已停止发布",
-            value=f.display(),
-            hint="检查对应记录和主题模板，去掉或遮蔽该号码；原来的网站保持不变",
-        )
-        for f in find_pii(text, phones=False)
-    ]
+def _gate_for(site: Site) -> Callable[[str, bytes], list[Problem]]:
+    attachments = frozenset(f"{r.url}{a['file']}" for r in site.published for a in r.attachments)
+    return functools.partial(
+        leak_gate,
+        public=site_public_numbers(site),
+        attachments=attachments,
+        allow_unread=tuple(getattr(site.config, "allow_unread", ())),
+    )
 
 
 # --- rendering on every core ------------------------------------------------------------
