@@ -636,7 +636,7 @@ _EMPHASIS = re.compile(
     r"(?<=[0-9])(?:[*_~`]{1,3}|</?(?:em|strong|b|i|u|span|mark|s|del|ins|sub|sup|a|font)\b[^>]{0,200}>)(?=[0-9])"
 )
 _SPACES = re.compile(r"\s+")
-_LOOSE = re.compile(r"[0-9]+(?:(?: ?[.\-/·] ?| )[0-9]+)*(?:X(?![0-9A-Za-z]))?")
+_LOOSE = re.compile(r"[0-9]+(?:(?:X| ?[.\-/·] ?| )[0-9]+)*(?:X(?![0-9A-Za-z]))?")
 _LOOSE_GROUP = re.compile(r"[0-9]+X?")
 
 
@@ -693,6 +693,12 @@ def _loose_numbers(seen: str, run: str, groups: list[tuple[str, int, int]], phon
             if len(acc) > 19:
                 break
             if j == i:
+                # an ID run into the next number: "...1237X13812345678"
+                if len(g) == 18 and g[-1] == "X" and j + 1 < n and is_valid_id(g):
+                    yield Finding("id", groups[i][1], end, g)
+                    nxt = groups[j + 1][0]
+                    if phones and groups[j + 1][1] == end and is_valid_mobile(nxt):
+                        yield Finding("phone", end, groups[j + 1][2], nxt)
                 continue
             start = groups[i][1]
             if any(len(groups[k][0]) < 3 for k in range(i, j + 1)):

@@ -151,9 +151,12 @@ def _as_text(data: bytes, rel: str) -> str | None:
     if b"\0" in head and not utf16:
         return None
     decoded = decode(data, rel)
-    if decoded.encoding == "unknown":
+    if decoded.encoding != "unknown":
+        return decoded.text
+    try:  # short GBK text that charset detection will not vouch for
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
         return None
-    return decoded.text
 
 
 # --- zip packages -------------------------------------------------------------------
@@ -306,11 +309,14 @@ def site_public_numbers(site: object) -> frozenset[str]:
     """:func:`public_numbers` of a built site (a :class:`gongkai.model.Site`)."""
     config = getattr(site, "config", None)
     texts: list[str] = [str(v) for v in vars(getattr(config, "contact", None) or object()).values()]
-    texts += [str(a) for a in getattr(config, "allow_numbers", ()) or ()]
+    texts += [number for number, _reason in getattr(config, "allow_numbers", ()) or ()]
     for rec in getattr(site, "records", ()):
         if rec.objection:
             texts += [str(v) for v in rec.objection.values()]
     return public_numbers(texts)
+
+
+_GATE_CODES = {"unread": "GK405", "limit": "GK405", "gps": "GK406"}
 
 
 def gate_problems(
@@ -323,12 +329,12 @@ def gate_problems(
     """The build's last gate over one output file: GK404 problems."""
     suffix = PurePosixPath(rel).suffix.lower()
     hits = [h for h in scan_file(rel, data, allow_unread=allow_unread) if h.digits not in public or not h.digits]
-    out = [hit_problem(h, f"build/{rel}", "GK404", "生成的文件中") for h in hits]
+    out = [hit_problem(h, f"build/{rel}", _GATE_CODES.get(h.kind, "GK404"), "生成的文件中") for h in hits]
     if rel in attachments and suffix in REFUSED_SUFFIXES:
         out.append(
             Problem(
                 Loc(f"build/{rel}"),
-                "GK404",
+                "GK405",
                 f"附件类型 {suffix} 会在网站上运行脚本，不能作为附件发布",
                 hint="请改为 PDF、图片或 Office 文件后再上传",
             )

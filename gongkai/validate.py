@@ -22,7 +22,7 @@ from .config import SiteConfig, parse_holidays, parse_site_config
 from .errors import Loc, Problem
 from .load import LoadedSite, SourceFile, digest_bytes
 from .model import Record, Site
-from .pii import record_pii, scan_pii
+from .pii import allowed_digits, record_pii, scan_pii
 from .raw import RMap
 from .rules import check_record, check_site
 from .rules.deadlines import WorkCalendar
@@ -298,7 +298,7 @@ def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> tupl
     node = sf.node
     assert isinstance(node, RMap)
     rtype = RECORD_TYPES[sf.type]
-    problems.extend(record_pii(node, sf.relpath, sf.body, sf.body_line))
+    problems.extend(record_pii(node, sf.relpath, sf.body, sf.body_line, allowed_digits(config.allow_numbers)))
     ctx = Ctx(sf.relpath, config.id_policy)
     ctx.locs[""] = node.loc
     if sf.body is not None and "body" in node.entries:
