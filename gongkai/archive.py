@@ -350,6 +350,7 @@ def create_entry(
     photo is unusable; nothing is written then."""
     from .pdf import PdfUnavailable, html_to_pdf, print_css, qr_data_uri
     from .render import Renderer, cn_date
+    from .scan import clean_archive_inputs
     from .sheets import make_sheet, qr_svg, record_link, standalone_page
 
     rec = site.by_id.get(record_id)
@@ -361,7 +362,10 @@ def create_entry(
     if not rec.is_public:
         raise ArchiveError(f"“{record_id}”是{rec.disclosure_label}的信息，不在公开栏张贴")
     root = Path(site.root)
-    blobs = [_read_photo(Path(p)) for p in photos]
+    try:  # personal numbers in --place, title, photo names; photo metadata stripped
+        blobs = clean_archive_inputs(place, rec.title, [_read_photo(Path(p)) for p in photos])
+    except ValueError as exc:
+        raise ArchiveError(str(exc)) from exc
     sheet = make_sheet(site, rec, paper)
     link = record_link(site, rec)
     qr = qr_svg(link) if link else b""

@@ -97,14 +97,27 @@ def check_staged(repo: Path) -> list[Problem]:
     names = _git(repo, "diff", "--cached", "--name-only", "--diff-filter=ACMRT", "-z").split(b"\0")
     indexed = _git(repo, "ls-files", "-z").split(b"\0")
     sites = site_dirs(n.decode("utf-8", "surrogateescape") for n in indexed if n)
+    allow = frozenset(d for site in sites for d in _staged_allowlist(repo, site))
     problems: list[Problem] = []
     for raw_name in names:
         if not raw_name:
             continue
         rel = raw_name.decode("utf-8", "surrogateescape")
         data = _git(repo, "show", f":{rel}")
-        problems.extend(check_blob(rel, data, sites))
+        problems.extend(check_blob(rel, data, sites, allow))
     return problems
+
+
+def _staged_allowlist(repo: Path, site: str) -> frozenset[str]:
+    """The digits of the staged site.yaml's ``allow_numbers``."""
+    try:
+        data = _git(repo, "show", f":{site}content/site.yaml")
+    except GongkaiError:
+        return frozenset()
+    node, _ = parse_yaml(decode(data, "site.yaml").text, "site.yaml")
+    if not isinstance(node, RMap) or "allow_numbers" not in node.entries:
+        return frozenset()
+    return frozenset(f.digits for t in _texts(node.entries["allow_numbers"]) for f in find_pii_seen(t))
 
 
 def site_dirs(paths: Iterable[str]) -> tuple[str, ...]:
@@ -119,14 +132,17 @@ def site_dirs(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True)) or ("",)
 
 
-def check_blob(rel: str, data: bytes, sites: tuple[str, ...] = ("",)) -> list[Problem]:
+def check_blob(
+    rel: str, data: bytes, sites: tuple[str, ...] = ("",), allow: frozenset[str] = frozenset()
+) -> list[Problem]:
     """What the build's last gate would refuse in this file (the same
     scanner, gongkai/scan.py), plus the record checks for content files."""
     site = next((d for d in sites if rel.startswith(d)), None)
     local = rel[len(site) :] if site is not None else rel
     in_content = site is not None and local.startswith("content/")
     suffix = PurePosixPath(rel).suffix.lower()
-    problems, contact = _record_checks(rel, data, in_content, suffix) if in_content else ([], frozenset())
+    problems, contact = _record_checks(rel, data, in_content, suffix, allow) if in_content else ([], frozenset())
+    contact |= allow
     seen = {p.value for p in problems}
     for hit in scan_file(rel, data):
         if hit.kind in ("unread", "gps") and not in_content:
@@ -143,7 +159,9 @@ def hook_problem(hit: Hit, rel: str) -> Problem:
     return hit_problem(hit, rel, code, "要提交的文件中")
 
 
-def _record_checks(rel: str, data: bytes, in_content: bool, suffix: str) -> tuple[list[Problem], frozenset[str]]:
+def _record_checks(
+    rel: str, data: bytes, in_content: bool, suffix: str, allow: frozenset[str]
+) -> tuple[list[Problem], frozenset[str]]:
     """The record checks, and the numbers written in contact fields
     (``objection``, site.yaml ``contact``, ``allow_numbers``): published on purpose."""
     none: frozenset[str] = frozenset()
@@ -163,11 +181,11 @@ def _record_checks(rel: str, data: bytes, in_content: bool, suffix: str) -> tupl
     if suffix == ".md":
         fm = split_front_matter(decoded.text)
         if fm is None:
-            return scan_text_pii(decoded.text, rel, 1, "正文"), none
+            return scan_text_pii(decoded.text, rel, 1, "正文", allow), none
         body, body_line, text, first = fm.body, fm.body_line, fm.yaml_text, fm.yaml_line
     node, _ = parse_yaml(text, rel, first)
     if node is None:  # unparsable YAML: scan it as text
-        return scan_text_pii(decoded.text, rel, 1, ""), none
+        return scan_text_pii(decoded.text, rel, 1, "", allow), none
     site_yaml = PurePosixPath(rel).name in ("site.yaml", "site.yml")
     keys = ("contact", "allow_numbers") if site_yaml else ("objection",)
     contact = frozenset(
@@ -180,7 +198,7 @@ def _record_checks(rel: str, data: bytes, in_content: bool, suffix: str) -> tupl
     found = masked_id_problems(node, "")
     if site_yaml:
         return found + scan_pii(node, contact=("contact",)), contact
-    return found + record_pii(node, rel, body, body_line), contact
+    return found + record_pii(node, rel, body, body_line, allow), contact
 
 
 def _texts(node: RNode) -> list[str]:

@@ -126,7 +126,20 @@ def scan_file(
     allow_unread: Iterable[str] = (),
     name: bool = True,
 ) -> list[Hit]:
-    """Everything personal in one file, read by its content."""
+    """Everything personal in one file, read by its content (each number
+    once per place)."""
+    found = _scan_file(rel, data, phones, allow_unread, name)
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for h in found:
+        key = (h.kind, h.where, h.digits or h.shown)
+        if key not in seen:
+            seen.add(key)
+            out.append(h)
+    return out
+
+
+def _scan_file(rel: str, data: bytes, phones: bool, allow_unread: Iterable[str], name: bool) -> list[Hit]:
     hits = scan_name(rel, phones=phones) if name else []
     suffix = PurePosixPath(rel).suffix.lower()
     allowed = DEFAULT_UNREAD | {s.lower() for s in allow_unread}
@@ -339,4 +352,58 @@ def gate_problems(
                 hint="请改为 PDF、图片或 Office 文件后再上传",
             )
         )
+    return out
+
+
+# --- archive photos --------------------------------------------------------------------
+
+
+def strip_photo(ext: str, data: bytes) -> bytes:
+    """The photo without any metadata block (EXIF with GPS and descriptions,
+    XMP, comments, text chunks, ICC profile), keeping only its orientation.
+    A JPEG keeps its quantisation tables, so the picture is not degraded."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as im:
+        im.load()
+        orientation = im.getexif().get(0x0112)
+        fmt = im.format or ext.lstrip(".").upper()
+        im.info = {}  # Pillow carries comments, XMP and ICC over from here
+        exif = Image.Exif()
+        if orientation:
+            exif[0x0112] = orientation
+        extra: dict[str, object] = {"exif": exif.tobytes()} if orientation else {}
+        out = io.BytesIO()
+        if fmt == "JPEG":
+            im.save(out, "JPEG", quality="keep", **extra)
+        elif fmt == "MPO":
+            im.save(out, "JPEG", quality=95, **extra)
+        elif fmt == "WEBP":
+            im.save(out, "WEBP", lossless=True, **extra)
+        elif fmt == "PNG":
+            im.save(out, "PNG", **extra)
+        else:
+            im.save(out, fmt)
+    return out.getvalue()
+
+
+def clean_archive_inputs(place: str, title: str, photos: list[tuple[str, bytes, str]]) -> list[tuple[str, bytes, str]]:
+    """Before an archive entry is written: no personal number in ``--place``,
+    the title or a photo's file name; every photo stripped of its metadata
+    (:func:`strip_photo`).  Raises ValueError with a Chinese message."""
+    for label, text in [("张贴地点（--place）", place), ("标题", title)] + [
+        (f"第 {i} 张照片的文件名", name) for i, (_ext, _data, name) in enumerate(photos, start=1)
+    ]:
+        hits = scan_text(text)
+        if hits:
+            h = hits[0]
+            raise ValueError(
+                f"{label}中有{_KIND_TEXT[h.kind]}（{h.shown}），不能存档：存档一经生成不得修改，请先去掉该号码"
+            )
+    out = []
+    for ext, data, name in photos:
+        try:
+            out.append((ext, strip_photo(ext, data), name))
+        except Exception as exc:  # Pillow raises many kinds on a broken image
+            raise ValueError(f"照片 {name} 无法读取（{exc.__class__.__name__}），请换一张照片") from exc
     return out
