@@ -72,6 +72,7 @@ __all__ = [
     "find_mobiles",
     "find_pii",
     "find_pii_seen",
+    "has_special_digits",
     "id_check_char",
     "is_valid_card",
     "is_valid_id",
@@ -83,6 +84,7 @@ __all__ = [
     "parse_policy",
     "redact",
     "registration_check_ok",
+    "remove_emphasis",
     "seen_text",
 ]
 
@@ -632,12 +634,52 @@ def _digit_table() -> dict[int, int]:
 
 
 _SEEN_DIGITS: dict[int, int] | None = None
+_SEEN_SPECIAL: re.Pattern[str] | None = None
 _EMPHASIS = re.compile(
-    r"(?<=[0-9])(?:[*_~`]{1,3}|</?(?:em|strong|b|i|u|span|mark|s|del|ins|sub|sup|a|font)\b[^>]{0,200}>)(?=[0-9])"
+    r"([0-9])(?:[*_~`]{1,3}|</?(?:em|strong|b|i|u|span|mark|s|del|ins|sub|sup|a|font|small|code)\b[^>]{0,200}>)++"
+    r"(?=[0-9])"
 )
 _SPACES = re.compile(r"\s+")
+# Eleven digits close together (gaps of at most three characters, no NUL):
+# only there can a number hide.  Most of a page has none.
+_DENSE = re.compile(r"[0-9](?:[^0-9\0]{0,3}+[0-9]){10}")
 _LOOSE = re.compile(r"[0-9]+(?:(?:X| ?[.\-/·] ?| )[0-9]+)*(?:X(?![0-9A-Za-z]))?")
 _LOOSE_GROUP = re.compile(r"[0-9]+X?")
+_WINDOW = 120
+
+
+def _ranges(codes: list[int]) -> str:
+    """A character class of ``codes`` written as ranges (fast to search)."""
+    parts: list[str] = []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        a, b = re.escape(chr(codes[i])), re.escape(chr(codes[j]))
+        parts.append(a if i == j else f"{a}-{b}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+_OTHER_DIGITS: re.Pattern[str] | None = None
+
+
+def has_special_digits(text: str) -> bool:
+    """Whether ``text`` holds digits other than ASCII and full-width ones
+    (circled, mathematical, other scripts)."""
+    global _OTHER_DIGITS
+    if _OTHER_DIGITS is None:
+        plain = {ord(c) for c in _FULLWIDTH_DIGITS + _X_CHARS + _INVISIBLE}
+        _OTHER_DIGITS = re.compile(_ranges(sorted(set(_digit_table()) - plain)))
+    return _OTHER_DIGITS.search(text) is not None
+
+
+def remove_emphasis(text: str) -> str:
+    """``text`` without emphasis marks and inline tags between two digits."""
+    if "*" in text or "<" in text or "_" in text or "~" in text or "`" in text:
+        return _EMPHASIS.sub(r"\1", text)
+    return text
 
 
 def seen_text(text: str) -> str:
@@ -647,12 +689,13 @@ def seen_text(text: str) -> str:
     of whitespace (line breaks, tabs, NBSP, ideographic spaces) one space.
     A NUL marks where a reader sees separate things (table cells, block
     elements): no number is joined across it."""
-    global _SEEN_DIGITS
-    if _SEEN_DIGITS is None:
+    global _SEEN_DIGITS, _SEEN_SPECIAL
+    if _SEEN_DIGITS is None or _SEEN_SPECIAL is None:
         _SEEN_DIGITS = _digit_table()
-    text = text.translate(_SEEN_DIGITS)
-    text = _EMPHASIS.sub("", text)
-    return _SPACES.sub(" ", text)
+        _SEEN_SPECIAL = re.compile(_ranges(sorted(_SEEN_DIGITS)))
+    if _SEEN_SPECIAL.search(text):
+        text = text.translate(_SEEN_DIGITS)
+    return _SPACES.sub(" ", remove_emphasis(text))
 
 
 def find_pii_seen(text: str, *, phones: bool = True) -> list[Finding]:
@@ -662,18 +705,35 @@ def find_pii_seen(text: str, *, phones: bool = True) -> list[Finding]:
     :func:`seen_text` of ``text``.  Only checksummed joins are made: an ID
     (region, date and MOD 11-2) from groups in any grouping or at either end
     of a long digit string; a card (prefix + Luhn) from groups of 3+ digits;
-    a mobile from space-split groups of 3+ digits."""
+    a mobile from space-split groups of 3+ digits.  Only the stretches
+    around eleven close digits are looked at."""
     seen = seen_text(text)
-    out = find_pii(seen, phones=phones)
-    have = {f.digits for f in out}
-    for m in _LOOSE.finditer(seen):
-        if _continues_left(seen, m.start()) or _continues_right(seen, m.end()):
+    out: list[Finding] = []
+    have: set[str] = set()
+    done = 0
+    for dense in _DENSE.finditer(seen):
+        if dense.start() < done:
             continue
-        groups = [(g.group(), g.start(), g.end()) for g in _LOOSE_GROUP.finditer(seen, m.start(), m.end())]
-        for f in _loose_numbers(seen, m.group(), groups, phones):
-            if f.digits not in have and not _by_context(seen, f.start):
+        lo = seen.rfind("\0", max(0, dense.start() - _WINDOW), dense.start()) + 1 or max(0, dense.start() - _WINDOW)
+        hi = seen.find("\0", dense.end(), dense.end() + _WINDOW)
+        hi = hi if hi >= 0 else min(len(seen), dense.end() + _WINDOW)
+        lo = max(lo, done)
+        done = hi
+        part = seen[lo:hi]
+        for f in find_pii(part, phones=phones):
+            if f.digits not in have:
                 have.add(f.digits)
-                out.append(f)
+                out.append(Finding(f.kind, f.start + lo, f.end + lo, f.digits))
+        for m in _LOOSE.finditer(part):
+            if m.end() - m.start() < 11:
+                continue
+            if _continues_left(part, m.start()) or _continues_right(part, m.end()):
+                continue
+            groups = [(g.group(), g.start(), g.end()) for g in _LOOSE_GROUP.finditer(part, m.start(), m.end())]
+            for f in _loose_numbers(part, m.group(), groups, phones):
+                if f.digits not in have and not _by_context(part, f.start):
+                    have.add(f.digits)
+                    out.append(Finding(f.kind, f.start + lo, f.end + lo, f.digits))
     return out
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from .errors import Loc, Problem
-from .privacy import Finding, find_pii, find_pii_seen
+from .privacy import Finding, find_pii, find_pii_seen, remove_emphasis
 from .raw import decode
 
 __all__ = [
@@ -83,20 +83,17 @@ def _line_of(text: str, digits: str) -> int:
     return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
-_TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
-_BLOCK = re.compile(
-    r"</?(?:p|div|br|li|ul|ol|tr|td|th|table|h[1-6]|section|article|header|footer|nav|main|aside|"
-    r"dt|dd|dl|pre|blockquote|hr|option|title|figcaption|caption|thead|tbody)\b[^>]*>",
-    re.I,
-)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def visible_html(text: str) -> str:
-    """What a browser shows of an HTML text: block tags end a line, inline
-    tags (``<em>``, ``<span>``) vanish without a space, references are kept
-    for the scanner to read."""
-    text = _BLOCK.sub("\0", text)
-    return _TAG.sub(lambda m: "" if m.group(1) is None else "\0", text)
+    """What a browser shows of an HTML text, for the scanner: inline tags
+    and emphasis between digits (``<em>``, ``<span>``) vanish, every other
+    tag separates (NUL), references are resolved."""
+    import html
+
+    text = _TAG.sub("\0", remove_emphasis(text))
+    return html.unescape(text) if "&" in text else text
 
 
 def scan_text(text: str, where: str = "正文", *, phones: bool = True, html: bool = False) -> list[Hit]:
@@ -104,8 +101,7 @@ def scan_text(text: str, where: str = "正文", *, phones: bool = True, html: bo
     it (joined across line breaks, emphasis, dots ...)."""
     hits = _hits(find_pii(text, phones=phones), text, where, True)
     have = {h.digits for h in hits}
-    seen_src = visible_html(text) if html or "<" in text else text
-    for f in find_pii_seen(seen_src, phones=phones):
+    for f in find_pii_seen(visible_html(text) if html or "<" in text else text, phones=phones):
         if f.digits not in have:
             have.add(f.digits)
             hits.append(Hit(f.kind, where, _line_of(text, f.digits), f.display(), f.digits))
