@@ -763,11 +763,14 @@ def _loose_numbers(seen: str, run: str, groups: list[tuple[str, int, int]], phon
             start = groups[i][1]
             if any(len(groups[k][0]) < 3 for k in range(i, j + 1)):
                 break  # "105.00 506.10": amounts, not a number cut in pieces
+            lens = tuple(len(groups[k][0]) for k in range(i, j + 1))
             if len(acc) == 18 and is_valid_id(acc):
                 yield Finding("id", start, end, acc)
+            elif len(acc) == 15 and (lens == (6, 6, 3) or (spaced and min(lens) >= 6)) and is_valid_id(acc):
+                yield Finding("id", start, end, acc)  # no checksum: only as written or split in two halves
             elif 16 <= len(acc) <= 19 and is_valid_card(acc):
                 yield Finding("card", start, end, acc)
-            elif phones and len(acc) == 11 and spaced and is_valid_mobile(acc):
+            elif phones and len(acc) == 11 and (spaced or lens == (3, 4, 4)) and is_valid_mobile(acc):
                 yield Finding("phone", start, end, acc)
     for g, start, end in groups:
         if len(g) > 18 and "X" not in g[:-1]:
@@ -775,10 +778,29 @@ def _loose_numbers(seen: str, run: str, groups: list[tuple[str, int, int]], phon
                 yield Finding("id", start, start + 18, g[:18])
             if is_valid_id(g[-18:]):
                 yield Finding("id", end - 18, end, g[-18:])
-            if phones and len(g) == 29:
-                for mob in (g[:11], g[-11:]):
-                    if is_valid_mobile(mob) and (is_valid_id(g[11:]) or is_valid_id(g[:18])):
-                        yield Finding("phone", start, end, mob)
+        if len(g) >= 22 and "X" not in g:
+            # two numbers run together, one of them a mobile: both must check
+            yield from _pair(g[:-11], g[-11:], start, end, phones)
+            yield from _pair(g[11:], g[:11], start, end, phones)
+
+
+def _pair(other: str, mob: str, start: int, end: int, phones: bool) -> Iterator[Finding]:
+    if not is_valid_mobile(mob):
+        return
+    if len(other) == 18 and is_valid_id(other):
+        kind: Kind = "id"
+    elif len(other) == 15 and is_valid_id(other):
+        kind = "id"
+    elif 16 <= len(other) <= 19 and is_valid_card(other):
+        kind = "card"
+    elif len(other) == 11 and is_valid_mobile(other):
+        kind = "phone"
+    else:
+        return
+    if kind != "phone" or phones:
+        yield Finding(kind, start, end, other)
+    if phones:
+        yield Finding("phone", start, end, mob)
 
 
 # Words right before a number that say it is not a person's: registration,
