@@ -354,3 +354,58 @@ def test_registration_numbers_and_labelled_codes_are_not_personal() -> None:
     assert find_pii(f"订单号 {parcel}") == []
     # a region that does not exist is no ID
     assert find_pii(make_id("990826", "19800101", "123")) == []
+
+
+# --- limits -------------------------------------------------------------------------------
+
+
+def test_pathological_markdown_is_refused_before_rendering(make_site, tmp_path: Path) -> None:
+    from gongkai import check
+
+    site = make_site({"notices/n.md": notice([], body="[" * 8192).replace("attachments:\n\n", "")})
+    codes = {p.code for p in check(site, TODAY).problems}
+    assert "GK012" in codes
+    assert "GK012" in {c for c, _ in built_problems(site, tmp_path)}
+
+
+def test_ordinary_markdown_links_are_fine() -> None:
+    from gongkai.limits import markdown_problem
+
+    assert markdown_problem("见[通知](a.html)。" * 200) is None
+    assert markdown_problem("[" * 8192) is not None
+    assert markdown_problem("*a" * 500_000) is not None
+    assert markdown_problem("<a" * 500_000) is not None
+    assert markdown_problem("> " * 100) is not None
+
+
+def test_shared_strings_cap_is_read_from_the_zip_directory(make_site) -> None:
+    from gongkai.roster import MAX_SHARED_STRINGS_BYTES, read_roster
+
+    # a hostile workbook: a small file whose shared-string table expands far
+    base = xlsx([["村", "姓名", "身份证号", "面积", "金额"], ["东湖村", "张三", "320826********1234", "1", "1"]])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info))
+        si = "<si><t>" + "数" * 10_000 + "</t></si>"
+        count = MAX_SHARED_STRINGS_BYTES // len(si.encode()) + 10
+        out.writestr(
+            "xl/sharedStrings.xml",
+            f'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{count}">'
+            + si * count
+            + "</sst>",
+        )
+    data = buf.getvalue()
+    assert len(data) < 10 * 2**20
+    roster, problems = read_roster(data, "名单.xlsx", "content/subsidies/名单.xlsx")
+    assert roster is None and [p.code for p in problems] == ["GK121"]
+
+
+def test_unknown_key_holding_an_id_is_echoed_masked(make_site) -> None:
+    from gongkai import check
+
+    site = make_site(
+        {"notices/n.md": f"---\ntitle: 通知\npublisher: town\ndate: 2015-03-01\ncategory: 其他\n{ID}: 1\n---\n正文\n"}
+    )
+    problems = [p for p in check(site, TODAY).problems if p.code == "GK101"]
+    assert problems and all(ID not in p.format() for p in problems)
