@@ -181,9 +181,12 @@ _RUN_CHARS = "[0-9A-Za-z&#;\\\\" + _FULLWIDTH_DIGITS + re.escape(_INVISIBLE + _S
 # leading one-character look-ahead lets the regex engine skip fast to the
 # next possible start.  A run that starts inside a \\uXXXX escape is realigned
 # afterwards (``_realign``).
+# A run is cut after this many digits: number soup ("1 1 1 ..." over
+# megabytes) costs linear time, and no real number is that long.
+_MAX_RUN = 600
 _RUN = re.compile(
     f"(?=[0-9{_FULLWIDTH_DIGITS}&\\\\])(?<![0-9{_FULLWIDTH_DIGITS}])(?={_RUN_CHARS}{{11}})"  # where
-    f"{_D}(?:{_Z}*+(?:{_S}{_Z}*+){{0,3}}+{_D}){{10,}}+"  # >= 11 digits
+    f"{_D}(?:{_Z}*+(?:{_S}{_Z}*+){{0,3}}+{_D}){{10,{_MAX_RUN}}}+"  # >= 11 digits
     f"(?:{_Z}*+{_X}{_NOT_WORD})?"  # check char
 )
 # One atom inside a run.
@@ -643,7 +646,7 @@ _SPACES = re.compile(r"\s+")
 # Eleven digits close together (gaps of at most three characters, no NUL):
 # only there can a number hide.  Most of a page has none.
 _DENSE = re.compile(r"[0-9](?:[^0-9\0]{0,3}+[0-9]){10}")
-_LOOSE = re.compile(r"[0-9]+(?:(?:X| ?[.\-/·] ?| )[0-9]+)*(?:X(?![0-9A-Za-z]))?")
+_LOOSE = re.compile(r"[0-9]{1,64}+(?:(?:X| ?[.\-/·] ?| )[0-9]{1,64}+){0,64}+(?:X(?![0-9A-Za-z]))?")
 _LOOSE_GROUP = re.compile(r"[0-9]+X?")
 _WINDOW = 120
 

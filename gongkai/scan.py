@@ -45,7 +45,8 @@ __all__ = [
 
 # Caps read from the zip directory before anything is inflated.
 ZIP_MAX_MEMBERS = 10_000
-ZIP_MAX_TOTAL = 200 * 1024 * 1024  # uncompressed bytes of all XML members
+ZIP_MAX_TOTAL = 128 * 1024 * 1024  # uncompressed bytes of all members
+ZIP_MAX_SHARED = 32 * 1024 * 1024  # xl/sharedStrings.xml, as gongkai.roster reads it
 ZIP_MAX_MEMBER = 64 * 1024 * 1024
 ZIP_MAX_RATIO = 200  # uncompressed / compressed of one member
 PDF_MAX_PAGES = 2_000
@@ -203,8 +204,11 @@ def _scan_zip(data: bytes, phones: bool) -> list[Hit]:
     hits: list[Hit] = []
     for info in members:
         hits += [Hit(h.kind, f"压缩包内文件名 {info.filename}", 0, h.shown, h.digits) for h in scan_name(info.filename)]
-        if info.file_size > ZIP_MAX_MEMBER or (
-            info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO and info.file_size > 2**20
+        shared = info.filename.lower().endswith("sharedstrings.xml") and info.file_size > ZIP_MAX_SHARED
+        if (
+            shared
+            or info.file_size > ZIP_MAX_MEMBER
+            or (info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO and info.file_size > 2**20)
         ):
             hits.append(Hit("limit", info.filename, 0, f"{info.filename} 解压后过大（{info.file_size // 2**20} MB）"))
             continue
