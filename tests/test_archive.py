@@ -4,6 +4,7 @@ build, shown on the site; and the field-by-field diff of corrections."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SITES
 from linkcheck import broken_links, reachable
+from PIL import Image
 
 from gongkai import ContentError, build, check
 from gongkai.core.errors import ArchiveError
@@ -25,8 +27,16 @@ from gongkai.run.write import MARKER, read_marker
 SHEETS = SITES / "sheets"
 POSTED = date(2015, 5, 12)
 TODAY = date(2015, 6, 30)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _image(fmt: str, **kw: object) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 12), (200, 120, 40)).save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+JPEG = _image("JPEG")
+PNG = _image("PNG")
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -401,3 +411,37 @@ def test_demo_shows_its_posting(demo_build: Path) -> None:
     day = (demo_build / "postings" / "2015" / "05-12" / "index.html").read_text(encoding="utf-8")
     assert "青石镇2015年耕地地力保护补贴发放公示" in day
     assert "公开栏存档" in (demo_build / "index.html").read_text(encoding="utf-8")
+
+
+# --- personal data never enters the archive (issue 13) -----------------------------------------------
+
+
+def test_photo_metadata_is_stripped_keeping_orientation(site: Path, tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x010E] = "户主 500230201708036181 卡 6222021234567890128 电话 13812345678"
+    exif[0x0112] = 6
+    exif[0x8825] = {1: "N", 2: (31.0, 30.0, 0.0), 3: "E", 4: (120.0, 10.0, 0.0)}
+    photo = tmp_path / "门前.jpg"
+    photo.write_bytes(_image("JPEG", exif=exif, comment=b"13812345678"))
+    path = archived(site, [photo])
+    stored = (path / "photos" / "photo-1.jpg").read_bytes()
+    assert b"13812345678" not in stored and b"500230" not in stored
+    with Image.open(io.BytesIO(stored)) as im:
+        tags = im.getexif()
+        assert dict(tags) == {0x0112: 6}
+        assert 0x8825 not in tags and im.size == (16, 12)
+    build(site, TODAY, out=tmp_path / "out")  # the gate finds nothing in it
+
+
+@pytest.mark.parametrize("where", ["place", "photo name"])
+def test_personal_number_in_place_or_photo_name_is_refused_before_writing(
+    site: Path, tmp_path: Path, where: str
+) -> None:
+    photo = tmp_path / ("IMG_13812345678.jpg" if where == "photo name" else "a.jpg")
+    photo.write_bytes(JPEG)
+    place = "测试村 50023020170803618X 家门口" if where == "place" else "测试村公开栏"
+    before = tree(site / "content")
+    with pytest.raises(ArchiveError) as exc:
+        archive_posting(site, "butie-2015", POSTED, place, [photo], pdf=False)
+    assert "不能存档" in str(exc.value) and "13812345678" not in str(exc.value)
+    assert tree(site / "content") == before

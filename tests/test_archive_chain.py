@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
+import io
 import json
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, SITES
+from PIL import Image
 
 from gongkai import build, check
 from gongkai.commands.verify import verify_against
@@ -33,7 +35,16 @@ from gongkai.run.build import archive_posting
 
 SHEETS = SITES / "sheets"
 TODAY = date(2015, 6, 30)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
+
+
+def _jpeg() -> bytes:
+    """A real photo (the archive reads it and strips its metadata)."""
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 12), (200, 120, 40)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+JPEG = _jpeg()
 # (record, posted) in posting order: three entries, two of them the same day
 POSTINGS = [("tongzhi", date(2015, 3, 18)), ("butie-2015", date(2015, 5, 12)), ("fupin-2015", date(2015, 5, 12))]
 
@@ -157,7 +168,7 @@ def test_replaced_or_removed_photo_breaks_the_chain(site: Path, how: str) -> Non
     path = entry(site, "butie-2015")
     photo = path / "photos" / "photo-1.jpg"
     if how == "replaced":
-        photo.write_bytes(JPEG.replace(b"JFIF", b"JFXX"))
+        photo.write_bytes(photo.read_bytes()[:-4] + b"\x00\x00\xff\xd9")  # another photo, same size
     else:
         photo.unlink()
     rewrite(path, lambda m: m.update(photos={}) if how == "removed" else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -160,7 +161,12 @@ def test_pre_commit_hook_refuses_a_full_id(make_site) -> None:
     git("init", "-q")
     git("config", "user.email", "clerk@example.org")
     git("config", "user.name", "信息员")
-    r = subprocess.run(["gongkai", "hooks", "install", str(site)], capture_output=True, text=True, encoding="utf-8")
+    r = subprocess.run(
+        [sys.executable, "-m", "gongkai", "hooks", "install", str(site)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
     assert r.returncode == 0, r.stderr
     (site / "content" / "subsidies").mkdir()
     (site / "content" / "subsidies" / "r.yaml").write_text(roster(note=OBFUSCATIONS["spaces"]), encoding="utf-8")

@@ -37,6 +37,7 @@ from gongkai.core.privacy import (
     normalise_id_field,
     parse_policy,
     redact,
+    registration_check_ok,
 )
 
 # --- independent helpers -------------------------------------------------------
@@ -330,10 +331,10 @@ def test_escape_before_a_number_is_not_a_letter() -> None:
     assert one("\\u3000" + ID).start == 6  # an escaped space before the number
     assert one("\\n" + ID).start == 2
     assert one("&nbsp" + ID).start == 5
-    assert find_pii("\\u0041" + ID) == []  # "A" + ID
+    assert find_pii("\\u0041" + ID)  # "A" + ID: a letter prefix no longer hides a number
     assert one("&para" + ID).start == 5  # html.unescape: "¶" + ID
     assert html.unescape("&alpha" + ID).startswith("&alpha")  # not a legacy name: letters
-    assert find_pii("&alpha" + ID) == []
+    assert find_pii("&alpha" + ID)  # letters before: still a number
 
 
 def test_multiplication_sign_typed_for_x() -> None:
@@ -406,9 +407,15 @@ def test_twenty_digit_run_is_not_searched_for_substrings() -> None:
     assert find_pii("9" + MOBILE) == []
 
 
-def test_numbers_touching_letters_or_decimals_are_ignored() -> None:
-    for text in (f"a{CARD16}", f"{CARD16}b", f"ID{ID}", f"{MOBILE}_x", f"0.{CARD16}", f"{CARD16}.5", f"{ID_X}y"):
+def test_numbers_touching_codes_or_decimals_are_ignored() -> None:
+    for text in (f"a1{CARD16}", f"{CARD16}b2", f"0.{CARD16}", f"{CARD16}.5", f"{ID_X}y", f"x9_{MOBILE}"):
         assert find_pii(text) == [], text
+
+
+def test_numbers_after_a_word_prefix_are_found() -> None:
+    # IMG_..., ID..., scan_...: a label or a file name prefix hides nothing
+    for text in (f"a{CARD16}", f"{CARD16}b", f"ID{ID}", f"{MOBILE}_x", f"IMG_{MOBILE}.jpg", f"scan_{ID_X}.pdf"):
+        assert find_pii(text), text
     # but not punctuation, including a full stop that ends a sentence or a URL
     for text in (f"/records/{ID}.html", f"{CARD16}.", f"({MOBILE})", f'"{ID}"', f"{ID},{MOBILE}"):
         assert find_pii(text), text
@@ -492,8 +499,13 @@ def digit_string(n: int) -> st.SearchStrategy[str]:
     return st.text(alphabet="0123456789", min_size=n, max_size=n)
 
 
-ids18 = st.builds(make_id, digit_string(6), born18, digit_string(3))
-ids15 = st.builds(lambda r, b, s: r + b + s, digit_string(6), born15, digit_string(3))
+PROVINCES = "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65".split()
+regions = st.builds(lambda p, r: p + r, st.sampled_from(PROVINCES), digit_string(4))
+ids18 = st.builds(make_id, regions, born18, digit_string(3))
+# 15-digit IDs that do not carry a 工商注册号 check digit (those are read as registration numbers)
+ids15 = st.builds(lambda r, b, s: r + b + s, regions, born15, digit_string(3)).filter(
+    lambda v: not registration_check_ok(v)
+)
 
 _CARD_PREFIXES = [
     ("62", (16, 17, 18, 19)),

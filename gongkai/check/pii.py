@@ -8,10 +8,10 @@ the same messages.  Pure: raw trees and text in, problems out.
 from __future__ import annotations
 
 from gongkai.core.errors import Loc, Problem
-from gongkai.core.privacy import check_masked_id, find_pii
+from gongkai.core.privacy import Finding, check_masked_id, find_pii, find_pii_seen
 from gongkai.core.tree import RMap, RNode, RScalar, RSeq
 
-__all__ = ["masked_id_problems", "record_pii", "scan_pii", "scan_text_pii"]
+__all__ = ["allowed_digits", "masked_id_problems", "record_pii", "scan_pii", "scan_text_pii"]
 
 _PII = {
     "id": ("GK401", "发现未遮蔽的身份证号", "身份证号必须遮住第 7–14 位出生日期，如 320826********123X"),
@@ -29,40 +29,68 @@ def _pii_problem(kind: str, loc: Loc, fieldpath: str, shown: str) -> Problem:
     return Problem(loc, code, message, fieldpath, shown, hint)
 
 
-def record_pii(node: RNode, relpath: str, body: str | None, body_line: int) -> list[Problem]:
+def record_pii(
+    node: RNode, relpath: str, body: str | None, body_line: int, allow: frozenset[str] = frozenset()
+) -> list[Problem]:
     """Personal data in one record file: its fields (phones allowed only in
-    ``objection``) and its Markdown body."""
-    out = scan_pii(node, contact=("objection",))
+    ``objection``) and its Markdown body.  ``allow``: numbers of site.yaml's
+    ``allow_numbers`` (digits), which are not personal."""
+    out = scan_pii(node, contact=("objection",), allow=allow)
     if body:
-        out.extend(scan_text_pii(body, relpath, body_line, "正文"))
+        out.extend(scan_text_pii(body, relpath, body_line, "正文", allow))
     return out
 
 
-def scan_pii(node: RNode, contact: tuple[str, ...] = (), path: str = "") -> list[Problem]:
+def scan_pii(
+    node: RNode, contact: tuple[str, ...] = (), path: str = "", allow: frozenset[str] = frozenset()
+) -> list[Problem]:
     """Unmasked ID numbers and bank card numbers in any value, and mobile
     numbers outside contact fields, of a raw tree (YAML or a roster file)."""
     out: list[Problem] = []
     if isinstance(node, RScalar):
         if path.endswith("id_number"):
             return out  # checked, without echoing it, by the IdNumber kind
+        if path.startswith("allow_numbers"):
+            return out  # site.yaml's list of numbers that are not personal
         phones = not any(path == c or path.startswith(c + ".") for c in contact)
-        for f in find_pii(node.text, phones=phones):
+        for f in _find(node.text, phones, allow):
             out.append(_pii_problem(f.kind, node.loc, path, f.display()))
     elif isinstance(node, RSeq):
         for i, item in enumerate(node.items, start=1):
-            out.extend(scan_pii(item, contact, f"{path}[{i}]"))
+            out.extend(scan_pii(item, contact, f"{path}[{i}]", allow))
     else:
         for key, value in node.entries.items():
-            out.extend(scan_pii(value, contact, f"{path}.{key}" if path else key))
+            out.extend(scan_pii(value, contact, f"{path}.{key}" if path else key, allow))
     return out
 
 
-def scan_text_pii(text: str, relpath: str, first_line: int, fieldpath: str) -> list[Problem]:
+def scan_text_pii(
+    text: str, relpath: str, first_line: int, fieldpath: str, allow: frozenset[str] = frozenset()
+) -> list[Problem]:
     """The same check over free text (a Markdown body), with line numbers."""
     return [
         _pii_problem(f.kind, Loc(relpath, first_line + text.count("\n", 0, f.start)), fieldpath, f.display())
-        for f in find_pii(text, phones=True)
+        for f in _find(text, True, allow)
     ]
+
+
+def _find(text: str, phones: bool, allow: frozenset[str] = frozenset()) -> list[Finding]:
+    """Numbers as written, then those a reader sees whole though they are
+    written split (line breaks, emphasis, dots ...), at the position of
+    their first digits."""
+    found = find_pii(text, phones=phones)
+    have = {f.digits for f in found}
+    for f in find_pii_seen(text, phones=phones):
+        if f.digits not in have:
+            have.add(f.digits)
+            at = max(0, text.find(f.digits[:6]))
+            found.append(Finding(f.kind, at, at, f.digits))
+    return [f for f in found if f.digits not in allow] if allow else found
+
+
+def allowed_digits(numbers: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    """The digits of site.yaml's ``allow_numbers`` as the detectors report them."""
+    return frozenset(f.digits for number, _reason in numbers for f in find_pii_seen(number))
 
 
 def masked_id_problems(node: RNode, path: str) -> list[Problem]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import PurePosixPath
 
-from gongkai.check.pii import record_pii, scan_pii
+from gongkai.check.pii import allowed_digits, record_pii, scan_pii
 from gongkai.check.rules import check_record, check_site
 from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.rules.deadlines import check as check_deadlines
@@ -21,7 +21,7 @@ from gongkai.core.errors import Loc, Problem
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.kinds import BAD, Ctx, parse_fields, slug_problem
 from gongkai.core.schema.types import COMMON, RECORD_TYPES
-from gongkai.core.tree import RMap
+from gongkai.core.tree import RMap, RScalar
 from gongkai.read.archive import check_postings, visible_postings
 from gongkai.read.load import LoadedSite, SourceFile, digest_bytes
 
@@ -198,11 +198,29 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False, check_files:
 _KEPT_LOCS = ("", "recipients[1]")
 
 
+def _body_limits(sf: SourceFile, node: RMap) -> list[Problem]:
+    """A body that would make the Markdown renderer work for minutes."""
+    from gongkai.core.limits import markdown_problem
+
+    scalar = node.entries.get("body")
+    if sf.body is not None:
+        text, loc = sf.body, Loc(sf.relpath, sf.body_line)
+    elif isinstance(scalar, RScalar):
+        text, loc = scalar.text, scalar.loc
+    else:
+        return []
+    why = markdown_problem(text)
+    if why is None:
+        return []
+    return [Problem(loc, "GK012", why, "body", hint="删除多余的符号；大量数据请放在名单表格或附件中")]
+
+
 def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> tuple[Record | None, dict[str, str]]:
     node = sf.node
     assert isinstance(node, RMap)
     rtype = RECORD_TYPES[sf.type]
-    problems.extend(record_pii(node, sf.relpath, sf.body, sf.body_line))
+    problems.extend(record_pii(node, sf.relpath, sf.body, sf.body_line, allowed_digits(config.allow_numbers)))
+    problems.extend(_body_limits(sf, node))
     ctx = Ctx(sf.relpath, config.id_policy)
     ctx.locs[""] = node.loc
     if sf.body is not None and "body" in node.entries:

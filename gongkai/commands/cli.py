@@ -130,9 +130,14 @@ def _today(value: str | None) -> date:
     return date.today()
 
 
+MAX_PRINTED = 200  # problems printed; a hostile file can make hundreds of thousands
+
+
 def _print_problems(problems: list[Problem], err: bool = False) -> None:
-    for p in problems:
+    for p in problems[:MAX_PRINTED]:
         click.echo(p.format(), err=err)
+    if len(problems) > MAX_PRINTED:
+        click.echo(f"……另有 {len(problems) - MAX_PRINTED} 处问题未列出；先改正上面这些再检查。", err=err)
 
 
 SITE_ARG = click.argument("site", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))

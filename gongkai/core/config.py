@@ -57,6 +57,10 @@ class SiteConfig:
     icp: str = ""  # ICP备案号
     police_record: str = ""  # 公安备案号
     archive_signing_key: str = ""  # SSH private key that signs archive manifests (ssh-keygen -Y sign); "" none
+    # numbers that look personal but are not (a 受理编号 ...), with the reason: published as they are
+    allow_numbers: tuple[tuple[str, str], ...] = ()
+    # attachment types the last gate may publish without reading them (".zip")
+    allow_unread: tuple[str, ...] = ()
 
 
 class _Publishers(Struct):
@@ -111,6 +115,21 @@ SITE_FIELDS: dict[str, Field] = {
     "icp": Field(Text("ICP备案号", 50), False, "ICP备案号"),
     "police_record": Field(Text("公安备案号", 50), False, "公安备案号"),
     "archive_signing_key": Field(Text("存档签名私钥文件", 300), False, "存档签名私钥文件"),
+    "allow_numbers": Field(
+        ListOf(
+            Struct(
+                {
+                    "number": Field(Text("号码", 40), True, "号码"),
+                    "reason": Field(Text("理由", 200), True, "理由"),
+                },
+                "允许公开的号码",
+            ),
+            "允许公开的号码",
+        ),
+        False,
+        "允许公开的号码（看起来像身份证号等、实际不是个人信息的号码，写明理由）",
+    ),
+    "allow_unread": Field(ListOf(Text("文件类型", 10), "文件类型"), False, "允许发布但无法检查内容的附件类型，如 .zip"),
 }
 
 
@@ -184,6 +203,8 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         icp=values.get("icp", ""),
         police_record=values.get("police_record", ""),
         archive_signing_key=values.get("archive_signing_key", ""),
+        allow_numbers=tuple((a["number"], a["reason"]) for a in values.get("allow_numbers", ())),
+        allow_unread=tuple(("." + t.lower().lstrip(".")) for t in values.get("allow_unread", ())),
     )
     return cfg, ctx.problems
 

@@ -71,6 +71,8 @@ __all__ = [
     "find_ids",
     "find_mobiles",
     "find_pii",
+    "find_pii_seen",
+    "has_special_digits",
     "id_check_char",
     "is_valid_card",
     "is_valid_id",
@@ -81,6 +83,9 @@ __all__ = [
     "normalise_id_field",
     "parse_policy",
     "redact",
+    "registration_check_ok",
+    "remove_emphasis",
+    "seen_text",
 ]
 
 Kind = Literal["id", "card", "phone"]
@@ -176,9 +181,12 @@ _RUN_CHARS = "[0-9A-Za-z&#;\\\\" + _FULLWIDTH_DIGITS + re.escape(_INVISIBLE + _S
 # leading one-character look-ahead lets the regex engine skip fast to the
 # next possible start.  A run that starts inside a \\uXXXX escape is realigned
 # afterwards (``_realign``).
+# A run is cut after this many digits: number soup ("1 1 1 ..." over
+# megabytes) costs linear time, and no real number is that long.
+_MAX_RUN = 600
 _RUN = re.compile(
     f"(?=[0-9{_FULLWIDTH_DIGITS}&\\\\])(?<![0-9{_FULLWIDTH_DIGITS}])(?={_RUN_CHARS}{{11}})"  # where
-    f"{_D}(?:{_Z}*+(?:{_S}{_Z}*+){{0,3}}+{_D}){{10,}}+"  # >= 11 digits
+    f"{_D}(?:{_Z}*+(?:{_S}{_Z}*+){{0,3}}+{_D}){{10,{_MAX_RUN}}}+"  # >= 11 digits
     f"(?:{_Z}*+{_X}{_NOT_WORD})?"  # check char
 )
 # One atom inside a run.
@@ -208,20 +216,41 @@ def _valid_date(year: int, month: int, day: int) -> bool:
     return day <= last
 
 
+# Province-level codes of GB/T 2260 (the first two digits of every ID).
+_PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+
+
+def registration_check_ok(digits: str) -> bool:
+    """Whether 15 digits carry the check digit of a 工商注册号 (GS15-2006:
+    ISO 7064 MOD 11,10).  Old 15-digit IDs went out of use in 2013; a
+    15-digit number with this check digit is read as a registration number."""
+    if len(digits) != 15 or not digits.isascii() or not digits.isdigit():
+        return False
+    p = 10
+    for ch in digits[:14]:
+        s = (p + int(ch)) % 10 or 10
+        p = (2 * s) % 11
+    return (p + int(digits[14])) % 10 == 1
+
+
 def is_valid_id(value: str) -> bool:
     """True for an 18-character ID (17 digits + check char, birth date
     1900-2099 that exists) or a 15-digit old ID (birth date 19YYMMDD that
     exists).  ``value`` must already be normalised (ASCII, upper-case X)."""
     if len(value) == 18:
         body, check = value[:17], value[17]
-        if not (body.isascii() and body.isdigit()):
+        if not (body.isascii() and body.isdigit()) or body[:2] not in _PROVINCES:
             return False
         year, month, day = int(value[6:10]), int(value[10:12]), int(value[12:14])
         if not 1900 <= year <= 2099 or not _valid_date(year, month, day):
             return False
         return id_check_char(body) == check
     if len(value) == 15:
-        if not (value.isascii() and value.isdigit()):
+        if not (value.isascii() and value.isdigit()) or value[:2] not in _PROVINCES:
+            return False
+        if registration_check_ok(value):
             return False
         return _valid_date(1900 + int(value[6:8]), int(value[8:10]), int(value[10:12]))
     return False
@@ -455,12 +484,35 @@ def _realign(text: str, start: int) -> int:
     return start
 
 
+# How far a word around a run is looked at for other digits.
+_WORD_LOOK = 64
+
+
+def _mixed_word(text: str, lo: int, hi: int, step: int) -> bool:
+    """Whether the word that continues from ``lo`` in direction ``step``
+    (letters, digits, '_') holds a digit: then the run is part of a code
+    (a hex digest, a credit code ``91320826MA1W...``), not a number written
+    after a prefix such as ``IMG_`` or ``ID``."""
+    i = lo
+    for _ in range(_WORD_LOOK):
+        if not 0 <= i < hi:
+            return False
+        ch = text[i]
+        if ch in _DIGIT_CHARS:
+            return True
+        if ch not in _WORD_CHARS:
+            return False
+        i += step
+    return True  # a very long word: a code, not a label
+
+
 def _continues_left(text: str, start: int) -> bool:
     if start == 0:
         return False
     before = _char_before(text, start)
     if before in _WORD_CHARS:
-        return True
+        # ``\n`` escapes and legacy entities are resolved by _char_before
+        return text[start - 1] == before and _mixed_word(text, start - 1, len(text), -1)
     return before == "." and start >= 2 and text[start - 2] in _DIGIT_CHARS
 
 
@@ -469,7 +521,7 @@ def _continues_right(text: str, end: int) -> bool:
         return False
     after = text[end]
     if after in _WORD_CHARS:
-        return True
+        return _mixed_word(text, end, len(text), 1)
     return after == "." and end + 1 < len(text) and text[end + 1] in _DIGIT_CHARS
 
 
@@ -560,7 +612,212 @@ def find_pii(text: str, *, phones: bool = True) -> list[Finding]:
         start = _realign(text, run.start())
         if start < run.end():
             found += _segment(text, _groups(text, start, run.end()), table)
-    return found
+    return [f for f in found if not _by_context(text, f.start)] if found else found
+
+
+# --- what a reader sees --------------------------------------------------------------
+
+
+def _digit_table() -> dict[int, int]:
+    import unicodedata
+
+    table: dict[int, int] = {}
+    ranges = [range(0x80, 0x3000), range(0xFF10, 0xFF1A), range(0x1D7CE, 0x1D800)]
+    for r in ranges:
+        for cp in r:
+            ch = chr(cp)
+            d = unicodedata.digit(ch, None)
+            if d is not None and d < 10:
+                table[cp] = 48 + d
+    for cp in (0xFF38, 0xFF58, 0xD7):  # Ｘ ｘ ×
+        table[cp] = ord("X")
+    for ch in _INVISIBLE:
+        table[ord(ch)] = None  # type: ignore[assignment]
+    return table
+
+
+_SEEN_DIGITS: dict[int, int] | None = None
+_SEEN_SPECIAL: re.Pattern[str] | None = None
+_EMPHASIS = re.compile(
+    r"([0-9])(?:[*_~`]{1,3}|</?(?:em|strong|b|i|u|span|mark|s|del|ins|sub|sup|a|font|small|code)\b[^>]{0,200}>)++"
+    r"(?=[0-9])"
+)
+_SPACES = re.compile(r"\s+")
+# Eleven digits close together (gaps of at most three characters, no NUL):
+# only there can a number hide.  Most of a page has none.
+_DENSE = re.compile(r"[0-9](?:[^0-9\0]{0,3}+[0-9]){10}")
+_LOOSE = re.compile(r"[0-9]{1,64}+(?:(?:X| ?[.\-/·] ?| )[0-9]{1,64}+){0,64}+(?:X(?![0-9A-Za-z]))?")
+_LOOSE_GROUP = re.compile(r"[0-9]+X?")
+_WINDOW = 120
+
+
+def _ranges(codes: list[int]) -> str:
+    """A character class of ``codes`` written as ranges (fast to search)."""
+    parts: list[str] = []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        a, b = re.escape(chr(codes[i])), re.escape(chr(codes[j]))
+        parts.append(a if i == j else f"{a}-{b}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+_OTHER_DIGITS: re.Pattern[str] | None = None
+
+
+def has_special_digits(text: str) -> bool:
+    """Whether ``text`` holds digits other than ASCII and full-width ones
+    (circled, mathematical, other scripts)."""
+    global _OTHER_DIGITS
+    if _OTHER_DIGITS is None:
+        plain = {ord(c) for c in _FULLWIDTH_DIGITS + _X_CHARS + _INVISIBLE}
+        _OTHER_DIGITS = re.compile(_ranges(sorted(set(_digit_table()) - plain)))
+    return _OTHER_DIGITS.search(text) is not None
+
+
+def remove_emphasis(text: str) -> str:
+    """``text`` without emphasis marks and inline tags between two digits."""
+    if "*" in text or "<" in text or "_" in text or "~" in text or "`" in text:
+        return _EMPHASIS.sub(r"\1", text)
+    return text
+
+
+def seen_text(text: str) -> str:
+    """``text`` as a reader sees it, for :func:`find_pii_seen`: every kind
+    of decimal digit (full-width, circled, mathematical ...) made ASCII,
+    invisible characters and emphasis between digits dropped, and every run
+    of whitespace (line breaks, tabs, NBSP, ideographic spaces) one space.
+    A NUL marks where a reader sees separate things (table cells, block
+    elements): no number is joined across it."""
+    global _SEEN_DIGITS, _SEEN_SPECIAL
+    if _SEEN_DIGITS is None or _SEEN_SPECIAL is None:
+        _SEEN_DIGITS = _digit_table()
+        _SEEN_SPECIAL = re.compile(_ranges(sorted(_SEEN_DIGITS)))
+    if _SEEN_SPECIAL.search(text):
+        text = text.translate(_SEEN_DIGITS)
+    return _SPACES.sub(" ", remove_emphasis(text))
+
+
+def find_pii_seen(text: str, *, phones: bool = True) -> list[Finding]:
+    """Numbers a reader sees whole though they are written split: across
+    line breaks, tabs, long space runs, emphasis, dots or slashes, in any
+    grouping, or run into another number.  Offsets are into
+    :func:`seen_text` of ``text``.  Only checksummed joins are made: an ID
+    (region, date and MOD 11-2) from groups in any grouping or at either end
+    of a long digit string; a card (prefix + Luhn) from groups of 3+ digits;
+    a mobile from space-split groups of 3+ digits.  Only the stretches
+    around eleven close digits are looked at."""
+    seen = seen_text(text)
+    out: list[Finding] = []
+    have: set[str] = set()
+    done = 0
+    for dense in _DENSE.finditer(seen):
+        if dense.start() < done:
+            continue
+        lo = seen.rfind("\0", max(0, dense.start() - _WINDOW), dense.start()) + 1 or max(0, dense.start() - _WINDOW)
+        hi = seen.find("\0", dense.end(), dense.end() + _WINDOW)
+        hi = hi if hi >= 0 else min(len(seen), dense.end() + _WINDOW)
+        lo = max(lo, done)
+        done = hi
+        part = seen[lo:hi]
+        for f in find_pii(part, phones=phones):
+            if f.digits not in have:
+                have.add(f.digits)
+                out.append(Finding(f.kind, f.start + lo, f.end + lo, f.digits))
+        for m in _LOOSE.finditer(part):
+            if m.end() - m.start() < 11:
+                continue
+            if _continues_left(part, m.start()) or _continues_right(part, m.end()):
+                continue
+            groups = [(g.group(), g.start(), g.end()) for g in _LOOSE_GROUP.finditer(part, m.start(), m.end())]
+            for f in _loose_numbers(part, m.group(), groups, phones):
+                if f.digits not in have and not _by_context(part, f.start):
+                    have.add(f.digits)
+                    out.append(Finding(f.kind, f.start + lo, f.end + lo, f.digits))
+    return out
+
+
+def _loose_numbers(seen: str, run: str, groups: list[tuple[str, int, int]], phones: bool) -> Iterator[Finding]:
+    n = len(groups)
+    for i in range(n):
+        acc = ""
+        spaced = True
+        for j in range(i, n):
+            g, _, end = groups[j]
+            if "X" in acc:
+                break
+            acc += g
+            if j > i:
+                gap = seen[groups[j - 1][2] : groups[j][1]]
+                spaced = spaced and gap == " "
+            if len(acc) > 19:
+                break
+            if j == i:
+                # an ID run into the next number: "...1237X13812345678"
+                if len(g) == 18 and g[-1] == "X" and j + 1 < n and is_valid_id(g):
+                    yield Finding("id", groups[i][1], end, g)
+                    nxt = groups[j + 1][0]
+                    if phones and groups[j + 1][1] == end and is_valid_mobile(nxt):
+                        yield Finding("phone", end, groups[j + 1][2], nxt)
+                continue
+            start = groups[i][1]
+            if any(len(groups[k][0]) < 3 for k in range(i, j + 1)):
+                break  # "105.00 506.10": amounts, not a number cut in pieces
+            lens = tuple(len(groups[k][0]) for k in range(i, j + 1))
+            if len(acc) == 18 and is_valid_id(acc):
+                yield Finding("id", start, end, acc)
+            elif len(acc) == 15 and (lens == (6, 6, 3) or (spaced and min(lens) >= 6)) and is_valid_id(acc):
+                yield Finding("id", start, end, acc)  # no checksum: only as written or split in two halves
+            elif 16 <= len(acc) <= 19 and is_valid_card(acc):
+                yield Finding("card", start, end, acc)
+            elif phones and len(acc) == 11 and (spaced or lens == (3, 4, 4)) and is_valid_mobile(acc):
+                yield Finding("phone", start, end, acc)
+    for g, start, end in groups:
+        if len(g) > 18 and "X" not in g[:-1]:
+            if is_valid_id(g[:18]):
+                yield Finding("id", start, start + 18, g[:18])
+            if is_valid_id(g[-18:]):
+                yield Finding("id", end - 18, end, g[-18:])
+        if len(g) >= 22 and "X" not in g:
+            # two numbers run together, one of them a mobile: both must check
+            yield from _pair(g[:-11], g[-11:], start, end, phones)
+            yield from _pair(g[11:], g[:11], start, end, phones)
+
+
+def _pair(other: str, mob: str, start: int, end: int, phones: bool) -> Iterator[Finding]:
+    if not is_valid_mobile(mob):
+        return
+    if len(other) == 18 and is_valid_id(other):
+        kind: Kind = "id"
+    elif len(other) == 15 and is_valid_id(other):
+        kind = "id"
+    elif 16 <= len(other) <= 19 and is_valid_card(other):
+        kind = "card"
+    elif len(other) == 11 and is_valid_mobile(other):
+        kind = "phone"
+    else:
+        return
+    if kind != "phone" or phones:
+        yield Finding(kind, start, end, other)
+    if phones:
+        yield Finding("phone", start, end, mob)
+
+
+# Words right before a number that say it is not a person's: registration,
+# case, parcel and order numbers, and a unit's bank account.
+_CONTEXT = re.compile(
+    "(?:注册号|受理编号|受理号|办件编号|办件号|业务编号|申请编号|地块编码|地块代码|宗地代码|宗地编码|"
+    "不动产单元号|不动产单元代码|承包方编码|承包方代码|承包合同编号|合同编号|订单号|订单编号|交易流水号|流水号|"
+    "(?:单位|对公|企业|公司|机关|财政|专户|基本户|集体)(?:银行)?(?:账号|帐号|账户))"
+    "[ \u00a0\u3000]*[:：]?[ \u00a0\u3000]*\\Z"
+)
+
+
+def _by_context(text: str, start: int) -> bool:
+    return _CONTEXT.search(text, max(0, start - 20), start) is not None
 
 
 def find_ids(text: str) -> list[Finding]:

@@ -511,6 +511,7 @@ def create_entry(
     folders.  Raises ArchiveError when the record cannot be archived or a
     photo is unusable; nothing is written then.  The record was archived
     on ``posted`` already: only with ``again`` (a second board that day)."""
+    from gongkai.check.scan import clean_archive_inputs
     from gongkai.emit.pdf import PdfUnavailable, html_to_pdf, print_css, qr_data_uri
     from gongkai.emit.render import Renderer, cn_date
     from gongkai.plan.sheets import make_sheet, qr_svg, record_link, standalone_page
@@ -524,7 +525,10 @@ def create_entry(
     if not rec.is_public:
         raise ArchiveError(f"“{record_id}”是{rec.disclosure_label}的信息，不在公开栏张贴")
     root = Path(site.root)
-    blobs = [_read_photo(Path(p)) for p in photos]
+    try:  # personal numbers in --place, title, photo names; photo metadata stripped
+        blobs = clean_archive_inputs(place, rec.title, [_read_photo(Path(p)) for p in photos])
+    except ValueError as exc:
+        raise ArchiveError(str(exc)) from exc
     folder_name = _entry_name(root, posted, rec.id, again)
     links = archive_links(root)
     broken = check_chain(links)

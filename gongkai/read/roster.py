@@ -119,6 +119,9 @@ FIELDS = ("village", "group", "name", "id_number", "quantity", "rate", "amount",
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # all parts of an .xlsx, as declared in the zip
+# sharedStrings.xml, as declared in the zip: 100,000 rows of names and notes
+# take a few MB; openpyxl holds every string in memory at once
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
 MAX_MERGES = 100_000
 MAX_COLS = 200  # columns looked at; a roster has about ten
 HEADER_SEARCH_ROWS = 50
@@ -419,8 +422,18 @@ def _read_xlsx(data: bytes, relpath: str) -> tuple[RosterFile | None, list[Probl
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         unzipped = sum(info.file_size for info in zf.infolist())
+        shared = sum(i.file_size for i in zf.infolist() if i.filename.lower().endswith("sharedstrings.xml"))
     except Exception:  # BadZipFile, NotImplementedError for odd zip versions, …
         return None, [_file_problem(relpath, "GK205", _UNREADABLE_XLSX, _SAVE_AS)]
+    if shared > MAX_SHARED_STRINGS_BYTES:
+        return None, [
+            _file_problem(
+                relpath,
+                "GK121",
+                f"名单文件中的文字表解压后过大（超过 {MAX_SHARED_STRINGS_BYTES // 1024 // 1024} MB）",
+                "名单的文字不应有这么多；请把表格内容复制到新建的 Excel 文件中另存，或把名单拆成几个文件",
+            )
+        ]
     if unzipped > MAX_UNZIPPED_BYTES:
         return None, [
             _file_problem(

@@ -16,7 +16,7 @@ from gongkai.check.validate import Validated, validate
 from gongkai.core.chain import CHAIN_JSON, chain_bytes
 from gongkai.core.errors import ContentError, Problem
 from gongkai.core.model import Site
-from gongkai.emit.gate import leak_gate
+from gongkai.emit.gate import gate_for
 from gongkai.emit.pdf import sheet_pdfs
 from gongkai.emit.render import theme_dirs
 from gongkai.plan.data import catalogue, record_data_files, site_data_files
@@ -89,7 +89,7 @@ def build(
     dirs = theme_dirs(root, site.config.theme)
     pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
     renderer = engine.renderer(site, dirs)
-    with engine.output(site, renderer, leak_gate, protect=(root / "content", root / "themes")) as made:
+    with engine.output(site, renderer, gate_for(site), protect=(root / "content", root / "themes")) as made:
         made.pages(pages)
         for rec in sorted(site.published, key=lambda r: r.id):
             made.group(f"qr:{rec.id}", ("qr", rec), lambda rec=rec: qr_files(site, rec))

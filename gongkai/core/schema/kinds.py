@@ -367,7 +367,9 @@ def parse_fields(
         if spec is None:
             close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
             hint = f"是不是“{close[0]}”？" if close else "可用的键：" + "、".join(fields)
-            ctx.error(kloc, "GK101", f"未知的键“{key}”", p, hint=hint)
+            from gongkai.core.limits import shown_key
+
+            ctx.error(kloc, "GK101", f"未知的键“{shown_key(key)}”", shown_key(p), hint=hint)
             ok = False
             continue
         ctx.locs[p] = value.loc if isinstance(value, RScalar) else kloc
