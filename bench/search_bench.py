@@ -37,8 +37,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # the reference search lives with the tests
 
-from gongkai.emit.search_index import INDEX_DIR, SearchDoc, SearchRow, build_search_index, reference_search  # noqa: E402
+from search_oracle import reference_search  # noqa: E402
+
+from gongkai.emit.search_index import build_search_index  # noqa: E402
+from gongkai.emit.search_text import INDEX_DIR  # noqa: E402
+from gongkai.plan.search_docs import SearchDoc, SearchRow  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

@@ -17,7 +17,7 @@ from conftest import REPO
 
 from gongkai import ContentError, build, check
 from gongkai.core.privacy import find_cards, find_ids
-from gongkai.plan.data import neutralise
+from gongkai.plan.export import neutralise
 from gongkai.read.registry import REGISTRY
 
 LATER = date(2016, 12, 31)  # every demo record published

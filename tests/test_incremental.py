@@ -247,7 +247,7 @@ def test_the_preview_servers_cache_through_a_series_of_edits(demo: Path, tmp_pat
     manifest in memory) for its whole run: after every edit its output is
     the full build's."""
     from gongkai.emit.render import MemoryBytecodeCache
-    from gongkai.emit.search_index import SearchMemo
+    from gongkai.emit.search_memo import SearchMemo
 
     cache = BuildCache(demo, manifests_on_disk=False)
     cache.search_memo = SearchMemo()

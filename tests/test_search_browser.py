@@ -16,19 +16,11 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from search_oracle import parse_query, pick_grams, reference_search
 
-from gongkai.emit.search_index import (
-    INDEX_DIR,
-    SearchDoc,
-    SearchRow,
-    build_search_index,
-    canon,
-    parse_query,
-    pick_grams,
-    reference_search,
-    shard_of,
-    term_grams,
-)
+from gongkai.emit.search_index import build_search_index
+from gongkai.emit.search_text import INDEX_DIR, canon, shard_of, term_grams
+from gongkai.plan.search_docs import SearchDoc, SearchRow
 
 SEARCH_JS = Path(__file__).resolve().parent.parent / "themes" / "default" / "static" / "search.js"
 SUB = "county/town"

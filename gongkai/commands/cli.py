@@ -252,7 +252,7 @@ def new(directory: Path) -> None:
 @TODAY_OPT
 @click.option("--force", is_flag=True, help="报告文件已存在时重新生成并覆盖。")
 def report(year: int, site: Path, report_date: str | None, today: str | None, force: bool) -> None:
-    from gongkai.read.applications import write_report
+    from gongkai.commands.report import write_report
 
     when = None
     if report_date:

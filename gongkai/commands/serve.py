@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from gongkai.core.errors import ContentError, GongkaiError
 from gongkai.emit.render import MemoryBytecodeCache
-from gongkai.emit.search_index import SearchMemo
+from gongkai.emit.search_memo import SearchMemo
 from gongkai.run.build import build
 from gongkai.run.engine.store import BuildCache
 

@@ -19,45 +19,21 @@ catalogue metadata) and one JSON Schema per record type under
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from gongkai.core.model import Record, Site
-from gongkai.core.schema.kinds import Bool, Date, Enum, Field, IdNumber, Int, Kind, ListOf, Money, Slug, Struct, Text
-from gongkai.core.schema.types import COMMON, EXEMPT_ARTICLES, RECORD_TYPES, RecordType
+from gongkai.core.schema.kinds import Bool, Date, Int, Kind, ListOf, Money, Struct
+from gongkai.core.schema.types import COMMON
+from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, _dumps, _url, csv_bytes, money_text
+from gongkai.plan.fiscal import fiscal_package
+from gongkai.plan.schemas import json_schemas
 
-__all__ = [
-    "CatalogueEntry",
-    "Download",
-    "catalogue",
-    "channel",
-    "data_files",
-    "downloads",
-    "json_schemas",
-    "neutralise",
-    "record_data_files",
-    "record_json",
-    "site_data_files",
-    "tabular",
-]
-
-CURRENCY = "CNY"
 TABULAR = ("budget", "subsidy", "fund", "list")
-# Common keys a public record's JSON never carries: the build-only flag and
-# the reason for non-disclosure (a public record has none).
-_NOT_EXPORTED = {"draft", "exemption", "disclosure", "body", "attachments"}
+
+
 _ARTICLE_CN = {"14": "十四", "15": "十五", "16": "十六"}
-
-
-def _dumps(obj: Any) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def exported(rec: Record) -> bool:
@@ -89,13 +65,6 @@ def downloads(rec: Record) -> list[Download]:
     if rec.type == "budget":
         out.append(Download("财政数据包（Fiscal Data Package）", f"data/{rec.id}/datapackage.json", "application/json"))
     return out
-
-
-# --- values -----------------------------------------------------------------------------------
-
-
-def money_text(value: Decimal) -> str:
-    return f"{value:.2f}"
 
 
 def _value(kind: Kind, value: Any) -> Any:
@@ -130,10 +99,6 @@ def reason(rec: Record) -> str:
         return ""
     art = _ARTICLE_CN.get(rec.exemption["article"], rec.exemption["article"])
     return f"依据《中华人民共和国政府信息公开条例》第{art}条：{rec.exemption['reason']}"
-
-
-def _url(site: Site, path: str) -> str:
-    return site.config.base_url + path if site.config.base_url else ""
 
 
 # --- one record ------------------------------------------------------------------------------
@@ -183,37 +148,6 @@ def record_json(site: Site, rec: Record) -> dict[str, Any]:
             row["identifier"] = f"{base}/{n:04d}"
     out["downloads"] = [{"label": d.label, "path": d.path, "media_type": d.media_type} for d in downloads(rec)]
     return out
-
-
-_FORMULA = tuple("=+-@\t\r")
-_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def neutralise(text: str) -> str:
-    """A CSV cell that a spreadsheet would run as a formula, made inert with a
-    leading apostrophe (OWASP).  Plain numbers such as -5.00 stay numbers."""
-    if text.startswith(_FORMULA) and not _PLAIN_NUMBER.match(text):
-        return "'" + text
-    return text
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return neutralise(str(value))
-
-
-def csv_bytes(header: list[str], rows: Iterable[list[Any]], bom: bool = True) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([neutralise(h) for h in header])
-    for row in rows:
-        w.writerow([_cell(c) for c in row])
-    return (("\ufeff" if bom else "") + buf.getvalue()).encode("utf-8")
 
 
 def _level(code: str) -> str:
@@ -326,141 +260,6 @@ def record_csv(site: Site, rec: Record) -> bytes | None:
     return None
 
 
-# --- budgets as a Fiscal Data Package ---------------------------------------------------------
-
-FDP_FIELDS: list[tuple[str, str, str]] = [
-    ("fiscal_year", "integer", "预决算年度"),
-    ("phase", "string", "预算阶段：approved 预算（批准数）/ executed 决算（执行数）"),
-    ("direction", "string", "收支方向：revenue 收入 / expenditure 支出"),
-    ("classification", "string", "科目分类：revenue 收入分类 / functional 支出功能分类 / economic 支出经济分类"),
-    ("table", "string", "表名"),
-    ("level1_code", "string", "类级科目编码（3 位）"),
-    ("level1_name", "string", "类级科目名称"),
-    ("level2_code", "string", "款级科目编码（5 位）"),
-    ("level2_name", "string", "款级科目名称"),
-    ("level3_code", "string", "项级科目编码（7 位）"),
-    ("level3_name", "string", "项级科目名称"),
-    ("amount", "number", "金额"),
-]
-_CLASSIFICATION = {"1": "revenue", "2": "functional", "3": "economic", "5": "economic"}
-
-
-def fiscal_rows(rec: Record) -> list[dict[str, Any]]:
-    """One row per leaf of each budget table (a row with no child in its
-    table), so that summing ``amount`` within a table gives its total."""
-    d = rec.data
-    out: list[dict[str, Any]] = []
-    for t in d["tables"]:
-        codes = [r["code"] for r in t["rows"]]
-        names = {r["code"]: r["name"] for r in t["rows"]}
-        for r in t["rows"]:
-            c = r["code"]
-            if any(o != c and o.startswith(c) for o in codes):
-                continue
-            row: dict[str, Any] = {
-                "fiscal_year": d["fiscal_year"],
-                "phase": "approved" if d["stage"] == "budget" else "executed",
-                "direction": "revenue" if "收入" in t["name"] else "expenditure",
-                "classification": _CLASSIFICATION.get(c[:1], "other"),
-                "table": t["name"],
-            }
-            for n, width in ((1, 3), (2, 5), (3, 7)):
-                code = c[:width] if len(c) >= width else ""
-                row[f"level{n}_code"] = code
-                row[f"level{n}_name"] = names.get(code, "") if code else ""
-            row["amount"] = money_text(r["amount"])
-            out.append(row)
-    return out
-
-
-def fiscal_package(site: Site, rec: Record) -> tuple[dict[str, Any], bytes]:
-    """(datapackage.json, budget.csv) of a budget record."""
-    d = rec.data
-    rows = fiscal_rows(rec)
-    body = csv_bytes([f for f, _, _ in FDP_FIELDS], ([row[f] for f, _, _ in FDP_FIELDS] for row in rows), bom=False)
-    year = d["fiscal_year"]
-    level_attrs: dict[str, Any] = {}
-    for n in (1, 2, 3):
-        code: dict[str, Any] = {"source": f"level{n}_code", "title": f"{'类款项'[n - 1]}级科目编码"}
-        if n > 1:
-            code["parent"] = f"level{n - 1}_code"
-        level_attrs[f"level{n}_code"] = code
-        level_attrs[f"level{n}_name"] = {
-            "source": f"level{n}_name",
-            "title": f"{'类款项'[n - 1]}级科目名称",
-            "labelfor": f"level{n}_code",
-        }
-    pkg: dict[str, Any] = {
-        "profile": "fiscal-data-package",
-        "name": rec.id,
-        "title": rec.title,
-        "description": rec.summary or rec.title,
-        "countryCode": "CN",
-        "fiscalPeriod": {"start": f"{year}-01-01", "end": f"{year}-12-31"},
-        "publisher": site.publisher_name(rec.publisher),
-        "identifier": site.index_no(rec),
-        "homepage": _url(site, rec.url) or rec.url,
-        "resources": [
-            {
-                "name": "budget",
-                "path": "budget.csv",
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": {
-                    "fields": [
-                        {"name": f, "type": t, "title": title, **({"decimalChar": "."} if t == "number" else {})}
-                        for f, t, title in FDP_FIELDS
-                    ],
-                    "missingValues": [""],
-                },
-            }
-        ],
-        "model": {
-            "measures": {
-                "amount": {
-                    "source": "amount",
-                    "currency": CURRENCY,
-                    "factor": 10000 if d.get("unit") == "万元" else 1,
-                    "phase": "approved" if d["stage"] == "budget" else "executed",
-                }
-            },
-            "dimensions": {
-                "fiscal-year": {
-                    "dimensionType": "datetime",
-                    "attributes": {"fiscal_year": {"source": "fiscal_year", "title": "年度"}},
-                    "primaryKey": ["fiscal_year"],
-                },
-                "phase": {
-                    "dimensionType": "other",
-                    "attributes": {"phase": {"source": "phase", "title": "预算阶段"}},
-                    "primaryKey": ["phase"],
-                },
-                "direction": {
-                    "dimensionType": "other",
-                    "attributes": {"direction": {"source": "direction", "title": "收支方向"}},
-                    "primaryKey": ["direction"],
-                },
-                "budget-table": {
-                    "dimensionType": "other",
-                    "attributes": {
-                        "table": {"source": "table", "title": "表名"},
-                        "classification": {"source": "classification", "title": "科目分类"},
-                    },
-                    "primaryKey": ["table"],
-                },
-                "classification": {
-                    "dimensionType": "classification",
-                    "attributes": level_attrs,
-                    "primaryKey": ["level1_code", "level2_code", "level3_code"],
-                },
-            },
-        },
-    }
-    return pkg, body
-
-
 # --- the catalogue (公开目录) -----------------------------------------------------------------------
 
 
@@ -557,166 +356,6 @@ def catalogue_files(site: Site) -> list[tuple[str, bytes]]:
         ("data/catalogue.json", _dumps(doc)),
         ("data/catalogue.csv", csv_bytes([h for h, _ in _CATALOGUE_COLUMNS], rows)),
     ]
-
-
-# --- JSON Schemas ---------------------------------------------------------------------------------
-
-_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_ID_DISPLAY = r"^[0-9]{0,6}\*{8,18}[0-9X]{0,4}$"
-
-
-def _kind_schema(kind: Kind) -> dict[str, Any]:
-    label = getattr(kind, "label", "")
-    s: dict[str, Any]
-    if isinstance(kind, Money):
-        pattern = r"^-?[0-9]+\.[0-9]{2}$" if kind.places == 2 else r"^[0-9]+(\.[0-9]{1,4})?$"
-        s = {"type": "string", "pattern": pattern}
-    elif isinstance(kind, Date):
-        s = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
-    elif isinstance(kind, Int):
-        s = {"type": "integer", "minimum": kind.minimum, "maximum": kind.maximum}
-    elif isinstance(kind, Bool):
-        s = {"type": "boolean"}
-    elif isinstance(kind, Enum):
-        s = {"type": "string", "enum": list(kind.choices)}
-    elif isinstance(kind, Slug):
-        s = {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}
-    elif isinstance(kind, IdNumber):
-        s = {"type": "string", "minLength": 15, "maxLength": 18, "pattern": _ID_DISPLAY}
-    elif isinstance(kind, ListOf):
-        s = {"type": "array", "items": _kind_schema(kind.item)}
-        if kind.min_items:
-            s["minItems"] = kind.min_items
-    elif isinstance(kind, Struct):
-        s = _object(kind.fields)
-    elif isinstance(kind, Text):
-        s = {"type": "string", "minLength": 1}
-    else:  # pragma: no cover - every kind is handled above
-        raise TypeError(kind)
-    if label:
-        s = {"title": label, **s}
-    return s
-
-
-def _object(fields: dict[str, Field] | Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    props = {k: _kind_schema(f.kind) for k, f in fields.items()}
-    props.update(extra or {})
-    required = [k for k, f in fields.items() if f.required]
-    out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
-    if required:
-        out["required"] = required
-    return out
-
-
-def record_schema(rtype: RecordType) -> dict[str, Any]:
-    """The JSON Schema of ``data/<id>.json`` for records of ``rtype``."""
-    common = {k: f for k, f in COMMON.items() if k not in _NOT_EXPORTED and k != "id"}
-    path = {"type": "string", "minLength": 1}
-    props: dict[str, Any] = {
-        "id": _kind_schema(Slug("编号")),
-        "index_no": {"title": "索引号", "type": "string", "pattern": r"^[0-9A-Z]{18}/[0-9]{4}-[0-9]{5}$"},
-        "type": {"const": rtype.name},
-        "type_label": {"type": "string"},
-        "path": path,
-        "url": {"type": "string", "format": "uri"},
-        "disclosure": {"const": "public"},
-        **{k: _kind_schema(f.kind) for k, f in common.items()},
-        "publisher_name": {"title": "公开主体名称", "type": "string"},
-        "attachments": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"file": {"type": "string"}, "title": {"type": "string"}, "path": path},
-                "required": ["file", "title", "path"],
-                "additionalProperties": False,
-            },
-        },
-        "body": {"title": "正文（Markdown）", "type": "string"},
-        "corrected_by": {"title": "更正本信息的记录", "type": "array", "items": _kind_schema(Slug())},
-        "downloads": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"label": {"type": "string"}, "path": path, "media_type": {"type": "string"}},
-                "required": ["label", "path", "media_type"],
-                "additionalProperties": False,
-            },
-        },
-    }
-    for key, f in rtype.fields.items():
-        props[key] = _kind_schema(f.kind)
-    if rtype.name in ("budget", "subsidy", "fund"):
-        props["currency"] = {"const": CURRENCY}
-    if rtype.name == "subsidy":
-        props["award_date"] = _kind_schema(Date("发放日期（Award Date）"))
-        props["funding_organisation"] = {
-            "type": "object",
-            "properties": {"identifier": {"type": "string"}, "name": {"type": "string"}},
-            "required": ["identifier", "name"],
-            "additionalProperties": False,
-        }
-        row = props["recipients"]["items"]
-        row["properties"]["identifier"] = {"title": "标识符（Identifier）", "type": "string"}
-        row["required"] = [*row.get("required", []), "identifier"]
-    required = ["id", "index_no", "type", "path", "disclosure", "title", "publisher", "publisher_name", "date"]
-    required += [k for k, f in rtype.fields.items() if f.required]
-    if rtype.name == "subsidy":
-        required += ["currency", "award_date", "funding_organisation"]
-    return {
-        "$schema": _SCHEMA_DIALECT,
-        "title": f"{rtype.label}（{rtype.name}）",
-        "description": f"gongkai 开放数据：{rtype.label}记录 data/<id>.json 的格式",
-        "type": "object",
-        "properties": props,
-        "required": required,
-        "additionalProperties": False,
-    }
-
-
-def catalogue_schema() -> dict[str, Any]:
-    s = {"type": "string"}
-    entry = {
-        "type": "object",
-        "properties": {
-            "index_no": {"type": "string", "pattern": r"^[0-9A-Z]{18}/[0-9]{4}-[0-9]{5}$"},
-            "id": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
-            "title": s,
-            "publisher": s,
-            "publisher_name": s,
-            "date": {"type": "string", "format": "date"},
-            "doc_no": s,
-            "type": {"enum": list(RECORD_TYPES)},
-            "type_label": s,
-            "disclosure": {"enum": ["public", "on_request", "exempt"]},
-            "disclosure_label": s,
-            "channel": s,
-            "exemption_article": {"enum": ["", *EXEMPT_ARTICLES]},
-            "reason": s,
-            "path": s,
-        },
-        "additionalProperties": False,
-    }
-    entry["required"] = list(entry["properties"])
-    return {
-        "$schema": _SCHEMA_DIALECT,
-        "title": "政府信息公开目录（catalogue）",
-        "type": "object",
-        "properties": {
-            "organization": s,
-            "org_code": s,
-            "as_of": {"type": "string", "format": "date"},
-            "count": {"type": "integer", "minimum": 0},
-            "records": {"type": "array", "items": entry},
-        },
-        "required": ["organization", "org_code", "as_of", "count", "records"],
-        "additionalProperties": False,
-    }
-
-
-def json_schemas() -> list[tuple[str, bytes]]:
-    out = [(f"data/schema/{name}.schema.json", _dumps(record_schema(t))) for name, t in RECORD_TYPES.items()]
-    out.append(("data/schema/catalogue.schema.json", _dumps(catalogue_schema())))
-    return out
 
 
 # --- all of it -------------------------------------------------------------------------------------

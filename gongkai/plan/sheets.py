@@ -32,8 +32,8 @@ from typing import Any
 
 from gongkai.core.chain import posting_code, qr_payload
 from gongkai.core.errors import GongkaiError
+from gongkai.core.formats import cn_date, money, number
 from gongkai.core.model import Record, Site
-from gongkai.emit.render import cn_date, money, number
 from gongkai.plan.pages import Page
 
 __all__ = [

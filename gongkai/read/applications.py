@@ -21,38 +21,20 @@ other — and never replaces an existing file unless told to.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
-from gongkai.check.validate import Validated
-from gongkai.core.errors import ContentError, GongkaiError, Loc, Problem, Severity
-from gongkai.core.model import Site
+from gongkai.core.errors import Loc, Problem
 from gongkai.core.schema.kinds import BAD, Ctx, Date, Field, Int, Money, Struct, Text, parse_fields
-from gongkai.core.schema.types import RECORD_TYPES
 from gongkai.core.tree import RMap, RNode, node_kind
 from gongkai.read.raw import decode, parse_yaml
 
-__all__ = [
-    "COLUMNS",
-    "AnnualData",
-    "AnnualReport",
-    "check_applications",
-    "compute_report",
-    "load_applications",
-    "report_markdown",
-    "report_path",
-    "write_report",
-]
-
 FOLDER = "content/applications"
+
+
 COLUMNS: list[tuple[str, str]] = [
     ("natural", "自然人"),
     ("business", "商业企业"),
@@ -61,6 +43,8 @@ COLUMNS: list[tuple[str, str]] = [
     ("legal", "法律服务机构"),
     ("other", "其他"),
 ]
+
+
 GROUPS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("disclosed", "（一）予以公开", []),
     ("partly_disclosed", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", []),
@@ -108,12 +92,16 @@ GROUPS: list[tuple[str, str, list[tuple[str, str]]]] = [
         ],
     ),
 ]
+
+
 REVIEW_COLUMNS: list[tuple[str, str]] = [
     ("upheld", "结果维持"),
     ("corrected", "结果纠正"),
     ("other", "其他结果"),
     ("pending", "尚未审结"),
 ]
+
+
 REVIEW_KINDS: list[tuple[str, str]] = [
     ("review", "行政复议"),
     ("litigation", "行政诉讼（未经复议直接起诉）"),
@@ -181,6 +169,8 @@ RESULTS = Aliased(
     "本年度办理结果",
     aliases={**_aliases((k, label) for k, label, _ in GROUPS), "总计": "total"},
 )
+
+
 APPLICATIONS = Aliased(
     {
         "received": Field(ROW, False, "本年新收政府信息公开申请数量"),
@@ -196,11 +186,15 @@ APPLICATIONS = Aliased(
         "结转下年度": "carried_forward",
     },
 )
+
+
 REVIEW_ROW = Aliased(
     {k: Field(_count(label), False, label) for k, label in REVIEW_COLUMNS},
     "行政复议、行政诉讼结果",
     aliases=_aliases(REVIEW_COLUMNS),
 )
+
+
 DOCS_ROW = Struct(
     {
         "issued": Field(_count("本年制发件数"), False, "本年制发件数"),
@@ -209,6 +203,8 @@ DOCS_ROW = Struct(
     },
     "件数",
 )
+
+
 PROACTIVE = Struct(
     {
         "regulations": Field(DOCS_ROW, False, "规章"),
@@ -220,6 +216,8 @@ PROACTIVE = Struct(
     },
     "主动公开政府信息情况",
 )
+
+
 FIELDS: dict[str, Field] = {
     "year": Field(Int("年度", 1990, 2100), True, "年度"),
     "title": Field(Text("报告标题", 200), False, "报告标题"),
@@ -237,6 +235,7 @@ FIELDS: dict[str, Field] = {
     "problems": Field(Text("存在的主要问题及改进情况", 20000), False, "五、存在的主要问题及改进情况"),
     "other_matters": Field(Text("其他需要报告的事项", 20000), False, "六、其他需要报告的事项"),
 }
+
 
 Counts = dict[str, int]  # column → count
 
@@ -318,279 +317,5 @@ def _parse_file(path: Path, rel: str) -> tuple[AnnualData | None, list[Problem]]
     return AnnualData(rel, values, ctx.locs), problems
 
 
-def _rules(data: AnnualData, stem: str, previous: AnnualData | None, publishers: Mapping[str, str]) -> list[Problem]:
-    problems: list[Problem] = []
-    if str(data.year) != stem:
-        problems.append(
-            Problem(
-                data.loc("year"),
-                "GK702",
-                f"文件名是 {stem}，但 year 写的是 {data.year}",
-                "year",
-                str(data.year),
-                f"文件名与年度一致，如 {data.year}.yaml",
-            )
-        )
-    received, carried, forward = data.apps("received"), data.apps("carried_over"), data.apps("carried_forward")
-    total = data.results_total()
-    for key, label in COLUMNS:
-        left = received[key] + carried[key]
-        right = total[key] + forward[key]
-        if left != right:
-            problems.append(
-                Problem(
-                    data.loc("applications.carried_forward"),
-                    "GK701",
-                    f"{label}：本年新收 {received[key]} + 上年结转 {carried[key]} = {left}，"
-                    f"而办理结果总计 {total[key]} + 结转下年度 {forward[key]} = {right}，两者应相等",
-                    "applications",
-                    hint="核对各项办理结果和结转下年度的件数",
-                )
-            )
-    stated = data.values.get("applications", {}).get("results", {}).get("total")
-    if stated is not None:
-        given = _row(stated)
-        for key, label in COLUMNS:
-            if given[key] != total[key]:
-                problems.append(
-                    Problem(
-                        data.loc("applications.results.total"),
-                        "GK704",
-                        f"{label}：写的总计是 {given[key]}，各项办理结果相加是 {total[key]}",
-                        "applications.results.total",
-                        str(given[key]),
-                        str(total[key]),
-                    )
-                )
-    if previous is not None and "carried_over" in _apps(data):
-        before = previous.apps("carried_forward")
-        for key, label in COLUMNS:
-            if carried[key] != before[key]:
-                problems.append(
-                    Problem(
-                        data.loc("applications.carried_over"),
-                        "GK703",
-                        f"{label}：上年结转写的是 {carried[key]}，{previous.source} 中结转下年度是 {before[key]}",
-                        "applications.carried_over",
-                        str(carried[key]),
-                        str(before[key]),
-                        Severity.WARNING,
-                    )
-                )
-    pub = data.values.get("publisher")
-    if pub is not None and pub not in publishers and pub not in publishers.values():
-        problems.append(
-            Problem(
-                data.loc("publisher"),
-                "GK202",
-                f"未知的公开主体“{pub}”",
-                "publisher",
-                pub,
-                "site.yaml 中 publishers 的键之一：" + "、".join(publishers),
-            )
-        )
-    return problems
-
-
 def _apps(data: AnnualData) -> dict[str, Any]:
     return data.values.get("applications", {})
-
-
-def load_applications(root: Path, publishers: Mapping[str, str]) -> tuple[dict[int, AnnualData], list[Problem]]:
-    """Every content/applications/*.yaml, parsed and checked; by year."""
-    problems: list[Problem] = []
-    parsed: list[tuple[str, AnnualData]] = []
-    for p in _files(root):
-        rel = f"{FOLDER}/{p.name}"
-        if not re.fullmatch(r"\d{4}", p.stem):
-            problems.append(
-                Problem(
-                    Loc(rel),
-                    "GK702",
-                    "依申请公开数据文件应以年份命名",
-                    hint="如 content/applications/2015.yaml",
-                )
-            )
-            continue
-        data, ps = _parse_file(p, rel)
-        problems.extend(ps)
-        if data is not None:
-            parsed.append((p.stem, data))
-    by_year = {int(stem): d for stem, d in parsed}
-    for stem, d in parsed:
-        problems.extend(_rules(d, stem, by_year.get(int(stem) - 1), publishers))
-    return by_year, problems
-
-
-def check_applications(root: Path, checked: Validated) -> Validated:
-    """``checked`` with the problems of content/applications/ added."""
-    publishers = checked.site.config.publishers if checked.site is not None else {}
-    _, problems = load_applications(root, publishers)
-    return Validated(checked.site, (*checked.problems, *problems))
-
-
-# --- the report -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AnnualReport:
-    """Everything the report template needs; every total computed here."""
-
-    year: int
-    title: str
-    publisher: str  # key
-    date: date
-    doc_no: str
-    organization: str
-    data: AnnualData
-    by_type: list[tuple[str, int]]  # (type label, public records of the year)
-    published: int
-    on_notice: int  # public records of the year with a 公示期 (posted on boards too)
-    on_request: int
-    exempt: int
-
-    @property
-    def received(self) -> Counts:
-        return self.data.apps("received")
-
-    @property
-    def carried_over(self) -> Counts:
-        return self.data.apps("carried_over")
-
-    @property
-    def carried_forward(self) -> Counts:
-        return self.data.apps("carried_forward")
-
-    @property
-    def results(self) -> list[tuple[str, str, list[tuple[str, str, Counts]]]]:
-        return self.data.results()
-
-    @property
-    def results_total(self) -> Counts:
-        return self.data.results_total()
-
-    @property
-    def proactive(self) -> dict[str, Any]:
-        return self.data.values.get("proactive", {})
-
-    def reviews(self, kind: str) -> dict[str, int]:
-        got = self.data.values.get("reviews", {}).get(kind, {})
-        row = {k: int(got.get(k, 0)) for k, _ in REVIEW_COLUMNS}
-        row["total"] = sum(row.values())
-        return row
-
-    @property
-    def text(self) -> dict[str, str]:
-        v = self.data.values
-        return {k: v.get(k, "").strip() for k in ("overview", "problems", "other_matters")}
-
-
-def report_id(year: int) -> str:
-    return f"niandu-baogao-{year}"
-
-
-def report_path(root: Path, year: int) -> Path:
-    return root / "content" / "notices" / f"{report_id(year)}.md"
-
-
-def compute_report(site: Site, data: AnnualData, report_date: date | None = None) -> AnnualReport:
-    """The report of ``data.year`` from the YAML and the site's records of that year."""
-    year = data.year
-    records = [r for r in site.records if r.date.year == year and not r.draft]
-    public = [r for r in records if r.is_public]
-    by_type = [(t.label, sum(1 for r in public if r.type == t.name)) for t in RECORD_TYPES.values()]
-    v = data.values
-    publisher = v.get("publisher") or (
-        "town" if "town" in site.config.publishers else next(iter(site.config.publishers))
-    )
-    if publisher not in site.config.publishers:  # the full name was written
-        publisher = next(k for k, name in site.config.publishers.items() if name == publisher)
-    org = site.config.organization
-    return AnnualReport(
-        year=year,
-        title=v.get("title") or f"{org}{year}年政府信息公开工作年度报告",
-        publisher=publisher,
-        date=report_date or v.get("date") or date(year + 1, 1, 31),
-        doc_no=v.get("doc_no", ""),
-        organization=org,
-        data=data,
-        by_type=[(label, n) for label, n in by_type if n],
-        published=len(public),
-        on_notice=sum(1 for r in public if r.notice),
-        on_request=sum(1 for r in records if r.disclosure == "on_request"),
-        exempt=sum(1 for r in records if r.disclosure == "exempt"),
-    )
-
-
-def _yaml_str(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _fmt_money(value: Decimal | None) -> str:
-    return "0" if not value else f"{value:.2f}"
-
-
-def report_markdown(report: AnnualReport, template_dirs: list[Path]) -> str:
-    """The report as a notice record: front matter + Markdown with HTML tables."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d / "templates") for d in template_dirs]),
-        autoescape=False,  # Markdown out; clerks' text is sanitised when the page is rendered
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(yaml_str=_yaml_str, money=_fmt_money)
-    return env.get_template("report/annual_report.md").render(
-        r=report, columns=COLUMNS, review_columns=REVIEW_COLUMNS, review_kinds=REVIEW_KINDS
-    )
-
-
-def write_report(
-    site_dir: Path,
-    year: int,
-    today: date,
-    report_date: date | None = None,
-    force: bool = False,
-) -> tuple[Path, AnnualReport]:
-    """Write content/notices/niandu-baogao-YEAR.md.  Refuses when the content
-    has errors, when the year's data is missing or does not add up, and when
-    the file exists (unless ``force``)."""
-    from gongkai.emit.render import theme_dirs
-    from gongkai.read.load import find_site_root
-    from gongkai.run.build import check
-
-    root = find_site_root(site_dir)
-    checked = check(root, today)
-    if checked.site is None or checked.errors:
-        raise ContentError(list(checked.problems))
-    site = checked.site
-    data = load_applications(root, site.config.publishers)[0].get(year)
-    if data is None:
-        raise GongkaiError(
-            f"没有找到 {FOLDER}/{year}.yaml：请先填写{year}年依申请公开的办理情况（写法见 docs/open-data.md）"
-        )
-    if not data.values.get("problems"):
-        raise ContentError(
-            [
-                Problem(
-                    data.loc(""),
-                    "GK102",
-                    "缺少“存在的主要问题及改进情况”（年度报告第五部分）",
-                    "problems",
-                    hint="problems: |（下一行起缩进两格写正文）",
-                )
-            ]
-        )
-    target = report_path(root, year)
-    rel = target.relative_to(root).as_posix()
-    other = site.by_id.get(report_id(year))
-    if other is not None and other.source != rel:
-        raise GongkaiError(f"编号 {report_id(year)} 已被 {other.source} 使用，无法生成年度报告")
-    if target.exists() and not force:
-        raise GongkaiError(f"{rel} 已存在，没有覆盖。确需重新生成，请先核对或删除该文件，或加 --force")
-    report = compute_report(site, data, report_date)
-    text = report_markdown(report, theme_dirs(root, site.config.theme))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8", newline="\n")
-    return target, report

@@ -22,24 +22,22 @@ writer.
 from __future__ import annotations
 
 import functools
-import os
 import re
-import tempfile
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai.check.validate import Validated
-from gongkai.core.errors import OutputError, Problem
-from gongkai.core.model import Record, Site
+from gongkai.core.errors import Problem
 from gongkai.core.schema.kinds import slug_problem
 from gongkai.core.tree import RMap, RScalar
 from gongkai.read.raw import decode, parse_yaml
 
-__all__ = ["REGISTRY", "Registry", "assign", "format_no", "number_site", "read_registry", "save_registry"]
-
 REGISTRY = "content/index-numbers.yaml"
+
+
 _NUMBER = re.compile(r"^(\d{4})-(\d{5})$")
+
+
 _HEADER = """\
 # 索引号登记表 —— 由 gongkai 自动维护，请勿手工修改，也不要删除。
 # 每条信息第一次生成网站时，按发布年份依次编号；索引号 = 统一社会信用代码/年份-顺序号。
@@ -129,67 +127,3 @@ def _parse_uncached(text: str, problems: list[Problem]) -> tuple[Registry, list[
         owner[num] = key
         numbers[key] = num
     return Registry(numbers), problems
-
-
-def assign(registry: Registry, records: Iterable[Record]) -> dict[str, tuple[int, int]]:
-    """Numbers of ``records`` (drafts skipped): the registered one, or the
-    next free number of the record's year, new ones in (date, id) order.
-    Pure: the same registry and records always give the same numbers."""
-    out: dict[str, tuple[int, int]] = {}
-    nxt: dict[int, int] = {}
-    for rec in sorted((r for r in records if not r.draft), key=lambda r: (r.date, r.id)):
-        if rec.id in registry.numbers:
-            out[rec.id] = registry.numbers[rec.id]
-            continue
-        year = rec.date.year
-        seq = nxt.get(year) or registry.next_seq(year)
-        nxt[year] = seq + 1
-        out[rec.id] = (year, seq)
-    return out
-
-
-def number_site(root: Path, checked: Validated) -> Validated:
-    """``checked`` with the registry's problems added and every published,
-    non-draft record of its site numbered."""
-    registry, problems = read_registry(root)
-    site = checked.site
-    if site is not None:
-        numbers = assign(registry, site.records)
-        org = site.config.org_code
-        site = replace(site, index_numbers={k: format_no(org, y, s) for k, (y, s) in numbers.items()})
-    return Validated(site, (*checked.problems, *problems))
-
-
-def save_registry(root: Path, site: Site) -> list[str]:
-    """Append the numbers given in this build that the registry does not
-    hold yet; return the ids newly registered.  Lines already there are never
-    rewritten.  Written through a temporary file, so a crash leaves the old
-    registry whole."""
-    path = root / REGISTRY
-    old = decode(path.read_bytes(), REGISTRY).text if path.is_file() else ""
-    registry, problems = _parse(old, []) if old.strip() else (Registry({}), [])
-    if problems:  # pragma: no cover - number_site already refused the build
-        raise OutputError(f"{REGISTRY} 有错误，未登记新的索引号")
-    new: list[tuple[int, int, str]] = []
-    for rid, full in site.index_numbers.items():
-        if rid in registry.numbers:
-            continue
-        year, seq = full.rsplit("/", 1)[1].split("-")
-        new.append((int(year), int(seq), rid))
-    if not new:
-        return []
-    text = old if old.strip() else _HEADER
-    if not text.endswith("\n"):
-        text += "\n"
-    text += "".join(f"{rid}: {y}-{s:05d}\n" for y, s, rid in sorted(new))
-    tmp = ""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".index-numbers.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise OutputError(f"无法写入索引号登记表 {path}：{exc.strerror}") from exc
-    return [rid for _, _, rid in sorted(new)]

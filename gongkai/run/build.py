@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from gongkai.check.applications import check_applications
+from gongkai.check.numbering import number_site
 from gongkai.check.validate import Validated, validate
 from gongkai.core.chain import CHAIN_JSON, chain_bytes
 from gongkai.core.errors import ContentError, Problem
@@ -23,11 +25,11 @@ from gongkai.plan.data import catalogue, record_data_files, site_data_files
 from gongkai.plan.feeds import discovery_files
 from gongkai.plan.pages import plan_pages
 from gongkai.plan.sheets import Paper, SheetRequest, plan_sheets, qr_files
-from gongkai.read.applications import check_applications
 from gongkai.read.archive import ArchiveEntry, create_entry, plan_postings, posting_files, site_links
 from gongkai.read.load import find_site_root, load_site
-from gongkai.read.registry import REGISTRY, number_site, save_registry
+from gongkai.read.registry import REGISTRY
 from gongkai.run.engine import BuildCache, Engine, Made
+from gongkai.run.registry import save_registry
 
 __all__ = ["BuildResult", "archive_posting", "build", "check"]
 

@@ -43,7 +43,7 @@ from gongkai.core.errors import ContentError, GongkaiError
 from gongkai.core.version import __version__
 from gongkai.emit.gate import leak_gate
 from gongkai.emit.render import default_theme_dir
-from gongkai.plan.data import neutralise
+from gongkai.plan.export import neutralise
 from gongkai.plan.feeds import FEED_ENTRIES
 
 __all__ = ["MergeResult", "TownshipStatus", "merge"]

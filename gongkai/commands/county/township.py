@@ -40,7 +40,7 @@ from typing import Any
 from gongkai.commands.county.config import CountyConfig, Township
 from gongkai.commands.county.trigrams import township_bloom
 from gongkai.core.errors import CODES, ContentError, GongkaiError, Loc, Problem
-from gongkai.emit.search_index import INDEX_DIR as SEARCH_DIR
+from gongkai.emit.search_text import INDEX_DIR as SEARCH_DIR
 from gongkai.read.load import find_site_root
 from gongkai.run.build import build as build_site
 from gongkai.run.build import check as check_site

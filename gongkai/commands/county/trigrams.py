@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from gongkai.emit.search_index import canon
+from gongkai.emit.search_text import canon
 
 __all__ = ["BITS", "PROBES", "bloom_shards", "mix", "township_bloom", "trigrams"]
 

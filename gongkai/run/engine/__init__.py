@@ -32,7 +32,8 @@ from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
 from gongkai.core.model import Site
 from gongkai.emit.render import Renderer, default_theme_dir
-from gongkai.emit.search_index import SearchMemo, build_search_index, search_docs, site_search_index
+from gongkai.emit.search_index import build_search_index, search_docs, site_search_index
+from gongkai.emit.search_memo import SearchMemo
 from gongkai.plan.pages import Page
 from gongkai.read.load import LoadedSite
 from gongkai.run.engine.keys import Fingerprints

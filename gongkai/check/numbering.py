@@ -1,0 +1,41 @@
+"""索引号: each published record gets the next number of its year from the
+registry (content/index-numbers.yaml), once, for good."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from gongkai.check.validate import Validated
+from gongkai.core.model import Record
+from gongkai.read.registry import Registry, format_no, read_registry
+
+
+def assign(registry: Registry, records: Iterable[Record]) -> dict[str, tuple[int, int]]:
+    """Numbers of ``records`` (drafts skipped): the registered one, or the
+    next free number of the record's year, new ones in (date, id) order.
+    Pure: the same registry and records always give the same numbers."""
+    out: dict[str, tuple[int, int]] = {}
+    nxt: dict[int, int] = {}
+    for rec in sorted((r for r in records if not r.draft), key=lambda r: (r.date, r.id)):
+        if rec.id in registry.numbers:
+            out[rec.id] = registry.numbers[rec.id]
+            continue
+        year = rec.date.year
+        seq = nxt.get(year) or registry.next_seq(year)
+        nxt[year] = seq + 1
+        out[rec.id] = (year, seq)
+    return out
+
+
+def number_site(root: Path, checked: Validated) -> Validated:
+    """``checked`` with the registry's problems added and every published,
+    non-draft record of its site numbered."""
+    registry, problems = read_registry(root)
+    site = checked.site
+    if site is not None:
+        numbers = assign(registry, site.records)
+        org = site.config.org_code
+        site = replace(site, index_numbers={k: format_no(org, y, s) for k, (y, s) in numbers.items()})
+    return Validated(site, (*checked.problems, *problems))

@@ -1,0 +1,185 @@
+"""``gongkai report YEAR``: the annual report (政府信息公开工作年度报告)
+computed from the site and content/applications/, written as a notice."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from gongkai.check.applications import load_applications
+from gongkai.core.errors import ContentError, GongkaiError, Problem
+from gongkai.core.model import Site
+from gongkai.core.schema.types import RECORD_TYPES
+from gongkai.read.applications import COLUMNS, FOLDER, REVIEW_COLUMNS, REVIEW_KINDS, AnnualData, Counts
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    """Everything the report template needs; every total computed here."""
+
+    year: int
+    title: str
+    publisher: str  # key
+    date: date
+    doc_no: str
+    organization: str
+    data: AnnualData
+    by_type: list[tuple[str, int]]  # (type label, public records of the year)
+    published: int
+    on_notice: int  # public records of the year with a 公示期 (posted on boards too)
+    on_request: int
+    exempt: int
+
+    @property
+    def received(self) -> Counts:
+        return self.data.apps("received")
+
+    @property
+    def carried_over(self) -> Counts:
+        return self.data.apps("carried_over")
+
+    @property
+    def carried_forward(self) -> Counts:
+        return self.data.apps("carried_forward")
+
+    @property
+    def results(self) -> list[tuple[str, str, list[tuple[str, str, Counts]]]]:
+        return self.data.results()
+
+    @property
+    def results_total(self) -> Counts:
+        return self.data.results_total()
+
+    @property
+    def proactive(self) -> dict[str, Any]:
+        return self.data.values.get("proactive", {})
+
+    def reviews(self, kind: str) -> dict[str, int]:
+        got = self.data.values.get("reviews", {}).get(kind, {})
+        row = {k: int(got.get(k, 0)) for k, _ in REVIEW_COLUMNS}
+        row["total"] = sum(row.values())
+        return row
+
+    @property
+    def text(self) -> dict[str, str]:
+        v = self.data.values
+        return {k: v.get(k, "").strip() for k in ("overview", "problems", "other_matters")}
+
+
+def report_id(year: int) -> str:
+    return f"niandu-baogao-{year}"
+
+
+def report_path(root: Path, year: int) -> Path:
+    return root / "content" / "notices" / f"{report_id(year)}.md"
+
+
+def compute_report(site: Site, data: AnnualData, report_date: date | None = None) -> AnnualReport:
+    """The report of ``data.year`` from the YAML and the site's records of that year."""
+    year = data.year
+    records = [r for r in site.records if r.date.year == year and not r.draft]
+    public = [r for r in records if r.is_public]
+    by_type = [(t.label, sum(1 for r in public if r.type == t.name)) for t in RECORD_TYPES.values()]
+    v = data.values
+    publisher = v.get("publisher") or (
+        "town" if "town" in site.config.publishers else next(iter(site.config.publishers))
+    )
+    if publisher not in site.config.publishers:  # the full name was written
+        publisher = next(k for k, name in site.config.publishers.items() if name == publisher)
+    org = site.config.organization
+    return AnnualReport(
+        year=year,
+        title=v.get("title") or f"{org}{year}年政府信息公开工作年度报告",
+        publisher=publisher,
+        date=report_date or v.get("date") or date(year + 1, 1, 31),
+        doc_no=v.get("doc_no", ""),
+        organization=org,
+        data=data,
+        by_type=[(label, n) for label, n in by_type if n],
+        published=len(public),
+        on_notice=sum(1 for r in public if r.notice),
+        on_request=sum(1 for r in records if r.disclosure == "on_request"),
+        exempt=sum(1 for r in records if r.disclosure == "exempt"),
+    )
+
+
+def _yaml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _fmt_money(value: Decimal | None) -> str:
+    return "0" if not value else f"{value:.2f}"
+
+
+def report_markdown(report: AnnualReport, template_dirs: list[Path]) -> str:
+    """The report as a notice record: front matter + Markdown with HTML tables."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d / "templates") for d in template_dirs]),
+        autoescape=False,  # Markdown out; clerks' text is sanitised when the page is rendered
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(yaml_str=_yaml_str, money=_fmt_money)
+    return env.get_template("report/annual_report.md").render(
+        r=report, columns=COLUMNS, review_columns=REVIEW_COLUMNS, review_kinds=REVIEW_KINDS
+    )
+
+
+def write_report(
+    site_dir: Path,
+    year: int,
+    today: date,
+    report_date: date | None = None,
+    force: bool = False,
+) -> tuple[Path, AnnualReport]:
+    """Write content/notices/niandu-baogao-YEAR.md.  Refuses when the content
+    has errors, when the year's data is missing or does not add up, and when
+    the file exists (unless ``force``)."""
+    from gongkai.emit.render import theme_dirs
+    from gongkai.read.load import find_site_root
+    from gongkai.run.build import check
+
+    root = find_site_root(site_dir)
+    checked = check(root, today)
+    if checked.site is None or checked.errors:
+        raise ContentError(list(checked.problems))
+    site = checked.site
+    data = load_applications(root, site.config.publishers)[0].get(year)
+    if data is None:
+        raise GongkaiError(
+            f"没有找到 {FOLDER}/{year}.yaml：请先填写{year}年依申请公开的办理情况（写法见 docs/open-data.md）"
+        )
+    if not data.values.get("problems"):
+        raise ContentError(
+            [
+                Problem(
+                    data.loc(""),
+                    "GK102",
+                    "缺少“存在的主要问题及改进情况”（年度报告第五部分）",
+                    "problems",
+                    hint="problems: |（下一行起缩进两格写正文）",
+                )
+            ]
+        )
+    target = report_path(root, year)
+    rel = target.relative_to(root).as_posix()
+    other = site.by_id.get(report_id(year))
+    if other is not None and other.source != rel:
+        raise GongkaiError(f"编号 {report_id(year)} 已被 {other.source} 使用，无法生成年度报告")
+    if target.exists() and not force:
+        raise GongkaiError(f"{rel} 已存在，没有覆盖。确需重新生成，请先核对或删除该文件，或加 --force")
+    report = compute_report(site, data, report_date)
+    text = report_markdown(report, theme_dirs(root, site.config.theme))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8", newline="\n")
+    return target, report

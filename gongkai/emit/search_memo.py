@@ -1,0 +1,211 @@
+"""What the preview server keeps of the search index between rebuilds
+(``SearchMemo``) and the splice of a few changed documents into the last
+index (``splice_posting``), instead of merging every document again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gongkai.emit.search_text import (
+    _VAL,
+    MAX_SHARDS,
+    MIN_SHARDS,
+    SHARD_TARGET,
+    _doc_parts,
+    _dumps,
+    _enc,
+    _villages,
+    shard_of,
+)
+from gongkai.plan.search_docs import SearchDoc
+
+_Parts = tuple[bytes, tuple[bytes, ...], str, str]  # see _doc_parts
+
+
+@dataclass
+class _IndexState:
+    """The index of the last build, as the preview server keeps it."""
+
+    docs: list[SearchDoc]  # by position
+    vilcodes: list[tuple[int, ...]]
+    facets: tuple[list[str], list[str], list[str]]
+    shards: int
+    size: int  # the estimate the shard count is chosen from
+    post: dict[int, tuple[dict[str, str], bytes]]  # shard → (gram → posting, its file)
+
+
+class SearchMemo:
+    """What the index made of each document, kept from one build to the next
+    by the preview server: a document that did not change is not tokenised
+    again, and when only a few documents changed (and none moved) their
+    postings are spliced into the last index instead of merging all of them
+    again.  Entries no build used are dropped."""
+
+    def __init__(self) -> None:
+        # (id of the doc, its village codes) → (the doc, its parts); the doc is
+        # kept so that the id cannot be taken by another object meanwhile
+        self.entries: dict[tuple[int, tuple[int, ...]], tuple[SearchDoc, _Parts]] = {}
+        self.used: set[tuple[int, tuple[int, ...]]] = set()
+        self.docs: dict[tuple[str, str], SearchDoc] = {}  # (record digest, publisher name) → its document
+        self.docs_used: set[tuple[str, str]] = set()
+        self.index: _IndexState | None = None
+        self.vils: dict[int, tuple[SearchDoc, list[str]]] = {}
+        self.vils_used: set[int] = set()
+        self.spliced = 0  # documents spliced into the last index, for tests and the benchmark
+
+    def villages(self, d: SearchDoc) -> list[str]:
+        """_villages(d), remembered with the document's parts."""
+        key = id(d)
+        hit = self.vils.get(key)
+        if hit is not None and hit[0] is d:
+            self.vils_used.add(key)
+            return hit[1]
+        vils = _villages(d)
+        self.vils[key] = (d, vils)
+        self.vils_used.add(key)
+        return vils
+
+    def parts(self, d: SearchDoc, vilcodes: tuple[int, ...], vils: list[str], vil_ix: dict[str, int]) -> _Parts:
+        key = (id(d), vilcodes)
+        self.used.add(key)
+        hit = self.entries.get(key)
+        if hit is not None and hit[0] is d:
+            return hit[1]
+        made = _doc_parts(d, vils, vil_ix)
+        self.entries[key] = (d, made)
+        return made
+
+    def prune(self) -> None:
+        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        self.used = set()
+        self.docs = {k: v for k, v in self.docs.items() if k in self.docs_used}
+        self.docs_used = set()
+        self.vils = {k: v for k, v in self.vils.items() if k in self.vils_used}
+        self.vils_used = set()
+
+
+def _contribution(parts: _Parts | None) -> int:
+    """A document's share of the shard-size estimate (as _Spill.add counts it)."""
+    if parts is None or not parts[2]:
+        return 0
+    count = parts[2].count("\0") + 1
+    return len(parts[3]) - (count - 1) + 2 * count
+
+
+def _pairs(parts: _Parts | None) -> dict[str, str]:
+    if parts is None or not parts[2]:
+        return {}
+    return dict(zip(parts[2].split("\0"), parts[3].split("\0"), strict=True))
+
+
+def _read_num(s: str, i: int) -> tuple[int, int]:
+    acc = 0
+    while True:
+        v = _VAL[s[i]]
+        i += 1
+        if v < 32:
+            return acc * 32 + v, i
+        acc = acc * 32 + v - 32
+
+
+def splice_posting(post: str, n: int, piece: str | None) -> str:
+    """The posting string ``post`` with document ``n``'s piece replaced by
+    ``piece`` (inserted when ``n`` is not in it; removed when ``piece`` is None).
+    A posting is a run of (doc delta, piece) with varint numbers, so only
+    the deltas next to ``n`` change."""
+    i, end, prev = 0, len(post), -1
+    while i < end:
+        start = i
+        delta, i = _read_num(post, i)
+        doc = prev + delta + 1
+        if doc >= n:
+            if doc == n:  # skip n's own piece
+                x, i = _read_num(post, i)
+                if x & 1:
+                    count, i = _read_num(post, i)
+                    for _ in range(2 * count):
+                        _, i = _read_num(post, i)
+                rest = post[i:]
+                if piece is not None:
+                    return post[:start] + _enc(n - prev - 1) + piece + rest
+                if not rest:
+                    return post[:start]
+                nxt, j = _read_num(rest, 0)  # the next doc now follows prev
+                return post[:start] + _enc(nxt + n - prev) + rest[j:]
+            if piece is None:
+                return post
+            return post[:start] + _enc(n - prev - 1) + piece + _enc(doc - n - 1) + post[i:]
+        x, i = _read_num(post, i)
+        if x & 1:
+            count, i = _read_num(post, i)
+            for _ in range(2 * count):
+                _, i = _read_num(post, i)
+        prev = doc
+    return post if piece is None else post + _enc(n - prev - 1) + piece
+
+
+def _shard_count(size: int) -> int:
+    shards = MIN_SHARDS
+    while shards < MAX_SHARDS and shards * SHARD_TARGET < size:
+        shards *= 2
+    return shards
+
+
+def _splice_index(
+    memo: SearchMemo,
+    ordered: list[SearchDoc],
+    vilcodes: list[tuple[int, ...]],
+    facets: tuple[list[str], list[str], list[str]],
+    parts: list[_Parts],
+) -> _IndexState | None:
+    """The last index with the changed documents spliced in, or None when a
+    full merge is needed (a document moved or went, the facets or the shard
+    count changed, or many documents changed)."""
+    state = memo.index
+    if state is None or state.facets != facets or len(ordered) < len(state.docs):
+        return None
+    old_n = len(state.docs)
+    changed: list[int] = []
+    for n, d in enumerate(ordered):
+        if n < old_n:
+            old = state.docs[n]
+            if old is d and state.vilcodes[n] == vilcodes[n]:
+                continue
+            if old.url != d.url:
+                return None
+        changed.append(n)
+    if len(changed) > max(64, len(ordered) // 20):
+        return None
+    olds: list[_Parts | None] = []
+    for n in changed:
+        if n < old_n:
+            hit = memo.entries.get((id(state.docs[n]), state.vilcodes[n]))
+            if hit is None or hit[0] is not state.docs[n]:
+                return None
+            olds.append(hit[1])
+        else:
+            olds.append(None)
+    size = state.size + sum(_contribution(parts[n]) - _contribution(o) for n, o in zip(changed, olds, strict=True))
+    shards = _shard_count(size)
+    if shards != state.shards:
+        return None
+    dirty: set[int] = set()
+    post = state.post
+    for n, old in zip(changed, olds, strict=True):
+        before, after = _pairs(old), _pairs(parts[n])
+        for g in before.keys() | after.keys():
+            piece = after.get(g)
+            if before.get(g) == piece:
+                continue
+            s = shard_of(g, MAX_SHARDS) & (shards - 1)
+            grams = post[s][0]
+            new = splice_posting(grams.get(g, ""), n, piece)
+            if new:
+                grams[g] = new
+            else:
+                grams.pop(g, None)
+            dirty.add(s)
+    for s in dirty:
+        post[s] = (post[s][0], _dumps(post[s][0]))
+    memo.spliced = len(changed)
+    return _IndexState(ordered, vilcodes, facets, shards, size, post)

@@ -1,0 +1,117 @@
+"""The search documents of a site: one per published record, with its
+title, text, names and villages, and a roster's rows with their labels.
+What they become as files is emit/search_index.py's business."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gongkai.core.formats import money, number
+from gongkai.core.model import Record
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRow:
+    """One roster row: its HTML id on the record page, its cells as shown
+    (masked ID numbers included, e.g. ``32*************234``) and its village."""
+
+    anchor: str
+    text: str
+    village: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    """One published record as the search sees it.
+
+    ``url`` is site-relative in pretty form (``subsidies/gengdi-2015/``);
+    ``text`` is everything searchable except the title and the roster rows
+    (summary, body as plain text, other table cells, doc_no, programme…);
+    ``rows`` holds the roster rows, which must not be repeated in ``text``.
+    """
+
+    url: str
+    title: str
+    type: str
+    type_label: str
+    publisher: str
+    date: str
+    year: int
+    villages: tuple[str, ...] = ()
+    text: str = ""
+    rows: tuple[SearchRow, ...] = field(default=())
+
+
+def record_villages(rec: Record) -> list[str]:
+    """The villages a record's search document names, in its order."""
+    if rec.type == "subsidy":
+        rows = rec.data["recipients"]
+        found = getattr(rows, "villages", None) or (r["village"] for r in rows)  # a lazy Rows knows them
+    elif rec.type == "fund":
+        found = (p.get("village") for p in rec.data["projects"])
+    else:
+        return []
+    return [v for v in dict.fromkeys(found) if v]
+
+
+# --- from the site to search documents ------------------------------------------
+
+_MD_MARKS = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[#*_`>|~]+|^-{3,}$", re.M)
+
+
+def _plain(markdown_text: str) -> str:
+    """Markdown as the reader sees it, near enough for matching and snippets."""
+    return _MD_MARKS.sub(lambda m: m.group(1) or " ", markdown_text)
+
+
+def _cells(*values: object) -> str:
+    return " ".join(str(v) for v in values if v not in (None, ""))
+
+
+def _search_doc(rec: Record, publisher: str) -> SearchDoc:
+    d = rec.data
+    parts = [rec.summary, rec.doc_no, " ".join(rec.tags), _plain(rec.body)]
+    rows: list[SearchRow] = []
+    villages: list[str] = []
+    if rec.type == "subsidy":
+        parts += [d["program"], d.get("basis", "")]
+        for i, r in enumerate(d["recipients"], start=1):
+            rate = r.get("rate", d.get("rate"))
+            text = _cells(
+                r["village"], r.get("group"), r["name"], r.get("id_number"),
+                number(r.get("quantity")), number(rate), money(r["amount"]), r.get("note"),
+            )  # fmt: skip
+            rows.append(SearchRow(f"r-{i}", text, r["village"]))
+            if r["village"] not in villages:
+                villages.append(r["village"])
+    elif rec.type == "budget":
+        for t in d["tables"]:
+            parts.append(t["name"])
+            parts += [_cells(r["code"], r["name"], money(r["amount"])) for r in t["rows"]]
+    elif rec.type == "fund":
+        parts += [_cells(s["name"], money(s["amount"])) for s in d["sources"]]
+        for p in d["projects"]:
+            parts.append(_cells(p["name"], p.get("village"), p.get("task"), p.get("implementer"), p.get("responsible")))
+            if p.get("village") and p["village"] not in villages:
+                villages.append(p["village"])
+    elif rec.type == "decision":
+        parts += [d.get("comments_adopted", ""), d.get("consultation_waived", "")]
+        if "meeting" in d:
+            parts.append(d["meeting"]["name"])
+    elif rec.type == "list":
+        parts += [
+            _cells(i["name"], i.get("category"), i["basis"], i.get("standard"), i.get("department")) for i in d["items"]
+        ]
+    return SearchDoc(
+        url=rec.url,
+        title=rec.title,
+        type=rec.type,
+        type_label=rec.rtype.label,
+        publisher=publisher,
+        date=rec.date.isoformat(),
+        year=rec.date.year,
+        villages=tuple(villages),
+        text="\n".join(p for p in parts if p),
+        rows=tuple(rows),
+    )
