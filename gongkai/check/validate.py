@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import PurePosixPath
 
 from gongkai.check.pii import allowed_digits, record_pii, scan_pii
+from gongkai.check.postings import check_postings, visible_postings
 from gongkai.check.rules import check_record, check_site
 from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.rules.deadlines import check as check_deadlines
@@ -22,7 +23,6 @@ from gongkai.core.model import Record, Site
 from gongkai.core.schema.kinds import BAD, Ctx, parse_fields, slug_problem
 from gongkai.core.schema.types import COMMON, RECORD_TYPES
 from gongkai.core.tree import RMap, RScalar
-from gongkai.read.archive import check_postings, visible_postings
 from gongkai.read.load import LoadedSite, SourceFile, digest_bytes
 
 __all__ = ["CheckFiles", "CheckedFile", "Validated", "check_each", "check_file", "file_key", "validate"]

@@ -334,7 +334,7 @@ def hooks_run() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="写入这个文件（默认打印到屏幕）。")
 def import_roster(file: Path, out: Path | None) -> None:
-    from gongkai.read.load import import_roster as run_import
+    from gongkai.commands.importer import import_roster as run_import
 
     text, problems = run_import(file)
     _print_problems(problems, err=True)
@@ -466,7 +466,7 @@ def archive(
     no_pdf: bool,
     again: bool,
 ) -> None:
-    from gongkai.run.build import archive_posting
+    from gongkai.commands.archive import archive_posting
 
     day = parse_date_text(posted)
     if day is None:

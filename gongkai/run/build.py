@@ -7,7 +7,6 @@ the writer (run/write.py) the only part that writes the output.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -24,14 +23,14 @@ from gongkai.emit.render import theme_dirs
 from gongkai.plan.data import catalogue, record_data_files, site_data_files
 from gongkai.plan.feeds import discovery_files
 from gongkai.plan.pages import plan_pages
-from gongkai.plan.sheets import Paper, SheetRequest, plan_sheets, qr_files
-from gongkai.read.archive import ArchiveEntry, create_entry, plan_postings, posting_files, site_links
+from gongkai.plan.postings import plan_postings, posting_files, site_links
+from gongkai.plan.sheets import SheetRequest, plan_sheets, qr_files
 from gongkai.read.load import find_site_root, load_site
 from gongkai.read.registry import REGISTRY
 from gongkai.run.engine import BuildCache, Engine, Made
 from gongkai.run.registry import save_registry
 
-__all__ = ["BuildResult", "archive_posting", "build", "check"]
+__all__ = ["BuildResult", "build", "check", "checked"]
 
 
 @dataclass(frozen=True)
@@ -138,27 +137,6 @@ def _copied_files(root: Path, site: Site, dirs: list[Path]) -> list[tuple[str, P
     for rec in site.published:
         out += [(f"{rec.url}{att['file']}", root / Path(rec.source).parent / att["file"]) for att in rec.attachments]
     return out
-
-
-def archive_posting(
-    site_dir: Path,
-    record_id: str,
-    posted: date,
-    place: str = "",
-    photos: Sequence[Path] = (),
-    paper: Paper | None = None,
-    pdf: bool = True,
-    again: bool = False,
-) -> ArchiveEntry:
-    """Freeze the notice sheet of ``record_id`` as posted on a board on
-    ``posted`` into content/archive/ (``gongkai archive``).  The content is
-    checked as of ``posted`` first; nothing is written when it has errors."""
-    root = find_site_root(site_dir)
-    result = checked(root, posted, False, Engine(root, root / "build", None, (posted, False)))
-    if result.site is None or result.errors:
-        raise ContentError(list(result.problems))
-    dirs = theme_dirs(root, result.site.config.theme)
-    return create_entry(result.site, dirs, record_id, posted, place, photos, paper, pdf, again)
 
 
 def _static_files(dirs: list[Path]) -> list[tuple[str, Path]]:
