@@ -127,7 +127,7 @@ def create_entry(
         name = f"photos/photo-{i}{ext}"
         files[name] = blob
         originals[name] = original
-    meta = {
+    meta: dict[str, Any] = {
         "format": FORMAT,
         "record_id": rec.id,
         "record_type": rec.type,

@@ -81,7 +81,7 @@ class _Group(click.Group):
             option.help = "显示本帮助并退出。"
         return option
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             return super().main(*args, **kwargs)

@@ -146,7 +146,7 @@ class DevServer:
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}{self.base}"
+        return f"http://{host!s}:{port}{self.base}"
 
     # --- building -----------------------------------------------------------------
 

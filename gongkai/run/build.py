@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from gongkai.check.applications import check_applications
@@ -93,8 +94,8 @@ def build(
     with engine.output(site, renderer, gate_for(site), protect=(root / "content", root / "themes")) as made:
         made.pages(pages)
         for rec in sorted(site.published, key=lambda r: r.id):
-            made.group(f"qr:{rec.id}", ("qr", rec), lambda rec=rec: qr_files(site, rec))
-            made.group(f"data:{rec.id}", ("data", rec), lambda rec=rec: record_data_files(site, rec))
+            made.group(f"qr:{rec.id}", ("qr", rec), partial(qr_files, site, rec))
+            made.group(f"data:{rec.id}", ("data", rec), partial(record_data_files, site, rec))
         made.group("catalogue", ("catalogue", catalogue(site)), lambda: site_data_files(site))
         made.group("feeds", ("feeds", site, [p.url for p in pages]), lambda: discovery_files(site, pages))
         made.search()

@@ -225,7 +225,7 @@ class RecordStore:
         folder, or when the file cannot be written, unchanged."""
         rec = getattr(value, "record", None)
         rows = rec.data.get("recipients") if rec is not None else None
-        if self.folder is None or not isinstance(rows, tuple) or not rows:
+        if rec is None or self.folder is None or not isinstance(rows, tuple) or not rows:
             return value
         target = self.folder / key[:2] / f"{key}.rows"
         if not sealed.dump(target, rows):
@@ -271,21 +271,21 @@ class Rows(Sequence[Mapping[str, Any]]):
     used: at 10,000 records the rows are most of a site's memory, and a
     build needs one roster at a time.  A few rosters read last are kept."""
 
-    __slots__ = ("count", "path", "villages")
+    __slots__ = ("path", "size", "villages")
 
     def __init__(self, path: str, count: int, villages: tuple[str, ...]) -> None:
         self.path = path
-        self.count = count
+        self.size = count  # not ``count``: Sequence.count(x) is a method
         self.villages = villages  # in order of first appearance
 
     def _rows(self) -> tuple[Mapping[str, Any], ...]:
         return _read_rows(self.path)
 
     def __len__(self) -> int:
-        return self.count
+        return self.size
 
     def __bool__(self) -> bool:
-        return self.count > 0
+        return self.size > 0
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
         return iter(self._rows())
@@ -297,20 +297,20 @@ class Rows(Sequence[Mapping[str, Any]]):
         if isinstance(other, Rows):
             return self.path == other.path or tuple(self) == tuple(other)
         if isinstance(other, tuple | list):
-            return len(other) == self.count and tuple(self) == tuple(other)
+            return len(other) == self.size and tuple(self) == tuple(other)
         return NotImplemented
 
     def __hash__(self) -> int:
         return hash(self.path)
 
     def __repr__(self) -> str:
-        return f"Rows({self.count} rows in {self.path})"
+        return f"Rows({self.size} rows in {self.path})"
 
     def __getstate__(self) -> tuple[str, int, tuple[str, ...]]:
-        return self.path, self.count, self.villages
+        return self.path, self.size, self.villages
 
     def __setstate__(self, state: tuple[str, int, tuple[str, ...]]) -> None:
-        self.path, self.count, self.villages = state
+        self.path, self.size, self.villages = state
 
 
 @functools.lru_cache(maxsize=4)
