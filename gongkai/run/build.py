@@ -49,10 +49,12 @@ class BuildResult:
     token: str = ""  # the marker token of the tree written
 
 
-def check(site_dir: Path, today: date, drafts: bool = False, cache: BuildCache | None = None) -> Validated:
+def check(
+    site_dir: Path, today: date, drafts: bool = False, cache: BuildCache | None = None, workers: int | None = None
+) -> Validated:
     """Load and validate only; never writes output (only the cache)."""
     root = find_site_root(site_dir)
-    return checked(root, today, drafts, Engine(root, root / "build", cache, (today, drafts)))
+    return checked(root, today, drafts, Engine(root, root / "build", cache, (today, drafts), workers))
 
 
 def checked(root: Path, today: date, drafts: bool, engine: Engine) -> Validated:
@@ -70,16 +72,18 @@ def build(
     strict: bool = False,
     sheets: SheetRequest | None = None,
     cache: BuildCache | None = None,
+    workers: int | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir`` as of ``today`` into ``out`` (default
     ``<site>/build``).  Raises ContentError with every problem when the
     content has an error (or a warning, with ``strict``); the previous output
     is then left as it was.  ``sheets`` (``gongkai print``) sets some notice
     sheets on another paper and asks for their PDFs.  Only what changed is
-    made again (``cache``: what earlier builds kept; see run/engine)."""
+    made again (``cache``: what earlier builds kept; see run/engine).
+    ``workers``: processes to use at most (default: one per core)."""
     root = find_site_root(site_dir)
     out = (out or root / "build").resolve()
-    engine = Engine(root, out, cache, (today, drafts, strict, sheets))
+    engine = Engine(root, out, cache, (today, drafts, strict, sheets), workers)
     last = engine.unchanged()
     if last is not None:
         return replace(last, unchanged=True)

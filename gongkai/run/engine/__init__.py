@@ -51,8 +51,13 @@ RENDER_ASIDE = 256  # from this many pages to render, the search index is merged
 class Engine:
     """One build's use of the cache for the site at ``root`` into ``out``."""
 
-    def __init__(self, root: Path, out: Path, cache: BuildCache | None, args: tuple[Any, ...]) -> None:
+    def __init__(
+        self, root: Path, out: Path, cache: BuildCache | None, args: tuple[Any, ...], workers: int | None = None
+    ) -> None:
+        """``workers``: processes to use at most (default: one per core); the
+        output is the same whatever the number."""
         self.root, self.out = root, out
+        self.workers = max(1, workers or os.cpu_count() or 1)
         self.cache = cache or BuildCache(root)
         self.args = args
         self.stamp = BuildStamp(root, [root / "themes", default_theme_dir()], (*args, str(out)))
@@ -93,7 +98,7 @@ class Engine:
             checked = check_file(files.parse(raw), key, config, calendar)
             return key, (store.detach(key, checked) if raw.readable else checked), raw.readable
 
-        workers = min(os.cpu_count() or 1, 4)
+        workers = min(self.workers, 4)
         if len(todo) >= PARALLEL_FILES and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             results: Iterator[tuple[str, CheckedFile, bool, bytes | None]] = (
                 (key, pickle.loads(blob), readable, blob) for key, blob, readable in check_in_pool(check, todo, workers)
@@ -130,6 +135,7 @@ class Engine:
             with Output(self.out, protect, guard, previous, verify, self.root) as output:
                 made = Made(output, Fingerprints(site, renderer.template_digest, self.args[:2] + self.args[3:]))
                 made.renderer, made.guard, made.memo, made.site = renderer, guard, self.cache.search_memo, site
+                made.workers = self.workers
                 try:
                     yield made
                 finally:
@@ -152,6 +158,7 @@ class Made:
     guard: Guard
     memo: SearchMemo | None
     site: Site
+    workers: int = 1
 
     def __init__(self, output: Output, keys: Fingerprints) -> None:
         self.output, self.keys = output, keys
@@ -170,9 +177,9 @@ class Made:
         self._search_key = self.keys.key("search", site)
         if self.memo is None and not self._unchanged("search", self._search_key):
             if len(todo) > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS:
-                self._search = Aside(lambda: site_search_index(site))
+                self._search = Aside(lambda: site_search_index(site), aside=self.workers > 1)
         for (page, key), (path, blob, found) in zip(
-            todo, render_pages(self.renderer, [p for p, _ in todo], guard=self.guard), strict=True
+            todo, render_pages(self.renderer, [p for p, _ in todo], self.workers, self.guard), strict=True
         ):
             self._made(f"page:{page.path}", key, [(path, blob)], found)
         self.rendered = tuple(p.path for p, _ in todo)
