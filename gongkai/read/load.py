@@ -139,7 +139,7 @@ class RecordFiles:
         """The parsed file (None when there is nothing to report: never for a
         file with problems)."""
         if raw.data is None and raw.readable:  # not read by raw(quick=True)
-            raw = self.raw_at(self._pending.index(raw.pending))  # type: ignore[arg-type]
+            raw = self.raw_at(self._pending.index(raw.pending))
         problems = list(raw.problems)
         item = raw.pending
         assert item is not None
