@@ -314,3 +314,36 @@ def test_a_template_edit_renders_again_only_the_pages_made_from_it(demo: Path, t
     for page in (demo / "build").rglob("index.html"):
         rel = page.relative_to(demo / "build").as_posix()
         assert ("本镇说明" in page.read_text(encoding="utf-8")) == (rel in result.made), rel
+
+
+@pytest.mark.parametrize("edit", ["name", "amount"])
+def test_an_edit_of_a_roster_spreadsheet_alone_is_published(demo: Path, tmp_path: Path, edit: str) -> None:
+    """The record file names its roster (``recipients: 名单.csv``) and stays
+    as it was; only the spreadsheet changes.  The record's pages, data,
+    sheet and search entry must change with it (they once kept the old
+    names: the record was known by its own file's digest only)."""
+    folder = demo / "content/subsidies/csv-2015"
+    folder.mkdir()
+    (folder / "名单.csv").write_text(
+        "村,组,姓名,身份证号,面积,金额\n青石村,一组,张三,320823********1234,5.20,546.00\n"
+        "青石村,一组,李四,320823********5678,2.00,210.00\n",
+        encoding="utf-8",
+    )
+    (folder / "csv-2015.yaml").write_text(
+        "title: 青石村2015年耕地地力保护补贴发放公示（表格名单）\npublisher: town\ndate: 2015-05-10\n"
+        "kind: farm_subsidy\nprogram: 耕地地力保护补贴\nbasis: 安财农〔2015〕12号\nrate: 105.00\n"
+        "rate_unit: 元/亩\nquantity_unit: 亩\nnotice: {start: 2015-05-10, end: 2015-05-17}\nrecipients: 名单.csv\n"
+        "totals: {households: 2, quantity: 7.20, amount: 756.00}\n",
+        encoding="utf-8",
+    )
+    build(demo, TODAY, out=demo / "build")
+    if edit == "name":
+        _edit(folder / "名单.csv", "张三", "张三丰")
+    else:  # the totals stay right: 5.20 + 2.00 → 4.90 + 2.30 mu, the same money
+        _edit(folder / "名单.csv", "5.20,546.00", "4.90,514.50")
+        _edit(folder / "名单.csv", "2.00,210.00", "2.30,241.50")
+    _touch_later(folder / "名单.csv")
+    result = _rebuild_and_compare(demo, tmp_path)
+    assert not result.unchanged
+    page = (demo / "build/subsidies/csv-2015/index.html").read_text(encoding="utf-8")
+    assert ("张三丰" if edit == "name" else "241.50") in page
