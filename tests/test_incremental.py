@@ -347,3 +347,41 @@ def test_an_edit_of_a_roster_spreadsheet_alone_is_published(demo: Path, tmp_path
     assert not result.unchanged
     page = (demo / "build/subsidies/csv-2015/index.html").read_text(encoding="utf-8")
     assert ("张三丰" if edit == "name" else "241.50") in page
+
+
+@pytest.mark.parametrize(
+    ("name", "how"),
+    [
+        ("notice body", "spliced 1"),
+        ("roster cell", "spliced 1"),
+        ("record title", "spliced 1"),
+        ("deleted record", "merged"),  # every later document moves up one number
+        ("new record", "merged"),  # dated before others: the later documents move down one number
+        ("site.yaml", "spliced 26"),  # every record is known afresh (its key covers site.yaml): all 26 spliced
+    ],
+)
+def test_a_command_line_edit_splices_the_search_index(demo: Path, tmp_path: Path, name: str, how: str) -> None:
+    """The search index's state is kept between command-line builds: an edit
+    of a record remakes that document's files and the posting shards it
+    touches, and the result is the full merge's, byte for byte."""
+    first = build(demo, TODAY, out=demo / "build")
+    assert first.search == "merged"
+    MUTATIONS[name](demo)
+    for p in (demo / "content").rglob("*"):
+        if p.is_file():
+            _touch_later(p)
+    assert _rebuild_and_compare(demo, tmp_path).search == how
+
+
+def test_a_search_state_that_does_not_describe_the_output_is_not_used(demo: Path, tmp_path: Path) -> None:
+    """Builds into two folders keep a state each; a posting shard edited by
+    hand in the output makes the next build merge afresh (and put it right)."""
+    other = tmp_path / "other"
+    build(demo, TODAY, out=demo / "build")
+    build(demo, TODAY, out=other)
+    MUTATIONS["notice body"](demo)
+    _touch_later(demo / NOTICE)
+    assert build(demo, TODAY, out=other).search == "spliced 1"
+    shard = sorted((demo / "build/search/index/p").iterdir())[0]
+    shard.write_text("{}", encoding="utf-8")
+    assert _rebuild_and_compare(demo, tmp_path).search == "merged"

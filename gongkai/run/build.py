@@ -47,6 +47,7 @@ class BuildResult:
     made: tuple[str, ...] = ()  # pages rendered (the others were unchanged since the last build)
     kept: int = 0  # files left as the last build wrote them
     token: str = ""  # the marker token of the tree written
+    search: str = ""  # how the search index was made: "kept", "spliced N" (documents), "merged"
 
 
 def check(
@@ -131,6 +132,7 @@ def _result(
         made=made.rendered,
         kept=output.kept,
         token=output.manifest.token,
+        search=made.search_how,
     )
 
 

@@ -34,10 +34,13 @@ from gongkai.core.model import Site
 from gongkai.emit.render import Renderer, default_theme_dir
 from gongkai.emit.search_index import build_search_index, search_docs, site_search_index
 from gongkai.emit.search_memo import SearchMemo
+from gongkai.emit.search_state import Parts, SearchState, Spliced, full_index, splice_index
 from gongkai.plan.pages import Page
 from gongkai.read.load import LoadedSite
+from gongkai.run.engine import sealed
 from gongkai.run.engine.keys import Fingerprints
 from gongkai.run.engine.pools import ASIDE_RECORDS, Aside, Guard, check_in_pool, render_pages
+from gongkai.run.engine.search import SearchKeeper
 from gongkai.run.engine.store import BuildCache, BuildStamp, code_digest, forget_build, last_build, remember_build
 from gongkai.run.write import Manifest, Output, binding, read_marker
 
@@ -136,6 +139,7 @@ class Engine:
                 made = Made(output, Fingerprints(site, renderer.template_digest, self.args[:2] + self.args[3:]))
                 made.renderer, made.guard, made.memo, made.site = renderer, guard, self.cache.search_memo, site
                 made.workers = self.workers
+                made.keeper = SearchKeeper(self.cache.folder, self.out)
                 try:
                     yield made
                 finally:
@@ -146,6 +150,7 @@ class Engine:
     def finish(self, made: Made, result: Any) -> Any:
         """Record the build (after the swap): its manifest, then its stamp."""
         self.cache.save_manifest(self.out, made.output.manifest)
+        made.keep_search_state()
         if self.cache.folder is not None:
             remember_build(self.cache.folder, self.out, self.stamp.digest(), replace(result, registered=()))
         return result
@@ -159,6 +164,7 @@ class Made:
     memo: SearchMemo | None
     site: Site
     workers: int = 1
+    keeper: SearchKeeper
 
     def __init__(self, output: Output, keys: Fingerprints) -> None:
         self.output, self.keys = output, keys
@@ -167,6 +173,12 @@ class Made:
         self.rendered: tuple[str, ...] = ()
         self._search: Aside | None = None
         self._search_key = ""
+        self.search_how = "kept"  # BuildResult.search
+        self._pending = ""
+        self._state: SearchState | None = None  # the last build's, when it can be spliced
+        self._new_state: tuple[SearchState, Iterable[str], Iterable[str]] | None = (
+            None  # (state, its files, parts to drop)
+        )
 
     def pages(self, pages: list[Page]) -> None:
         """Every page: kept when its key is the last build's, else rendered (on
@@ -176,8 +188,10 @@ class Made:
         site = self.site
         self._search_key = self.keys.key("search", site)
         if self.memo is None and not self._unchanged("search", self._search_key):
-            if len(todo) > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS:
-                self._search = Aside(lambda: site_search_index(site), aside=self.workers > 1)
+            self._state = self.keeper.state(self.output, self.previous.get("search"))
+            if self._state is None and (len(todo) > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS):
+                self._pending_path()
+                self._search = Aside(self._full_search, aside=self.workers > 1)
         for (page, key), (path, blob, found) in zip(
             todo, render_pages(self.renderer, [p for p, _ in todo], self.workers, self.guard), strict=True
         ):
@@ -197,10 +211,85 @@ class Made:
         site, memo, key = self.site, self.memo, self._search_key or self.keys.key("search", self.site)
         if self._search is not None:
             self._made("search", key, self._search.results())
+            self._full_searched()
+            self.search_how = "merged"
         elif memo is None:
-            self.group("search", ("search", site), lambda: site_search_index(site))
+            if self._reuse("search", key):
+                return
+            spliced = self._splice()
+            if spliced is not None:
+                self._made("search", key, spliced.files)
+                rels = tuple(sorted([*spliced.keep, *self.groups["search"][1]]))
+                self.groups["search"] = (key, rels)
+                assert self._state is not None
+                self.keeper.save_parts(spliced.parts, fresh=False)
+                gone = [k for k in self._state.keys if k not in set(spliced.state.keys)]
+                self._new_state = (spliced.state, rels, gone)
+                self.search_how = f"spliced {spliced.spliced}"
+            else:
+                self._made("search", key, self._full_search())
+                self._full_searched()
+                self.search_how = "merged"
         else:
+            self.search_how = "server"
             self.group("search", ("search", site), lambda: build_search_index(search_docs(site, memo), memo))
+
+    # --- the search index between command-line builds (run/engine/search.py) -----------------------
+
+    def _full_search(self) -> Iterator[tuple[str, bytes]]:
+        """Every index file; its state and every document's parts kept for the
+        next build (possibly in the forked process of an Aside)."""
+        keeper, pending = self.keeper, self._pending_path()  # the path is fixed before any fork
+
+        def done(state: SearchState, parts: dict[str, Parts]) -> None:
+            if keeper.enabled and pending is not None:
+                keeper.save_parts(parts, fresh=True)
+                sealed.dump(pending, state)
+
+        if not keeper.enabled:
+            return site_search_index(self.site)
+        return full_index(self.site, code_digest(), done)
+
+    def _pending_path(self) -> Path | None:
+        """Where a full merge leaves its state for this process to take (the
+        merge may run in a forked child: the name is this build's, not its pid)."""
+        if self.keeper.folder is None:
+            return None
+        if not self._pending:
+            self._pending = f"pending-{os.getpid()}-{id(self):x}"
+        return self.keeper.folder / self._pending
+
+    def _full_searched(self) -> None:
+        """After a full merge: its state, to be kept once the build is done."""
+        pending = self._pending_path()
+        if pending is None:
+            return
+        state = sealed.load(pending)
+        try:
+            pending.unlink()
+        except OSError:
+            pass
+        if isinstance(state, SearchState):
+            self._new_state = (state, self.groups["search"][1], ())
+
+    def _splice(self) -> Spliced | None:
+        """The last index with the edited documents spliced in, when its state
+        describes the previous output exactly and few documents changed."""
+        if self._state is None:
+            return None
+        spliced = splice_index(
+            self.site, code_digest(), self._state, self.keeper.parts, SearchKeeper.reader(self.output)
+        )
+        if spliced is None or not self.output.keep_all(spliced.keep):
+            return None
+        return spliced
+
+    def keep_search_state(self) -> None:
+        """Called once the new tree is in place: the state of its index."""
+        if self._new_state is not None:
+            state, rels, gone = self._new_state
+            self.keeper.save_state(state, self.output, rels)
+            self.keeper.drop_parts(gone)
 
     def files(self, files: Iterable[tuple[str, bytes]]) -> None:
         for rel, blob in files:
