@@ -29,6 +29,7 @@ from gongkai.read.archive import ArchiveEntry, create_entry, plan_postings, post
 from gongkai.read.load import find_site_root, load_site
 from gongkai.read.registry import REGISTRY
 from gongkai.run.engine import BuildCache, Engine, Made
+from gongkai.run.progress import Progress
 from gongkai.run.registry import save_registry
 
 __all__ = ["BuildResult", "archive_posting", "build", "check"]
@@ -49,10 +50,16 @@ class BuildResult:
     token: str = ""  # the marker token of the tree written
 
 
-def check(site_dir: Path, today: date, drafts: bool = False, cache: BuildCache | None = None) -> Validated:
+def check(
+    site_dir: Path,
+    today: date,
+    drafts: bool = False,
+    cache: BuildCache | None = None,
+    progress: Progress | None = None,
+) -> Validated:
     """Load and validate only; never writes output (only the cache)."""
     root = find_site_root(site_dir)
-    return checked(root, today, drafts, Engine(root, root / "build", cache, (today, drafts)))
+    return checked(root, today, drafts, Engine(root, root / "build", cache, (today, drafts), progress))
 
 
 def checked(root: Path, today: date, drafts: bool, engine: Engine) -> Validated:
@@ -70,16 +77,18 @@ def build(
     strict: bool = False,
     sheets: SheetRequest | None = None,
     cache: BuildCache | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir`` as of ``today`` into ``out`` (default
     ``<site>/build``).  Raises ContentError with every problem when the
     content has an error (or a warning, with ``strict``); the previous output
     is then left as it was.  ``sheets`` (``gongkai print``) sets some notice
     sheets on another paper and asks for their PDFs.  Only what changed is
-    made again (``cache``: what earlier builds kept; see run/engine)."""
+    made again (``cache``: what earlier builds kept; see run/engine).
+    ``progress`` is told how far the build has got (run/progress.py)."""
     root = find_site_root(site_dir)
     out = (out or root / "build").resolve()
-    engine = Engine(root, out, cache, (today, drafts, strict, sheets))
+    engine = Engine(root, out, cache, (today, drafts, strict, sheets), progress)
     last = engine.unchanged()
     if last is not None:
         return replace(last, unchanged=True)

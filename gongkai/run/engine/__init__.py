@@ -39,6 +39,7 @@ from gongkai.read.load import LoadedSite
 from gongkai.run.engine.keys import Fingerprints
 from gongkai.run.engine.pools import ASIDE_RECORDS, Aside, Guard, check_in_pool, render_pages
 from gongkai.run.engine.store import BuildCache, BuildStamp, code_digest, forget_build, last_build, remember_build
+from gongkai.run.progress import Progress, silent
 from gongkai.run.write import Manifest, Output, binding, read_marker
 
 __all__ = ["BuildCache", "Engine", "Made"]
@@ -49,10 +50,19 @@ RENDER_ASIDE = 256  # from this many pages to render, the search index is merged
 
 
 class Engine:
-    """One build's use of the cache for the site at ``root`` into ``out``."""
+    """One build's use of the cache for the site at ``root`` into ``out``;
+    it tells ``progress`` how far it has got (run/progress.py)."""
 
-    def __init__(self, root: Path, out: Path, cache: BuildCache | None, args: tuple[Any, ...]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        out: Path,
+        cache: BuildCache | None,
+        args: tuple[Any, ...],
+        progress: Progress | None = None,
+    ) -> None:
         self.root, self.out = root, out
+        self.progress = progress or silent
         self.cache = cache or BuildCache(root)
         self.args = args
         self.stamp = BuildStamp(root, [root / "themes", default_theme_dir()], (*args, str(out)))
@@ -76,6 +86,8 @@ class Engine:
         store = self.cache.records
         salt = code_digest()
         files = loaded.files
+        progress, total = self.progress, len(files)
+        progress("check", 0, total)
         out: list[CheckedFile | None] = []
         todo: list[int] = []
         for i, raw in enumerate(files.raw(quick=True)):  # one by one: each raw tree is dropped once it is a record
@@ -100,11 +112,15 @@ class Engine:
             )
         else:
             results = ((*check(i), None) for i in todo)
+        done = total - len(todo)
+        progress("check", done, total)
         for i, (key, checked, readable, blob) in zip(todo, results, strict=True):
             if readable:  # not a file that could not be read
                 store.put(key, checked, blob)
             store.used(key)
             out[i] = checked
+            done += 1
+            progress("check", done, total)
         store.commit()
         return [c for c in out if c is not None]
 
@@ -129,6 +145,7 @@ class Engine:
         try:
             with Output(self.out, protect, guard, previous, verify, self.root) as output:
                 made = Made(output, Fingerprints(site, renderer.template_digest, self.args[:2] + self.args[3:]))
+                made.progress = self.progress
                 made.renderer, made.guard, made.memo, made.site = renderer, guard, self.cache.search_memo, site
                 try:
                     yield made
@@ -155,6 +172,7 @@ class Made:
 
     def __init__(self, output: Output, keys: Fingerprints) -> None:
         self.output, self.keys = output, keys
+        self.progress: Progress = silent
         self.previous = output.previous.groups if output.previous is not None else {}
         self.groups = output.manifest.groups
         self.rendered: tuple[str, ...] = ()
@@ -171,10 +189,13 @@ class Made:
         if self.memo is None and not self._unchanged("search", self._search_key):
             if len(todo) > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS:
                 self._search = Aside(lambda: site_search_index(site))
-        for (page, key), (path, blob, found) in zip(
-            todo, render_pages(self.renderer, [p for p, _ in todo], guard=self.guard), strict=True
+        progress, total = self.progress, len(todo)
+        progress("pages", 0, total)
+        for done, ((page, key), (path, blob, found)) in enumerate(
+            zip(todo, render_pages(self.renderer, [p for p, _ in todo], guard=self.guard), strict=True), 1
         ):
             self._made(f"page:{page.path}", key, [(path, blob)], found)
+            progress("pages", done, total)
         self.rendered = tuple(p.path for p, _ in todo)
 
     def group(self, name: str, inputs: tuple[Any, ...], produce: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
@@ -187,6 +208,7 @@ class Made:
         """The search index's files.  A command merges a changed index afresh
         (beside the rendering when started there); the preview server
         splices its edits into the index it keeps (SearchMemo)."""
+        self.progress("search", 0, 0)
         site, memo, key = self.site, self.memo, self._search_key or self.keys.key("search", self.site)
         if self._search is not None:
             self._made("search", key, self._search.results())
@@ -196,6 +218,7 @@ class Made:
             self.group("search", ("search", site), lambda: build_search_index(search_docs(site, memo), memo))
 
     def files(self, files: Iterable[tuple[str, bytes]]) -> None:
+        self.progress("write", 0, 0)  # the rest, then the swap
         for rel, blob in files:
             self.output.write(rel, blob)
 
