@@ -25,7 +25,9 @@ from gongkai.commands.cli_base import (
 )
 from gongkai.commands.cli_county import county, county_build, county_check, verify
 from gongkai.commands.cli_sheets import archive, print_sheets
-from gongkai.core.errors import Problem
+from gongkai.commands.progress import StageProgress, stage_lines
+from gongkai.commands.summary import build_json, build_summary
+from gongkai.core.errors import ContentError, Problem
 from gongkai.core.schema.kinds import parse_date_text
 from gongkai.core.version import __version__
 from gongkai.run.build import build as run_build
@@ -40,6 +42,15 @@ def main() -> None:
     pass
 
 
+FORMAT_OPT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="输出格式：text（默认）或 json（结果和各阶段用时，供持续集成和性能测试使用）。",
+)
+
+
 @main.command(context_settings=CONTEXT, help="生成网站：检查 SITE 中的内容，无误后生成到 SITE/build/。")
 @SITE_ARG
 @click.option(
@@ -48,33 +59,44 @@ def main() -> None:
 @TODAY_OPT
 @DRAFTS_OPT
 @click.option("--strict", is_flag=True, help="有警告也不生成。")
-def build(site: Path, out: Path | None, today: str | None, drafts: bool, strict: bool) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="只显示错误：成功时什么也不显示（持续集成中使用）。")
+@click.option("--verbose", "-v", is_flag=True, help="最后显示每个阶段（检查、生成、搜索索引、写入）的用时。")
+@FORMAT_OPT
+def build(
+    site: Path, out: Path | None, today: str | None, drafts: bool, strict: bool, quiet: bool, verbose: bool, fmt: str
+) -> None:
+    if quiet and verbose:
+        raise click.UsageError("--quiet 和 --verbose 不能同时使用")
     if (site / "county.yaml").is_file():  # a county portal: every township, then the county pages
         if out is not None:
             raise click.BadParameter("县目录总是生成到 县目录/build/", param_hint="--out")
         county_build(site, parse_today(today))
         return
-    result = run_build(site, parse_today(today), out=out, drafts=drafts, strict=strict)
+    day = parse_today(today)
+    progress = StageProgress(show=not quiet)
+    try:
+        result = run_build(site, day, out=out, drafts=drafts, strict=strict, progress=progress)
+    except ContentError as exc:
+        progress.close()
+        if fmt != "json":
+            raise
+        click.echo(build_json(None, progress.timings, exc.problems))
+        sys.exit(1)
+    finally:
+        progress.close()
+    if fmt == "json":  # the warnings are in it
+        click.echo(build_json(result, progress.timings))
+        return
+    if quiet:
+        return
     print_problems(list(result.warnings), err=True)
-    if result.unchanged:
-        click.echo(f"内容和模板都没有变化，网站无需重新生成：{result.out}")
-    elif result.kept:  # an earlier build's unchanged files were left as they were
-        click.echo(
-            f"已更新 {len(result.made)} 个页面（网站共 {result.pages} 个页面、{result.files} 个文件，"
-            f"{result.bytes / 1024 / 1024:.1f} MB；其余未变，保持原样），输出到 {result.out}"
-        )
-    else:
-        click.echo(
-            f"已生成 {result.pages} 个页面，共 {result.files} 个文件（{result.bytes / 1024 / 1024:.1f} MB），"
-            f"输出到 {result.out}"
-        )
-    if result.registered:
-        click.echo(
-            f"已为 {len(result.registered)} 条新发布的信息编制索引号，记录在 content/index-numbers.yaml"
-            "（请与内容一起保存；使用 git 的请一并提交）。"
-        )
+    for line in build_summary(result):
+        click.echo(line)
     if result.warnings:
         click.echo(f"有 {len(result.warnings)} 条警告，请留意。", err=True)
+    if verbose:
+        for line in stage_lines(progress.timings):
+            click.echo(line)
 
 
 @main.command(context_settings=CONTEXT, help="只检查内容，列出所有问题；有错误时退出码为 1。")
@@ -93,7 +115,11 @@ def check(site: Path, today: str | None, drafts: bool, fmt: str, strict: bool) -
     if (site / "county.yaml").is_file():
         county_check(site, parse_today(today), fmt)
         return
-    result = run_check(site, parse_today(today), drafts=drafts)
+    progress = StageProgress(show=True)
+    try:
+        result = run_check(site, parse_today(today), drafts=drafts, progress=progress)
+    finally:
+        progress.close()
     problems = sorted(result.problems, key=Problem.sort_key)
     errors = [p for p in problems if p.is_error]
     warnings = [p for p in problems if not p.is_error]

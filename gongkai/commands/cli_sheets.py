@@ -16,6 +16,7 @@ from gongkai.commands.cli_base import (
     parse_today,
     print_problems,
 )
+from gongkai.commands.progress import StageProgress
 from gongkai.core.schema.kinds import parse_date_text
 from gongkai.run.build import build as run_build
 
@@ -47,11 +48,15 @@ def print_sheets(
 
     paper = paper_of(size, landscape)
     request = SheetRequest(tuple(dict.fromkeys(ids)), paper, pdf)
-    result = run_build(site, parse_today(today), out=out, sheets=request)
+    progress = StageProgress(show=True)
+    try:
+        result = run_build(site, parse_today(today), out=out, sheets=request, progress=progress)
+    finally:
+        progress.close()
     print_problems(list(result.warnings), err=True)
     click.echo(f"已生成公示单（{paper.label if paper else '默认纸张'}）：")
     for rel in result.printed:
-        click.echo(f"  {result.out / rel}")
+        click.echo(f"  {result.out / rel}{_what(result.out / rel)}")
     if not pdf:
         click.echo("用浏览器打开上面的网页，按 Ctrl+P 打印（边距选“默认”，取消“页眉和页脚”）。")
 
@@ -107,6 +112,9 @@ def archive(
         click.echo(f"注意：“{record_id}”在 {day.isoformat()} 已经存档过，这是同一天的又一次张贴（--again）。")
     n_photos = sum(1 for f in entry.files if f.startswith("photos/"))
     click.echo(f"已存档：{entry.rel}/（公示单 {entry.pages} 页，照片 {n_photos} 张，共 {len(entry.files)} 个文件）")
+    for rel in entry.files:
+        note = f"（公示单网页，{entry.pages} 页）" if rel == "sheet.html" else _what(entry.path / rel)
+        click.echo(f"  {entry.rel}/{rel}{note}")
     click.echo(f"存档链第 {entry.seq} 条，核验码 {entry.code}：应与张贴的公示单上印的核验码一致。")
     if entry.pdf_note:
         click.echo(f"未生成 PDF：{entry.pdf_note}", err=True)
@@ -114,3 +122,12 @@ def archive(
         "运行 gongkai build 后，这次张贴会出现在网站的“公开栏存档”栏目。"
         "存档文件不得修改，请与内容一起保存（使用 git 的请一并提交）。"
     )
+
+
+def _what(path: Path) -> str:
+    """A PDF's page count, read from the file written."""
+    if path.suffix.lower() != ".pdf":
+        return ""
+    from pypdf import PdfReader
+
+    return f"（PDF，{len(PdfReader(path).pages)} 页）"

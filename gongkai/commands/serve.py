@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from gongkai.core.errors import ContentError, GongkaiError
+from gongkai.core.errors import ContentError, GongkaiError, Problem
 from gongkai.emit.render import MemoryBytecodeCache
 from gongkai.emit.search_memo import SearchMemo
-from gongkai.run.build import build
+from gongkai.run.build import BuildResult, build
 from gongkai.run.engine.store import BuildCache
 
 __all__ = ["DevServer", "normalise_base_path"]
@@ -152,16 +152,20 @@ class DevServer:
 
     def rebuild(self) -> None:
         started = time.perf_counter()
+        found: list[Problem] = []
+        result, other = None, ""
         try:
             result = build(self.root, self.today or date.today(), out=self.out, drafts=self.drafts, cache=self.cache)
-            ok, problems = True, [p.format() for p in result.warnings]
+            ok, found = True, list(result.warnings)
         except ContentError as exc:
-            ok, problems = False, [p.format() for p in exc.problems]
+            ok, found = False, list(exc.problems)
         except GongkaiError as exc:
-            ok, problems = False, [str(exc)]
+            ok, other = False, str(exc)
         except Exception as exc:  # a bug must not kill the preview either
-            ok, problems = False, [f"内部错误：{type(exc).__name__}: {exc}"]
+            ok, other = False, f"内部错误：{type(exc).__name__}: {exc}"
         seconds = time.perf_counter() - started
+        found.sort(key=Problem.sort_key)
+        problems = [p.format() for p in found] if ok or found or not other else [other]
         with self.state.changed:
             self.state.generation += 1
             self.state.ok = ok
@@ -169,8 +173,8 @@ class DevServer:
             self.state.problems = problems
             self.state.seconds = seconds
             self.state.changed.notify_all()
-        n_err = sum(1 for p in problems if "错误" in p.split("\n")[0])
-        self.log(f"已重新生成（{seconds:.2f} 秒）" if ok else f"生成失败：{n_err} 处错误，仍显示上一次的网站")
+        for line in rebuild_lines(result, found, problems, seconds):
+            self.log(line)
 
     def _watch_loop(self) -> None:
         while not self._stop.is_set():
@@ -314,6 +318,29 @@ class DevServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+MAX_LOGGED = 200  # problems printed in the terminal, as gongkai check does
+
+
+def rebuild_lines(result: BuildResult | None, found: list[Problem], problems: list[str], seconds: float) -> list[str]:
+    """What the terminal shows after a rebuild: on failure the problem list
+    as ``gongkai check`` prints it (file:line, code, message), then one line;
+    on success the warnings, then one line with the rebuild's time."""
+    lines = problems[:MAX_LOGGED]
+    if len(problems) > MAX_LOGGED:
+        lines.append(f"……另有 {len(problems) - MAX_LOGGED} 处问题未列出；先改正上面这些再检查。")
+    warned = sum(1 for p in found if not p.is_error)
+    if result is None:
+        errors = sum(1 for p in found if p.is_error) or 1
+        return [*lines, f"生成失败：{errors} 处错误、{warned} 条警告，仍显示上一次的网站（用时 {seconds:.2f} 秒）"]
+    done = (
+        "内容没有变化"
+        if result.unchanged
+        else f"更新 {len(result.made)} 个页面（共 {result.pages} 个页面、{result.files} 个文件）"
+    )
+    note = f"，{warned} 条警告" if warned else ""
+    return [*lines, f"已重新生成：{done}{note}，用时 {seconds:.2f} 秒"]
 
 
 def _error_page(state: _State) -> str:
