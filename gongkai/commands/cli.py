@@ -273,29 +273,36 @@ def import_roster(file: Path, out: Path | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（默认只允许本机访问）。")
 @click.option("--base-path", default="/", show_default=True, help="模拟县门户网站子栏目，如 /xxgk/qingshi/。")
 @TODAY_OPT
-@click.option("--no-drafts", is_flag=True, help="预览时不显示草稿（默认显示）。")
+@DRAFTS_OPT
 @click.option("--poll", is_flag=True, help="定时检查文件变化（网络盘、WSL 中收不到文件变化通知时使用）。")
-def serve(site: Path, port: int, host: str, base_path: str, today: str | None, no_drafts: bool, poll: bool) -> None:
+def serve(site: Path, port: int, host: str, base_path: str, today: str | None, drafts: bool, poll: bool) -> None:
+    import signal
     import time
 
     from gongkai.commands.serve import DevServer
 
     fixed = parse_today(today) if today or os.environ.get("SOURCE_DATE_EPOCH") else None
     try:
-        server = DevServer(site, host, port, base_path, fixed, drafts=not no_drafts, poll=poll, log=click.echo)
+        server = DevServer(site, host, port, base_path, fixed, drafts=drafts, poll=poll, log=click.echo)
     except OSError as exc:
         raise click.ClickException(
             f"无法在 {host}:{port} 启动预览（{exc.strerror}）；换一个端口试试：--port 8001"
         ) from exc
-    server.start()
-    click.echo(f"预览地址：{server.url}　（按 Ctrl+C 停止）")
+
+    def terminate(signum: int, frame: object) -> None:  # SIGTERM stops it as Ctrl+C does: its folder removed
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
+        server.start()
+        click.echo(f"预览地址：{server.url}　（按 Ctrl+C 停止）")
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         click.echo("\n已停止预览。")
     finally:
         server.stop()
+        signal.signal(signal.SIGTERM, previous)
 
 
 main.add_command(print_sheets)

@@ -1,5 +1,10 @@
 """``gongkai serve``: build, serve on 127.0.0.1, rebuild on change, reload pages.
 
+Only this machine's browser is answered (serve_http.py: the Host header,
+a bounded worker pool, timeouts), drafts only with ``--drafts``, and the
+private folder the site is built into is removed when the server stops
+(Ctrl+C or SIGTERM: the command turns both into the same stop).
+
 There is no second build path: every rebuild calls :func:`gongkai.run.build.build`
 into a private folder.  A broken file never stops the server: the last good
 site stays served and every page shows the problem list as an overlay until
@@ -23,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from gongkai.commands.serve_http import HardenedServer, allowed_host
 from gongkai.core.errors import ContentError, GongkaiError, Problem
 from gongkai.emit.render import MemoryBytecodeCache
 from gongkai.emit.search_memo import SearchMemo
@@ -113,7 +119,7 @@ class DevServer:
         port: int = 8000,
         base_path: str = "/",
         today: date | None = None,
-        drafts: bool = True,
+        drafts: bool = False,
         poll: bool = False,
         debounce: float = 0.25,
         log: Callable[[str], None] = print,
@@ -128,8 +134,6 @@ class DevServer:
         self.debounce = debounce
         self.log = log
         self.state = _State()
-        self._tmp = Path(tempfile.mkdtemp(prefix="gongkai-serve-"))
-        self.out = self._tmp / "site"
         # Validated records and the output manifest stay in memory between
         # rebuilds: an edit re-reads and re-makes only what it touches.
         self.cache = BuildCache(self.root, manifests_on_disk=False)
@@ -139,13 +143,17 @@ class DevServer:
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._observer: Any = None
-        self._httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
-        self._httpd.daemon_threads = True
+        self.host = host
+        self._httpd = HardenedServer((host, port), self._handler())
+        # made only once the port is ours: nothing is left behind when it is taken
+        self._tmp = Path(tempfile.mkdtemp(prefix="gongkai-serve-"))
+        self.out = self._tmp / "site"
         self._threads: list[threading.Thread] = []
 
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
+        host = f"[{host}]" if ":" in str(host) else host
         return f"http://{host}:{port}{self.base}"
 
     # --- building -----------------------------------------------------------------
@@ -227,7 +235,27 @@ class DevServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def list_directory(self, path: Any) -> None:  # never a listing of the private folder
+                self.send_error(404)
+                return None
+
+            def _host_ok(self) -> bool:
+                """Refuse a Host that is not this machine (DNS rebinding)."""
+                bound, port = server._httpd.server_address[:2]
+                if allowed_host(self.headers.get("Host"), (server.host, str(bound)), port):
+                    return True
+                self._send(
+                    421, "<p>预览只接受本机地址（127.0.0.1 或 localhost）的访问。</p>", "text/html; charset=utf-8"
+                )
+                return False
+
+            def do_HEAD(self) -> None:
+                if self._host_ok():
+                    super().do_HEAD()
+
             def do_GET(self) -> None:
+                if not self._host_ok():
+                    return None
                 path = urlsplit(self.path).path
                 if path.startswith(LIVE_PREFIX):
                     return self._live(path[len(LIVE_PREFIX) :])
@@ -278,6 +306,16 @@ class DevServer:
                 if what != "events":
                     self.send_error(404)
                     return None
+                if not server._httpd.streams.acquire(blocking=False):  # pages first: the page retries
+                    self.send_error(503)
+                    return None
+                try:
+                    self._events()
+                finally:
+                    server._httpd.streams.release()
+                return None
+
+            def _events(self) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream; charset=utf-8")
                 self.send_header("Cache-Control", "no-store")
@@ -292,9 +330,8 @@ class DevServer:
                             seen = server.state.generation
                         self.wfile.write(f"data: {payload}\n\n".encode())
                         self.wfile.flush()
-                except (BrokenPipeError, ConnectionResetError):
+                except OSError:  # gone, or too slow to read (timed out)
                     pass
-                return None
 
         return Handler
 
@@ -317,6 +354,8 @@ class DevServer:
             self._observer.join(timeout=5)
         self._httpd.shutdown()
         self._httpd.server_close()
+        for t in self._threads:  # a rebuild under way ends before its folder goes
+            t.join(timeout=30)
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 
