@@ -19,7 +19,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from typing import IO, Any
+from typing import Any, TextIO
 
 import click
 from click._termui_impl import AFTER_BAR, BEFORE_BAR, ProgressBar  # click.progressbar's class
@@ -62,7 +62,7 @@ class StageProgress:
     ``file`` (when it is a terminal).  ``close()`` ends the last stage and
     blanks the line; ``timings`` is then [(stage, seconds)] in order."""
 
-    def __init__(self, show: bool, file: IO[str] | None = None, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(self, show: bool, file: TextIO | None = None, clock: Callable[[], float] = time.perf_counter) -> None:
         self.clock = clock
         self.timings: list[tuple[str, float]] = []
         self.stage = "start"

@@ -152,8 +152,8 @@ class DevServer:
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        host = f"[{host}]" if ":" in str(host) else host
+        host, port = str(self._httpd.server_address[0]), self._httpd.server_address[1]
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}{self.base}"
 
     # --- building -----------------------------------------------------------------
