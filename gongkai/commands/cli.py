@@ -289,7 +289,13 @@ def serve(site: Path, port: int, host: str, base_path: str, today: str | None, d
             f"无法在 {host}:{port} 启动预览（{exc.strerror}）；换一个端口试试：--port 8001"
         ) from exc
 
+    me = os.getpid()
+
     def terminate(signum: int, frame: object) -> None:  # SIGTERM stops it as Ctrl+C does: its folder removed
+        if os.getpid() != me:  # a rebuild's forked worker, ended by its pool: die as a worker does
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, terminate)
