@@ -29,6 +29,7 @@ from gongkai.plan.sheets import SheetRequest, plan_sheets, qr_files
 from gongkai.read.load import find_site_root, load_site
 from gongkai.read.registry import REGISTRY
 from gongkai.run.engine import BuildCache, Engine, Made
+from gongkai.run.progress import Progress
 from gongkai.run.registry import save_registry
 
 __all__ = ["BuildResult", "build", "check", "checked"]
@@ -51,11 +52,16 @@ class BuildResult:
 
 
 def check(
-    site_dir: Path, today: date, drafts: bool = False, cache: BuildCache | None = None, workers: int | None = None
+    site_dir: Path,
+    today: date,
+    drafts: bool = False,
+    cache: BuildCache | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Validated:
     """Load and validate only; never writes output (only the cache)."""
     root = find_site_root(site_dir)
-    return checked(root, today, drafts, Engine(root, root / "build", cache, (today, drafts), workers))
+    return checked(root, today, drafts, Engine(root, root / "build", cache, (today, drafts), progress, workers))
 
 
 def checked(root: Path, today: date, drafts: bool, engine: Engine) -> Validated:
@@ -73,6 +79,7 @@ def build(
     strict: bool = False,
     sheets: SheetRequest | None = None,
     cache: BuildCache | None = None,
+    progress: Progress | None = None,
     workers: int | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir`` as of ``today`` into ``out`` (default
@@ -81,10 +88,11 @@ def build(
     is then left as it was.  ``sheets`` (``gongkai print``) sets some notice
     sheets on another paper and asks for their PDFs.  Only what changed is
     made again (``cache``: what earlier builds kept; see run/engine).
+    ``progress`` is told how far the build has got (run/progress.py);
     ``workers``: processes to use at most (default: one per core)."""
     root = find_site_root(site_dir)
     out = (out or root / "build").resolve()
-    engine = Engine(root, out, cache, (today, drafts, strict, sheets), workers)
+    engine = Engine(root, out, cache, (today, drafts, strict, sheets), progress, workers)
     last = engine.unchanged()
     if last is not None:
         return replace(last, unchanged=True)

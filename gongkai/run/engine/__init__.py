@@ -42,6 +42,7 @@ from gongkai.run.engine.keys import Fingerprints
 from gongkai.run.engine.pools import ASIDE_RECORDS, Aside, Guard, check_in_pool, render_pages
 from gongkai.run.engine.search import SearchKeeper
 from gongkai.run.engine.store import BuildCache, BuildStamp, code_digest, forget_build, last_build, remember_build
+from gongkai.run.progress import Progress, silent
 from gongkai.run.write import Manifest, Output, binding, read_marker
 
 __all__ = ["BuildCache", "Engine", "Made"]
@@ -52,14 +53,22 @@ RENDER_ASIDE = 256  # from this many pages to render, the search index is merged
 
 
 class Engine:
-    """One build's use of the cache for the site at ``root`` into ``out``."""
+    """One build's use of the cache for the site at ``root`` into ``out``;
+    it tells ``progress`` how far it has got (run/progress.py)."""
 
     def __init__(
-        self, root: Path, out: Path, cache: BuildCache | None, args: tuple[Any, ...], workers: int | None = None
+        self,
+        root: Path,
+        out: Path,
+        cache: BuildCache | None,
+        args: tuple[Any, ...],
+        progress: Progress | None = None,
+        workers: int | None = None,
     ) -> None:
         """``workers``: processes to use at most (default: one per core); the
         output is the same whatever the number."""
         self.root, self.out = root, out
+        self.progress = progress or silent
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.cache = cache or BuildCache(root)
         self.args = args
@@ -84,6 +93,8 @@ class Engine:
         store = self.cache.records
         salt = code_digest()
         files = loaded.files
+        progress, total = self.progress, len(files)
+        progress("check", 0, total)
         out: list[CheckedFile | None] = []
         todo: list[int] = []
         for i, raw in enumerate(files.raw(quick=True)):  # one by one: each raw tree is dropped once it is a record
@@ -108,11 +119,15 @@ class Engine:
             )
         else:
             results = ((*check(i), None) for i in todo)
+        done = total - len(todo)
+        progress("check", done, total)
         for i, (key, checked, readable, blob) in zip(todo, results, strict=True):
             if readable:  # not a file that could not be read
                 store.put(key, checked, blob)
             store.used(key)
             out[i] = checked
+            done += 1
+            progress("check", done, total)
         store.commit()
         return [c for c in out if c is not None]
 
@@ -137,6 +152,7 @@ class Engine:
         try:
             with Output(self.out, protect, guard, previous, verify, self.root) as output:
                 made = Made(output, Fingerprints(site, renderer.template_digest, self.args[:2] + self.args[3:]))
+                made.progress = self.progress
                 made.renderer, made.guard, made.memo, made.site = renderer, guard, self.cache.search_memo, site
                 made.workers = self.workers
                 made.keeper = SearchKeeper(self.cache.folder, self.out)
@@ -168,6 +184,7 @@ class Made:
 
     def __init__(self, output: Output, keys: Fingerprints) -> None:
         self.output, self.keys = output, keys
+        self.progress: Progress = silent
         self.previous = output.previous.groups if output.previous is not None else {}
         self.groups = output.manifest.groups
         self.rendered: tuple[str, ...] = ()
@@ -192,10 +209,13 @@ class Made:
             if self._state is None and (len(todo) > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS):
                 self._pending_path()
                 self._search = Aside(self._full_search, aside=self.workers > 1)
-        for (page, key), (path, blob, found) in zip(
-            todo, render_pages(self.renderer, [p for p, _ in todo], self.workers, self.guard), strict=True
+        progress, total = self.progress, len(todo)
+        progress("pages", 0, total)
+        for done, ((page, key), (path, blob, found)) in enumerate(
+            zip(todo, render_pages(self.renderer, [p for p, _ in todo], self.workers, self.guard), strict=True), 1
         ):
             self._made(f"page:{page.path}", key, [(path, blob)], found)
+            progress("pages", done, total)
         self.rendered = tuple(p.path for p, _ in todo)
 
     def group(self, name: str, inputs: tuple[Any, ...], produce: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
@@ -205,9 +225,12 @@ class Made:
             self._made(name, key, produce())
 
     def search(self) -> None:
-        """The search index's files.  A command merges a changed index afresh
-        (beside the rendering when started there); the preview server
-        splices its edits into the index it keeps (SearchMemo)."""
+        """The search index's files.  A command splices an edit of a few
+        records into the last build's index when its state describes it
+        (run/engine/search.py), else merges afresh (beside the rendering when
+        started there); the preview server splices into the index it keeps
+        in memory (SearchMemo)."""
+        self.progress("search", 0, 0)
         site, memo, key = self.site, self.memo, self._search_key or self.keys.key("search", self.site)
         if self._search is not None:
             self._made("search", key, self._search.results())
@@ -292,6 +315,7 @@ class Made:
             self.keeper.drop_parts(gone)
 
     def files(self, files: Iterable[tuple[str, bytes]]) -> None:
+        self.progress("write", 0, 0)  # the rest, then the swap
         for rel, blob in files:
             self.output.write(rel, blob)
 
