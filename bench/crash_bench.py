@@ -164,7 +164,10 @@ def run(site: Site, trials: int, rng: random.Random) -> None:
         site.set_state("A")
         site.build()
     assert tree(site.out) == expected["A"]
-    print(f"{len(expected['A'])} files per tree; build times: " + ", ".join(f"{k} {v:.1f} s" for k, v in took.items()))
+    print(
+        f"{len(expected['A'])} files per tree; build times: " + ", ".join(f"{k} {v:.1f} s" for k, v in took.items()),
+        flush=True,
+    )
 
     outcomes: Counter[tuple[str, str]] = Counter()
     stale: Counter[str] = Counter()
@@ -204,18 +207,28 @@ def run(site: Site, trials: int, rng: random.Random) -> None:
         else:
             verdict = "mixed"
             extra = sorted(set(seen) - set(expected[new]) - set(expected[old]))[:3]
-            print(f"  trial {i} ({kind}, {old}→{new}, killed at {after:.2f} s): mixed; extra {extra}")
+            print(f"  trial {i} ({kind}, {old}→{new}, killed at {after:.2f} s): mixed; extra {extra}", flush=True)
         outcomes[(kind, verdict)] += 1
         site.build()  # recovery
         if tree(site.out) != expected[new]:
             stale[kind] += 1
-            print(f"  trial {i} ({kind}, {old}→{new}): stale after recovery")
+            print(f"  trial {i} ({kind}, {old}→{new}): stale after recovery", flush=True)
         for name in site.leftovers():
             left[name] += 1
-        if (i + 1) % 30 == 0:
-            print(f"  {i + 1}/{trials} trials, {time.perf_counter() - t_start:.0f} s")
-
+        if (i + 1) % 15 == 0:
+            print(f"  {i + 1}/{trials} trials, {time.perf_counter() - t_start:.0f} s", flush=True)
+            table(i + 1, outcomes, stale, finished)
     print()
+    bad = table(trials, outcomes, stale, finished)
+    if left:
+        print(f"left beside build/ after a recovery: {dict(left)}")
+    if bad or left:
+        sys.exit(1)
+
+
+def table(trials: int, outcomes: Counter[tuple[str, str]], stale: Counter[str], finished: Counter[str]) -> int:
+    """The outcomes so far (printed as the bench goes: a long run cut short still says what it saw)."""
+    kinds = ["cold", "one", "many"]
     print(f"{trials} trials of kill -9 at a random moment (2 %–105 % of the build's time); build/ as seen right after:")
     print(f"{'kind':<6} {'trials':>6} {'old':>5} {'new':>5} {'absent':>6} {'mixed':>5} {'stale':>5} {'done':>5}")
     bad = 0
@@ -225,12 +238,9 @@ def run(site: Site, trials: int, rng: random.Random) -> None:
         bad += row[3] + stale[kind]
         print(f"{kind:<6} {n:>6} {row[0]:>5} {row[1]:>5} {row[2]:>6} {row[3]:>5} {stale[kind]:>5} {finished[kind]:>5}")
     print("(done: the build finished before the kill; stale: recovery did not give the new tree)")
-    if left:
-        print(f"left beside build/ after a recovery: {dict(left)}")
     killed = trials - sum(finished.values())
-    print(f"killed {killed} of {trials}; mixed or stale: {bad}")
-    if bad or left:
-        sys.exit(1)
+    print(f"killed {killed} of {trials}; mixed or stale: {bad}", flush=True)
+    return bad
 
 
 if __name__ == "__main__":
