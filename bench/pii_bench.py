@@ -95,7 +95,7 @@ def main() -> None:
             f"  overall    {sum(bad.values()):5d}/{sum(cnt.values()):5d}  {100 * sum(bad.values()) / sum(cnt.values()):6.3f} %"
         )
 
-    from gongkai.run.build import leak_gate
+    from gongkai.emit.gate import leak_gate
 
     rng = random.Random(7)
     pages = []

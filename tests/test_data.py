@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO
 
 from gongkai import ContentError, build, check
-from gongkai.core.privacy import find_cards, find_ids
+from gongkai.core.privacy_seen import find_cards, find_ids
 from gongkai.plan.export import neutralise
 from gongkai.read.registry import REGISTRY
 

@@ -20,7 +20,9 @@ from PIL import Image
 from gongkai import ContentError, build
 from gongkai.check.scan import scan_file
 from gongkai.commands.hooks import check_blob, hook_script
-from gongkai.core.privacy import find_pii, find_pii_seen, id_check_char, luhn_ok
+from gongkai.core.id_numbers import id_check_char, luhn_ok
+from gongkai.core.privacy import find_pii
+from gongkai.core.privacy_seen import find_pii_seen
 
 TODAY = date(2015, 3, 5)
 

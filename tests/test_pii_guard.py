@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from gongkai import ContentError, build, check
-from gongkai.core.privacy import id_check_char, luhn_ok
+from gongkai.core.id_numbers import id_check_char, luhn_ok
 
 TODAY = date(2015, 3, 5)
 

@@ -18,27 +18,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongkai.core.privacy import (
+from gongkai.core.id_numbers import (
     ID_CHECK_CHARS,
     ID_WEIGHTS,
-    Finding,
-    MaskPolicy,
     card_prefix_ok,
-    check_masked_id,
-    find_cards,
-    find_ids,
-    find_mobiles,
-    find_pii,
     id_check_char,
     is_valid_id,
     luhn_ok,
+    registration_check_ok,
+)
+from gongkai.core.masking import (
+    MaskPolicy,
+    check_masked_id,
     mask_id,
     normalise_digits,
     normalise_id_field,
     parse_policy,
-    redact,
-    registration_check_ok,
 )
+from gongkai.core.privacy import Finding, find_pii
+from gongkai.core.privacy_seen import find_cards, find_ids, find_mobiles, redact
 
 # --- independent helpers -------------------------------------------------------
 

@@ -8,7 +8,9 @@ the same messages.  Pure: raw trees and text in, problems out.
 from __future__ import annotations
 
 from gongkai.core.errors import Loc, Problem
-from gongkai.core.privacy import Finding, check_masked_id, find_pii, find_pii_seen
+from gongkai.core.masking import check_masked_id
+from gongkai.core.privacy import Finding, find_pii
+from gongkai.core.privacy_seen import find_pii_seen
 from gongkai.core.tree import RMap, RNode, RScalar, RSeq
 
 __all__ = ["allowed_digits", "masked_id_problems", "record_pii", "scan_pii", "scan_text_pii"]

@@ -31,7 +31,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from gongkai.core.errors import Loc, Problem
-from gongkai.core.privacy import Finding, find_pii, find_pii_seen, remove_emphasis
+from gongkai.core.privacy import Finding, find_pii
+from gongkai.core.privacy_seen import find_pii_seen, remove_emphasis
 from gongkai.read.raw import decode
 
 __all__ = [

@@ -14,15 +14,7 @@ from pathlib import Path
 
 import click
 
-from gongkai.commands.cli_base import (
-    CONTEXT,
-    DRAFTS_OPT,
-    SITE_ARG,
-    TODAY_OPT,
-    Group,
-    parse_today,
-    print_problems,
-)
+from gongkai.commands.cli_base import CONTEXT, DRAFTS_OPT, SITE_ARG, TODAY_OPT, Group, parse_today, print_problems
 from gongkai.commands.cli_county import county, county_build, county_check, verify
 from gongkai.commands.cli_sheets import archive, print_sheets
 from gongkai.commands.progress import StageProgress, stage_lines

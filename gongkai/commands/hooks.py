@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from gongkai.check.pii import masked_id_problems, record_pii, scan_pii, scan_text_pii
 from gongkai.check.scan import Hit, hit_problem, scan_file
 from gongkai.core.errors import GongkaiError, Loc, Problem
-from gongkai.core.privacy import find_pii_seen
+from gongkai.core.privacy_seen import find_pii_seen
 from gongkai.core.tree import RMap, RNode, RScalar, RSeq
 from gongkai.read.raw import decode, parse_yaml, split_front_matter
 

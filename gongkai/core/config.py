@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from gongkai.core.errors import Loc, Problem
-from gongkai.core.privacy import MaskPolicy, parse_policy
+from gongkai.core.masking import MaskPolicy, parse_policy
 from gongkai.core.schema.kinds import BAD, Ctx, Date, Field, Int, ListOf, Struct, Text, parse_fields
 from gongkai.core.tree import RMap, RNode, RScalar, node_kind
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from gongkai.core.privacy import redact
+from gongkai.core.privacy_seen import redact
 
 __all__ = ["MAX_BRACKETS", "MAX_MARKS", "MAX_QUOTE_DEPTH", "markdown_problem", "shown_key"]
 

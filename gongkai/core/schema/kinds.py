@@ -413,7 +413,7 @@ class IdNumber(Kind):
     expected: str = "遮蔽出生日期的身份证号，如 320823********1234"
 
     def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
-        from gongkai.core.privacy import check_masked_id, mask_id, normalise_id_field
+        from gongkai.core.masking import check_masked_id, mask_id, normalise_id_field
 
         s = _scalar(node, ctx, path, self.label)
         if s is None:
