@@ -163,7 +163,7 @@ def _table(rec: Record, tp: str, table: dict, rounding: Decimal, unit: str) -> l
         return f"“{label}”列" if multi else ""
 
     def tol(parts: int) -> str:
-        return f"；按每行四舍五入到 {rounding} {unit} 计，允许差 {tolerance(rounding, parts)}" if rounding else ""
+        return f"；按每行四舍五入到 {rounding} {unit}计，允许差 {tolerance(rounding, parts)}" if rounding else ""
 
     first_sum = len(out)
     for i, label in summed:
@@ -221,7 +221,8 @@ def _table(rec: Record, tp: str, table: dict, rounding: Decimal, unit: str) -> l
                 message = f"“{row['name']}”行的{col(label)}金额不等于本年合计与其他各行（{others}）之和"
                 out.append(gk304(where_amount(r, i), message, value(row, i), expected, len(grand_parts)))
         stated_total = table["total"] if i is None else (totals[i] if totals else None)
-        if stated_total is None or not class_parts:
+        written = f"{tp}.total" in rec.locs or f"{tp}.totals" in rec.locs  # else taken from the 合计 row
+        if stated_total is None or not class_parts or not written:
             continue
         total_path = f"{tp}.total" if i is None or not totals else f"{tp}.totals[{i + 1}]"
         # The stated total may be this year's (Σ 类) or the grand total with 上年结转 etc.
