@@ -71,7 +71,7 @@ class Problem:
     severity: Severity = Severity.ERROR
     # A consequence of another problem (a total that is off because a row is):
     # the cause's sort key, so that it is listed right after its cause.
-    after: tuple[str, int, int, str] | tuple[()] = ()
+    after: tuple[str | int, ...] = ()
 
     @property
     def is_error(self) -> bool:

@@ -99,7 +99,7 @@ def check(
     for key, actual, label in checks:
         stated = totals[key] if key in totals else None
         if stated is not None and Decimal(stated) != actual:
-            p = Problem(
+            prob = Problem(
                 rec.loc(f"totals.{key}"),
                 "GK312",
                 f"{label}与名单各行之和不符",
@@ -108,15 +108,15 @@ def check(
                 f"{actual if key != 'amount' else _fmt(actual)}（按名单计算）",
             )
             if key == "amount" and wrong:
-                p = _after_wrong_rows(p, len(wrong), Decimal(stated), actual, fixed_sum, cause)
-            out.append(p)
+                prob = _after_wrong_rows(prob, len(wrong), Decimal(stated), actual, fixed_sum, cause)
+            out.append(prob)
     if total_row is not None:
         for key, actual, label in (("amount", amt_sum, "金额"), ("quantity", qty_sum, "数量")):
             cell = total_row.entries.get(key)
             if isinstance(cell, RScalar) and cell.text.strip():
                 v = parse_money_text(cell.text, 4)
                 if v is None or v != actual:
-                    p = Problem(
+                    prob = Problem(
                         cell.loc,
                         "GK317",
                         f"名单文件中“合计”行的{label}与各行之和不符",
@@ -125,13 +125,13 @@ def check(
                         str(actual),
                     )
                     if key == "amount" and wrong and v is not None:
-                        p = _after_wrong_rows(p, len(wrong), v, actual, fixed_sum, cause)
-                    out.append(p)
+                        prob = _after_wrong_rows(prob, len(wrong), v, actual, fixed_sum, cause)
+                    out.append(prob)
     return out
 
 
 def _after_wrong_rows(
-    p: Problem, n_wrong: int, stated: Decimal, actual: Decimal, fixed: Decimal, cause: tuple[str, int, int, str]
+    p: Problem, n_wrong: int, stated: Decimal, actual: Decimal, fixed: Decimal, cause: tuple[str | int, ...]
 ) -> Problem:
     """A stated amount total that differs from the rows while some rows'
     amounts are themselves wrong (GK311): listed after the first of them, and
