@@ -18,10 +18,10 @@ from linkcheck import broken_links, reachable
 from PIL import Image
 
 from gongkai import ContentError, build, check
+from gongkai.commands.archive import archive_posting, write_entry
+from gongkai.core.archive_format import MANIFEST, manifest_bytes, manifest_digest
 from gongkai.core.errors import ArchiveError
 from gongkai.plan.diff import diff_records
-from gongkai.read.archive import MANIFEST, manifest_bytes, manifest_digest, write_entry
-from gongkai.run.build import archive_posting
 from gongkai.run.write import MARKER, read_marker
 
 SHEETS = SITES / "sheets"

@@ -27,11 +27,11 @@ from conftest import REPO, SITES
 from PIL import Image
 
 from gongkai import build, check
+from gongkai.commands.archive import archive_posting
 from gongkai.commands.verify import verify_against
+from gongkai.core.archive_format import MANIFEST, manifest_bytes, manifest_digest
 from gongkai.core.chain import code_of, content_digest, genesis, qr_payload
 from gongkai.core.errors import ArchiveError
-from gongkai.read.archive import MANIFEST, manifest_bytes, manifest_digest
-from gongkai.run.build import archive_posting
 
 SHEETS = SITES / "sheets"
 TODAY = date(2015, 6, 30)

@@ -364,3 +364,21 @@ def test_an_output_error_is_a_failed_township_not_a_stopped_county(tmp_path: Pat
     assert index["status"] == "failed" and index["errors"] == 1 and index["site"] is None
     status = {t["slug"]: t["state"] for t in json.loads((folder / "build" / "status.json").read_text())["townships"]}
     assert status == {"qingshi": "missing", "hexi": "ok", "dongfeng": "ok"}
+
+
+def _report_workers(county: object, slug: str, today: object, workers: int | None) -> tuple[str, int | None]:
+    return slug, workers
+
+
+def test_townships_side_by_side_share_the_cores(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Four townships on 4 cores, 2 at a time: each build may use 2 processes,
+    not 4 (2 × 4 would oversubscribe the machine); one at a time: all cores."""
+    from gongkai.commands.county import run as county_run
+    from gongkai.commands.county.config import load_county
+
+    root = make_county(tmp_path)
+    county = load_county(root)
+    monkeypatch.setattr(county_run.os, "cpu_count", lambda: 4)
+    got = county_run._parallel(_report_workers, county, DAY1, 2)
+    assert [w for _, w in got] == [2] * len(county.townships)  # type: ignore[misc]
+    assert {w for _, w in county_run._parallel(_report_workers, county, DAY1, 1)} == {None}  # type: ignore[misc]

@@ -89,6 +89,34 @@ def test_crafted_or_foreign_files_in_the_user_cache_are_misses(demo: Path, tmp_p
     assert len(result.made) == result.pages  # nothing was trusted
 
 
+def test_compiled_templates_in_the_user_cache_run_only_if_sealed_here(demo: Path, tmp_path: Path) -> None:
+    """Jinja's compiled templates are code that runs when a page renders.
+    Replace every one in the cache by a well-formed Jinja bytecode file whose
+    code creates a file, unsealed and sealed with another key: the next
+    build compiles the templates again and the code never runs."""
+    import jinja2.bccache
+
+    build(demo, TODAY, out=demo / "build")
+    folder = sealed.site_cache_dir(demo) / "templates"
+    compiled = sorted(folder.glob("*.jinja"))
+    assert compiled and all(p.read_bytes().startswith(sealed.MAGIC) for p in compiled)
+    flag = tmp_path / "pwned"
+    payload = compile(f"open({str(flag)!r}, 'w').close()", "<payload>", "exec")
+    for i, p in enumerate(compiled):
+        real = sealed.unseal(p.read_bytes())
+        assert real is not None and real.startswith(jinja2.bccache.bc_magic)
+        checksum = pickle.loads(real[len(jinja2.bccache.bc_magic) :])  # the source checksum it was made for
+        bucket = jinja2.bccache.Bucket(jinja2.Environment(), p.stem, checksum)
+        bucket.code = payload
+        forged = bucket.bytecode_to_string()
+        check_forged = jinja2.bccache.Bucket(jinja2.Environment(), p.stem, checksum)
+        check_forged.bytecode_from_string(forged)
+        assert check_forged.code is not None  # Jinja itself would take it
+        p.write_bytes(forged if i % 2 else sealed.MAGIC + b"\0" * 32 + forged)
+    result = build(demo, TODAY, out=tmp_path / "fresh")  # a new folder: every page rendered
+    assert result.made and not flag.exists()
+
+
 def test_a_sealed_file_is_tied_to_this_machines_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "x.pickle"
     assert sealed.dump(target, {"a": 1})

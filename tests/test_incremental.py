@@ -314,3 +314,74 @@ def test_a_template_edit_renders_again_only_the_pages_made_from_it(demo: Path, t
     for page in (demo / "build").rglob("index.html"):
         rel = page.relative_to(demo / "build").as_posix()
         assert ("本镇说明" in page.read_text(encoding="utf-8")) == (rel in result.made), rel
+
+
+@pytest.mark.parametrize("edit", ["name", "amount"])
+def test_an_edit_of_a_roster_spreadsheet_alone_is_published(demo: Path, tmp_path: Path, edit: str) -> None:
+    """The record file names its roster (``recipients: 名单.csv``) and stays
+    as it was; only the spreadsheet changes.  The record's pages, data,
+    sheet and search entry must change with it (they once kept the old
+    names: the record was known by its own file's digest only)."""
+    folder = demo / "content/subsidies/csv-2015"
+    folder.mkdir()
+    (folder / "名单.csv").write_text(
+        "村,组,姓名,身份证号,面积,金额\n青石村,一组,张三,320823********1234,5.20,546.00\n"
+        "青石村,一组,李四,320823********5678,2.00,210.00\n",
+        encoding="utf-8",
+    )
+    (folder / "csv-2015.yaml").write_text(
+        "title: 青石村2015年耕地地力保护补贴发放公示（表格名单）\npublisher: town\ndate: 2015-05-10\n"
+        "kind: farm_subsidy\nprogram: 耕地地力保护补贴\nbasis: 安财农〔2015〕12号\nrate: 105.00\n"
+        "rate_unit: 元/亩\nquantity_unit: 亩\nnotice: {start: 2015-05-10, end: 2015-05-17}\nrecipients: 名单.csv\n"
+        "totals: {households: 2, quantity: 7.20, amount: 756.00}\n",
+        encoding="utf-8",
+    )
+    build(demo, TODAY, out=demo / "build")
+    if edit == "name":
+        _edit(folder / "名单.csv", "张三", "张三丰")
+    else:  # the totals stay right: 5.20 + 2.00 → 4.90 + 2.30 mu, the same money
+        _edit(folder / "名单.csv", "5.20,546.00", "4.90,514.50")
+        _edit(folder / "名单.csv", "2.00,210.00", "2.30,241.50")
+    _touch_later(folder / "名单.csv")
+    result = _rebuild_and_compare(demo, tmp_path)
+    assert not result.unchanged
+    page = (demo / "build/subsidies/csv-2015/index.html").read_text(encoding="utf-8")
+    assert ("张三丰" if edit == "name" else "241.50") in page
+
+
+@pytest.mark.parametrize(
+    ("name", "how"),
+    [
+        ("notice body", "spliced 1"),
+        ("roster cell", "spliced 1"),
+        ("record title", "spliced 1"),
+        ("deleted record", "merged"),  # every later document moves up one number
+        ("new record", "merged"),  # dated before others: the later documents move down one number
+        ("site.yaml", "spliced 26"),  # every record is known afresh (its key covers site.yaml): all 26 spliced
+    ],
+)
+def test_a_command_line_edit_splices_the_search_index(demo: Path, tmp_path: Path, name: str, how: str) -> None:
+    """The search index's state is kept between command-line builds: an edit
+    of a record remakes that document's files and the posting shards it
+    touches, and the result is the full merge's, byte for byte."""
+    first = build(demo, TODAY, out=demo / "build")
+    assert first.search == "merged"
+    MUTATIONS[name](demo)
+    for p in (demo / "content").rglob("*"):
+        if p.is_file():
+            _touch_later(p)
+    assert _rebuild_and_compare(demo, tmp_path).search == how
+
+
+def test_a_search_state_that_does_not_describe_the_output_is_not_used(demo: Path, tmp_path: Path) -> None:
+    """Builds into two folders keep a state each; a posting shard edited by
+    hand in the output makes the next build merge afresh (and put it right)."""
+    other = tmp_path / "other"
+    build(demo, TODAY, out=demo / "build")
+    build(demo, TODAY, out=other)
+    MUTATIONS["notice body"](demo)
+    _touch_later(demo / NOTICE)
+    assert build(demo, TODAY, out=other).search == "spliced 1"
+    shard = sorted((demo / "build/search/index/p").iterdir())[0]
+    shard.write_text("{}", encoding="utf-8")
+    assert _rebuild_and_compare(demo, tmp_path).search == "merged"

@@ -25,9 +25,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.privacy import Finding, find_pii, find_pii_seen, remove_emphasis
@@ -243,7 +244,7 @@ def _scan_pdf(data: bytes, phones: bool, allowed: bool) -> list[Hit]:
         if len(pages) > PDF_MAX_PAGES:
             return [Hit("limit", "PDF", 0, f"PDF 超过 {PDF_MAX_PAGES} 页")]
         parts = [p.extract_text() or "" for p in pages]
-        meta = reader.metadata or {}
+        meta: Mapping[str, Any] = reader.metadata or {}
         parts.append("\n".join(str(v) for v in meta.values()))
     except Exception:  # pypdf raises many kinds on a broken file
         return [] if allowed else [Hit("unread", "PDF", 0, "PDF 已损坏或已加密，无法读取其中的文字")]

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import PurePosixPath
 
 from gongkai.check.pii import allowed_digits, record_pii, scan_pii
+from gongkai.check.postings import check_postings, visible_postings
 from gongkai.check.rules import check_record, check_site
 from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.rules.deadlines import check as check_deadlines
@@ -22,7 +23,6 @@ from gongkai.core.model import Record, Site
 from gongkai.core.schema.kinds import BAD, Ctx, parse_fields, slug_problem
 from gongkai.core.schema.types import COMMON, RECORD_TYPES
 from gongkai.core.tree import RMap, RScalar
-from gongkai.read.archive import check_postings, visible_postings
 from gongkai.read.load import LoadedSite, SourceFile, digest_bytes
 
 __all__ = ["CheckFiles", "CheckedFile", "Validated", "check_each", "check_file", "file_key", "validate"]
@@ -64,6 +64,15 @@ def check_each(loaded: LoadedSite, config: SiteConfig, calendar: WorkCalendar) -
     return [check_file(files.parse(raw), file_key("", loaded, raw.digest), config, calendar) for raw in files.raw()]
 
 
+def record_digest(key: str, deps: tuple[tuple[str, str], ...]) -> str:
+    """What a record is known by downstream (page keys, the search): its
+    file's key and every file it reads (a roster spreadsheet): an edit of
+    the spreadsheet alone must change it."""
+    if not deps:
+        return key
+    return digest_bytes("\0".join([key, *(f"{rel}\0{digest}" for rel, digest in deps)]).encode())
+
+
 def check_file(sf: SourceFile | None, key: str, config: SiteConfig, calendar: WorkCalendar) -> CheckedFile:
     """Parse, type and check one file with the rules that need only it."""
     if sf is None:
@@ -75,7 +84,9 @@ def check_file(sf: SourceFile | None, key: str, config: SiteConfig, calendar: Wo
     if rec is not None:
         problems.extend(check_record(rec, config, keys, sf.roster_total))
         problems.extend(check_deadlines(rec, calendar))
-        rec = replace(rec, digest=key, locs={k: v for k, v in rec.locs.items() if _cross_loc(k)})
+        rec = replace(
+            rec, digest=record_digest(key, sf.deps), locs={k: v for k, v in rec.locs.items() if _cross_loc(k)}
+        )
     return CheckedFile(rec, tuple(problems), sf.deps)
 
 

@@ -31,6 +31,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
@@ -297,7 +298,7 @@ def _notice_day_notes() -> dict[str, str]:
 def _tables() -> dict[str, Callable[[], str]]:
     out: dict[str, Callable[[], str]] = {"fields:common": lambda: field_table(COMMON, NOTES["common"])}
     for name, rtype in RECORD_TYPES.items():
-        out[f"fields:{name}"] = lambda rtype=rtype: field_table(rtype.fields, NOTES[rtype.name])
+        out[f"fields:{name}"] = partial(field_table, rtype.fields, NOTES[rtype.name])
     out["fields:site"] = lambda: field_table(SITE_FIELDS, {**NOTES["site"], **_notice_day_notes()})
     out["roster:headers"] = _roster_headers
     return out

@@ -1,5 +1,10 @@
 """``gongkai serve``: build, serve on 127.0.0.1, rebuild on change, reload pages.
 
+Only this machine's browser is answered (serve_http.py: the Host header,
+a bounded worker pool, timeouts), drafts only with ``--drafts``, and the
+private folder the site is built into is removed when the server stops
+(Ctrl+C or SIGTERM: the command turns both into the same stop).
+
 There is no second build path: every rebuild calls :func:`gongkai.run.build.build`
 into a private folder.  A broken file never stops the server: the last good
 site stays served and every page shows the problem list as an overlay until
@@ -23,10 +28,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from gongkai.core.errors import ContentError, GongkaiError
+from gongkai.commands.serve_http import HardenedServer, allowed_host
+from gongkai.core.errors import ContentError, GongkaiError, Problem
 from gongkai.emit.render import MemoryBytecodeCache
 from gongkai.emit.search_memo import SearchMemo
-from gongkai.run.build import build
+from gongkai.run.build import BuildResult, build
 from gongkai.run.engine.store import BuildCache
 
 __all__ = ["DevServer", "normalise_base_path"]
@@ -113,7 +119,7 @@ class DevServer:
         port: int = 8000,
         base_path: str = "/",
         today: date | None = None,
-        drafts: bool = True,
+        drafts: bool = False,
         poll: bool = False,
         debounce: float = 0.25,
         log: Callable[[str], None] = print,
@@ -128,8 +134,6 @@ class DevServer:
         self.debounce = debounce
         self.log = log
         self.state = _State()
-        self._tmp = Path(tempfile.mkdtemp(prefix="gongkai-serve-"))
-        self.out = self._tmp / "site"
         # Validated records and the output manifest stay in memory between
         # rebuilds: an edit re-reads and re-makes only what it touches.
         self.cache = BuildCache(self.root, manifests_on_disk=False)
@@ -139,29 +143,37 @@ class DevServer:
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._observer: Any = None
-        self._httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
-        self._httpd.daemon_threads = True
+        self.host = host
+        self._httpd = HardenedServer((host, port), self._handler())
+        # made only once the port is ours: nothing is left behind when it is taken
+        self._tmp = Path(tempfile.mkdtemp(prefix="gongkai-serve-"))
+        self.out = self._tmp / "site"
         self._threads: list[threading.Thread] = []
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
+        host, port = str(self._httpd.server_address[0]), self._httpd.server_address[1]
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}{self.base}"
 
     # --- building -----------------------------------------------------------------
 
     def rebuild(self) -> None:
         started = time.perf_counter()
+        found: list[Problem] = []
+        result, other = None, ""
         try:
             result = build(self.root, self.today or date.today(), out=self.out, drafts=self.drafts, cache=self.cache)
-            ok, problems = True, [p.format() for p in result.warnings]
+            ok, found = True, list(result.warnings)
         except ContentError as exc:
-            ok, problems = False, [p.format() for p in exc.problems]
+            ok, found = False, list(exc.problems)
         except GongkaiError as exc:
-            ok, problems = False, [str(exc)]
+            ok, other = False, str(exc)
         except Exception as exc:  # a bug must not kill the preview either
-            ok, problems = False, [f"内部错误：{type(exc).__name__}: {exc}"]
+            ok, other = False, f"内部错误：{type(exc).__name__}: {exc}"
         seconds = time.perf_counter() - started
+        found.sort(key=Problem.sort_key)
+        problems = [p.format() for p in found] if ok or found or not other else [other]
         with self.state.changed:
             self.state.generation += 1
             self.state.ok = ok
@@ -169,8 +181,8 @@ class DevServer:
             self.state.problems = problems
             self.state.seconds = seconds
             self.state.changed.notify_all()
-        n_err = sum(1 for p in problems if "错误" in p.split("\n")[0])
-        self.log(f"已重新生成（{seconds:.2f} 秒）" if ok else f"生成失败：{n_err} 处错误，仍显示上一次的网站")
+        for line in rebuild_lines(result, found, problems, seconds):
+            self.log(line)
 
     def _watch_loop(self) -> None:
         while not self._stop.is_set():
@@ -223,7 +235,27 @@ class DevServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def list_directory(self, path: Any) -> None:  # never a listing of the private folder
+                self.send_error(404)
+                return None
+
+            def _host_ok(self) -> bool:
+                """Refuse a Host that is not this machine (DNS rebinding)."""
+                bound, port = server._httpd.server_address[:2]
+                if allowed_host(self.headers.get("Host"), (server.host, str(bound)), port):
+                    return True
+                self._send(
+                    421, "<p>预览只接受本机地址（127.0.0.1 或 localhost）的访问。</p>", "text/html; charset=utf-8"
+                )
+                return False
+
+            def do_HEAD(self) -> None:
+                if self._host_ok():
+                    super().do_HEAD()
+
             def do_GET(self) -> None:
+                if not self._host_ok():
+                    return None
                 path = urlsplit(self.path).path
                 if path.startswith(LIVE_PREFIX):
                     return self._live(path[len(LIVE_PREFIX) :])
@@ -274,6 +306,16 @@ class DevServer:
                 if what != "events":
                     self.send_error(404)
                     return None
+                if not server._httpd.streams.acquire(blocking=False):  # pages first: the page retries
+                    self.send_error(503)
+                    return None
+                try:
+                    self._events()
+                finally:
+                    server._httpd.streams.release()
+                return None
+
+            def _events(self) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream; charset=utf-8")
                 self.send_header("Cache-Control", "no-store")
@@ -288,9 +330,8 @@ class DevServer:
                             seen = server.state.generation
                         self.wfile.write(f"data: {payload}\n\n".encode())
                         self.wfile.flush()
-                except (BrokenPipeError, ConnectionResetError):
+                except OSError:  # gone, or too slow to read (timed out)
                     pass
-                return None
 
         return Handler
 
@@ -313,7 +354,32 @@ class DevServer:
             self._observer.join(timeout=5)
         self._httpd.shutdown()
         self._httpd.server_close()
+        for t in self._threads:  # a rebuild under way ends before its folder goes
+            t.join(timeout=30)
         shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+MAX_LOGGED = 200  # problems printed in the terminal, as gongkai check does
+
+
+def rebuild_lines(result: BuildResult | None, found: list[Problem], problems: list[str], seconds: float) -> list[str]:
+    """What the terminal shows after a rebuild: on failure the problem list
+    as ``gongkai check`` prints it (file:line, code, message), then one line;
+    on success the warnings, then one line with the rebuild's time."""
+    lines = problems[:MAX_LOGGED]
+    if len(problems) > MAX_LOGGED:
+        lines.append(f"……另有 {len(problems) - MAX_LOGGED} 处问题未列出；先改正上面这些再检查。")
+    warned = sum(1 for p in found if not p.is_error)
+    if result is None:
+        errors = sum(1 for p in found if p.is_error) or 1
+        return [*lines, f"生成失败：{errors} 处错误、{warned} 条警告，仍显示上一次的网站（用时 {seconds:.2f} 秒）"]
+    done = (
+        "内容没有变化"
+        if result.unchanged
+        else f"更新 {len(result.made)} 个页面（共 {result.pages} 个页面、{result.files} 个文件）"
+    )
+    note = f"，{warned} 条警告" if warned else ""
+    return [*lines, f"已重新生成：{done}{note}，用时 {seconds:.2f} 秒"]
 
 
 def _error_page(state: _State) -> str:

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gongkai.core.archive_format import MANIFEST, _depth, _parse_manifest
 from gongkai.core.chain import CHAIN_JSON, Link, Saved, check_chain, compare_chains, parse_saved
 from gongkai.core.errors import GongkaiError
-from gongkai.read.archive import MANIFEST, _depth, _parse_manifest, archive_links
+from gongkai.read.archive import archive_links
 
 __all__ = ["VerifyResult", "verify_against"]
 

@@ -14,6 +14,8 @@ from gongkai.core.schema.types import DISCLOSURE, RECORD_TYPES, RecordType
 
 __all__ = ["Posting", "Record", "Site", "Summary"]
 
+Day = date  # for annotations inside classes that have a field named ``date``
+
 
 @dataclass(frozen=True)
 class Record:
@@ -30,12 +32,12 @@ class Record:
     source: str  # site-relative path of the file, e.g. content/subsidies/gengdi-2015.yaml
     title: str
     publisher: str  # key in site.publishers
-    date: date
+    date: Day
     disclosure: str = "public"
     exemption: dict[str, str] | None = None
-    formed: date | None = None
+    formed: Day | None = None
     doc_no: str = ""
-    notice: dict[str, date] | None = None
+    notice: dict[str, Day] | None = None
     objection: dict[str, str] | None = None
     summary: str = ""
     tags: tuple[str, ...] = ()
@@ -79,7 +81,7 @@ class Record:
             path = path[:cut] if cut > 0 else ""
         return self.locs.get("", Loc(self.source, 1))
 
-    def on_notice(self, today: date) -> bool:
+    def on_notice(self, today: Day) -> bool:
         n = self.notice
         return bool(n) and n["start"] <= today <= n["end"]  # type: ignore[index]
 
@@ -103,9 +105,9 @@ class Summary:
     type: str
     title: str
     publisher: str
-    date: date
+    date: Day
     doc_no: str
-    notice: dict[str, date] | None
+    notice: dict[str, Day] | None
     summary: str
     tags: tuple[str, ...]
     disclosure: str
@@ -124,7 +126,7 @@ class Summary:
     def is_public(self) -> bool:
         return self.disclosure == "public"
 
-    def on_notice(self, today: date) -> bool:
+    def on_notice(self, today: Day) -> bool:
         n = self.notice
         return bool(n) and n["start"] <= today <= n["end"]  # type: ignore[index]
 

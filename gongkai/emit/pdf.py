@@ -95,7 +95,7 @@ def _find_cjk_fonts() -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _weasyprint():  # type: ignore[no-untyped-def]
+def _weasyprint():
     """Import WeasyPrint, or raise PdfUnavailable saying what to install."""
     stderr = io.StringIO()
     try:

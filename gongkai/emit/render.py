@@ -202,7 +202,7 @@ class Renderer:
         out: list[str] = []
         ast = self.env.parse(source)
         for node in ast.find_all((nodes.Extends, nodes.FromImport, nodes.Import, nodes.Include)):
-            t = node.template
+            t = node.template  # type: ignore[attr-defined]  # every node kind searched for has it
             if isinstance(t, nodes.Concat) and t.nodes and isinstance(t.nodes[0], nodes.Const):
                 prefix = t.nodes[0].value
                 if not isinstance(prefix, str) or "/" not in prefix:

@@ -189,9 +189,14 @@ def site_search_index(site: Site) -> Iterator[tuple[str, bytes]]:
     from the records (a roster's villages without reading its rows), so
     the documents (400,000 roster rows at 10,000 records) are never all in
     memory at once."""
-    recs = sorted(site.published, key=lambda r: (r.date.year, r.date.isoformat(), r.url))
+    recs = search_records(site)
     heads = [(r.type, r.rtype.label, site.publisher_name(r.publisher), record_villages(r)) for r in recs]
     return _index(_LazyDocs(site, recs), heads, None)
+
+
+def search_records(site: Site) -> list[Record]:
+    """The published records in index order: oldest first (year, date, url)."""
+    return sorted(site.published, key=lambda r: (r.date.year, r.date.isoformat(), r.url))
 
 
 class _LazyDocs(Sequence[SearchDoc]):
@@ -252,14 +257,19 @@ def _index(
     else:
         assert isinstance(ordered, list)
         shards = yield from _merge_memo(memo, ordered, facets)
+    yield meta_file(facets, len(ordered), shards)
+
+
+def meta_file(facets: _Facets, docs: int, shards: int) -> tuple[str, bytes]:
+    """meta.json, once ``facets`` has every document added."""
     type_list, pub_list, vil_list = facets.lists
     f_type, f_pub, f_vil = facets.codes
-    yield (
+    return (
         f"{INDEX_DIR}/meta.json",
         _dumps(
             {
                 "v": FORMAT,
-                "docs": len(ordered),
+                "docs": docs,
                 "shards": shards,
                 "types": [[t, facets.types[t]] for t in type_list],
                 "publishers": pub_list,
@@ -280,13 +290,15 @@ def _merge(
     keep: dict[int, tuple[dict[str, str], bytes]] | None = None,
     parts: list[_Parts] | None = None,
     vils_of: Callable[[SearchDoc], list[str]] | None = None,
+    seen: Callable[[int, _Parts], None] | None = None,
 ) -> Generator[tuple[str, bytes], None, int]:
     """Every file but meta.json, with postings merged through temporary
-    files (bounded memory); returns the shard count."""
+    files (bounded memory); returns the shard count.  ``seen(n, parts)``
+    is told each document's parts (search_state keeps them)."""
     with tempfile.TemporaryDirectory(prefix="gk-search-") as tmp:
         spill = _Spill(tmp)
         try:
-            yield from _docs(ordered, spill, facets, parts, vils_of)
+            yield from _docs(ordered, spill, facets, parts, vils_of, seen)
             shards = _shard_count(spill.size)
             yield from spill.shards(shards, len(f"{shards - 1:x}"), keep)
         finally:
@@ -340,6 +352,7 @@ def _docs(
     facets: _Facets,
     parts: list[_Parts] | None = None,
     vils_of: Callable[[SearchDoc], list[str]] | None = None,
+    seen: Callable[[int, _Parts], None] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Doc and rows-block files, facet codes and postings (to ``spill``) of
     every doc (its ``parts`` made here unless given)."""
@@ -348,6 +361,8 @@ def _docs(
         vils = vils_of(d)
         facets.add(d, vils)
         made = parts[n] if parts is not None else _doc_parts(d, vils, facets.vil_ix)
+        if seen is not None:
+            seen(n, made)
         doc_file, blocks, grams, pieces = made
         yield f"{INDEX_DIR}/d/{n}.json", doc_file
         for k, block in enumerate(blocks):

@@ -191,8 +191,8 @@ def _splice_index(
         return None
     dirty: set[int] = set()
     post = state.post
-    for n, old in zip(changed, olds, strict=True):
-        before, after = _pairs(old), _pairs(parts[n])
+    for n, was in zip(changed, olds, strict=True):
+        before, after = _pairs(was), _pairs(parts[n])
         for g in before.keys() | after.keys():
             piece = after.get(g)
             if before.get(g) == piece:

@@ -336,7 +336,8 @@ def catalogue(site: Site) -> list[CatalogueEntry]:
     ]
 
 
-_CATALOGUE_COLUMNS = [
+# The columns of the 公开目录 as CSV (a county portal's combined 目录 adds 乡镇 in front).
+CATALOGUE_COLUMNS = [
     ("索引号", "index_no"),
     ("名称", "title"),
     ("公开主体", "publisher_name"),
@@ -359,10 +360,10 @@ def catalogue_files(site: Site) -> list[tuple[str, bytes]]:
         "count": len(entries),
         "records": [e.as_json() for e in entries],
     }
-    rows = [[getattr(e, attr) for _, attr in _CATALOGUE_COLUMNS] for e in entries]
+    rows = [[getattr(e, attr) for _, attr in CATALOGUE_COLUMNS] for e in entries]
     return [
         ("data/catalogue.json", _dumps(doc)),
-        ("data/catalogue.csv", csv_bytes([h for h, _ in _CATALOGUE_COLUMNS], rows)),
+        ("data/catalogue.csv", csv_bytes([h for h, _ in CATALOGUE_COLUMNS], rows)),
     ]
 
 

@@ -127,28 +127,24 @@ def record_schema(rtype: RecordType) -> dict[str, Any]:
 
 def catalogue_schema() -> dict[str, Any]:
     s = {"type": "string"}
-    entry = {
-        "type": "object",
-        "properties": {
-            "index_no": {"type": "string", "pattern": r"^[0-9A-Z]{18}/[0-9]{4}-[0-9]{5}$"},
-            "id": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
-            "title": s,
-            "publisher": s,
-            "publisher_name": s,
-            "date": {"type": "string", "format": "date"},
-            "doc_no": s,
-            "type": {"enum": list(RECORD_TYPES)},
-            "type_label": s,
-            "disclosure": {"enum": ["public", "on_request", "exempt"]},
-            "disclosure_label": s,
-            "channel": s,
-            "exemption_article": {"enum": ["", *EXEMPT_ARTICLES]},
-            "reason": s,
-            "path": s,
-        },
-        "additionalProperties": False,
+    properties: dict[str, Any] = {
+        "index_no": {"type": "string", "pattern": r"^[0-9A-Z]{18}/[0-9]{4}-[0-9]{5}$"},
+        "id": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
+        "title": s,
+        "publisher": s,
+        "publisher_name": s,
+        "date": {"type": "string", "format": "date"},
+        "doc_no": s,
+        "type": {"enum": list(RECORD_TYPES)},
+        "type_label": s,
+        "disclosure": {"enum": ["public", "on_request", "exempt"]},
+        "disclosure_label": s,
+        "channel": s,
+        "exemption_article": {"enum": ["", *EXEMPT_ARTICLES]},
+        "reason": s,
+        "path": s,
     }
-    entry["required"] = list(entry["properties"])
+    entry = {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
     return {
         "$schema": _SCHEMA_DIALECT,
         "title": "政府信息公开目录（catalogue）",

@@ -139,7 +139,7 @@ class RecordFiles:
         """The parsed file (None when there is nothing to report: never for a
         file with problems)."""
         if raw.data is None and raw.readable:  # not read by raw(quick=True)
-            raw = self.raw_at(self._pending.index(raw.pending))  # type: ignore[arg-type]
+            raw = self.raw_at(self._pending.index(raw.pending))
         problems = list(raw.problems)
         item = raw.pending
         assert item is not None
@@ -466,27 +466,3 @@ def _load_roster(
     if roster is None:
         return None, None
     return roster.rows, roster.total
-
-
-def import_roster(path: Path) -> tuple[str | None, list[Problem]]:
-    """A spreadsheet roster → YAML ``recipients:`` rows for ``gongkai import``.
-
-    Personal data are checked as in a build: full ID numbers, bank cards and
-    phone numbers are refused, so the YAML never carries them."""
-    from gongkai.check.pii import masked_id_problems, scan_pii
-    from gongkai.read.roster import read_roster, roster_to_yaml
-
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(Loc(path.name), "GK205", f"名单文件无法读取：{exc.strerror}")]
-    roster, problems = read_roster(data, path.name, path.name)
-    if roster is not None:
-        problems = [
-            *problems,
-            *masked_id_problems(roster.rows, "recipients"),
-            *scan_pii(roster.rows, path="recipients"),
-        ]
-    if roster is None or any(p.is_error for p in problems):
-        return None, problems
-    return roster_to_yaml(roster), problems

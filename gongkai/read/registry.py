@@ -119,7 +119,7 @@ def _parse_uncached(text: str, problems: list[Problem]) -> tuple[Registry, list[
                     "GK712",
                     f"索引号 {num[0]}-{num[1]:05d} 已登记给“{owner[num]}”，一个号码只能给一条信息",
                     key,
-                    value.text,
+                    m.group(0),
                     "删除这一行后重新生成网站，gongkai 会给它另编一个号",
                 )
             )

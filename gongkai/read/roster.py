@@ -836,7 +836,11 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
             unlabelled.add(c)
             continue
         # Personal data is refused whichever header row names it.
-        refused = [(t, r) for t, r in ((top_t, head), (bottom_t, sub)) if t and _header_kind(t) == ("refuse", "")]
+        refused = [
+            (t, r)
+            for t, r in ((top_t, head), (bottom_t, sub))
+            if t and r is not None and _header_kind(t) == ("refuse", "")
+        ]
         if refused:
             t, r = refused[-1]
             problems.add(
@@ -1276,9 +1280,9 @@ def roster_to_yaml(roster: RosterFile) -> str:
             "# 以下合计取自名单文件的“合计”行" + ("" if "households" in roster.total.entries else "，户数按行数计")
         )
         for key in ("households", "quantity", "amount"):
-            node = roster.total.entries.get(key)
-            if isinstance(node, RScalar):
-                totals[key] = node.text
+            stated = roster.total.entries.get(key)
+            if isinstance(stated, RScalar):
+                totals[key] = stated.text
         totals.setdefault("households", str(len(roster.rows.items)))
     else:
         lines.append("# 名单文件没有“合计”行，以下合计是按各行计算的，请与原表核对")

@@ -7,9 +7,9 @@ the writer (run/write.py) the only part that writes the output.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from gongkai.check.applications import check_applications
@@ -24,14 +24,15 @@ from gongkai.emit.render import theme_dirs
 from gongkai.plan.data import catalogue, record_data_files, site_data_files
 from gongkai.plan.feeds import discovery_files
 from gongkai.plan.pages import plan_pages
-from gongkai.plan.sheets import Paper, SheetRequest, plan_sheets, qr_files
-from gongkai.read.archive import ArchiveEntry, create_entry, plan_postings, posting_files, site_links
+from gongkai.plan.postings import plan_postings, posting_files, site_links
+from gongkai.plan.sheets import SheetRequest, plan_sheets, qr_files
 from gongkai.read.load import find_site_root, load_site
 from gongkai.read.registry import REGISTRY
 from gongkai.run.engine import BuildCache, Engine, Made
+from gongkai.run.progress import Progress
 from gongkai.run.registry import save_registry
 
-__all__ = ["BuildResult", "archive_posting", "build", "check"]
+__all__ = ["BuildResult", "build", "check", "checked"]
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,20 @@ class BuildResult:
     made: tuple[str, ...] = ()  # pages rendered (the others were unchanged since the last build)
     kept: int = 0  # files left as the last build wrote them
     token: str = ""  # the marker token of the tree written
+    search: str = ""  # how the search index was made: "kept", "spliced N" (documents), "merged"
 
 
-def check(site_dir: Path, today: date, drafts: bool = False, cache: BuildCache | None = None) -> Validated:
+def check(
+    site_dir: Path,
+    today: date,
+    drafts: bool = False,
+    cache: BuildCache | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> Validated:
     """Load and validate only; never writes output (only the cache)."""
     root = find_site_root(site_dir)
-    return checked(root, today, drafts, Engine(root, root / "build", cache, (today, drafts)))
+    return checked(root, today, drafts, Engine(root, root / "build", cache, (today, drafts), progress, workers))
 
 
 def checked(root: Path, today: date, drafts: bool, engine: Engine) -> Validated:
@@ -70,16 +79,20 @@ def build(
     strict: bool = False,
     sheets: SheetRequest | None = None,
     cache: BuildCache | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir`` as of ``today`` into ``out`` (default
     ``<site>/build``).  Raises ContentError with every problem when the
     content has an error (or a warning, with ``strict``); the previous output
     is then left as it was.  ``sheets`` (``gongkai print``) sets some notice
     sheets on another paper and asks for their PDFs.  Only what changed is
-    made again (``cache``: what earlier builds kept; see run/engine)."""
+    made again (``cache``: what earlier builds kept; see run/engine).
+    ``progress`` is told how far the build has got (run/progress.py);
+    ``workers``: processes to use at most (default: one per core)."""
     root = find_site_root(site_dir)
     out = (out or root / "build").resolve()
-    engine = Engine(root, out, cache, (today, drafts, strict, sheets))
+    engine = Engine(root, out, cache, (today, drafts, strict, sheets), progress, workers)
     last = engine.unchanged()
     if last is not None:
         return replace(last, unchanged=True)
@@ -94,8 +107,8 @@ def build(
     with engine.output(site, renderer, gate_for(site), protect=(root / "content", root / "themes")) as made:
         made.pages(pages)
         for rec in sorted(site.published, key=lambda r: r.id):
-            made.group(f"qr:{rec.id}", ("qr", rec), lambda rec=rec: qr_files(site, rec))
-            made.group(f"data:{rec.id}", ("data", rec), lambda rec=rec: record_data_files(site, rec))
+            made.group(f"qr:{rec.id}", ("qr", rec), partial(qr_files, site, rec))
+            made.group(f"data:{rec.id}", ("data", rec), partial(record_data_files, site, rec))
         made.group("catalogue", ("catalogue", catalogue(site)), lambda: site_data_files(site))
         made.group("feeds", ("feeds", site, [p.url for p in pages]), lambda: discovery_files(site, pages))
         made.search()
@@ -127,6 +140,7 @@ def _result(
         made=made.rendered,
         kept=output.kept,
         token=output.manifest.token,
+        search=made.search_how,
     )
 
 
@@ -138,27 +152,6 @@ def _copied_files(root: Path, site: Site, dirs: list[Path]) -> list[tuple[str, P
     for rec in site.published:
         out += [(f"{rec.url}{att['file']}", root / Path(rec.source).parent / att["file"]) for att in rec.attachments]
     return out
-
-
-def archive_posting(
-    site_dir: Path,
-    record_id: str,
-    posted: date,
-    place: str = "",
-    photos: Sequence[Path] = (),
-    paper: Paper | None = None,
-    pdf: bool = True,
-    again: bool = False,
-) -> ArchiveEntry:
-    """Freeze the notice sheet of ``record_id`` as posted on a board on
-    ``posted`` into content/archive/ (``gongkai archive``).  The content is
-    checked as of ``posted`` first; nothing is written when it has errors."""
-    root = find_site_root(site_dir)
-    result = checked(root, posted, False, Engine(root, root / "build", None, (posted, False)))
-    if result.site is None or result.errors:
-        raise ContentError(list(result.problems))
-    dirs = theme_dirs(root, result.site.config.theme)
-    return create_entry(result.site, dirs, record_id, posted, place, photos, paper, pdf, again)
 
 
 def _static_files(dirs: list[Path]) -> list[tuple[str, Path]]:

@@ -116,7 +116,8 @@ class Output:
         self.verify = verify
         self.guard = guard
         self.leaks: list[Problem] = []
-        self._made: set[Path] = set()
+        self._made: set[str] = {""}  # folders of the new tree made so far (relative; "" is its root)
+        self._tmp_prefix = ""
         self.out = out.resolve()
         self._out_prefix = str(self.out) + os.sep
         self.binding = binding(self.out, site)
@@ -156,6 +157,7 @@ class Output:
             if self.previous is not None:
                 self._foreign_files()
             self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-{os.getpid()}-", dir=self.out.parent))
+            self._tmp_prefix = str(self.tmp) + "/"
             (self.tmp / MARKER).write_text("gongkai\n\n" + self.binding + "\n", encoding="utf-8")
         except OSError as exc:
             if self.tmp is not None:
@@ -182,13 +184,27 @@ class Output:
                 "请把这些文件移到别处（网站目录每次生成都会整体替换），或换一个输出目录"
             )
 
+    def _target(self, rel: str) -> str:
+        """The path of ``rel`` in the new tree, its folder made (one mkdir per
+        folder, not per file; strings, not Path objects: thousands per build)."""
+        head, _, _ = rel.rpartition("/")
+        if head not in self._made:
+            missing = [head]
+            up = head.rpartition("/")[0]
+            while up and up not in self._made:
+                missing.append(up)
+                up = up.rpartition("/")[0]
+            for d in reversed(missing):
+                try:
+                    os.mkdir(self._tmp_prefix + d)
+                except FileExistsError:
+                    pass
+                self._made.add(d)
+        return self._tmp_prefix + rel
+
     def _put(self, rel: str, data: bytes) -> None:
-        assert self.tmp is not None
-        target = self.tmp.joinpath(*rel.split("/"))
-        if target.parent not in self._made:  # one mkdir per folder, not per file
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(target.parent)
-        target.write_bytes(data)
+        with open(self._target(rel), "wb") as f:
+            f.write(data)
 
     def _register(self, rel: str) -> str:
         parts = rel.split("/")
@@ -267,11 +283,15 @@ class Output:
 
     def keep_all(self, rels: Iterable[str]) -> bool:
         """``keep`` every one of ``rels``, or none when any is not intact."""
-        rels = tuple(rels)
-        if not all(self._intact(r) is not None for r in rels):
+        entries = [(r, self._intact(r)) for r in rels]
+        if any(old is None for _, old in entries):
             return False
-        for r in rels:
-            self.keep(r)
+        for r, old in entries:
+            assert old is not None
+            rel = self._register(r)
+            self.manifest.files[rel] = old
+            self.bytes += old[1]
+            self.kept += 1
         return True
 
     def files(self) -> list[tuple[str, Path]]:
@@ -320,10 +340,7 @@ class Output:
             if mtime == 0:
                 continue
             src = self._out_prefix + rel
-            target = self.tmp.joinpath(*rel.split("/"))
-            if target.parent not in self._made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(target.parent)
+            target = self._target(rel)
             if can_link:
                 try:
                     os.link(src, target)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
@@ -45,7 +46,7 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
     return out
 
 
-def _table(rec: Record, tp: str, table: dict, rounding: Decimal, unit: str) -> list[Problem]:
+def _table(rec: Record, tp: str, table: dict[str, Any], rounding: Decimal, unit: str) -> list[Problem]:
     out: list[Problem] = []
     rows = table["rows"]
     if not rows:
@@ -78,8 +79,9 @@ def _table(rec: Record, tp: str, table: dict, rounding: Decimal, unit: str) -> l
         [(i, c) for i, c in enumerate(columns) if not is_percent(c)] if multi else [(None, "")]
     )
 
-    def value(row: dict, i: int | None) -> Decimal:
-        return row["amount"] if i is None else row["amounts"][i]
+    def value(row: dict[str, Any], i: int | None) -> Decimal:
+        v: Decimal = row["amount"] if i is None else row["amounts"][i]
+        return v
 
     def where_amount(r: int, i: int | None) -> str:
         return f"{tp}.rows[{r}].amount" if i is None else f"{tp}.rows[{r}].amounts[{i + 1}]"
@@ -190,7 +192,7 @@ def _table(rec: Record, tp: str, table: dict, rounding: Decimal, unit: str) -> l
     sums = [(r, row) for r, row in labelled if "合计" in row["name"] and "总计" not in row["name"]]
     grand = [(r, row) for r, row in labelled if "总计" in row["name"]]
     parts_of_grand = [row for r, row in labelled if (r, row) not in sums and (r, row) not in grand]
-    totals: tuple | None = table.get("totals")
+    totals: tuple[Decimal, ...] | None = table.get("totals")
     for i, label in summed:
         class_parts = [value(row, i) for row in classes]
         top = sum(class_parts, Decimal(0))

@@ -125,7 +125,7 @@ def check_chains(records: tuple[Record, ...], config: SiteConfig) -> list[Proble
             )
         # A chain that loops back on itself never reaches a first stage.
         seen = {rec.id}
-        cur = prev
+        cur: Record | None = prev
         while cur is not None and cur.data.get("follows"):
             if cur.id in seen:
                 out.append(

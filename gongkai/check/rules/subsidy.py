@@ -96,23 +96,23 @@ def check(
     if "quantity" in totals:
         checks.append(("quantity", qty_sum, "数量合计"))
     cause = wrong[0].sort_key() if wrong else ()
-    for key, actual, label in checks:
-        stated = totals[key] if key in totals else None
+    for what, actual, label in checks:
+        stated = totals[what] if what in totals else None
         if stated is not None and Decimal(stated) != actual:
             prob = Problem(
-                rec.loc(f"totals.{key}"),
+                rec.loc(f"totals.{what}"),
                 "GK312",
                 f"{label}与名单各行之和不符",
-                f"totals.{key}",
+                f"totals.{what}",
                 str(stated),
-                f"{actual if key != 'amount' else _fmt(actual)}（按名单计算）",
+                f"{actual if what != 'amount' else _fmt(actual)}（按名单计算）",
             )
-            if key == "amount" and wrong:
+            if what == "amount" and wrong:
                 prob = _after_wrong_rows(prob, len(wrong), Decimal(stated), actual, fixed_sum, cause)
             out.append(prob)
     if total_row is not None:
-        for key, actual, label in (("amount", amt_sum, "金额"), ("quantity", qty_sum, "数量")):
-            cell = total_row.entries.get(key)
+        for what, actual, label in (("amount", amt_sum, "金额"), ("quantity", qty_sum, "数量")):
+            cell = total_row.entries.get(what)
             if isinstance(cell, RScalar) and cell.text.strip():
                 v = parse_money_text(cell.text, 4)
                 if v is None or v != actual:
@@ -120,11 +120,11 @@ def check(
                         cell.loc,
                         "GK317",
                         f"名单文件中“合计”行的{label}与各行之和不符",
-                        f"recipients.合计.{key}",
+                        f"recipients.合计.{what}",
                         cell.text,
                         str(actual),
                     )
-                    if key == "amount" and wrong and v is not None:
+                    if what == "amount" and wrong and v is not None:
                         prob = _after_wrong_rows(prob, len(wrong), v, actual, fixed_sum, cause)
                     out.append(prob)
     return out

@@ -22,8 +22,6 @@ wherever the townships were built.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import shutil
@@ -43,7 +41,8 @@ from gongkai.core.errors import ContentError, GongkaiError
 from gongkai.core.version import __version__
 from gongkai.emit.gate import leak_gate
 from gongkai.emit.render import default_theme_dir
-from gongkai.plan.export import neutralise
+from gongkai.plan.data import CATALOGUE_COLUMNS
+from gongkai.plan.export import csv_bytes
 from gongkai.plan.feeds import FEED_ENTRIES
 
 __all__ = ["MergeResult", "TownshipStatus", "merge"]
@@ -135,27 +134,12 @@ def _catalogue(towns: list[TownshipStatus], out: Path) -> tuple[list[str], list[
     return sorted(labels), rows
 
 
-_CSV = [
-    ("乡镇", "township"),
-    ("索引号", "index_no"),
-    ("名称", "title"),
-    ("公开主体", "publisher_name"),
-    ("发布日期", "date"),
-    ("文号", "doc_no"),
-    ("信息类别", "type_label"),
-    ("公开方式", "disclosure_label"),
-    ("不公开理由", "reason"),
-    ("网址", "path"),
-]
+_CSV = [("乡镇", "township"), *CATALOGUE_COLUMNS]
 
 
 def _csv(rows: list[dict[str, Any]]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([h for h, _ in _CSV])
-    for r in rows:
-        w.writerow([neutralise(str(r.get(k, ""))) for _, k in _CSV])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """The combined 目录 as CSV: a township's columns, as its own catalogue.csv has them."""
+    return csv_bytes([h for h, _ in _CSV], ([r.get(k, "") for _, k in _CSV] for r in rows))
 
 
 def _feed(county: CountyConfig, towns: list[TownshipStatus], out: Path, today: date, kind: str = "") -> bytes:

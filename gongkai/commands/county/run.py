@@ -35,21 +35,22 @@ T = TypeVar("T")
 
 
 def _parallel(
-    fn: Callable[[CountyConfig, str, date], T], county: CountyConfig, today: date, jobs: int | None
+    fn: Callable[[CountyConfig, str, date, int | None], T], county: CountyConfig, today: date, jobs: int | None
 ) -> list[T | BaseException]:
-    """``fn(county, slug, today)`` for every township in county order, in
+    """``fn(county, slug, today, workers)`` for every township in county order, in
     processes (forked where the platform allows: nothing is pickled but the
     config and the results).  A process that dies (out of memory, killed)
     gives its exception in place of a result; the others go on."""
     slugs = [t.slug for t in county.townships]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(slugs)))
     if jobs == 1:
-        return [fn(county, s, today) for s in slugs]
+        return [fn(county, s, today, None) for s in slugs]
+    workers = max(1, (os.cpu_count() or 1) // jobs)  # townships side by side share the cores
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     out: list[T | BaseException] = []
     with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
-        for future in [pool.submit(fn, county, s, today) for s in slugs]:
+        for future in [pool.submit(fn, county, s, today, workers) for s in slugs]:
             try:
                 out.append(future.result())
             except Exception as exc:

@@ -1,6 +1,6 @@
 """The county's one search over every township's own index, reused as built.
 
-A township's index (gongkai/search.py) stays where its build wrote it,
+A township's index (gongkai/emit/search_index.py) stays where its build wrote it,
 ``<slug>/search/index/``.  The county adds two small things, made from the
 townships' posting shards alone (their keys and sizes, nothing decoded)::
 

@@ -220,14 +220,16 @@ def _blank(t: Township, today: date) -> dict[str, Any]:
     }
 
 
-def build_township(county: CountyConfig, slug: str, today: date) -> dict[str, Any]:
+def build_township(county: CountyConfig, slug: str, today: date, workers: int | None = None) -> dict[str, Any]:
     """Build one township into ``build/<slug>/`` and write its index.
-    Never raises for the township's own failures: they go into the index."""
+    Never raises for the township's own failures: they go into the index.
+    ``workers``: processes its build may use (townships built side by side
+    share the cores rather than each taking all of them)."""
     t = county.township(slug)
     out = county.root / "build" / slug
     index = _blank(t, today)
     try:
-        result = build_site(site_folder(county, t), today, out=out)
+        result = build_site(site_folder(county, t), today, out=out, workers=workers)
         index["warnings"] = len(result.warnings)
         index["overdue"] = sum(1 for p in result.warnings if p.code in OVERDUE)
         index["site"] = _describe(out, today)
@@ -265,11 +267,11 @@ class TownshipCheck:
     records: int | None  # None: the content could not be read at all
 
 
-def check_township(county: CountyConfig, slug: str, today: date) -> TownshipCheck:
+def check_township(county: CountyConfig, slug: str, today: date, workers: int | None = None) -> TownshipCheck:
     """``gongkai check`` of one township (content fetched as for a build)."""
     t = county.township(slug)
     try:
-        checked = check_site(find_site_root(site_folder(county, t)), today)
+        checked = check_site(find_site_root(site_folder(county, t)), today, workers=workers)
     except ContentError as exc:
         return TownshipCheck(t.slug, t.name, tuple(exc.problems), None)
     except GongkaiError as exc:

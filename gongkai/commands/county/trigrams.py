@@ -118,7 +118,7 @@ def bloom_shards(blooms: Sequence[dict[str, Any] | None]) -> tuple[int, list[byt
     raw = [(base64.b64decode(b["data"]), b["slices"], b["slice_bytes"]) if b else None for b in blooms]
     files = []
     for s in range(shards):
-        parts = []
+        parts: list[bytes] = []
         for r in raw:
             if r is None:
                 continue

@@ -85,11 +85,11 @@ class Aside:
     and removes the file even when the build stopped before it was read.
     Without fork it is simply ``make``."""
 
-    def __init__(self, make: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
+    def __init__(self, make: Callable[[], Iterable[tuple[str, bytes]]], aside: bool = True) -> None:
         self.make = make
         self.pool: Any = None
         self.spool = ""
-        if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if not aside or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
         fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
         os.close(fd)

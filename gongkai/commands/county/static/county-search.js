@@ -1,7 +1,7 @@
 /* gongkai county search: one search over every township's own index
- * (built by gongkai/search.py, reused as is) through the county's small
- * gram filter (gongkai/county/search.py).  Loaded after search.js, whose
- * GKSearch.{canon, parse, grams, shardOf, decode} it uses, so both clients
+ * (built by gongkai/emit/search_index.py, reused as is) through the county's small
+ * gram filter (gongkai/commands/county/search.py, trigrams.py).  Loaded after search.js, whose
+ * GKSearch.{canon, parse, grams, shardOf, decode, candidates} it uses, so both clients
  * cut and normalise queries the same way.
  * Markup: <div id="gk-county-search" data-county="county.json" data-root="../">
  * on the county search page; data-root is the county root relative to the page.
@@ -115,7 +115,6 @@
     return found.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   }
 
-  const min = (a, b) => (a < b ? a : b);
   const occ = (h, t) => { let n = 0; for (let i = h.indexOf(t); i >= 0; i = h.indexOf(t, i + 1)) n++; return n; };
 
   // One township's part of the search: its candidates, as search.js ranks them.
@@ -126,33 +125,7 @@
       const shard = await json(new URL('p/' + hexOf(G.shardOf(x, shards), shards) + '.json', base));
       return G.decode(shard[x] || '');
     }))));
-    let cands = null;
-    for (const ls of lists) {
-      const found = new Map();
-      ls.sort((a, b) => a.size - b.size);
-      for (const [doc, e0] of ls[0]) {
-        if (cands && !cands.has(doc)) continue;
-        const es = ls.map((l) => l.get(doc));
-        if (es.includes(undefined)) continue;
-        const bub = new Map();
-        let sum = es.reduce((mm, e) => min(mm, e[0]), Infinity);
-        if (es.every((e) => e[2])) {
-          for (const [k, tf] of e0[2]) {
-            const mm = es.reduce((a, e) => min(a, e[2].get(k) || 0), tf);
-            if (mm) { bub.set(k, mm); sum += mm; }
-          }
-        }
-        if (sum) found.set(doc, [es.every((e) => e[1]), sum, bub]);
-      }
-      if (cands) {
-        for (const [doc, f] of found) {
-          const c = cands.get(doc);
-          for (const [k, v] of c[2]) f[2].set(k, (f[2].get(k) || 0) + v);
-          f[0] = f[0] && c[0]; f[1] += c[1];
-        }
-      }
-      cands = found;
-    }
+    const cands = G.candidates(lists); // the ranking bounds, exactly as a township's own search.js
     const order = [...cands].map(([doc, c]) => ({ doc, ub: [c[0] ? 1 : 0, c[1], doc], b: c[2] }));
     order.sort((a, b) => b.ub[0] - a.ub[0] || b.ub[1] - a.ub[1] || b.ub[2] - a.ub[2]);
     return { ti, slug, name, base, order, pos: 0, rej: 0, terms, gram: gl.map((g) => g.length > 0) };

@@ -1,0 +1,240 @@
+"""The search index between command-line builds: what a build must keep so
+that the next one, after an edit of a few records, changes only the index
+files those records touch instead of merging every document again.
+
+A full build (``full_index``) records, beside its files, a ``SearchState``
+(per document, in index order: its key, url and number of rows blocks; the
+facet lists, shard count and size estimate) and each document's postings
+(``Parts``: its grams and their pieces).  The next build (``splice_index``)
+keys every published record the same way; when no document moved, the
+facets and the shard count stay, and only a few keys changed, it makes the
+changed documents' files, reads the posting shards they touch from the
+previous output, splices the changed postings into them (search_memo's
+``splice_posting``) and keeps every other file.  Anything else — no state,
+a different code version, a missing piece, a moved document — returns None
+and the caller merges afresh.  The result is byte for byte what a full
+build writes (tests/test_incremental.py compares them after each edit).
+
+A document's key covers everything ``_search_doc`` makes it from: the
+record (its digest: its file and every file it reads), its publisher's
+name, and the code (``salt``).  The state and parts are kept by the engine
+(sealed, in the user cache folder); nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from gongkai.core.model import Record, Site
+from gongkai.emit.search_index import _Facets, _LazyDocs, _merge, meta_file, search_records
+from gongkai.emit.search_memo import _shard_count, splice_posting
+from gongkai.emit.search_text import FORMAT, INDEX_DIR, MAX_SHARDS, _doc_parts, _dumps, _villages, shard_of
+from gongkai.plan.search_docs import _search_doc, record_villages
+
+__all__ = ["Parts", "SearchState", "full_index", "search_records", "splice_index"]
+
+STATE_FORMAT = 1
+Parts = tuple[str, str]  # a document's grams and their posting pieces, each joined by NUL
+
+
+@dataclass(frozen=True)
+class SearchState:
+    salt: str  # code and format the keys were made with
+    keys: tuple[str, ...]  # per document, in index order
+    urls: tuple[str, ...]
+    blocks: tuple[int, ...]  # rows blocks of each document (its d/<n>-<k>.json files)
+    facets: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+    shards: int
+    size: int
+
+
+@dataclass
+class Spliced:
+    """What a splice makes: the files to write, the files of the previous
+    index to keep as they are, and what to remember for the next build."""
+
+    files: list[tuple[str, bytes]]
+    keep: list[str]
+    state: SearchState
+    parts: dict[str, Parts]  # new documents' parts, by key
+    spliced: int  # documents made again
+
+
+def doc_key(salt: str, rec: Record, publisher: str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{STATE_FORMAT}\0{FORMAT}\0{salt}\0{rec.digest or repr(rec)}\0{publisher}".encode())
+    return h.hexdigest()
+
+
+def _heads(site: Site, recs: list[Record]) -> list[tuple[str, str, str, list[str]]]:
+    return [(r.type, r.rtype.label, site.publisher_name(r.publisher), record_villages(r)) for r in recs]
+
+
+def _facet_lists(facets: _Facets) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    a, b, c = facets.lists
+    return tuple(a), tuple(b), tuple(c)
+
+
+class _Collect:
+    """Filled by ``full_index`` as the merge goes: each document's parts and
+    block count; then the state."""
+
+    def __init__(self) -> None:
+        self.parts: list[Parts] = []
+        self.blocks: list[int] = []
+        self.size = 0
+        self.state: SearchState | None = None
+
+    def seen(self, n: int, made: tuple[bytes, tuple[bytes, ...], str, str]) -> None:
+        _, blocks, grams, pieces = made
+        self.parts.append((grams, pieces))
+        self.blocks.append(len(blocks))
+
+
+def full_index(
+    site: Site, salt: str, done: Callable[[SearchState, dict[str, Parts]], None]
+) -> Iterator[tuple[str, bytes]]:
+    """Every file of the index (as ``site_search_index``), and then
+    ``done(state, parts by key)`` for the next build to splice into."""
+    recs = search_records(site)
+    heads = _heads(site, recs)
+    facets = _Facets(heads)
+    collect = _Collect()
+    docs = _LazyDocs(site, recs)
+    shards = yield from _merge(docs, facets, seen=collect.seen)
+    yield meta_file(facets, len(recs), shards)
+    keys = tuple(doc_key(salt, r, h[2]) for r, h in zip(recs, heads, strict=True))
+    size = sum(_size(p) for p in collect.parts)
+    state = SearchState(
+        salt, keys, tuple(r.url for r in recs), tuple(collect.blocks), _facet_lists(facets), shards, size
+    )
+    done(state, dict(zip(keys, collect.parts, strict=True)))
+
+
+def _size(parts: Parts) -> int:
+    """A document's share of the shard-size estimate (as _Spill.add counts it)."""
+    grams, pieces = parts
+    if not grams:
+        return 0
+    count = grams.count("\0") + 1
+    return len(pieces) - (count - 1) + 2 * count
+
+
+def _pairs(parts: Parts | None) -> dict[str, str]:
+    if parts is None or not parts[0]:
+        return {}
+    return dict(zip(parts[0].split("\0"), parts[1].split("\0"), strict=True))
+
+
+def splice_index(
+    site: Site,
+    salt: str,
+    state: SearchState | None,
+    old_parts: Callable[[str], Parts | None],
+    read: Callable[[str], bytes | None],
+) -> Spliced | None:
+    """The index after an edit of a few records, from the last build's
+    ``state``, the ``old_parts`` of the documents that changed and its
+    posting shards (``read``: a file of the previous output, None when it is
+    not there as that build wrote it).  None: merge afresh."""
+    if state is None or state.salt != salt:
+        return None
+    recs = search_records(site)
+    heads = _heads(site, recs)
+    facets = _Facets(heads)
+    if _facet_lists(facets) != state.facets or len(recs) < len(state.keys):
+        return None
+    keys = tuple(doc_key(salt, r, h[2]) for r, h in zip(recs, heads, strict=True))
+    old_n = len(state.keys)
+    changed: list[int] = []
+    for n, rec in enumerate(recs):
+        if n < old_n:
+            if keys[n] == state.keys[n]:
+                continue
+            if rec.url != state.urls[n]:
+                return None  # a document moved: every later number changes
+        changed.append(n)
+    if len(changed) > max(64, len(recs) // 20):
+        return None
+    olds: list[Parts | None] = []
+    for n in changed:
+        if n < old_n:
+            old = old_parts(state.keys[n])
+            if old is None:
+                return None
+            olds.append(old)
+        else:
+            olds.append(None)
+    files: dict[str, bytes] = {}
+    news: dict[str, Parts] = {}
+    blocks = list(state.blocks) + [0] * (len(recs) - old_n)
+    made: list[Parts] = []
+    for n in changed:
+        doc = _search_doc(recs[n], heads[n][2])
+        doc_file, block_files, grams, pieces = _doc_parts(doc, _villages(doc), facets.vil_ix)
+        files[f"{INDEX_DIR}/d/{n}.json"] = doc_file
+        for k, block in enumerate(block_files):
+            files[f"{INDEX_DIR}/d/{n}-{k}.json"] = block
+        blocks[n] = len(block_files)
+        made.append((grams, pieces))
+        news[keys[n]] = (grams, pieces)
+    size = state.size + sum(_size(p) - (_size(o) if o else 0) for p, o in zip(made, olds, strict=True))
+    shards = _shard_count(size)
+    if shards != state.shards:
+        return None
+    width = len(f"{shards - 1:x}")
+    post: dict[int, dict[str, str]] = {}
+    for n, new, old in zip(changed, made, olds, strict=True):
+        before, after = _pairs(old), _pairs(new)
+        for g in before.keys() | after.keys():
+            piece = after.get(g)
+            if before.get(g) == piece:
+                continue
+            s = shard_of(g, MAX_SHARDS) & (shards - 1)
+            grams_of = post.get(s)
+            if grams_of is None:
+                blob = read(f"{INDEX_DIR}/p/{s:0{width}x}.json")
+                if blob is None:
+                    return None
+                grams_of = post[s] = json.loads(blob)
+            spliced = splice_posting(grams_of.get(g, ""), n, piece)
+            if spliced:
+                grams_of[g] = spliced
+            else:
+                grams_of.pop(g, None)
+    for s, grams_of in post.items():
+        files[f"{INDEX_DIR}/p/{s:0{width}x}.json"] = _dumps(grams_of)
+    for rec, (kind, _label, publisher, vils) in zip(recs, heads, strict=True):  # the facet codes, from the heads
+        facets.add(_Head(kind, publisher, rec.date.year), vils)  # type: ignore[arg-type]
+    files[f"{INDEX_DIR}/meta.json"] = meta_file(facets, len(recs), shards)[1]
+    new_state = SearchState(salt, keys, tuple(r.url for r in recs), tuple(blocks), state.facets, shards, size)
+    return Spliced(sorted(files.items()), _kept(state, set(files)), new_state, news, len(changed))
+
+
+@dataclass(frozen=True)
+class _Head:
+    """What the facet codes need of a document (``_Facets.add``)."""
+
+    type: str
+    publisher: str
+    year: int
+
+
+def _kept(old: SearchState, made: set[str]) -> list[str]:
+    """Files of the previous index that stay as they are: those of the
+    documents that did not change, and the posting shards no change touched.
+    (A changed document's files are all in ``made``, so a block it no
+    longer has is neither made nor kept: gone.)"""
+    out: list[str] = []
+    for n, count in enumerate(old.blocks):
+        doc = f"{INDEX_DIR}/d/{n}.json"
+        if doc in made:
+            continue
+        out.append(doc)
+        out += [f"{INDEX_DIR}/d/{n}-{k}.json" for k in range(count)]
+    width = len(f"{old.shards - 1:x}")
+    out += [rel for rel in (f"{INDEX_DIR}/p/{s:0{width}x}.json" for s in range(old.shards)) if rel not in made]
+    return out

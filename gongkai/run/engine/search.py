@@ -1,0 +1,150 @@
+"""The search index's state between command-line builds, kept by the engine.
+
+emit/search_state.py makes and splices the index; this module keeps what
+it needs from one build to the next, in the site's cache folder (sealed:
+see sealed.py), and decides when it may be trusted:
+
+    search/state-<out>      SearchState of the last build into <out>, with the
+                            digest of the index files that build wrote
+    search/parts/<k>/<key>  each document's postings, by document key
+
+A state is used only when the previous output's search files are exactly
+the ones it describes: the digest over their paths and file digests (from
+the previous build's manifest, each file read back checked against it) must
+equal the one saved with the state.  A build into another folder, a build
+cut off before its swap, a hand-edited index file, or a state from another
+version of gongkai all make it a full merge, never a wrong index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from gongkai.emit.search_state import Parts, SearchState
+from gongkai.run.engine import sealed
+from gongkai.run.write import Output, file_digest
+
+__all__ = ["SearchKeeper"]
+
+
+def files_digest(files: Iterable[tuple[str, str]]) -> str:
+    """Digest of (path, file digest) pairs, in path order."""
+    h = hashlib.blake2b(digest_size=20)
+    for rel, digest in sorted(files):
+        h.update(f"{rel}\0{digest}\0".encode())
+    return h.hexdigest()
+
+
+class SearchKeeper:
+    """The state and parts of the search index for builds into ``out``
+    (nothing is kept without a cache folder)."""
+
+    def __init__(self, folder: Path | None, out: Path) -> None:
+        self.folder = folder / "search" if folder is not None else None
+        name = hashlib.sha256(str(out).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        self.state_path = self.folder / f"state-{name}" if self.folder is not None else None
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def state(self, output: Output, group: tuple[str, tuple[str, ...]] | None) -> SearchState | None:
+        """The state of the last build's index, if it describes exactly the
+        search files that build left in the output (``group``: its files)."""
+        if self.state_path is None or group is None or output.previous is None:
+            return None
+        saved = sealed.load(self.state_path)
+        if not (isinstance(saved, tuple) and len(saved) == 2 and isinstance(saved[0], SearchState)):
+            return None
+        state, digest = saved
+        entries = output.previous.files
+        if any(rel not in entries for rel in group[1]):
+            return None
+        if files_digest((rel, entries[rel][0]) for rel in group[1]) != digest:
+            return None
+        return state
+
+    def parts(self, key: str) -> Parts | None:
+        if self.folder is None:
+            return None
+        value = sealed.load(self._parts_path(key))
+        if isinstance(value, tuple) and len(value) == 2 and all(isinstance(x, str) for x in value):
+            return value
+        return None
+
+    @staticmethod
+    def reader(output: Output) -> Callable[[str], bytes | None]:
+        """A file of the previous output as that build wrote it, else None."""
+
+        def read(rel: str) -> bytes | None:
+            if output.previous is None:
+                return None
+            entry = output.previous.files.get(rel)
+            if entry is None or not output.intact(rel):
+                return None
+            try:
+                with open(os.path.join(str(output.out), *rel.split("/")), "rb") as f:
+                    data = f.read()
+            except OSError:
+                return None
+            return data if file_digest(data) == entry[0] else None
+
+        return read
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def save_parts(self, parts: dict[str, Parts], fresh: bool) -> None:
+        """Each document's parts (``fresh``: drop every earlier one first: a
+        full merge wrote them all)."""
+        if self.folder is None:
+            return
+        root = self.folder / "parts"
+        if fresh:
+            shutil.rmtree(root, ignore_errors=True)
+        for key, value in parts.items():
+            sealed.dump(self._parts_path(key), value)
+
+    def drop_parts(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            try:
+                self._parts_path(key).unlink()
+            except OSError:
+                pass
+
+    def save_state(self, state: SearchState, output: Output, rels: Iterable[str]) -> None:
+        """``state``, bound to the index files just written (their digests in
+        this build's manifest)."""
+        if self.state_path is None:
+            return
+        files = output.manifest.files
+        sealed.dump(self.state_path, (state, files_digest((rel, files[rel][0]) for rel in rels)))
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """States a killed build left half taken (pending-*), after an hour."""
+        assert self.folder is not None
+        old = time.time() - 3600
+        for p in self.folder.glob("pending-*"):
+            try:
+                if p.stat().st_mtime < old:
+                    p.unlink()
+            except OSError:
+                pass
+
+    def forget(self) -> None:
+        if self.state_path is not None:
+            try:
+                self.state_path.unlink()
+            except OSError:
+                pass
+
+    def _parts_path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / "parts" / key[:2] / key
