@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from gongkai import check
-from gongkai.check.rules.deadlines import WorkCalendar
+import chinese_calendar
+import pytest
+
+from gongkai import ContentError, build, check
+from gongkai.check.rules.deadlines import WorkCalendar, builtin_years
 
 NOTICE = "---\ntitle: 通知\npublisher: town\ndate: {date}\nformed: {formed}\ncategory: 其他\n---\n正文\n"
 
@@ -24,7 +27,8 @@ def test_late_publication_is_a_warning_with_the_deadline(make_site) -> None:
     problems = check(site, date(2016, 1, 1)).problems
     late = [p for p in problems if p.code == "GK601"]
     assert len(late) == 1 and not late[0].is_error
-    assert late[0].hint == "应在 2015-11-03 之前公开"
+    assert late[0].hint == "最迟应在 2015-11-03 公开"
+    # Publishing on the deadline itself is on time, as the hint says.
     site = make_site({"notices/late.md": NOTICE.format(date="2015-11-03", formed="2015-09-30")})
     assert not [p for p in check(site, date(2016, 1, 1)).problems if p.code == "GK601"]
 
@@ -32,7 +36,8 @@ def test_late_publication_is_a_warning_with_the_deadline(make_site) -> None:
 def test_unknown_year_says_so_and_holidays_yaml_adds_it(make_site) -> None:
     files = {"notices/n.md": NOTICE.format(date="2031-02-01", formed="2031-01-05")}
     site = make_site(files)
-    assert [p.code for p in check(site, date(2031, 3, 1)).problems] == ["GK604"]
+    (unknown,) = check(site, date(2031, 3, 1)).problems
+    assert unknown.code == "GK604" and "2031 年" in unknown.message and "2031:" in unknown.hint
     files["holidays.yaml"] = "2031:\n  holidays: [2031-01-01, 2031-01-20, 2031-01-21]\n  workdays: [2031-01-25]\n"
     site = make_site(files)
     problems = check(site, date(2031, 3, 1)).problems
@@ -40,15 +45,130 @@ def test_unknown_year_says_so_and_holidays_yaml_adds_it(make_site) -> None:
     assert [(p.code, p.hint) for p in problems] == []
     files["notices/n.md"] = NOTICE.format(date="2031-02-04", formed="2031-01-05")
     site = make_site(files)
-    assert [(p.code, p.hint) for p in check(site, date(2031, 3, 1)).problems] == [("GK601", "应在 2031-02-03 之前公开")]
+    assert [(p.code, p.hint) for p in check(site, date(2031, 3, 1)).problems] == [("GK601", "最迟应在 2031-02-03 公开")]
 
 
 def test_strict_turns_warnings_into_failure(make_site, tmp_path) -> None:
-    import pytest
-
-    from gongkai import ContentError, build
-
     site = make_site({"notices/late.md": NOTICE.format(date="2015-11-04", formed="2015-09-30")})
     build(site, date(2016, 1, 1), out=tmp_path / "out")
     with pytest.raises(ContentError):
         build(site, date(2016, 1, 1), out=tmp_path / "out2", strict=True)
+
+
+# --- the years the built-in calendar does not reach ------------------------------------------------------
+
+LAST = builtin_years()[1]  # the last year the installed chinese-calendar covers, read at run time
+NEXT = LAST + 1
+
+
+def _official_deadline(start: date, n: int) -> date:
+    """The n-th working day after ``start``, counted on chinese-calendar itself."""
+    d = start
+    while n:
+        d += timedelta(days=1)
+        n -= chinese_calendar.is_workday(d)
+    return d
+
+
+def test_the_built_in_calendar_is_probed_for_how_far_it_reaches() -> None:
+    cal = WorkCalendar()
+    assert LAST >= 2026  # pyproject asks for chinese-calendar >= 1.11, which covers 2026
+    assert cal.is_workday(date(LAST, 12, 31)) is not None
+    assert cal.is_workday(date(NEXT, 1, 4)) is None
+    with pytest.raises(NotImplementedError):  # the probe agrees with the package
+        chinese_calendar.is_workday(date(NEXT, 1, 4))
+
+
+def test_holidays_yaml_adds_single_days_to_a_built_in_year(make_site) -> None:
+    # A local holiday on Monday 2015-10-12; 国庆 (Oct 1–7) and the make-up
+    # Saturday Oct 10 still come from the built-in calendar.
+    cal = WorkCalendar({2015: (frozenset({date(2015, 10, 12)}), frozenset())})
+    assert cal.is_workday(date(2015, 10, 12)) is False
+    assert cal.is_workday(date(2015, 10, 5)) is False
+    assert cal.is_workday(date(2015, 10, 10)) is True
+    assert cal.add_workdays(date(2015, 9, 30), 20) == date(2015, 11, 4)
+    files = {
+        "notices/n.md": NOTICE.format(date="2015-11-04", formed="2015-09-30"),
+        "holidays.yaml": "2015:\n  holidays: [2015-10-12]\n",
+    }
+    assert check(make_site(files), date(2016, 1, 1)).problems == ()
+
+
+def test_on_time_whatever_the_unknown_holidays_is_no_warning(make_site, tmp_path) -> None:
+    # Formed in December of the last covered year, published in January of the
+    # next on a day "today" in that year: 15 calendar days, on time even if
+    # every one of them were a working day.
+    site = make_site({"notices/n.md": NOTICE.format(date=f"{NEXT}-01-05", formed=f"{LAST}-12-20")})
+    assert check(site, date(NEXT, 1, 10)).problems == ()
+    build(site, date(NEXT, 1, 10), out=tmp_path / "out", strict=True)  # --strict passes
+
+
+def test_a_verdict_the_unknown_holidays_could_change_is_one_warning_naming_that_year(make_site) -> None:
+    site = make_site({"notices/n.md": NOTICE.format(date=f"{NEXT}-01-20", formed=f"{LAST}-12-20")})
+    (p,) = check(site, date(NEXT, 2, 1)).problems
+    assert (p.code, p.is_error, p.field) == ("GK604", False, "formed")
+    assert f"{NEXT} 年的法定节假日" in p.message and f"只到 {LAST} 年" in p.message
+    assert f"{LAST} 年的" not in p.message
+    # The Monday–Friday result is given, with the deadline it counted.
+    d, left = date(LAST, 12, 20), 20
+    while left:
+        d += timedelta(days=1)
+        left -= chinese_calendar.is_workday(d) if d.year == LAST else d.weekday() < 5
+    assert f"第 20 个工作日是 {d.isoformat()}" in p.message
+    assert ("已超过" if date(NEXT, 1, 20) > d else "未超过") in p.message
+    assert f"content/holidays.yaml 中写上 {NEXT} 年" in p.hint and f"{NEXT}: {{holidays: [{NEXT}-01-01" in p.hint
+    with pytest.raises(ContentError):
+        build(site, date(NEXT, 2, 1), out=site / "out", strict=True)
+    # Once holidays.yaml has that year, the count is exact and the warning goes.
+    files = {
+        "notices/n.md": NOTICE.format(date=f"{NEXT}-01-20", formed=f"{LAST}-12-20"),
+        "holidays.yaml": f"{NEXT}:\n  holidays: [{NEXT}-01-01]\n",
+    }
+    d, left = date(LAST, 12, 20), 20
+    while left:
+        d += timedelta(days=1)
+        left -= chinese_calendar.is_workday(d) if d.year == LAST else (d.weekday() < 5 and d != date(NEXT, 1, 1))
+    expected = [("GK601", f"最迟应在 {d.isoformat()} 公开")] if date(NEXT, 1, 20) > d else []
+    assert [(p.code, p.hint) for p in check(make_site(files), date(NEXT, 2, 1)).problems] == expected
+
+
+def test_late_whatever_the_unknown_holidays_is_the_plain_warning(make_site) -> None:
+    # Formed in early November: the 20th working day falls in the covered year.
+    site = make_site({"notices/n.md": NOTICE.format(date=f"{NEXT}-01-15", formed=f"{LAST}-11-02")})
+    assert [(p.code, p.hint) for p in check(site, date(NEXT, 2, 1)).problems] == [
+        ("GK601", f"最迟应在 {_official_deadline(date(LAST, 11, 2), 20).isoformat()} 公开")
+    ]
+
+
+FUND = """title: 测试镇扶贫资金项目公告
+publisher: town
+date: {date}
+kind: poverty
+year: {year}
+allocated_on: {on}
+notice: {{start: {date}, end: {end}}}
+sources:
+  - {{name: 中央财政专项扶贫资金, level: central, amount: 500000}}
+projects:
+  - name: 测试村道路硬化
+    village: 测试村
+    task: 硬化村道2.3公里
+    allocated: 500000
+    spent: 0
+    beneficiaries: {{households: 120, people: 410}}
+    period: {{start: {date}, end: {end}}}
+    implementer: 测试村村民委员会
+    responsible: 王五
+    status: in_progress
+"""
+
+
+def test_fund_allocation_in_an_uncovered_year(make_site) -> None:
+    on = date(LAST, 12, 28)
+    site = make_site({"funds/f.yaml": FUND.format(date=f"{NEXT}-01-08", end=f"{NEXT}-01-31", year=LAST, on=on)})
+    assert check(site, date(NEXT, 2, 1)).problems == ()  # 10 calendar days: on time whatever
+    site = make_site({"funds/f.yaml": FUND.format(date=f"{NEXT}-01-20", end=f"{NEXT}-02-28", year=LAST, on=on)})
+    (p,) = check(site, date(NEXT, 3, 1)).problems
+    assert (
+        (p.code, p.field) == ("GK604", "allocated_on") and f"{NEXT} 年" in p.message and "第 15 个工作日" in p.message
+    )

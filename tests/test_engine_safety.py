@@ -364,3 +364,13 @@ def test_cold_build_into_a_fresh_folder_date(demo: Path) -> None:
     build(demo, date(2016, 12, 31), out=out)
     assert read_marker(out) is not None
     assert os.listdir(out.parent) == ["build"]
+
+
+def test_the_code_digest_covers_every_stage_of_the_package() -> None:
+    # Cached check results are keyed by the digest of gongkai's code: a change in
+    # check/ or read/ (not only run/) must make them stale.
+    import gongkai
+
+    assert cache_mod.PACKAGE == Path(gongkai.__file__).resolve().parent
+    digested = {p.relative_to(cache_mod.PACKAGE).parts[0] for p in cache_mod.PACKAGE.rglob("*.py")}
+    assert {"core", "read", "check", "plan", "emit", "run", "commands"} <= digested

@@ -56,7 +56,7 @@ def scan_pii(
             return out  # site.yaml's list of numbers that are not personal
         phones = not any(path == c or path.startswith(c + ".") for c in contact)
         for f in _find(node.text, phones, allow):
-            out.append(_pii_problem(f.kind, node.loc, path, f.display()))
+            out.append(_pii_problem(f.kind, _loc_in(node, f), path, f.display()))
     elif isinstance(node, RSeq):
         for i, item in enumerate(node.items, start=1):
             out.extend(scan_pii(item, contact, f"{path}[{i}]", allow))
@@ -64,6 +64,22 @@ def scan_pii(
         for key, value in node.entries.items():
             out.extend(scan_pii(value, contact, f"{path}.{key}" if path else key, allow))
     return out
+
+
+def _loc_in(node: RScalar, f: Finding) -> Loc:
+    """Where ``f`` was written: in a value over several lines (a ``body: |``),
+    its own line, found by the same occurrence of its text in the source."""
+    if node.src is None:
+        return node.loc
+    text = node.text
+    needle = text[f.start : f.end] if f.end > f.start else f.digits[:6]
+    nth = text.count(needle, 0, f.start) if needle else 0
+    at = -1
+    for _ in range(nth + 1):
+        at = node.src.find(needle, at + 1)
+        if at < 0:
+            return node.loc
+    return Loc(node.loc.path, node.loc.line + node.src.count("\n", 0, at))
 
 
 def scan_text_pii(

@@ -226,6 +226,11 @@ def _body_limits(sf: SourceFile, node: RMap) -> list[Problem]:
     return [Problem(loc, "GK012", why, "body", hint="删除多余的符号；大量数据请放在名单表格或附件中")]
 
 
+def _publisher_choices(config: SiteConfig, missing: bool = False) -> str:
+    keys = "site.yaml 中 publishers 的键之一：" + "、".join(config.publishers)
+    return f"添加一行 publisher: {next(iter(config.publishers), '…')}（{keys}）" if missing else keys
+
+
 def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> tuple[Record | None, dict[str, str]]:
     node = sf.node
     assert isinstance(node, RMap)
@@ -243,6 +248,13 @@ def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> tupl
             hint="删除 body: 这一项",
         )
     values = parse_fields(rtype.all_fields, node, ctx, "")
+    # A missing or empty publisher: name the choices, as GK202 does for an unknown one.
+    ctx.problems = [
+        replace(p, hint=_publisher_choices(config, missing=p.hint.startswith("添加")))
+        if p.code == "GK102" and p.field == "publisher"
+        else p
+        for p in ctx.problems
+    ]
     if sf.roster_failed:  # the roster file's own problems say why; not "should be a list"
         ctx.problems = [p for p in ctx.problems if p.field != "recipients"]
     stem = PurePosixPath(sf.relpath).stem
@@ -272,7 +284,7 @@ def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> tupl
                     f"未知的公开主体“{pub}”",
                     "publisher",
                     pub,
-                    "site.yaml 中 publishers 的键之一：" + "、".join(config.publishers),
+                    _publisher_choices(config),
                 )
         disclosure = values.get("disclosure", "public")
         if disclosure != "public" and "exemption" not in values:

@@ -187,13 +187,25 @@ _NOTES: dict[str, dict[str, str]] = {
     },
     "budget": {
         "fiscal_year": "预决算所属的年度（决算一般在次年发布）",
+        "stage": "预算、预算调整、执行情况、决算各为一条记录",
         "approved": "人大批准或批复日期；写了就检查：批准后 20 日内公开（警告 GK603）",
         "unit": "不写即 `元`",
+        "rounding": "各行金额四舍五入到的单位，如 `0.01`、`1`；相加时每行允许差半个单位（GK303、GK304）。"
+        "`unit: 万元` 时不写即 `0.01`，其他不写即不允许差",
         "tables": "每张表一项；没有数据的表也要保留（GK305）",
+        "tables[].columns": "有几列金额时写各列名称，如 `[预算数, 调整预算数, 决算数, 为预算%]`；"
+        "行中写 `amounts`（GK308）；含 % 的列不相加；`amount` 取最后一列金额",
+        "tables[].blank_as_zero": "`true`：表中空白或“-”的金额按 0 计；不写时空白报 GK102",
         "tables[].rows": "空表写 `rows: []`",
-        "tables[].rows[].code": '3 位（类）、5 位（款）、7 位（项），建议加引号 `"201"`（GK301、GK302、GK306）',
-        "tables[].rows[].amount": "有下级科目时等于下级之和（GK303）",
-        "tables[].total": "等于各 3 位科目之和；空表写 0（GK304）",
+        "tables[].rows[].code": '3 位（类）、5 位（款）、7 位（项），建议加引号 `"201"`；`"201 03 01"` 也可以；'
+        "合计、上年结转等没有编码的行不写（GK301、GK302、GK306）",
+        "tables[].rows[].class": '类、款、项分列时代替 `code`：类，如 `"201"`',
+        "tables[].rows[].section": '款，如 `"03"`',
+        "tables[].rows[].item": '项，如 `"01"`',
+        "tables[].rows[].amount": "有下级科目时等于下级之和（GK303）；负数只用于调减、退税等行（GK307）",
+        "tables[].rows[].amounts": "表上写了 `columns` 时，按列的顺序每列一个数",
+        "tables[].total": "等于各 3 位科目之和；空表写 0；表中有“……合计”行时可不写（GK304）",
+        "tables[].totals": "表上写了 `columns` 时各列的合计",
         "tables[].explanation": "空表必须写明原因（GK305）",
         "three_public": "因公出国（境）费、公务用车购置及运行维护费、公务接待费",
     },

@@ -222,7 +222,8 @@ def parse_holidays(
     node: RNode | None, path: str = "content/holidays.yaml"
 ) -> tuple[dict[int, tuple[frozenset[date], frozenset[date]]], list[Problem]]:
     """content/holidays.yaml: ``2027: {holidays: [...], workdays: [...]}`` for
-    years the official-calendar package does not know yet."""
+    single days that add to or override the official calendar (a year it
+    does not cover becomes known once named here)."""
     ctx = Ctx(path)
     out: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
     if node is None:

@@ -69,6 +69,9 @@ class Problem:
     value: str = ""  # the offending value as written (already masked if personal)
     hint: str = ""  # what is expected / how to fix it, in Chinese
     severity: Severity = Severity.ERROR
+    # A consequence of another problem (a total that is off because a row is):
+    # the cause's sort key, so that it is listed right after its cause.
+    after: tuple[str | int, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -101,8 +104,10 @@ class Problem:
             "hint": self.hint,
         }
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.loc.path, self.loc.line, self.loc.col, self.code)
+    def sort_key(self) -> tuple[str | int, ...]:
+        """File, line, column, code; a consequence right after its cause."""
+        own = (self.loc.path, self.loc.line, self.loc.col, self.code)
+        return (*self.after, *own) if self.after else own
 
 
 def _short(value: str, limit: int = 60) -> str:
@@ -165,6 +170,7 @@ CODES: dict[str, str] = {
     "GK111": "不公开的信息缺少理由，或公开信息多写了理由",
     "GK112": "起止日期顺序颠倒",
     "GK113": "身份证号格式无效或未按要求遮蔽",
+    "GK119": "带千分位逗号的数字没有加引号",
     "GK120": "名单文件类型不支持（请存为 .xlsx 或 .csv）",
     "GK121": "名单文件过大或行数过多",
     "GK122": "找不到名单的表头行或“姓名”列",
@@ -186,6 +192,8 @@ CODES: dict[str, str] = {
     "GK304": "合计与各类金额之和不符",
     "GK305": "空表缺少说明",
     "GK306": "科目编码重复",
+    "GK307": "负数金额不是调减、退税等行",
+    "GK308": "金额个数与表头的金额列不符",
     "GK311": "金额不等于数量×标准",
     "GK312": "名单合计不符",
     "GK313": "同一人出现两次",

@@ -21,6 +21,9 @@ class RScalar:
     text: str
     loc: Loc
     style: str | None = None  # None: plain; '"', "'", '|', '>': quoted or block
+    # A value written over several lines: the source lines from ``loc.line`` on,
+    # so that something found inside it can be reported at its own line.
+    src: str | None = None
 
     @property
     def is_null(self) -> bool:

@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 
 from gongkai.core.formats import money
 from gongkai.core.model import Record, Site
+from gongkai.core.schema.budget import stage_label
 
 __all__ = [
     "Bar",
@@ -213,7 +214,10 @@ def _is_class(code: str) -> bool:
 def counterpart(site: Site, rec: Record) -> Record | None:
     """The public 预算 of a 决算's fiscal year, or the 决算 of a 预算's; the
     newest one that has not itself been corrected."""
-    other = "budget" if rec.data.get("stage") == "final" else "final"
+    stage = rec.data.get("stage")
+    if stage not in ("budget", "final"):  # 预算调整 and 执行情况 stand alone
+        return None
+    other = "budget" if stage == "final" else "final"
     year = rec.data.get("fiscal_year")
     found = [
         r
@@ -243,6 +247,7 @@ def budget_chart(rec: Record, other: Record | None) -> Chart | None:
     year = rec.data.get("fiscal_year")
     stage = "决算" if rec.data.get("stage") == "final" else "预算"
     if other is None:
+        stage = stage_label(rec.data.get("stage", "budget"))
         ordered = sorted(classes, key=lambda c: (-c[2], c[0]))
         top = max(a for _, _, a in classes)
         total = sum((a for _, _, a in classes), Decimal(0))

@@ -159,10 +159,18 @@ def record_csv(site: Site, rec: Record) -> bytes | None:
     d = rec.data
     if rec.type == "budget":
         unit = d.get("unit", "元")
+        # Tables with several amount columns add one CSV column each, by name.
+        extra = list(dict.fromkeys(c for t in d["tables"] for c in t.get("columns", ())))
         return csv_bytes(
-            ["表名", "科目编码", "科目名称", "级次", f"金额（{unit}）"],
+            ["表名", "科目编码", "科目名称", "级次", f"金额（{unit}）", *extra],
             (
                 [t["name"], r["code"], r["name"], _level(r["code"]), money_text(r["amount"])]
+                + [
+                    money_text(dict(zip(t.get("columns", ()), r.get("amounts", ()), strict=False))[c])
+                    if c in t.get("columns", ())
+                    else ""
+                    for c in extra
+                ]
                 for t in d["tables"]
                 for r in t["rows"]
             ),

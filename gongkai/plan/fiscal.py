@@ -27,6 +27,8 @@ FDP_FIELDS: list[tuple[str, str, str]] = [
 
 
 _CLASSIFICATION = {"1": "revenue", "2": "functional", "3": "economic", "5": "economic"}
+# Fiscal Data Package phases of each budget stage.
+PHASES = {"budget": "approved", "adjustment": "adjusted", "execution": "executed", "final": "executed"}
 
 
 def fiscal_rows(rec: Record) -> list[dict[str, Any]]:
@@ -43,7 +45,7 @@ def fiscal_rows(rec: Record) -> list[dict[str, Any]]:
                 continue
             row: dict[str, Any] = {
                 "fiscal_year": d["fiscal_year"],
-                "phase": "approved" if d["stage"] == "budget" else "executed",
+                "phase": PHASES.get(d["stage"], "executed"),
                 "direction": "revenue" if "收入" in t["name"] else "expenditure",
                 "classification": _CLASSIFICATION.get(c[:1], "other"),
                 "table": t["name"],
@@ -107,7 +109,7 @@ def fiscal_package(site: Site, rec: Record) -> tuple[dict[str, Any], bytes]:
                     "source": "amount",
                     "currency": CURRENCY,
                     "factor": 10000 if d.get("unit") == "万元" else 1,
-                    "phase": "approved" if d["stage"] == "budget" else "executed",
+                    "phase": PHASES.get(d["stage"], "executed"),
                 }
             },
             "dimensions": {

@@ -208,6 +208,7 @@ def _from_events(text: str, path: str, offset: int) -> tuple[RNode | None, list[
     stack: list[list] = []
     root: RNode | None = None
     documents = 0
+    lines: list[str] | None = None  # of text, split once a scalar spans several
     loader = _Loader(text)
     try:
         while loader.check_event():
@@ -264,7 +265,13 @@ def _from_events(text: str, path: str, offset: int) -> tuple[RNode | None, list[
                     )
                 loc = Loc(path, line, mark.column + 1)
                 if cls is yaml.ScalarEvent:
-                    node = RScalar(ev.value, loc, ev.style or None)  # libyaml gives "" for plain
+                    last = ev.end_mark.line
+                    src = None
+                    if last > mark.line:
+                        if lines is None:
+                            lines = text.split("\n")
+                        src = "\n".join(lines[mark.line : last + 1])
+                    node = RScalar(ev.value, loc, ev.style or None, src)  # libyaml gives "" for plain
                 else:
                     if len(stack) > MAX_DEPTH:  # the top-level mapping is level 0
                         raise _Fail(Problem(loc, "GK005", f"嵌套层数过深（超过 {MAX_DEPTH} 层）"))

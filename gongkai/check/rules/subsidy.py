@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from gongkai.core.config import SiteConfig
@@ -37,10 +38,13 @@ def check(
     record_rate = rec.data.get("rate")
     qty_sum = Decimal(0)
     amt_sum = Decimal(0)
+    fixed_sum = Decimal(0)  # the amounts as quantity × rate says they should be
+    wrong: list[Problem] = []  # GK311: rows whose amount is off
     seen: dict[tuple[str, str, str], int] = {}
     for i, row in enumerate(rows, start=1):
         p = f"recipients[{i}]"
         amt_sum += row["amount"]
+        fixed = row["amount"]
         q = row.get("quantity")
         if q is not None:
             qty_sum += q
@@ -58,7 +62,8 @@ def check(
             else:
                 want = expected_amount(q, rate)
                 if want != row["amount"]:
-                    out.append(
+                    fixed = want
+                    wrong.append(
                         Problem(
                             rec.loc(f"{p}.amount"),
                             "GK311",
@@ -68,6 +73,8 @@ def check(
                             f"{_fmt(want)}（四舍五入到分）",
                         )
                     )
+                    out.append(wrong[-1])
+        fixed_sum += fixed
         ident = id_keys.get(f"{p}.id_number", row.get("id_number", ""))
         key = (row["name"], ident, row["village"] if not ident else "")
         if key in seen:
@@ -88,33 +95,52 @@ def check(
     checks.append(("amount", amt_sum, "金额合计"))
     if "quantity" in totals:
         checks.append(("quantity", qty_sum, "数量合计"))
+    cause = wrong[0].sort_key() if wrong else ()
     for what, actual, label in checks:
         stated = totals[what] if what in totals else None
         if stated is not None and Decimal(stated) != actual:
-            out.append(
-                Problem(
-                    rec.loc(f"totals.{what}"),
-                    "GK312",
-                    f"{label}与名单各行之和不符",
-                    f"totals.{what}",
-                    str(stated),
-                    f"{actual if what != 'amount' else _fmt(actual)}（按名单计算）",
-                )
+            prob = Problem(
+                rec.loc(f"totals.{what}"),
+                "GK312",
+                f"{label}与名单各行之和不符",
+                f"totals.{what}",
+                str(stated),
+                f"{actual if what != 'amount' else _fmt(actual)}（按名单计算）",
             )
+            if what == "amount" and wrong:
+                prob = _after_wrong_rows(prob, len(wrong), Decimal(stated), actual, fixed_sum, cause)
+            out.append(prob)
     if total_row is not None:
         for what, actual, label in (("amount", amt_sum, "金额"), ("quantity", qty_sum, "数量")):
             cell = total_row.entries.get(what)
             if isinstance(cell, RScalar) and cell.text.strip():
                 v = parse_money_text(cell.text, 4)
                 if v is None or v != actual:
-                    out.append(
-                        Problem(
-                            cell.loc,
-                            "GK317",
-                            f"名单文件中“合计”行的{label}与各行之和不符",
-                            f"recipients.合计.{what}",
-                            cell.text,
-                            str(actual),
-                        )
+                    prob = Problem(
+                        cell.loc,
+                        "GK317",
+                        f"名单文件中“合计”行的{label}与各行之和不符",
+                        f"recipients.合计.{what}",
+                        cell.text,
+                        str(actual),
                     )
+                    if what == "amount" and wrong and v is not None:
+                        prob = _after_wrong_rows(prob, len(wrong), v, actual, fixed_sum, cause)
+                    out.append(prob)
     return out
+
+
+def _after_wrong_rows(
+    p: Problem, n_wrong: int, stated: Decimal, actual: Decimal, fixed: Decimal, cause: tuple[str | int, ...]
+) -> Problem:
+    """A stated amount total that differs from the rows while some rows'
+    amounts are themselves wrong (GK311): listed after the first of them, and
+    its hint gives the sum of the rows as they should be, not as written."""
+    rows = f" {n_wrong} 行金额不等于 数量 × 标准（GK311）"
+    if stated == fixed:
+        message = f"{p.message}：有{rows}，改正后各行之和正是合计 {_fmt(fixed)}"
+        hint = f"合计 {_fmt(stated)} 不用改；改正 GK311 所指的金额"
+    else:
+        message = f"{p.message}（另有{rows}）"
+        hint = f"{_fmt(fixed)}（改正 GK311 所指的金额后各行之和；按名单现有金额为 {_fmt(actual)}）"
+    return replace(p, message=message, hint=hint, after=cause)

@@ -234,9 +234,12 @@ class Enum(Kind):
         for key, zh in self.choices.items():
             if t == zh:
                 return key
-        options = "、".join(f"{k}（{v}）" for k, v in self.choices.items())
-        ctx.error(s.loc, "GK107", f"{self.label}不在允许的范围内", path, t, options)
+        ctx.error(s.loc, "GK107", f"{self.label}不在允许的范围内", path, t, self.options)
         return BAD
+
+    @property
+    def options(self) -> str:
+        return "、".join(k if k == v else f"{k}（{v}）" for k, v in self.choices.items())
 
 
 @dataclass(frozen=True)
@@ -347,8 +350,38 @@ class Struct(Kind):
         return parse_fields(self.fields, node, ctx, path, self.check)
 
 
+def _choices(spec: Field) -> str:
+    """The values a missing or empty enumerated field may hold."""
+    return f"可选：{spec.kind.options}" if isinstance(spec.kind, Enum) else ""
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+_DIGITS_HEAD = re.compile(r"^-?\d{1,3}$")
+_DIGITS_TAIL = re.compile(r"^\d{3}(\.\d+)?$")
+
+
+def split_numbers(node: RMap, fields: Mapping[str, Field]) -> dict[str, tuple[str, str]]:
+    """Keys that are the rest of a number broken at its thousands commas:
+    in ``{amount: 4,970.70}`` the comma ends the value, so YAML reads a
+    value ``4`` and a key ``970.70`` without value.  Maps each such key to
+    (the field it belongs to, the number as written)."""
+    groups: list[tuple[str, list[str], list[str]]] = []  # (field, pieces of the number, keys)
+    open_group = False
+    for key, value in node.entries.items():
+        blank = isinstance(value, RScalar) and value.is_null
+        if open_group and key not in fields and blank and _DIGITS_TAIL.match(key):
+            groups[-1][1].append(key)
+            groups[-1][2].append(key)
+            open_group = "." not in key
+            continue
+        open_group = False
+        if key in fields and isinstance(value, RScalar) and value.style is None and _DIGITS_HEAD.match(value.text):
+            groups.append((key, [value.text], []))
+            open_group = True
+    return {k: (first, ",".join(pieces)) for first, pieces, keys in groups for k in keys}
 
 
 def parse_fields(
@@ -360,10 +393,26 @@ def parse_fields(
 ) -> Any:
     out: dict[str, Any] = {}
     ok = True
+    broken = split_numbers(node, fields)
+    told: set[str] = set()
     for key, value in node.entries.items():
         p = _join(path, key)
         kloc = node.key_locs[key]
         spec = fields.get(key)
+        if key in broken:
+            ok = False
+            first, whole = broken[key]
+            if first not in told:
+                told.add(first)
+                ctx.error(
+                    kloc,
+                    "GK119",
+                    f"带千分位逗号的数字没有加引号：在 {{ }} 中逗号把 {whole} 断开了，“{key}”被当成了一个键",
+                    _join(path, first),
+                    whole,
+                    f'给这个数字加上引号：{first}: "{whole}"，或去掉逗号：{first}: {whole.replace(",", "")}',
+                )
+            continue
         if spec is None:
             close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
             hint = f"是不是“{close[0]}”？" if close else "可用的键：" + "、".join(fields)
@@ -376,7 +425,11 @@ def parse_fields(
         if isinstance(value, RScalar) and (value.is_null or not value.text.strip()):
             if spec.required:
                 ctx.error(
-                    kloc, "GK102", f"必填项“{key}”（{spec.label}）没有填写", p, hint=spec.kind.expected or spec.label
+                    kloc,
+                    "GK102",
+                    f"必填项“{key}”（{spec.label}）没有填写",
+                    p,
+                    hint=_choices(spec) or spec.kind.expected or spec.label,
                 )
                 ok = False
             continue
@@ -392,7 +445,7 @@ def parse_fields(
                 "GK102",
                 f"缺少必填项“{key}”（{spec.label}）",
                 _join(path, key),
-                hint=f"添加一行 {key}: …",
+                hint=f"添加一行 {key}: …" + (f"（{_choices(spec)}）" if _choices(spec) else ""),
             )
             ok = False
     if ok and check is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gongkai.core.schema.budget import BUDGET
 from gongkai.core.schema.kinds import (
     Bool,
     Ctx,
@@ -124,61 +125,7 @@ COMMON: dict[str, Field] = {
     "body": Field(Text("正文", 200_000), False, "正文"),
 }
 
-# --- budget ---------------------------------------------------------------------
-
-BUDGET_ROW = Struct(
-    {
-        "code": Field(Text("科目编码", 20), True, "科目编码"),
-        "name": Field(Text("科目名称", 100), True, "科目名称"),
-        "amount": Field(Money("金额"), True, "金额"),
-    },
-    "表格行",
-)
-BUDGET = {
-    "fiscal_year": Field(Int("预决算年度", 1990, 2100), True, "年度"),
-    "stage": Field(Enum({"budget": "预算", "final": "决算"}, "预算/决算"), True, "预算或决算"),
-    "approved": Field(Date("批准日期"), False, "批准日期"),
-    "unit": Field(Enum({"元": "元", "万元": "万元"}, "金额单位"), False, "金额单位"),
-    "tables": Field(
-        ListOf(
-            Struct(
-                {
-                    "name": Field(Text("表名", 100), True, "表名"),
-                    "rows": Field(ListOf(BUDGET_ROW, "表格行"), True, "表格行"),
-                    "total": Field(Money("合计"), True, "合计"),
-                    "explanation": Field(Text("说明", 2000), False, "说明"),
-                },
-                "表格",
-            ),
-            "表格",
-            1,
-        ),
-        True,
-        "表格",
-    ),
-    "three_public": Field(
-        Struct(
-            {
-                "overseas": Field(Money("因公出国（境）费"), True, "因公出国（境）费"),
-                "vehicles": Field(
-                    Struct(
-                        {
-                            "purchase": Field(Money("公务用车购置费"), True, "购置费"),
-                            "operation": Field(Money("公务用车运行维护费"), True, "运行维护费"),
-                        },
-                        "公务用车购置及运行费",
-                    ),
-                    True,
-                    "公务用车购置及运行费",
-                ),
-                "reception": Field(Money("公务接待费"), True, "公务接待费"),
-            },
-            "“三公”经费",
-        ),
-        False,
-        "“三公”经费",
-    ),
-}
+# --- budget: gongkai/core/schema/budget.py -------------------------------------------
 
 # --- subsidy --------------------------------------------------------------------
 

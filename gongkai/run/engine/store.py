@@ -49,7 +49,7 @@ __all__ = [
     "stamp_files",
 ]
 
-PACKAGE = Path(__file__).resolve().parent.parent  # the package folder
+PACKAGE = Path(__file__).resolve().parents[2]  # the package folder (gongkai/), every stage
 
 # Libraries whose version can change what a build writes (Markdown and its
 # sanitiser, templates, YAML and spreadsheet readers, QR codes, PDFs, the
