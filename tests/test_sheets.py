@@ -26,7 +26,8 @@ from linkcheck import broken_links
 
 from gongkai import GongkaiError, build, check
 from gongkai.core.model import Site
-from gongkai.plan.sheets import METRICS, Paper, SheetRequest, lines_for, make_sheet, plan_sheets, text_em
+from gongkai.plan.sheet_layout import METRICS, Paper, SheetRequest, lines_for, text_em
+from gongkai.plan.sheets import make_sheet, plan_sheets
 
 SHEETS = SITES / "sheets"
 TODAY = date(2015, 6, 30)

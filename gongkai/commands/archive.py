@@ -37,7 +37,7 @@ from gongkai.core.errors import ArchiveError, ContentError
 from gongkai.core.model import Record, Site
 from gongkai.core.version import __version__
 from gongkai.emit.render import theme_dirs
-from gongkai.plan.sheets import Paper
+from gongkai.plan.sheet_layout import Paper
 from gongkai.read.archive import archive_links
 from gongkai.read.load import find_site_root
 from gongkai.run.build import checked

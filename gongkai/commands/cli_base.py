@@ -158,7 +158,7 @@ LANDSCAPE_OPT = click.option("--landscape", is_flag=True, help="横向打印（�
 
 
 def paper_of(size: str | None, landscape: bool) -> Any:
-    from gongkai.plan.sheets import Paper
+    from gongkai.plan.sheet_layout import Paper
 
     if size is None and not landscape:
         return None  # each record's default

@@ -44,7 +44,7 @@ __all__ = ["archive", "print_sheets"]
 def print_sheets(
     ids: tuple[str, ...], site: Path, size: str | None, landscape: bool, pdf: bool, out: Path | None, today: str | None
 ) -> None:
-    from gongkai.plan.sheets import SheetRequest
+    from gongkai.plan.sheet_layout import SheetRequest
 
     paper = paper_of(size, landscape)
     request = SheetRequest(tuple(dict.fromkeys(ids)), paper, pdf)

@@ -25,7 +25,8 @@ from gongkai.core.chain import posting_code, qr_payload
 from gongkai.core.errors import GongkaiError
 from gongkai.core.model import Site
 from gongkai.emit.render import Renderer
-from gongkai.plan.sheets import Paper, SheetRequest, make_sheet, qr_svg, record_link, standalone_page
+from gongkai.plan.sheet_layout import Paper, SheetRequest
+from gongkai.plan.sheets import make_sheet, qr_svg, record_link, standalone_page
 
 __all__ = ["PdfUnavailable", "find_cjk_fonts", "html_to_pdf", "print_css", "sheet_pdf", "sheet_pdfs"]
 

@@ -25,7 +25,8 @@ from gongkai.plan.data import catalogue, record_data_files, site_data_files
 from gongkai.plan.feeds import discovery_files
 from gongkai.plan.pages import plan_pages
 from gongkai.plan.postings import plan_postings, posting_files, site_links
-from gongkai.plan.sheets import SheetRequest, plan_sheets, qr_files
+from gongkai.plan.sheet_layout import SheetRequest
+from gongkai.plan.sheets import plan_sheets, qr_files
 from gongkai.read.load import find_site_root, load_site
 from gongkai.read.registry import REGISTRY
 from gongkai.run.engine import BuildCache, Engine, Made
