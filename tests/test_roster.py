@@ -21,8 +21,12 @@ from openpyxl.styles import Font
 from gongkai.core.errors import Severity
 from gongkai.core.tree import RMap, RScalar
 from gongkai.read import roster as roster_mod
+from gongkai.read import roster_base, roster_files
 from gongkai.read.raw import parse_yaml
-from gongkai.read.roster import ROSTER_CODES, RosterFile, number_text, read_roster, roster_to_yaml
+from gongkai.read.roster import read_roster
+from gongkai.read.roster_base import ROSTER_CODES, RosterFile
+from gongkai.read.roster_files import number_text
+from gongkai.read.roster_yaml import roster_to_yaml
 
 REL = "subsidies/名单.xlsx"
 REL_CSV = "subsidies/名单.csv"
@@ -538,7 +542,7 @@ def test_header_names_are_normalised() -> None:
     roster, problems = read(xlsx_bytes(wb))
     assert problems == []
     assert roster is not None
-    assert list(roster.rows.items[0].entries) == list(roster_mod.FIELDS)
+    assert list(roster.rows.items[0].entries) == list(roster_base.FIELDS)
 
 
 def test_unknown_column_lists_the_accepted_names() -> None:
@@ -735,7 +739,8 @@ def test_file_too_large() -> None:
 
 
 def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roster_mod, "MAX_ROWS", 10)
+    monkeypatch.setattr(roster_files, "MAX_ROWS", 10)  # where the rows are counted
+    monkeypatch.setattr(roster_mod, "MAX_ROWS", 10)  # and where the message says how many
     wb, ws = new_sheet()
     ws.append(["姓名", "金额"])
     for i in range(20):
@@ -748,7 +753,7 @@ def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roster_mod, "MAX_UNZIPPED_BYTES", 1000)
+    monkeypatch.setattr(roster_files, "MAX_UNZIPPED_BYTES", 1000)
     roster, problems = read(xlsx_bytes(standard_roster()))
     assert roster is None and codes(problems) == ["GK121"]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from gongkai.check.pii import masked_id_problems, scan_pii
 from gongkai.core.errors import Loc, Problem
-from gongkai.read.roster import read_roster, roster_to_yaml
+from gongkai.read.roster import read_roster
+from gongkai.read.roster_yaml import roster_to_yaml
 
 __all__ = ["import_roster"]
 
