@@ -79,15 +79,19 @@ def main() -> None:
         if hit[key] < total[key]:
             print(f"  {key[0]:8s} {key[1]:22s} {hit[key]:5d}/{total[key]:5d}  e.g. {misses[key][:70]!r}")
 
-    for labelled in (True, False):
-        n = args.non_personal // 2
+    kinds = {
+        "labelled": "with their label",
+        "column": "in a table, under a column header that names them",
+        "bare": "bare, in a table cell without any header (nothing tells them from personal numbers)",
+    }
+    for seed, (placement, kind) in enumerate(kinds.items(), start=31):
+        n = args.non_personal // 3
         cnt: Counter[str] = Counter()
         bad: Counter[str] = Counter()
-        for s in non_personal(n, seed=31 if labelled else 32, labelled=labelled):
+        for s in non_personal(n, seed=seed, placement=placement):
             cnt[s.fmt] += 1
             if refused(s.text):
                 bad[s.fmt] += 1
-        kind = "with their label" if labelled else "bare, in a table cell"
         print(f"non-personal numbers {kind}: {sum(cnt.values())}")
         for f in NON_PERSONAL:
             print(f"  {f:10s} {bad[f]:5d}/{cnt[f]:5d}  {100 * bad[f] / cnt[f]:6.2f} % false alarms")

@@ -259,14 +259,26 @@ NON_PERSONAL: dict[str, tuple[Callable[[random.Random], str], str]] = {
 }
 
 
-def non_personal(count: int, seed: int = 31, labelled: bool = True) -> Iterator[Sample]:
-    """``count`` non-personal numbers, as published: under their label
-    (``labelled``) or bare in a table cell."""
+def non_personal(count: int, seed: int = 31, labelled: bool = True, placement: str = "") -> Iterator[Sample]:
+    """``count`` non-personal numbers, as published: ``placement`` "labelled"
+    (after their label, 受理编号：…), "column" (a table cell under a header
+    that names them, as a roster or a list prints them) or "bare" (a table
+    cell with no header at all: nothing tells it from a personal number);
+    ``labelled`` chooses between the first and the last."""
+    placement = placement or ("labelled" if labelled else "bare")
     rng = random.Random(seed)
     fmts = list(NON_PERSONAL)
     for i in range(count):
         fmt = fmts[i % len(fmts)]
         make, label = NON_PERSONAL[fmt]
         v = make(rng)
-        text = f"<p>{label}：{v}</p>" if labelled else f"<td>{v}</td>"
-        yield Sample(fmt, "labelled" if labelled else "bare", text, False, "")
+        if placement == "labelled":
+            text = f"<p>{label}：{v}</p>"
+        elif placement == "column":
+            text = (
+                f"<table><thead><tr><th>序号</th><th>{label}</th><th>项目</th></tr></thead>"
+                f"<tbody><tr><td>{i + 1}</td><td>{v}</td><td>第{i % 9 + 1}组</td></tr></tbody></table>"
+            )
+        else:
+            text = f"<td>{v}</td>"
+        yield Sample(fmt, placement, text, False, "")

@@ -179,3 +179,58 @@ def test_pre_commit_hook_refuses_a_full_id(make_site) -> None:
     git("add", "-A")
     r = git("commit", "-qm", "名单")
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+# --- a table cell is read under its column's header ---------------------------------------
+
+
+def _id_shaped_case_number() -> str:
+    """A 受理编号 (区划 + date + 4 digits) that passes every check of an ID number."""
+    import random
+
+    from pii_corpus import case_number
+
+    from gongkai.core.id_numbers import is_valid_id
+
+    rng = random.Random(5)
+    while True:
+        n = case_number(rng)
+        if is_valid_id(n):
+            return n
+
+
+def _table(header: str, value: str, extra_head: str = "<th>序号</th>", extra_cell: str = "<td>1</td>") -> bytes:
+    return (
+        f"<table><thead><tr>{extra_head}<th>{header}</th><th>事项</th></tr></thead>"
+        f"<tbody><tr>{extra_cell}<td>{value}</td><td>宅基地审批</td></tr></tbody></table>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("header", "refused"),
+    [
+        ("受理编号", False),  # the column says what the number is
+        ("地块编码", False),
+        ("单位账号", False),
+        ("身份证号", True),  # the same digits under a personal header
+        ("申请人身份证号（受理编号）", True),  # a header that also names personal data labels nothing
+        ("备注", True),  # no label: indistinguishable from a child's ID number, refused
+    ],
+)
+def test_a_table_cell_is_read_under_its_column_header(header: str, refused: bool) -> None:
+    from gongkai.check.scan import scan_file
+
+    n = _id_shaped_case_number()
+    hits = scan_file("page.html", _table(header, n), name=False)
+    assert any(h.digits == n for h in hits) is refused
+
+
+def test_column_labels_follow_colspan_and_only_label_td_cells() -> None:
+    from gongkai.check.scan import scan_file
+
+    n = _id_shaped_case_number()
+    # 序号 spans two columns: 受理编号 is the third column, the ID-shaped number the second cell's column
+    page = _table("受理编号", n, '<th colspan="2">序号</th>', "<td>1</td><td>2</td>")
+    assert not scan_file("page.html", page, name=False)
+    shifted = _table("受理编号", "x", '<th colspan="2">序号</th>', f"<td>1</td><td>{n}</td>")
+    assert any(h.digits == n for h in scan_file("page.html", shifted, name=False))

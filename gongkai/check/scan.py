@@ -31,7 +31,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from gongkai.core.errors import Loc, Problem
-from gongkai.core.privacy import Finding, find_pii
+from gongkai.core.privacy import NOT_PERSONAL_LABEL, Finding, find_pii
 from gongkai.core.privacy_seen import find_pii_seen, remove_emphasis
 from gongkai.read.raw import decode
 
@@ -99,9 +99,68 @@ def visible_html(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
+_TABLE = re.compile(r"<table\b.*?</table\s*>", re.S | re.I)
+_TR = re.compile(r"<tr\b[^>]*>(.*?)(?=<tr\b|</table|</tbody|</thead|</tfoot|\Z)", re.S | re.I)
+_CELL = re.compile(r"<(t[hd])\b([^>]*)>", re.I)
+_TH = re.compile(r"<th\b[^>]*>(.*?)</th\s*>", re.S | re.I)
+_SPAN = re.compile(r"colspan\s*=\s*[\"']?(\d+)", re.I)
+_LABEL = re.compile(NOT_PERSONAL_LABEL)
+_PERSONAL_HEADER = re.compile("身份|证件|证号|银行卡|卡号|手机|电话|联系")
+
+
+def label_columns(html: str) -> str:
+    """``html`` with each cell of a table column headed by a non-personal
+    label (受理编号, 地块编码, 单位账号 …) prefixed by that label, so the
+    scanner reads the cell as the clerk's reader does: under its header.
+    A header that also names personal data (身份证号, 银行卡号, 电话) labels
+    nothing.  No line is added or removed."""
+    if "<th" not in html and "<TH" not in html:
+        return html
+    if not any(_LABEL.search(h) for h in _TH.findall(html)):  # the headers only: a page is long, they are few
+        return html
+    return _TABLE.sub(_label_table, html)
+
+
+def _label_table(m: re.Match[str]) -> str:
+    table = m.group(0)
+    labels: dict[int, str] = {}
+    out: list[str] = []
+    pos = 0
+    for row in _TR.finditer(table):
+        cells = list(_CELL.finditer(row.group(1)))
+        base = row.start(1)
+        if not labels and cells and any(c.group(1).lower() == "th" for c in cells):
+            col = 0
+            for k, c in enumerate(cells):
+                end = cells[k + 1].start() if k + 1 < len(cells) else len(row.group(1))
+                text = _TAG.sub("", row.group(1)[c.end() : end])
+                found = _LABEL.search(text)
+                if found and not _PERSONAL_HEADER.search(text):
+                    labels[col] = found.group(0)
+                span = _SPAN.search(c.group(2))
+                col += int(span.group(1)) if span else 1
+            continue
+        if not labels:
+            continue
+        col = 0
+        for c in cells:
+            label = labels.get(col)
+            if label is not None and c.group(1).lower() == "td":
+                out.append(table[pos : base + c.end()])
+                out.append(f"{label}：")
+                pos = base + c.end()
+            span = _SPAN.search(c.group(2))
+            col += int(span.group(1)) if span else 1
+    out.append(table[pos:])
+    return "".join(out)
+
+
 def scan_text(text: str, where: str = "正文", *, phones: bool = True, html: bool = False) -> list[Hit]:
     """Numbers in a text: as written (with positions) and as a reader sees
-    it (joined across line breaks, emphasis, dots ...)."""
+    it (joined across line breaks, emphasis, dots ...).  In HTML a table
+    cell is read under its column's header (label_columns)."""
+    if html or "<" in text:
+        text = label_columns(text)
     hits = _hits(find_pii(text, phones=phones), text, where, True)
     have = {h.digits for h in hits}
     for f in find_pii_seen(visible_html(text) if html or "<" in text else text, phones=phones):

@@ -524,12 +524,13 @@ def find_pii(text: str, *, phones: bool = True) -> list[Finding]:
 
 # Words right before a number that say it is not a person's: registration,
 # case, parcel and order numbers, and a unit's bank account.
-_CONTEXT = re.compile(
+# (also the column headers that label a table's cells: check/scan.py)
+NOT_PERSONAL_LABEL = (
     "(?:注册号|受理编号|受理号|办件编号|办件号|业务编号|申请编号|地块编码|地块代码|宗地代码|宗地编码|"
     "不动产单元号|不动产单元代码|承包方编码|承包方代码|承包合同编号|合同编号|订单号|订单编号|交易流水号|流水号|"
     "(?:单位|对公|企业|公司|机关|财政|专户|基本户|集体)(?:银行)?(?:账号|帐号|账户))"
-    "[ \u00a0\u3000]*[:：]?[ \u00a0\u3000]*\\Z"
 )
+_CONTEXT = re.compile(NOT_PERSONAL_LABEL + "[ \u00a0\u3000]*[:：]?[ \u00a0\u3000]*\\Z")
 
 
 def _by_context(text: str, start: int) -> bool:
