@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 
@@ -105,6 +106,32 @@ def test_no_site_here(tmp_path: Path) -> None:
     r = run("build", str(tmp_path))
     assert r.returncode == 1
     assert "没有找到网站" in r.stderr and "gongkai new" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        "2026-12-05",
+        "2027-01-01",  # the examples straddle the turn of the year
+        "2026-02-17",  # Spring Festival: the working-day checks count around it
+        "2027-06-15",  # a year the holiday calendar may not know yet
+    ],
+)
+def test_a_new_site_built_that_day_shows_what_is_on_notice(tmp_path: Path, today: str) -> None:
+    """gongkai new dates its examples around the day it is made: built that
+    day, the new site shows a roster and a fund notice 正在公示 with the days
+    left, and a decision open for comment; every check passes, --strict too."""
+    target = tmp_path / "试用镇"
+    assert run("new", str(target), "--today", today).returncode == 0
+    r = run("check", str(target), "--today", today, "--strict")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert run("build", str(target), "--today", today).returncode == 0
+    home = (target / "build" / "index.html").read_text(encoding="utf-8")
+    on_notice = home[home.index("正在公示") : home.index("公开栏目")]
+    assert "耕地地力保护补贴发放公示" in on_notice and "扶贫资金项目公告" in on_notice
+    assert on_notice.count("公示中（还剩") == 2
+    decision = next((target / "build" / "decisions").rglob("index.html")).read_text(encoding="utf-8")
+    assert "征求意见" in decision
 
 
 def test_help_is_chinese() -> None:

@@ -130,10 +130,15 @@ def check(site: Path, today: str | None, drafts: bool, fmt: str, strict: bool) -
 
 @main.command(context_settings=CONTEXT, help="新建一个乡镇网站：生成 site.yaml、每类记录的示例和信息员使用说明。")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def new(directory: Path) -> None:
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="示例信息的日期围绕这一天安排（默认取系统日期），生成后即可看到“正在公示”的名单和征求意见中的决策。",
+)
+def new(directory: Path, today: str | None) -> None:
     from gongkai.commands.new import create_site
 
-    created = create_site(directory)
+    created = create_site(directory, parse_today(today))
     click.echo(f"已在 {directory} 新建网站（{len(created)} 个文件）。")
     from gongkai.commands.hooks import init_repo_with_hook
 

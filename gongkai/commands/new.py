@@ -1,8 +1,19 @@
-"""``gongkai new``: a new township site that builds at once."""
+"""``gongkai new``: a new township site that builds at once.
+
+Its examples are dated around the day it is made, so that the new site,
+built that day, shows what a clerk's site will: a roster and a fund notice
+in their 公示期 (正在公示, with the days left), a decision open for comment,
+a budget and a list already published.  The examples are stored with 2025
+dates (``scaffold_site/``); each of those dates has its place relative to
+"today" in ``_OFFSETS``, and a year written alone (titles, 文号, fiscal
+year, file names) becomes the year of its file's ``date``.
+"""
 
 from __future__ import annotations
 
-import shutil
+import re
+from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 from gongkai.core.errors import OutputError
@@ -10,17 +21,61 @@ from gongkai.core.errors import OutputError
 __all__ = ["create_site"]
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold_site"
+_YEAR = "2025"  # the year the examples are written in
+
+# Each date of the examples → days from today.  Chosen so that every
+# example passes the checks on the day the site is made: notice periods of
+# at least the minimum (7 days for a roster, 10 for a fund), a 30-day
+# consultation, a fund published within 15 working days of its allocation.
+_OFFSETS = {
+    "2025-01-01": -90,  # the guide
+    "2025-01-10": -60,  # the power list
+    "2025-02-05": -25,  # the budget approved
+    "2025-02-20": -20,  # ... and published
+    "2025-03-18": -3,  # a notice
+    "2025-03-25": -10,  # the fund allocated
+    "2025-04-08": -1,  # ... published, its notice from today-1
+    "2025-04-18": 9,  # ... to today+9
+    "2025-04-15": 5,  # its project starts
+    "2025-09-30": 150,  # ... and ends
+    "2025-05-10": -2,  # the roster published, its notice from today-2
+    "2025-05-17": 5,  # ... to today+5
+    "2025-06-01": -5,  # the decision's draft, open for comment
+    "2025-07-01": 25,  # ... for 30 days
+}
+_DATE_OR_YEAR = re.compile(r"2025-\d\d-\d\d|2025")
+_MAIN_DATE = re.compile(r"(?m)^date:\s*(2025-\d\d-\d\d)")
 
 
-def create_site(directory: Path) -> list[Path]:
-    """Copy the example site into ``directory`` (which must be new or empty)."""
+def create_site(directory: Path, today: date | None = None) -> list[Path]:
+    """Copy the example site into ``directory`` (which must be new or empty),
+    its examples dated around ``today`` (default: the system date)."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise OutputError(f"目录 {directory} 已存在且不是空的；为免覆盖已有文件，请换一个新目录名")
+    today = today or date.today()
     created: list[Path] = []
     for src in sorted(SCAFFOLD.rglob("*")):
-        if src.is_file() and "__pycache__" not in src.parts:
-            dst = directory / src.relative_to(SCAFFOLD)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dst)
-            created.append(dst)
+        if not src.is_file() or "__pycache__" in src.parts:
+            continue
+        rel = src.relative_to(SCAFFOLD)
+        data = src.read_bytes()
+        year = _YEAR
+        if src.suffix in (".yaml", ".md") and rel.parts[0] == "content":
+            text = data.decode("utf-8")
+            main = _MAIN_DATE.search(text)
+            year = str(_moved(main.group(1), today).year) if main else str(today.year)
+            data = _DATE_OR_YEAR.sub(partial(_redate, today, year), text).encode("utf-8")
+        dst = directory / rel.parent / rel.name.replace(_YEAR, year)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_bytes(data)
+        created.append(dst)
     return created
+
+
+def _redate(today: date, year: str, m: re.Match[str]) -> str:
+    """A date of the examples moved to its place around today; a year alone, its file's year."""
+    return _moved(m.group(0), today).isoformat() if "-" in m.group(0) else year
+
+
+def _moved(text: str, today: date) -> date:
+    return today + timedelta(days=_OFFSETS[text])
