@@ -165,7 +165,8 @@ def test_unreadable_attachment_is_refused_unless_allowed(make_site, tmp_path: Pa
 def test_allowlisted_number_is_published(make_site, tmp_path: Path) -> None:
     case = make_id("320826", "20150301", "001")  # a 受理编号: region + date + sequence
     site = make_site({"notices/n.md": notice([], body=f"编号 {case} 的申请已办结。").replace("attachments:\n\n", "")})
-    assert ("GK404", "build/notices/n/index.html") in built_problems(site, tmp_path) or True
+    refused = built_problems(site, tmp_path)  # without the allowlist it looks like an ID: refused
+    assert any(c in ("GK401", "GK404") for c, _ in refused), refused
     cfg = site / "content" / "site.yaml"
     cfg.write_text(
         cfg.read_text(encoding="utf-8") + f'allow_numbers:\n  - {{number: "{case}", reason: 办件编号}}\n',
@@ -198,7 +199,6 @@ SPLIT = {
 @pytest.mark.parametrize("how", sorted(SPLIT))
 def test_split_numbers_are_seen(how: str) -> None:
     text = SPLIT[how]
-    assert not find_pii(text) or how in ("em tags",) or True
     assert find_pii_seen(text.replace("<em>", "").replace("</em>", "")) or how == "em tags"
     assert scan_file("a.html", f"<p>姓名 {text}</p>".encode())
 
