@@ -6,7 +6,8 @@ see sealed.py), and decides when it may be trusted:
 
     search/state-<out>      SearchState of the last build into <out>, with the
                             digest of the index files that build wrote
-    search/parts/<k>/<key>  each document's postings, by document key
+    search/parts/<kk>       each document's postings, by document key, in 256
+                            files by the key's first two hex digits
 
 A state is used only when the previous output's search files are exactly
 the ones it describes: the digest over their paths and file digests (from
@@ -48,6 +49,7 @@ class SearchKeeper:
         self.folder = folder / "search" if folder is not None else None
         name = hashlib.sha256(str(out).encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.state_path = self.folder / f"state-{name}" if self.folder is not None else None
+        self._buckets: dict[str, dict[str, Parts]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -72,12 +74,20 @@ class SearchKeeper:
         return state
 
     def parts(self, key: str) -> Parts | None:
-        if self.folder is None:
-            return None
-        value = sealed.load(self._parts_path(key))
+        value = self._bucket(key[:2]).get(key)
         if isinstance(value, tuple) and len(value) == 2 and all(isinstance(x, str) for x in value):
             return value
         return None
+
+    def _bucket(self, name: str) -> dict[str, Parts]:
+        """The parts of the documents whose key starts with ``name`` (256
+        files for a site, not one per document: a full merge writes them all)."""
+        bucket = self._buckets.get(name)
+        if bucket is None:
+            value = sealed.load(self._parts_path(name)) if self.folder is not None else None
+            bucket = value if isinstance(value, dict) else {}
+            self._buckets[name] = bucket
+        return bucket
 
     @staticmethod
     def reader(output: Output) -> Callable[[str], bytes | None]:
@@ -108,15 +118,22 @@ class SearchKeeper:
         root = self.folder / "parts"
         if fresh:
             shutil.rmtree(root, ignore_errors=True)
+            self._buckets = {}
+        touched: set[str] = set()
         for key, value in parts.items():
-            sealed.dump(self._parts_path(key), value)
+            bucket = self._buckets.setdefault(key[:2], {}) if fresh else self._bucket(key[:2])
+            bucket[key] = value
+            touched.add(key[:2])
+        for name in sorted(touched):
+            sealed.dump(self._parts_path(name), self._buckets[name])
 
     def drop_parts(self, keys: Iterable[str]) -> None:
+        touched: set[str] = set()
         for key in keys:
-            try:
-                self._parts_path(key).unlink()
-            except OSError:
-                pass
+            if self._bucket(key[:2]).pop(key, None) is not None:
+                touched.add(key[:2])
+        for name in sorted(touched):
+            sealed.dump(self._parts_path(name), self._buckets[name])
 
     def save_state(self, state: SearchState, output: Output, rels: Iterable[str]) -> None:
         """``state``, bound to the index files just written (their digests in
@@ -145,6 +162,6 @@ class SearchKeeper:
             except OSError:
                 pass
 
-    def _parts_path(self, key: str) -> Path:
+    def _parts_path(self, name: str) -> Path:
         assert self.folder is not None
-        return self.folder / "parts" / key[:2] / key
+        return self.folder / "parts" / name
