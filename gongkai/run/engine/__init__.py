@@ -246,7 +246,8 @@ class Made:
                 self.groups["search"] = (key, rels)
                 assert self._state is not None
                 self.keeper.save_parts(spliced.parts, fresh=False)
-                gone = [k for k in self._state.keys if k not in set(spliced.state.keys)]
+                kept = set(spliced.state.keys)
+                gone = [k for k in self._state.keys if k not in kept]
                 self._new_state = (spliced.state, rels, gone)
                 self.search_how = f"spliced {spliced.spliced}"
             else:
