@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 from gongkai.core.errors import Severity
 from gongkai.core.tree import RMap, RScalar
 from gongkai.read import roster as roster_mod
+from gongkai.read import roster_csv, roster_xlsx
 from gongkai.read.raw import parse_yaml
 from gongkai.read.roster import ROSTER_CODES, RosterFile, number_text, read_roster, roster_to_yaml
 
@@ -735,7 +736,8 @@ def test_file_too_large() -> None:
 
 
 def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roster_mod, "MAX_ROWS", 10)
+    monkeypatch.setattr(roster_xlsx, "MAX_ROWS", 10)
+    monkeypatch.setattr(roster_csv, "MAX_ROWS", 10)
     wb, ws = new_sheet()
     ws.append(["姓名", "金额"])
     for i in range(20):
@@ -748,7 +750,7 @@ def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roster_mod, "MAX_UNZIPPED_BYTES", 1000)
+    monkeypatch.setattr(roster_xlsx, "MAX_UNZIPPED_BYTES", 1000)
     roster, problems = read(xlsx_bytes(standard_roster()))
     assert roster is None and codes(problems) == ["GK121"]
 

@@ -14,7 +14,7 @@ docs/content-format.md keeps the rendered tables between markers::
     <!-- /fields:subsidy -->
 
 (one per record type, ``fields:common``, ``fields:site``, and
-``roster:headers``: the spreadsheet column names gongkai/roster.py accepts
+``roster:headers``: the spreadsheet column names gongkai/read/roster_headers.py accepts
 and refuses).  :func:`update` re-renders every marked section of a text; tests/test_docs.py
 checks that the file equals its update, so the document cannot drift from
 the schema.  After changing a record type, rewrite the file with::
@@ -37,7 +37,7 @@ from types import MappingProxyType
 from gongkai.core.config import DEFAULT_NOTICE_DAYS, SITE_FIELDS
 from gongkai.core.schema.kinds import Bool, Date, Enum, Field, IdNumber, Int, Kind, ListOf, Money, Slug, Struct, Text
 from gongkai.core.schema.types import COMMON, RECORD_TYPES, Attachment
-from gongkai.read import roster
+from gongkai.read import roster_headers as roster
 
 __all__ = ["NOTES", "SECTIONS", "Row", "field_rows", "field_table", "main", "render_section", "sections", "update"]
 
