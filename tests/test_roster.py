@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 from gongkai.core.errors import Severity
 from gongkai.core.tree import RMap, RScalar
 from gongkai.read import roster as roster_mod
-from gongkai.read import roster_csv, roster_xlsx
+from gongkai.read import roster_cells, roster_csv, roster_xlsx
 from gongkai.read.raw import parse_yaml
 from gongkai.read.roster import ROSTER_CODES, RosterFile, number_text, read_roster, roster_to_yaml
 
@@ -350,10 +350,11 @@ def test_amount_merged_over_several_people_is_refused() -> None:
         (193.2, "0.00", "193.20"),
         (546, "#,##0.00", "546.00"),
         (1234567.5, "#,##0.00_ ", "1234567.50"),
-        (1.005, "0.00", "1.01"),  # Excel shows 1.01 too
-        (2.5, "0", "3"),
+        (1.005, "0.00", "1.005"),  # Excel shows 1.01: the format only rounds the screen
+        (1.8375, "0.00", "1.8375"),
+        (2.5, "0", "2.5"),
         (105.1, "0.0#", "105.1"),
-        (105.125, "0.0#", "105.13"),
+        (105.125, "0.0#", "105.125"),
         (0.05, "0%", "5%"),
         (0.125, "0.0%", "12.5%"),
         (193.2, '"¥"#,##0.00;[Red]"¥"-#,##0.00', "193.20"),
@@ -363,6 +364,22 @@ def test_amount_merged_over_several_people_is_refused() -> None:
 )
 def test_number_text(value: float, fmt: str, shown: str) -> None:
     assert number_text(value, fmt) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "shown"),
+    [
+        (1.005, "0.00", "1.01"),
+        (1.8375, "0.00", "1.84"),
+        (3.075, "0.00", "3.08"),
+        (2.5, "0", "3"),
+        (105.125, "0.0#", "105.13"),
+        (193.2, "0.00", "193.20"),
+        (5.2, "General", "5.2"),
+    ],
+)
+def test_shown_text_is_what_the_screen_shows(value: float, fmt: str, shown: str) -> None:
+    assert roster_cells.shown_text(value, fmt) == shown
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e20, max_value=1e20))

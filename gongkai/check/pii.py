@@ -8,6 +8,7 @@ the same messages.  Pure: raw trees and text in, problems out.
 from __future__ import annotations
 
 from gongkai.core.errors import Loc, Problem
+from gongkai.core.idmask import star_masks
 from gongkai.core.privacy import Finding, check_masked_id, find_pii, find_pii_seen
 from gongkai.core.tree import RMap, RNode, RScalar, RSeq
 
@@ -98,7 +99,7 @@ def masked_id_problems(node: RNode, path: str) -> list[Problem]:
     out: list[Problem] = []
     if isinstance(node, RScalar):
         if path.endswith("id_number") and node.text.strip():
-            why = check_masked_id(node.text)
+            why = check_masked_id(star_masks(node.text))
             if why:
                 out.append(
                     Problem(

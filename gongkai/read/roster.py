@@ -148,13 +148,13 @@ def read_roster(data: bytes, filename: str, relpath: str) -> tuple[RosterFile | 
         return None, [_file_problem(relpath, "GK120", msg, _SAVE_AS + "；如有打开密码请先取消")]
     if ext in (".xlsx", ".xlsm"):
         return _read_xlsx(data, relpath)
-    if ext == ".csv":
+    if ext in (".csv", ".txt"):
         if data.startswith(b"PK\x03\x04"):
             return None, [
                 _file_problem(
                     relpath,
                     "GK120",
-                    "文件扩展名是 .csv，内容却是 Excel 工作簿",
+                    f"文件扩展名是 {ext}，内容却是 Excel 工作簿",
                     "把文件扩展名改为 .xlsx，并修改记录中的文件名",
                 )
             ]
@@ -167,6 +167,9 @@ def read_roster(data: bytes, filename: str, relpath: str) -> tuple[RosterFile | 
         return None, [_file_problem(relpath, "GK120", f"不支持 {ext} 格式的名单文件，请另存为 .xlsx", _SAVE_AS)]
     return None, [
         _file_problem(
-            relpath, "GK120", f"不支持这种名单文件（{ext or '没有扩展名'}）", "名单文件应为 .xlsx 或 .csv；" + _SAVE_AS
+            relpath,
+            "GK120",
+            f"不支持这种名单文件（{ext or '没有扩展名'}）",
+            "名单文件应为 .xlsx、.csv 或 Excel 另存的“Unicode 文本 (*.txt)”；" + _SAVE_AS,
         )
     ]

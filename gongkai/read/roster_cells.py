@@ -52,6 +52,7 @@ class _Cell:
     kind: str = ""  # "": empty, "s": text, "n": number, "d": date/time, "b": TRUE/FALSE, "e": error
     number: float | int | None = None
     computed: bool = False  # empty, but the cached result of a formula (an empty string)
+    shown: str = ""  # a number as its format shows it on screen, when that differs from ``text``
 
 
 _EMPTY = _Cell()
@@ -159,41 +160,69 @@ def _file_problem(relpath: str, code: str, message: str, hint: str = "") -> Prob
 
 
 def number_text(value: float | int, number_format: str = "General") -> str:
-    """A numeric cell as Excel shows it, as a plain decimal string.
+    """A numeric cell's stored value as a plain decimal string: what the
+    spreadsheet holds, never what its number format rounds it to on screen.
 
-    The double is rounded to 15 significant digits (Excel's precision) via
-    ``format(x, ".15g")`` — its shortest faithful decimal — before any
+    The double is first rounded to 15 significant digits (Excel's precision)
+    via ``format(x, ".15g")`` — its shortest faithful decimal — before any
     Decimal arithmetic, so 5.2 → "5.2" and 0.1+0.2 → "0.3", never
-    "5.20000000000000017763568394002504646778106689453125".  Fixed-decimal
-    formats (``0.00``, ``#,##0.00``, ``0%``) round half-up to their places and
-    keep the zeros; thousands separators, currency signs and exponents are not
-    reproduced."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        d = Decimal(value)
-    else:
-        try:
-            d = Decimal(format(float(value), ".15g"))
-        except (InvalidOperation, ValueError):  # pragma: no cover - inf/nan do not occur in xlsx
-            return str(value)
+    "5.20000000000000017763568394002504646778106689453125".  A fixed-decimal
+    format (``0.00``, ``#,##0.00``, ``0%``) only pads with zeros to its places
+    (193.2 in ``0.00`` → "193.20"); an area of 1.8375 shown as 1.84 stays
+    "1.8375" (see :func:`shown_text` for what the screen shows).  Thousands
+    separators, currency signs and exponents are not reproduced."""
+    d = _stored(value)
+    if d is None:  # pragma: no cover - inf/nan do not occur in xlsx
+        return str(value)
     spec = _fixed_format(number_format)
     if spec is None:
-        text = format(d if d == d.to_integral_value() else d.normalize(), "f")
-        return "0" if text == "-0" else text
+        return _plain(d)
+    min_places, _max_places, percent = spec
+    if percent:
+        with localcontext(prec=60):
+            d *= 100
+    text = _plain(d)
+    whole, _, frac = text.partition(".")
+    if len(frac) < min_places:
+        frac += "0" * (min_places - len(frac))
+    return (f"{whole}.{frac}" if frac else whole) + ("%" if percent else "")
+
+
+def shown_text(value: float | int, number_format: str = "General") -> str:
+    """A numeric cell as Excel shows it: fixed-decimal formats round half-up
+    to their places (1.8375 in ``0.00`` → "1.84").  Used only to tell the
+    clerk what the screen showed; the value read is :func:`number_text`."""
+    d = _stored(value)
+    if d is None:  # pragma: no cover
+        return str(value)
+    spec = _fixed_format(number_format)
+    if spec is None:
+        return _plain(d)
     min_places, max_places, percent = spec
-    with localcontext() as ctx:
-        ctx.prec = 60
+    with localcontext(prec=60):
         if percent:
             d *= 100
         d = d.quantize(Decimal(1).scaleb(-max_places), rounding=ROUND_HALF_UP)
-    if d == 0:
-        d = abs(d)
-    text = format(d, "f")
-    if max_places > min_places and "." in text:
-        whole, frac = text.split(".")
-        frac = frac.rstrip("0")
-        frac = frac + "0" * (min_places - len(frac)) if len(frac) < min_places else frac
-        text = f"{whole}.{frac}" if frac else whole
-    return text + ("%" if percent else "")
+    text = _plain(d)
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    frac += "0" * max(0, min_places - len(frac))
+    return (f"{whole}.{frac}" if frac else whole) + ("%" if percent else "")
+
+
+def _stored(value: float | int) -> Decimal | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    try:
+        return Decimal(format(float(value), ".15g"))
+    except (InvalidOperation, ValueError):  # pragma: no cover
+        return None
+
+
+def _plain(d: Decimal) -> str:
+    """A Decimal as plain digits, no exponent, no trailing zeros, no "-0"."""
+    text = format(d.to_integral_value() if d == d.to_integral_value() else d.normalize(), "f")
+    return "0" if text == "-0" else text
 
 
 def _fixed_format(fmt: str) -> tuple[int, int, bool] | None:

@@ -33,6 +33,7 @@ from gongkai.read.roster_headers import (
     _map_header,
     _norm,
 )
+from gongkai.read.roster_units import ColumnUnits, header_unit, read_unit
 
 # --- row labels ------------------------------------------------------------------
 
@@ -42,6 +43,13 @@ _TRAILER_WORDS = tuple(
 _TRAILER_RE = re.compile("^(?:" + "|".join(_TRAILER_WORDS) + ")")
 _TOTAL_RE = re.compile(r"合计|总计|共计")
 _SUBTOTAL_RE = re.compile(r"小计|^本页")
+_PLACE = r"(?:全镇|全乡|全村|全社区|本村|本组|本页|本表|全|总|各村)?"
+_TOTAL_NAME_RE = re.compile(_PLACE + r"(?:合计|总计|共计)(?:金额)?:?")
+_SUBTOTAL_NAME_RE = re.compile(_PLACE + r"小计:?")
+_SIGNOFF_RE = re.compile(
+    r"签字|签名|签章|盖章|领导|主任|书记|负责人|经办|制表|填表|审核|审批|复核|会计|出纳|监督|联系人|日期|单位|村委|居委|公示|举报"
+)
+_SIGNOFF_END_RE = re.compile(r"[(]?(?:签字|签名|签章|盖章)[)]?$")
 _HOUSEHOLDS_RE = re.compile(r"(\d+)(?:户|人)")
 _SCI_RE = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -50,8 +58,13 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # --- rows -----------------------------------------------------------------------------------------------
 
 
-def _row_label(row: _Row) -> str:
-    """The row's kind from its first non-empty cells: "total", "subtotal", "trailer" or ""."""
+def _row_label(row: _Row, name_col: int = 0) -> str:
+    """The row's kind: "total", "subtotal", "trailer" or "" (a person).
+
+    Read from its first two non-empty cells and from its name cell, since
+    exports put 合计 wherever the name goes (``5 | 全镇 | | 合计 | 10.72``).
+    A sign-off line (``村委会主任签字：``, ``镇分管领导：李某某``) is a trailer
+    by content wherever it sits: no person's name holds a role and a colon."""
     texts = [c.text for c in row.raw if c.kind][:2]
     for t in texts:
         n = _norm(t).strip(":")
@@ -59,11 +72,29 @@ def _row_label(row: _Row) -> str:
             return "subtotal"
         if len(n) <= 20 and _TOTAL_RE.search(n):
             return "total"
+    name = _at(row.raw, name_col) if name_col else None
+    if name is not None and name.kind == "s":
+        n = _norm(name.text)
+        if _SUBTOTAL_NAME_RE.fullmatch(n):
+            return "subtotal"
+        if _TOTAL_NAME_RE.fullmatch(n):
+            return "total"
     if texts:
         n = _norm(texts[0])
         if _TRAILER_RE.match(n) and (":" in n or re.fullmatch(r"(?:" + "|".join(_TRAILER_WORDS) + r")人?", n)):
             return "trailer"
+    for t in [*texts, name.text if name is not None and name.kind == "s" else ""]:
+        if t and _is_signoff(_norm(t)):
+            return "trailer"
     return ""
+
+
+def _is_signoff(n: str) -> bool:
+    """``村委会主任签字：``, ``镇分管领导：李某某``, ``经办人（签字）``, ``公示单位：青石村委会（盖章）``."""
+    label, colon, _rest = n.partition(":")
+    if colon and 0 < len(label) <= 15 and _SIGNOFF_RE.search(label):
+        return True
+    return len(n) <= 20 and bool(_SIGNOFF_END_RE.search(n))
 
 
 def _is_numbering_row(row: _Row) -> bool:
@@ -86,6 +117,7 @@ def _is_header_like(row: _Row, header: _Header) -> bool:
     return bool(cells) and all(c.kind == "s" and (c.text in header.texts or _is_unit(c.text)) for c in cells)
 
 
+_PLACES = {"amount": 2, "quantity": 4, "rate": 4}  # as the schema reads them
 _FILL_DOWN = {"village", "group", "rate", "note"}
 
 
@@ -161,18 +193,19 @@ def _read_rows(src: _Source, problems: _Problems) -> RosterFile | None:
     empties: set[tuple[int, int]] = set()
     paths: dict[int, str] = {}  # row → field path prefix, as the rules name rows
     name_col = next(c for c, f in header.fields.items() if f == "name")
+    units = ColumnUnits({f: u for c, f in header.fields.items() if (u := header_unit(f, header.names.get(c, "")))})
 
     for row in data_rows:
         if not any(c.kind for c in row.raw):
             continue
-        label = _row_label(row)
+        label = _row_label(row, name_col)
         if ended:
             if label or not _at(row.down, name_col).kind or _has_trailer_word(row):
                 continue
             late.append(row)
             continue
         if label == "total":
-            total = _total_row(src, row, header, problems, empties)
+            total = _total_row(src, row, header, problems, empties, units)
             paths[row.n] = "recipients.合计"
             ended = True
             continue
@@ -201,7 +234,7 @@ def _read_rows(src: _Source, problems: _Problems) -> RosterFile | None:
         if not any(_at(row.raw, c).kind for c in header.fields):
             continue  # only merged cells reach into this row, or only ignored columns are filled
         paths[row.n] = f"recipients[{len(people) + 1}]"
-        people.append(_person(src, row, header, paths[row.n], problems, reported_merges, empties))
+        people.append(_person(src, row, header, paths[row.n], problems, reported_merges, empties, units))
 
     if late:
         first = late[0]
@@ -248,9 +281,11 @@ def _person(
     problems: _Problems,
     reported_merges: set[_Merge],
     empties: set[tuple[int, int]],
+    units: ColumnUnits,
 ) -> RMap:
     entries: dict[str, RNode] = {}
     key_locs: dict[str, Loc] = {}
+    cells: dict[str, tuple[_Cell, Loc]] = {}
     for c, f in header.fields.items():
         loc = src.loc(row.n, row.line, c)
         merge = row.covered.get(c)
@@ -275,9 +310,61 @@ def _person(
             continue
         if not _cell_ok(src, cell, f, f"{path}.{f}", loc, problems):
             continue
-        entries[f] = RScalar(cell.text, loc)
+        cells[f] = (cell, loc)
+    row_unit = ""
+    # 数量 before 标准: a 标准 of 元/亩 is checked against this row's 亩.
+    for f in sorted(cells, key=lambda f: f != "quantity"):
+        cell, loc = cells[f]
+        text = cell.text
+        if f in _PLACES and cell.kind == "s":
+            read = read_unit(f, text, loc.cell, units, row_unit)
+            if read is not None:
+                number, unit, why = read
+                if why:
+                    problems.add(
+                        Problem(loc, "GK105" if f == "amount" else "GK106", why, f"{path}.{f}", cell.text),
+                        capped=True,
+                    )
+                    continue
+                text = number
+                row_unit = unit if f == "quantity" else row_unit
+        entries[f] = RScalar(text, loc)
         key_locs[f] = loc
+    _add_shown(src, row, header, path, problems, entries, key_locs)
+    order = list(header.fields.values())
+    entries = {f: entries[f] for f in sorted(entries, key=lambda f: order.index(f) if f in order else len(order))}
     return RMap(entries, key_locs, src.loc(row.n, row.line, header.first_col))
+
+
+def _add_shown(
+    src: _Source,
+    row: _Row,
+    header: _Header,
+    path: str,
+    problems: _Problems,
+    entries: dict[str, RNode],
+    key_locs: dict[str, Loc],
+) -> None:
+    """Columns published in the note (保障类别, 发放日期, 二轮承包面积 beside
+    补贴面积 …) become "列名：值" parts before the 备注 text."""
+    parts: list[str] = []
+    first: Loc | None = None
+    for c, label in header.shown.items():
+        cell = _at(row.down, c)
+        loc = src.loc(row.n, row.line, c)
+        if not cell.kind or not _cell_ok(src, cell, "note", f"{path}.note", loc, problems):
+            continue
+        parts.append(f"{label}：{cell.text}")
+        first = first or loc
+    if not parts:
+        return
+    note = entries.get("note")
+    if isinstance(note, RScalar):
+        parts.append(note.text)
+    else:
+        assert first is not None
+        key_locs["note"] = first
+    entries["note"] = RScalar("；".join(parts), key_locs["note"])
 
 
 def _cell_ok(src: _Source, cell: _Cell, f: str, path: str, loc: Loc, problems: _Problems) -> bool:
@@ -324,6 +411,26 @@ def _cell_ok(src: _Source, cell: _Cell, f: str, path: str, loc: Loc, problems: _
             capped=True,
         )
         return False
+    if cell.kind == "n" and f in _PLACES and len(cell.text.partition(".")[2]) > _PLACES[f]:
+        places = _PLACES[f]
+        seen = f"，屏幕上显示为 {cell.shown}" if cell.shown else ""
+        problems.add(
+            Problem(
+                loc,
+                "GK105" if f == "amount" else "GK106",
+                f"单元格中存的数是 {cell.text}{seen}；单元格格式只改变显示，读取的是存的数，"
+                f"{_FIELD_LABELS[f]}最多 {places} 位小数",
+                path,
+                cell.text,
+                (
+                    "发放金额应精确到分：公式写成 =ROUND(数量×标准,2)，或直接填写实际发放的金额"
+                    if f == "amount"
+                    else f"填写实际的{_FIELD_LABELS[f]}（最多 {places} 位小数），或用 =ROUND(…,{places}) 公式"
+                ),
+            ),
+            capped=True,
+        )
+        return False
     if _BIDI.search(cell.text):
         problems.add(
             Problem(
@@ -340,7 +447,14 @@ def _cell_ok(src: _Source, cell: _Cell, f: str, path: str, loc: Loc, problems: _
     return True
 
 
-def _total_row(src: _Source, row: _Row, header: _Header, problems: _Problems, empties: set[tuple[int, int]]) -> RMap:
+def _total_row(
+    src: _Source,
+    row: _Row,
+    header: _Header,
+    problems: _Problems,
+    empties: set[tuple[int, int]],
+    units: ColumnUnits,
+) -> RMap:
     entries: dict[str, RNode] = {}
     key_locs: dict[str, Loc] = {}
     for c, f in header.fields.items():
@@ -352,7 +466,13 @@ def _total_row(src: _Source, row: _Row, header: _Header, problems: _Problems, em
             if not cell.computed:
                 empties.add((row.n, c))
         elif _cell_ok(src, cell, f, f"recipients.合计.{f}", loc, problems):
-            entries[f] = RScalar(cell.text, loc)
+            text = cell.text
+            read = read_unit(f, text, loc.cell, units) if cell.kind == "s" else None
+            if read is not None and read[2]:
+                code = "GK105" if f == "amount" else "GK106"
+                problems.add(Problem(loc, code, read[2], f"recipients.合计.{f}", cell.text))
+                continue
+            entries[f] = RScalar(read[0] if read is not None else text, loc)
             key_locs[f] = loc
     for c, cell in enumerate(row.raw, start=1):
         if cell.kind == "s" and header.fields.get(c) not in ("quantity", "amount", "rate"):

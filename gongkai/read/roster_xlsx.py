@@ -29,6 +29,7 @@ from gongkai.read.roster_cells import (
     _TooManyRows,
     _Unreadable,
     number_text,
+    shown_text,
 )
 from gongkai.read.roster_rows import _read_table
 
@@ -172,7 +173,8 @@ def _xlsx_cell(c: object) -> _Cell:
             fmt = c.number_format  # type: ignore[attr-defined]
         except Exception:
             fmt = "General"
-        return _Cell(number_text(v, fmt), "n", v)
+        text, shown = number_text(v, fmt), shown_text(v, fmt)
+        return _Cell(text, "n", v, shown=shown if shown != text else "")
     if isinstance(v, _dt.datetime):
         text = v.strftime("%Y-%m-%d") if v.time() == _dt.time() else v.strftime("%Y-%m-%d %H:%M")
         return _Cell(text, "d")
