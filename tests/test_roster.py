@@ -561,19 +561,19 @@ def test_header_names_are_normalised() -> None:
 
 def test_unknown_column_lists_the_accepted_names() -> None:
     wb, ws = new_sheet()
-    ws.append(["姓名", "性别", "金额"])
-    ws.append(["张三", "男", 100])
+    ws.append(["姓名", "文化程度", "金额"])
+    ws.append(["张三", "初中", 100])
     roster, problems = read(xlsx_bytes(wb))
     assert codes(problems) == ["GK124"]
     assert problems[0].loc.cell == "工作表1!B1"
-    assert "性别" in problems[0].message
+    assert "文化程度" in problems[0].message
     assert "身份证号" in problems[0].hint and "补贴金额" in problems[0].hint
     assert roster is not None and texts(roster) == [{"name": "张三", "amount": "100"}]
 
 
 def test_two_columns_for_one_field_are_refused() -> None:
     wb, ws = new_sheet()
-    ws.append(["姓名", "应发金额", "实发金额"])
+    ws.append(["姓名", "补贴金额", "发放金额"])
     ws.append(["张三", 100, 90])
     _, problems = read(xlsx_bytes(wb))
     assert codes(problems) == ["GK124"]
@@ -742,7 +742,7 @@ def test_empty_file() -> None:
 
 
 def test_other_extensions_are_refused() -> None:
-    for name in ("名单.et", "名单.ods", "名单.txt", "名单"):
+    for name in ("名单.et", "名单.ods", "名单.docx", "名单"):
         roster, problems = read(b"x", name)
         assert roster is None and codes(problems) == ["GK120"], name
 
