@@ -285,6 +285,7 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
             ignored.add(c)
     texts = {c.text for r in (head, sub) if r is not None for c in r.full if c.kind == "s"}
     fields = dict(sorted(fields.items()))  # column order, fallbacks included
+    shown = dict(sorted(shown.items()))
     return _Header(head.n, 2 if sub else 1, fields, first_col or 1, width, unlabelled, ignored, texts, shown, names)
 
 
