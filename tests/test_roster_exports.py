@@ -67,7 +67,7 @@ def test_area_formatted_0_00_is_read_as_stored() -> None:
 
 def test_amount_stored_with_more_than_cents_names_both_values() -> None:
     data = xlsx([["姓名", "村", "金额"], ["王振华", "青石村", 192.9375]], {"C2": "0.00"})
-    roster, problems = read_roster(data, "名单.xlsx", "名单.xlsx")
+    _roster, problems = read_roster(data, "名单.xlsx", "名单.xlsx")
     assert [p.code for p in problems] == ["GK105"]
     assert "192.9375" in problems[0].message and "192.94" in problems[0].message
     assert "ROUND" in problems[0].hint
@@ -244,7 +244,17 @@ FAMILIES = {
         ("3", "2150"),
     ),
     "gengdi": (
-        ["序号", "村", "组", "户主姓名", "二轮承包面积(亩)", "补贴面积(亩)", "补贴标准(元/亩)", "补贴金额(元)", "一卡通账号"],
+        [
+            "序号",
+            "村",
+            "组",
+            "户主姓名",
+            "二轮承包面积(亩)",
+            "补贴面积(亩)",
+            "补贴标准(元/亩)",
+            "补贴金额(元)",
+            "一卡通账号",
+        ],
         [
             [1, "青石村", "一组", "王振华", 2.1, 1.8375, 105, 192.94, None],
             [2, "青石村", "二组", "王德胜", 3.2, 3.075, 105, 322.88, None],
@@ -286,7 +296,7 @@ def test_family_imports_and_checks(tmp_path: Path, family: str) -> None:
         assert "GK123" in out.stderr
         wb = openpyxl.load_workbook(path)
         ws = wb.active
-        col = [c.column for c in ws[2] if c.value and ("一卡通" in str(c.value) or "一折通" in str(c.value))][0]
+        col = next(c.column for c in ws[2] if c.value and ("一卡通" in str(c.value) or "一折通" in str(c.value)))
         ws.delete_cols(col)
         wb.save(path)
         out = _gongkai("import", str(path))
