@@ -26,7 +26,7 @@ MINIMAL = Path(__file__).resolve().parent / "sites" / "minimal"
 TODAY = date(2016, 12, 31)
 
 try:
-    from gongkai.read.roster_base import ROSTER_CODES
+    from gongkai.read.roster import ROSTER_CODES
 except ImportError:  # pragma: no cover
     ROSTER_CODES = {}
 KNOWN_CODES = set(CODES) | set(ROSTER_CODES)

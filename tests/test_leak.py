@@ -382,7 +382,7 @@ def test_ordinary_markdown_links_are_fine() -> None:
 
 def test_shared_strings_cap_is_read_from_the_zip_directory(make_site) -> None:
     from gongkai.read.roster import read_roster
-    from gongkai.read.roster_base import MAX_SHARED_STRINGS_BYTES
+    from gongkai.read.roster_cells import MAX_SHARED_STRINGS_BYTES
 
     # a hostile workbook: a small file whose shared-string table expands far
     base = xlsx([["村", "姓名", "身份证号", "面积", "金额"], ["东湖村", "张三", "320826********1234", "1", "1"]])

@@ -95,7 +95,7 @@ def test_a_total_off_because_of_one_wrong_row_comes_after_it_and_names_the_right
     site = make_site({"subsidies/s.yaml": text})
     problems = _problems(site)
     assert [(p.code, p.loc.line) for p in problems] == [("GK311", 14), ("GK312", 11)]
-    assert problems[0].hint == "210.00（四舍五入到分）"
+    assert problems[0].hint == "210.00（2.00 × 105.00 = 210，四舍五入到分）"
     assert "756.00" in problems[1].message and problems[1].hint == "合计 756.00 不用改；改正 GK311 所指的金额"
     out = CliRunner().invoke(cli_main, ["check", str(site), "--today", TODAY.isoformat()]).output
     assert out.index("GK311") < out.index("GK312")

@@ -21,12 +21,9 @@ from openpyxl.styles import Font
 from gongkai.core.errors import Severity
 from gongkai.core.tree import RMap, RScalar
 from gongkai.read import roster as roster_mod
-from gongkai.read import roster_base, roster_files
+from gongkai.read import roster_cells, roster_csv, roster_xlsx
 from gongkai.read.raw import parse_yaml
-from gongkai.read.roster import read_roster
-from gongkai.read.roster_base import ROSTER_CODES, RosterFile
-from gongkai.read.roster_files import number_text
-from gongkai.read.roster_yaml import roster_to_yaml
+from gongkai.read.roster import ROSTER_CODES, RosterFile, number_text, read_roster, roster_to_yaml
 
 REL = "subsidies/名单.xlsx"
 REL_CSV = "subsidies/名单.csv"
@@ -353,10 +350,11 @@ def test_amount_merged_over_several_people_is_refused() -> None:
         (193.2, "0.00", "193.20"),
         (546, "#,##0.00", "546.00"),
         (1234567.5, "#,##0.00_ ", "1234567.50"),
-        (1.005, "0.00", "1.01"),  # Excel shows 1.01 too
-        (2.5, "0", "3"),
+        (1.005, "0.00", "1.005"),  # Excel shows 1.01: the format only rounds the screen
+        (1.8375, "0.00", "1.8375"),
+        (2.5, "0", "2.5"),
         (105.1, "0.0#", "105.1"),
-        (105.125, "0.0#", "105.13"),
+        (105.125, "0.0#", "105.125"),
         (0.05, "0%", "5%"),
         (0.125, "0.0%", "12.5%"),
         (193.2, '"¥"#,##0.00;[Red]"¥"-#,##0.00', "193.20"),
@@ -366,6 +364,22 @@ def test_amount_merged_over_several_people_is_refused() -> None:
 )
 def test_number_text(value: float, fmt: str, shown: str) -> None:
     assert number_text(value, fmt) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "shown"),
+    [
+        (1.005, "0.00", "1.01"),
+        (1.8375, "0.00", "1.84"),
+        (3.075, "0.00", "3.08"),
+        (2.5, "0", "3"),
+        (105.125, "0.0#", "105.13"),
+        (193.2, "0.00", "193.20"),
+        (5.2, "General", "5.2"),
+    ],
+)
+def test_shown_text_is_what_the_screen_shows(value: float, fmt: str, shown: str) -> None:
+    assert roster_cells.shown_text(value, fmt) == shown
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e20, max_value=1e20))
@@ -542,24 +556,24 @@ def test_header_names_are_normalised() -> None:
     roster, problems = read(xlsx_bytes(wb))
     assert problems == []
     assert roster is not None
-    assert list(roster.rows.items[0].entries) == list(roster_base.FIELDS)
+    assert list(roster.rows.items[0].entries) == list(roster_mod.FIELDS)
 
 
 def test_unknown_column_lists_the_accepted_names() -> None:
     wb, ws = new_sheet()
-    ws.append(["姓名", "性别", "金额"])
-    ws.append(["张三", "男", 100])
+    ws.append(["姓名", "文化程度", "金额"])
+    ws.append(["张三", "初中", 100])
     roster, problems = read(xlsx_bytes(wb))
     assert codes(problems) == ["GK124"]
     assert problems[0].loc.cell == "工作表1!B1"
-    assert "性别" in problems[0].message
+    assert "文化程度" in problems[0].message
     assert "身份证号" in problems[0].hint and "补贴金额" in problems[0].hint
     assert roster is not None and texts(roster) == [{"name": "张三", "amount": "100"}]
 
 
 def test_two_columns_for_one_field_are_refused() -> None:
     wb, ws = new_sheet()
-    ws.append(["姓名", "应发金额", "实发金额"])
+    ws.append(["姓名", "补贴金额", "发放金额"])
     ws.append(["张三", 100, 90])
     _, problems = read(xlsx_bytes(wb))
     assert codes(problems) == ["GK124"]
@@ -728,7 +742,7 @@ def test_empty_file() -> None:
 
 
 def test_other_extensions_are_refused() -> None:
-    for name in ("名单.et", "名单.ods", "名单.txt", "名单"):
+    for name in ("名单.et", "名单.ods", "名单.docx", "名单"):
         roster, problems = read(b"x", name)
         assert roster is None and codes(problems) == ["GK120"], name
 
@@ -739,8 +753,8 @@ def test_file_too_large() -> None:
 
 
 def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roster_files, "MAX_ROWS", 10)  # where the rows are counted
-    monkeypatch.setattr(roster_mod, "MAX_ROWS", 10)  # and where the message says how many
+    monkeypatch.setattr(roster_xlsx, "MAX_ROWS", 10)
+    monkeypatch.setattr(roster_csv, "MAX_ROWS", 10)
     wb, ws = new_sheet()
     ws.append(["姓名", "金额"])
     for i in range(20):
@@ -753,7 +767,7 @@ def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roster_files, "MAX_UNZIPPED_BYTES", 1000)
+    monkeypatch.setattr(roster_xlsx, "MAX_UNZIPPED_BYTES", 1000)
     roster, problems = read(xlsx_bytes(standard_roster()))
     assert roster is None and codes(problems) == ["GK121"]
 

@@ -8,6 +8,7 @@ the same messages.  Pure: raw trees and text in, problems out.
 from __future__ import annotations
 
 from gongkai.core.errors import Loc, Problem
+from gongkai.core.idmask import star_masks
 from gongkai.core.masking import check_masked_id
 from gongkai.core.privacy import Finding, find_pii
 from gongkai.core.privacy_seen import find_pii_seen
@@ -116,7 +117,7 @@ def masked_id_problems(node: RNode, path: str) -> list[Problem]:
     out: list[Problem] = []
     if isinstance(node, RScalar):
         if path.endswith("id_number") and node.text.strip():
-            why = check_masked_id(node.text)
+            why = check_masked_id(star_masks(node.text))
             if why:
                 out.append(
                     Problem(

@@ -244,7 +244,11 @@ def hooks_run() -> None:
         sys.exit(1)
 
 
-@main.command("import", context_settings=CONTEXT, help="把 Excel（.xlsx）或 CSV 名单转换成 YAML 的 recipients 行。")
+@main.command(
+    "import",
+    context_settings=CONTEXT,
+    help="把 Excel（.xlsx）、CSV 或 Unicode 文本（.txt）名单转换成 YAML 的 recipients 行。",
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="写入这个文件（默认打印到屏幕）。")
 def import_roster(file: Path, out: Path | None) -> None:

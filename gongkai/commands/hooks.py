@@ -64,7 +64,7 @@ HOOK = hook_script(sys.executable)
 # Record files and rosters get the record checks (phones allowed in contact
 # fields, masked ID fields) on top of the scanner's.
 RECORD_SUFFIXES = (".yaml", ".yml", ".md")
-ROSTER_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+ROSTER_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
 
 
 def _git(repo: Path, *args: str) -> bytes:

@@ -215,11 +215,12 @@ _NOTES: dict[str, dict[str, str]] = {
         "rate": "全体统一的标准；各行标准不同时在行里写 `rate`",
         "rate_unit": "如 `元/亩`、`元/人`，只用于显示",
         "quantity_unit": "如 `亩`、`人`，只用于显示",
+        "rounding": "金额 = 数量 × 标准 到分的取法：`half_up` 四舍五入（不写时），`down` 舍去分以下（发放系统截位时）",
         "recipients": "直接写各行；或写记录旁边的名单文件名，如 `名单.xlsx`（见“用 Excel 名单”）",
         "recipients[].id_number": "第 7–14 位必须写成 `*`（GK113）；网站按 `id_display` 显示",
         "recipients[].quantity": "写了就核对 金额 = 数量 × 标准（GK311、GK316）",
         "recipients[].rate": "这一行的标准；不写时用记录的 `rate`",
-        "recipients[].amount": "写了数量时等于 数量 × 标准，四舍五入到分（GK311）",
+        "recipients[].amount": "写了数量时等于 数量 × 标准，按 `rounding` 取到分（GK311）",
         "recipients[].note": "不得写电话、银行卡号、身份证号（GK401–GK403）",
         "totals": "与名单各行核对（GK312）",
         "totals.households": "等于名单行数",
@@ -308,13 +309,14 @@ def _tables() -> dict[str, Callable[[], str]]:
 
 
 def _roster_headers() -> str:
-    lines = ["| 名单的键 | 可以用的列名 |", "| --- | --- |"]
-    for key, names in roster._HEADER_ALIASES.items():
-        lines.append(f"| `{key}`（{roster._FIELD_LABELS[key]}） | {'、'.join(names)} |")
-    lines.append(
-        f"| 不读取 | {'、'.join(sorted(roster._IGNORED_HEADERS))}；列名含 {'、'.join(roster._IGNORED_PARTS)} 的列 |"
-    )
-    lines.append(f"| **拒绝**（GK123） | 列名含 {'、'.join(roster._REFUSED_PARTS)} 的列 |")
+    v = roster.VOCABULARY
+    lines = ["| 名单的键 | 可以用的列名 | 没有左边的列时才用（否则写进备注） |", "| --- | --- | --- |"]
+    for key, names in v.names.items():
+        lines.append(f"| `{key}`（{v.labels[key]}） | {'、'.join(names)} | {'、'.join(v.fallbacks[key])} |")
+    lines.append(f"| 写进备注（“列名：值”） | {'、'.join(v.shown)} | |")
+    lines.append(f"| 不读取 | {'、'.join(v.ignored)}；列名含 {'、'.join(v.ignored_parts)} 的列 | |")
+    for parts, why in v.refused:
+        lines.append(f"| **拒绝**（GK123） | 列名含 {'、'.join(parts)} 的列：{why} | |")
     return "\n".join(lines) + "\n"
 
 

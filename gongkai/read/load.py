@@ -25,7 +25,6 @@ from gongkai.read.raw import MAX_BYTES, decode, parse_yaml, split_front_matter
 __all__ = ["LoadedSite", "SourceFile", "find_site_root", "load_site"]
 
 RECORD_EXTS = (".yaml", ".yml", ".md")
-ROSTER_EXTS = (".xlsx", ".csv", ".xls", ".xlsm")
 # Folders and files in content/ that are not records but are expected there.
 KNOWN_OTHER = {"archive", "applications", "holidays.yaml", "index-numbers.yaml", "site.yaml", "site.yml", "README.md"}
 
@@ -435,21 +434,16 @@ def _load_roster(
         # A roster that is missing now may be added later: that too must
         # make a cached record stale.
         deps.append((_rel(root, target), ""))
-    if (
-        "/" in name
-        or "\\" in name
-        or not name.lower().endswith(ROSTER_EXTS)
-        or not target.is_file()
-        or target.is_symlink()
-    ):
+    if "/" in name or "\\" in name or not target.is_file() or target.is_symlink():
+        elsewhere = "/" in name or "\\" in name
         problems.append(
             Problem(
                 ref.loc,
                 "GK205",
-                "名单文件不存在",
+                "名单文件要与本记录放在同一目录下，这里写了路径" if elsewhere else "名单文件不存在",
                 "recipients",
                 name,
-                "与本记录放在同一目录下的 .xlsx 或 .csv 文件名，如 名单.xlsx",
+                "与本记录放在同一目录下的 .xlsx、.csv 或 .txt 文件名（只写文件名），如 名单.xlsx",
             )
         )
         return None, None

@@ -1,89 +1,21 @@
-"""The header row of a roster: which column is which field, by the names
-county and bank exports give them (kept as data: _HEADER_ALIASES), which are
-ignored, and which are refused as personal data."""
+"""Roster files: the header row and the column names it may hold."""
 
 from __future__ import annotations
 
 import functools
 import re
+import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from gongkai.core.errors import Loc, Problem
-from gongkai.read.roster_base import (
-    _EMPTY,
-    _SUBTOTAL_RE,
-    _TOTAL_RE,
-    _TRAILER_RE,
-    _TRAILER_WORDS,
-    HEADER_SEARCH_ROWS,
-    _at,
-    _Cell,
-    _Merge,
-    _Problems,
-    _Row,
-    _Source,
-)
+from gongkai.read.roster_cells import _EMPTY, HEADER_SEARCH_ROWS, _at, _Cell, _Merge, _Problems, _Row, _Source
 
 # --- column names ----------------------------------------------------------------
-
-_FIELD_LABELS = {
-    "village": "村",
-    "group": "组",
-    "name": "姓名",
-    "id_number": "身份证号",
-    "quantity": "数量",
-    "rate": "标准",
-    "amount": "金额",
-    "note": "备注",
-}
-
-
-_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "village": tuple("村 村名 所在村 村别 行政村 村居 社区 村社区 村委会 所属村 村名称".split()),
-    "group": tuple("组 村民小组 小组 组别 组名 村民组 所在组 社".split()),
-    "name": tuple(
-        "姓名 户主姓名 户主 领取人 补贴对象 领款人 领取人姓名 补贴对象姓名 受益人 享受人 救助对象 申请人".split()
-    ),
-    "id_number": tuple(
-        "身份证号 身份证号码 公民身份号码 证件号码 身份证 身份证件号码 证件号 公民身份证号码 户主身份证号 户主身份证号码".split()
-    ),
-    "quantity": tuple(
-        "面积 补贴面积 计税面积 确权面积 承包面积 种植面积 实际种植面积 亩数 数量 补贴数量 人数 享受人数 月数 补贴月数".split()
-    ),
-    "rate": tuple("标准 补贴标准 单价 发放标准 补助标准 救助标准".split()),
-    "amount": tuple(
-        "金额 补贴金额 发放金额 合计金额 金额合计 补助金额 救助金额 应发金额 实发金额 补贴资金 发放资金".split()
-    ),
-    "note": ("备注", "说明"),
-}
-
-
-_HEADER_FIELD = {name: f for f, names in _HEADER_ALIASES.items() for name in names}
-
-
-_IGNORED_HEADERS = {"序号", "序", "no", "编号"}
-
-
-_IGNORED_PARTS = ("签字", "签名", "签章", "盖章", "手印", "指印")
-
-
-# Personal data that is never published, matched anywhere in a column name.
-_REFUSED_PARTS = tuple(
-    "银行卡 银行账 账号 帐号 卡号 一卡通 存折 电话 手机 联系方式 微信 住址 地址 残疾 病情 疾病 病种 诊断".split()
-)
-
-
-_ACCEPTED_HINT = (
-    "列名应为以下之一（可带单位，如“金额（元）”）：序号；村/村名/所在村/村（社区）；组/村民小组/小组；"
-    "姓名/户主姓名/户主/领取人/补贴对象；身份证号/身份证号码/公民身份号码/证件号码；"
-    "面积/补贴面积/计税面积/数量/人数/月数；标准/补贴标准/单价；金额/补贴金额/发放金额/合计金额；备注。"
-    "与公示无关的列请删除"
-)
-
-
-_UNITS = set("元 亩 人 户 月 个 头 只 年 公顷 平方米 ㎡ m2 kg 公斤 斤 吨 万元 间 套".split())
-
+#
+# The vocabulary is data: roster_headers.toml, next to this file.  Names there
+# are keyed here as a header cell is (NFKC, no blanks, no bracketed unit).
 
 _BRACKETS = re.compile(r"[(\[【〔<《〈].*?[)\]】〕>》〉]")
 
@@ -99,20 +31,85 @@ def _header_key(text: str) -> str:
     return t.strip("*:、.")
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """roster_headers.toml, read: every name keyed by :func:`_header_key`."""
+
+    labels: dict[str, str]  # field → its Chinese label, in FIELDS order
+    names: dict[str, tuple[str, ...]]  # field → names, as written in the data
+    fallbacks: dict[str, tuple[str, ...]]
+    shown: tuple[str, ...]
+    ignored: tuple[str, ...]
+    ignored_parts: tuple[str, ...]
+    refused: tuple[tuple[tuple[str, ...], str], ...]  # (parts, why)
+    kinds: dict[str, tuple[str, str]]  # key → ("field"|"fallback", field) | ("shown"|"ignore", "")
+
+
+def load_vocabulary(data: bytes | None = None) -> Vocabulary:
+    """The vocabulary from ``data`` (TOML), by default the packaged file.
+    Raises ValueError when a name is listed twice with different meanings."""
+    raw = tomllib.loads((data or _VOCAB_FILE.read_bytes()).decode("utf-8"))
+    fields = raw["field"]
+    kinds: dict[str, tuple[str, str]] = {}
+
+    def put(name: str, kind: tuple[str, str]) -> None:
+        key = _header_key(name)
+        if kinds.get(key, kind) != kind:
+            raise ValueError(f"roster header {name!r} is listed both as {kinds[key]} and {kind}")
+        kinds[key] = kind
+
+    for f, spec in fields.items():
+        for name in spec["names"]:
+            put(name, ("field", f))
+        for name in spec.get("fallback", ()):
+            put(name, ("fallback", f))
+    for name in raw["shown"]["names"]:
+        put(name, ("shown", ""))
+    for name in raw["ignore"]["names"]:
+        put(name, ("ignore", ""))
+    return Vocabulary(
+        {f: spec["label"] for f, spec in fields.items()},
+        {f: tuple(spec["names"]) for f, spec in fields.items()},
+        {f: tuple(spec.get("fallback", ())) for f, spec in fields.items()},
+        tuple(raw["shown"]["names"]),
+        tuple(raw["ignore"]["names"]),
+        tuple(raw["ignore"]["parts"]),
+        tuple((tuple(r["parts"]), r["why"]) for r in raw["refuse"]),
+        kinds,
+    )
+
+
+_VOCAB_FILE = Path(__file__).with_name("roster_headers.toml")
+VOCABULARY = load_vocabulary()
+
+_FIELD_LABELS = VOCABULARY.labels
+_HEADER_ALIASES = VOCABULARY.names
+_IGNORED_HEADERS = set(VOCABULARY.ignored)
+_IGNORED_PARTS = VOCABULARY.ignored_parts
+_REFUSED_PARTS = tuple(p for parts, _why in VOCABULARY.refused for p in parts)
+_ACCEPTED_HINT = (
+    "列名应为以下之一（可带单位，如“金额（元）”）：序号；村/村名/所在村/村（社区）/村组；组/村民小组/小组；"
+    "姓名/户主姓名/户主/领取人/补贴对象/保障对象；身份证号/身份证号码/公民身份号码/证件号码；"
+    "面积/补贴面积/数量/保障人数/月数；标准/补贴标准/保障标准/单价；金额/补贴金额/发放金额/保障金额/补偿金额；"
+    "备注（保障类别、发放日期等也可保留，会写进备注）。与公示无关的列请删除"
+)
+_UNITS = set("元 亩 人 户 月 个 头 只 年 公顷 平方米 ㎡ m2 kg 公斤 斤 吨 万元 间 套".split())
+
+
 @functools.lru_cache(maxsize=4096)
 def _header_kind(text: str) -> tuple[str, str] | None:
-    """A column name → ("field", name) | ("ignore", "") | ("refuse", "") | None."""
+    """A column name → ("field", f) | ("fallback", f) | ("shown", "") |
+    ("ignore", "") | ("refuse", why) | None (unknown)."""
     n = _norm(text)
     if not n:
         return None
-    if any(p in n for p in _REFUSED_PARTS):
-        return ("refuse", "")
     key = _header_key(text)
     for k in (key, key.split("/")[0]):
-        if k in _HEADER_FIELD:
-            return ("field", _HEADER_FIELD[k])
-        if k in _IGNORED_HEADERS:
-            return ("ignore", "")
+        if k in VOCABULARY.kinds:
+            return VOCABULARY.kinds[k]
+    for parts, why in VOCABULARY.refused:
+        if any(p in n for p in parts):
+            return ("refuse", why)
     if any(p in n for p in _IGNORED_PARTS):
         return ("ignore", "")
     return None
@@ -150,6 +147,8 @@ class _Header:
     unlabelled: set[int]  # columns within the header without any name
     ignored: set[int]
     texts: set[str]  # every text in the header row(s)
+    shown: dict[int, str] = field(default_factory=dict)  # col → its name, for columns published in the note
+    names: dict[int, str] = field(default_factory=dict)  # col → its name as written, with a unit row below it
 
 
 def _find_header(buffered: list[_Row]) -> int | None:
@@ -176,6 +175,9 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
     field_cells: dict[str, tuple[str, Loc]] = {}
     unlabelled: set[int] = set()
     ignored: set[int] = set()
+    shown: dict[int, str] = {}
+    names: dict[int, str] = {}
+    fallbacks: dict[str, list[tuple[int, str, Loc]]] = {}
     first_col = 0
 
     def where(row: _Row, c: int) -> Loc:
@@ -200,17 +202,17 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
             continue
         # Personal data is refused whichever header row names it.
         refused = [
-            (t, r)
+            (t, r, kind[1])
             for t, r in ((top_t, head), (bottom_t, sub))
-            if t and r is not None and _header_kind(t) == ("refuse", "")
+            if t and r is not None and (kind := _header_kind(t)) is not None and kind[0] == "refuse"
         ]
         if refused:
-            t, r = refused[-1]
+            t, r, why = refused[-1]
             problems.add(
                 Problem(
                     where(r, c),
                     "GK123",
-                    f"“{t}”列是不得公开的个人信息（银行卡/账号、电话、住址、残疾或病情等），名单文件中不能有这一列",
+                    f"“{t}”列{why}，名单文件中不能有这一列",
                     hint="删除整列后再保存；发放用的原始表另行保管，不要放进网站内容目录",
                 )
             )
@@ -230,11 +232,16 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
         assert row is not None
         kind = _header_kind(name)
         loc = where(row, c)
+        names[c] = name + (f"（{bottom_t}）" if bottom_t and _is_unit(bottom_t) else "")
         if kind is None:
             problems.add(Problem(loc, "GK124", f"不认识的列名“{name}”", value=name, hint=_ACCEPTED_HINT))
             ignored.add(c)
         elif kind[0] == "ignore":
             ignored.add(c)
+        elif kind[0] == "shown":
+            shown[c] = _label(name)
+        elif kind[0] == "fallback":
+            fallbacks.setdefault(kind[1], []).append((c, name, loc))
         else:
             f = kind[1]
             if f in field_cells:
@@ -252,44 +259,37 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
             else:
                 field_cells[f] = (name, loc)
                 fields[c] = f
-    texts = {c.text for r in (head, sub) if r is not None for c in r.full if c.kind == "s"}
-    return _Header(head.n, 2 if sub else 1, fields, first_col or 1, width, unlabelled, ignored, texts)
-
-
-# --- rows -----------------------------------------------------------------------------------------------
-
-
-def _row_label(row: _Row) -> str:
-    """The row's kind from its first non-empty cells: "total", "subtotal", "trailer" or ""."""
-    texts = [c.text for c in row.raw if c.kind][:2]
-    for t in texts:
-        n = _norm(t).strip(":")
-        if len(n) <= 20 and _SUBTOTAL_RE.search(n):
-            return "subtotal"
-        if len(n) <= 20 and _TOTAL_RE.search(n):
-            return "total"
-    if texts:
-        n = _norm(texts[0])
-        if _TRAILER_RE.match(n) and (":" in n or re.fullmatch(r"(?:" + "|".join(_TRAILER_WORDS) + r")人?", n)):
-            return "trailer"
-    return ""
-
-
-def _is_numbering_row(row: _Row) -> bool:
-    """A row of column numbers under the header: 1, 2, 3, 4=2×3 …"""
-    nums = []
-    for c in row.raw:
-        if not c.kind:
+    # A fallback column (二轮承包面积, 家庭人口, 应发金额 …) is the field only
+    # when no column names it outright; otherwise it is published in the note.
+    for f, cols in fallbacks.items():
+        if f in field_cells or len(cols) == 1:
+            for c, name, loc in cols:
+                if f in field_cells:
+                    shown[c] = _label(name)
+                else:
+                    field_cells[f] = (name, loc)
+                    fields[c] = f
             continue
-        m = re.fullmatch(r"(\d{1,2})(?:\s*=.*)?", _norm(c.text))
-        if not m:
-            return False
-        nums.append(int(m.group(1)))
-    return len(nums) >= 3 and nums == list(range(nums[0], nums[0] + len(nums)))
+        (_c0, first, loc0), (_c1, second, loc1) = cols[0], cols[1]
+        problems.add(
+            Problem(
+                loc1,
+                "GK124",
+                f"{loc0.cell}“{first}”和 {loc1.cell}“{second}”两列都可能是{_FIELD_LABELS[f]}，不知道按哪一列读取",
+                value=second,
+                hint=f"把用来计算金额的那一列改名为“{VOCABULARY.names[f][0]}”"
+                f"（如“补贴面积”“保障人数”），其他列会写进备注",
+            )
+        )
+        for c, _name, _loc in cols:
+            ignored.add(c)
+    texts = {c.text for r in (head, sub) if r is not None for c in r.full if c.kind == "s"}
+    fields = dict(sorted(fields.items()))  # column order, fallbacks included
+    shown = dict(sorted(shown.items()))
+    return _Header(head.n, 2 if sub else 1, fields, first_col or 1, width, unlabelled, ignored, texts, shown, names)
 
 
-def _is_header_like(row: _Row, header: _Header) -> bool:
-    """A row holding only the header's own texts and units: the header
-    repeated further down (pasted from a printed page) or a units row."""
-    cells = [c for c in row.raw if c.kind]
-    return bool(cells) and all(c.kind == "s" and (c.text in header.texts or _is_unit(c.text)) for c in cells)
+def _label(name: str) -> str:
+    """A header as it heads a part of the note: as written, without blanks or a bracketed unit."""
+    t = _BRACKETS.sub("", re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))).strip("*:、.")
+    return t or name.strip()

@@ -1,12 +1,13 @@
-"""A roster as the YAML ``recipients:`` rows ``gongkai import`` writes."""
+"""Roster files → the ``recipients:`` and ``totals:`` YAML a clerk could write inline."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
 
 from gongkai.core.tree import RMap, RScalar
-from gongkai.read.roster import _sum
-from gongkai.read.roster_base import RosterFile
+from gongkai.read.roster_cells import RosterFile
 
 # --- YAML ----------------------------------------------------------------------------------------------
 
@@ -92,3 +93,19 @@ def roster_to_yaml(roster: RosterFile) -> str:
         if key in totals:
             lines.append(f"  {key}: {_yaml_scalar(totals[key])}")
     return "\n".join(lines) + "\n"
+
+
+def _sum(items: tuple[object, ...], key: str) -> str | None:
+    total = Decimal(0)
+    seen = False
+    for item in items:
+        node = item.entries.get(key) if isinstance(item, RMap) else None
+        if not isinstance(node, RScalar):
+            continue
+        t = unicodedata.normalize("NFKC", node.text).replace(",", "").removesuffix("元").strip()
+        try:
+            total += Decimal(t)
+        except InvalidOperation:
+            return None
+        seen = True
+    return format(total, "f") if seen else None

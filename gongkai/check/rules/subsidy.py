@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
@@ -13,15 +13,19 @@ from gongkai.core.model import Record
 from gongkai.core.schema.kinds import parse_money_text
 from gongkai.core.tree import RMap, RScalar
 
-__all__ = ["check", "expected_amount"]
+__all__ = ["ROUNDING", "check", "expected_amount"]
 
 CENT = Decimal("0.01")
+# The record's ``rounding:``: how amount = quantity × rate is brought to the
+# cent.  Payment systems of some counties truncate (349.965 → 349.96).
+ROUNDING = {"half_up": (ROUND_HALF_UP, "四舍五入到分"), "down": (ROUND_DOWN, "舍去分以下")}
 
 
-def expected_amount(quantity: Decimal, rate: Decimal) -> Decimal:
-    """quantity × rate, rounded half-up to the cent (exactly, whatever the size)."""
+def expected_amount(quantity: Decimal, rate: Decimal, rounding: str = "half_up") -> Decimal:
+    """quantity × rate brought to the cent by ``rounding`` (a key of
+    :data:`ROUNDING`), exactly, whatever the size."""
     with localcontext(prec=60):
-        return (quantity * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+        return (quantity * rate).quantize(CENT, rounding=ROUNDING[rounding][0])
 
 
 def check(
@@ -36,11 +40,13 @@ def check(
     id_keys = id_keys or {}
     rows = rec.data["recipients"]
     record_rate = rec.data.get("rate")
+    rounding = rec.data.get("rounding", "half_up")
+    rule = ROUNDING[rounding][1]
     qty_sum = Decimal(0)
     amt_sum = Decimal(0)
     fixed_sum = Decimal(0)  # the amounts as quantity × rate says they should be
     wrong: list[Problem] = []  # GK311: rows whose amount is off
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str, str], int] = {}
     for i, row in enumerate(rows, start=1):
         p = f"recipients[{i}]"
         amt_sum += row["amount"]
@@ -60,23 +66,25 @@ def check(
                     )
                 )
             else:
-                want = expected_amount(q, rate)
+                want = expected_amount(q, rate, rounding)
                 if want != row["amount"]:
                     fixed = want
                     wrong.append(
                         Problem(
                             rec.loc(f"{p}.amount"),
                             "GK311",
-                            f"{row['name']} 的金额不等于 数量 × 标准（{q} × {rate}）",
+                            f"{row['name']} 的金额不等于 数量 × 标准（{q} × {rate}，按 rounding: {rounding} {rule}）",
                             f"{p}.amount",
                             _fmt(row["amount"]),
-                            f"{_fmt(want)}（四舍五入到分）",
+                            f"{_fmt(want)}（{q} × {rate} = {_product(q, rate)}，{rule}）"
+                            + _other_rule(q, rate, rounding, row["amount"]),
                         )
                     )
                     out.append(wrong[-1])
         fixed_sum += fixed
         ident = id_keys.get(f"{p}.id_number", row.get("id_number", ""))
-        key = (row["name"], ident, row["village"] if not ident else "")
+        # Without ID numbers, two namesakes of one village are told apart by their 组.
+        key = (row["name"], ident, "" if ident else row["village"], "" if ident else row.get("group", ""))
         if key in seen:
             out.append(
                 Problem(
@@ -144,3 +152,17 @@ def _after_wrong_rows(
         message = f"{p.message}（另有{rows}）"
         hint = f"{_fmt(fixed)}（改正 GK311 所指的金额后各行之和；按名单现有金额为 {_fmt(actual)}）"
     return replace(p, message=message, hint=hint, after=cause)
+
+
+def _product(q: Decimal, rate: Decimal) -> str:
+    with localcontext(prec=60):
+        d = q * rate
+    return format(d.normalize() if d != d.to_integral_value() else d.to_integral_value(), "f")
+
+
+def _other_rule(q: Decimal, rate: Decimal, rounding: str, amount: Decimal) -> str:
+    """When the amount is right under the other rule, say how to declare it."""
+    for other, (_mode, label) in ROUNDING.items():
+        if other != rounding and expected_amount(q, rate, other) == amount:
+            return f"；如果发放系统是{label}的，在记录中写 rounding: {other}"
+    return ""

@@ -466,15 +466,17 @@ class IdNumber(Kind):
     expected: str = "遮蔽出生日期的身份证号，如 320823********1234"
 
     def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        from gongkai.core.idmask import star_masks
         from gongkai.core.masking import check_masked_id, mask_id, normalise_id_field
 
         s = _scalar(node, ctx, path, self.label)
         if s is None:
             return BAD
-        why = check_masked_id(s.text)
+        text = star_masks(s.text)  # 320826××××××××2730 means 320826********2730
+        why = check_masked_id(text)
         if why:
             # Never echo the value: it may be a full ID number.
             ctx.error(s.loc, "GK113", f"{self.label}{why}", path, "", self.expected)
             return BAD
-        ctx.id_keys[path] = normalise_id_field(s.text)
-        return mask_id(s.text, ctx.id_policy) if ctx.id_policy else s.text.strip()
+        ctx.id_keys[path] = normalise_id_field(text)
+        return mask_id(text, ctx.id_policy) if ctx.id_policy else text

@@ -156,6 +156,7 @@ SUBSIDY = {
     "rate": Field(Dec("补贴标准"), False, "补贴标准"),
     "rate_unit": Field(Text("标准单位", 20), False, "标准单位"),
     "quantity_unit": Field(Text("数量单位", 20), False, "数量单位"),
+    "rounding": Field(Enum({"half_up": "四舍五入", "down": "舍去"}, "金额取整规则"), False, "金额取整规则"),
     "recipients": Field(ListOf(RECIPIENT, "发放名单", 1), True, "发放名单"),
     "totals": Field(
         Struct(

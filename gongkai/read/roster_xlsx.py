@@ -1,23 +1,19 @@
-"""The cells of a roster file: .xlsx (stored values, merged ranges, cached
-formula results, number formats) and CSV/text in any encoding gongkai reads."""
+"""Roster files: reading .xlsx workbooks (streamed, merged cells, cached formula values)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import io
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from collections.abc import Iterator
 
 from gongkai.core.errors import Loc, Problem, Severity
-from gongkai.read.raw import decode
-from gongkai.read.roster_base import (
+from gongkai.read.roster_cells import (
     _COMPUTED_EMPTY,
     _EMPTY,
-    HEADER_SEARCH_ROWS,
+    _SAVE_AS,
     MAX_COLS,
     MAX_MERGES,
     MAX_ROWS,
@@ -32,32 +28,19 @@ from gongkai.read.roster_base import (
     _TooManyMerges,
     _TooManyRows,
     _Unreadable,
+    number_text,
+    shown_text,
 )
-from gongkai.read.roster_headers import _known_names
-
-# --- entry point -------------------------------------------------------------------------
-
-# roster._read_table: the table of a source (a sheet or a CSV file) read into a roster
-ReadTable = Callable[[_Source], tuple[RosterFile | None, list[Problem]]]
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-_SAVE_AS = "在 Excel 或 WPS 中打开，点“文件 → 另存为”，保存类型选“Excel 工作簿 (*.xlsx)”"
-
+from gongkai.read.roster_rows import _read_table
 
 # --- .xlsx ---------------------------------------------------------------------------------
 
 _MERGE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z]{1,3}\d+:[A-Za-z]{1,3}\d+)[\"']")
-
-
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-
-
 _UNREADABLE_XLSX = "无法读取这个 Excel 文件：文件已损坏，或不是真正的 .xlsx 文件"
 
 
-def _read_xlsx(data: bytes, relpath: str, read_table: ReadTable) -> tuple[RosterFile | None, list[Problem]]:
+def _read_xlsx(data: bytes, relpath: str) -> tuple[RosterFile | None, list[Problem]]:
     import openpyxl
 
     try:
@@ -122,7 +105,7 @@ def _read_xlsx(data: bytes, relpath: str, read_table: ReadTable) -> tuple[Roster
             src = _Source(relpath, ws.title, _xlsx_rows(ws), merges)
             if has_formula:
                 src.formula_probe = lambda cells: _formula_cells(data, ws.title, cells)
-            roster, more = read_table(src)  # while the workbook is open: its rows are read lazily
+            roster, more = _read_table(src)
             return roster, problems + more
         finally:
             wb.close()
@@ -190,7 +173,8 @@ def _xlsx_cell(c: object) -> _Cell:
             fmt = c.number_format  # type: ignore[attr-defined]
         except Exception:
             fmt = "General"
-        return _Cell(number_text(v, fmt), "n", v)
+        text, shown = number_text(v, fmt), shown_text(v, fmt)
+        return _Cell(text, "n", v, shown=shown if shown != text else "")
     if isinstance(v, _dt.datetime):
         text = v.strftime("%Y-%m-%d") if v.time() == _dt.time() else v.strftime("%Y-%m-%d %H:%M")
         return _Cell(text, "d")
@@ -223,122 +207,3 @@ def _formula_cells(data: bytes, sheet: str, cells: set[tuple[int, int]]) -> set[
         except Exception:  # best effort: the cell simply stays empty
             return found
     return found
-
-
-# --- numbers as shown ---------------------------------------------------------------------
-
-
-def number_text(value: float | int, number_format: str = "General") -> str:
-    """A numeric cell as Excel shows it, as a plain decimal string.
-
-    The double is rounded to 15 significant digits (Excel's precision) via
-    ``format(x, ".15g")`` — its shortest faithful decimal — before any
-    Decimal arithmetic, so 5.2 → "5.2" and 0.1+0.2 → "0.3", never
-    "5.20000000000000017763568394002504646778106689453125".  Fixed-decimal
-    formats (``0.00``, ``#,##0.00``, ``0%``) round half-up to their places and
-    keep the zeros; thousands separators, currency signs and exponents are not
-    reproduced."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        d = Decimal(value)
-    else:
-        try:
-            d = Decimal(format(float(value), ".15g"))
-        except (InvalidOperation, ValueError):  # pragma: no cover - inf/nan do not occur in xlsx
-            return str(value)
-    spec = _fixed_format(number_format)
-    if spec is None:
-        text = format(d if d == d.to_integral_value() else d.normalize(), "f")
-        return "0" if text == "-0" else text
-    min_places, max_places, percent = spec
-    with localcontext() as ctx:
-        ctx.prec = 60
-        if percent:
-            d *= 100
-        d = d.quantize(Decimal(1).scaleb(-max_places), rounding=ROUND_HALF_UP)
-    if d == 0:
-        d = abs(d)
-    text = format(d, "f")
-    if max_places > min_places and "." in text:
-        whole, frac = text.split(".")
-        frac = frac.rstrip("0")
-        frac = frac + "0" * (min_places - len(frac)) if len(frac) < min_places else frac
-        text = f"{whole}.{frac}" if frac else whole
-    return text + ("%" if percent else "")
-
-
-def _fixed_format(fmt: str) -> tuple[int, int, bool] | None:
-    """(min places, max places, percent) of a plain number format, else None."""
-    if not fmt or fmt.lower() == "general":
-        return None
-    section = fmt.split(";")[0]
-    section = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", section)
-    if re.search(r"[A-Za-z@/?]", section):
-        return None
-    core = re.sub(r"[^0#,.%]", "", section)
-    m = re.fullmatch(r"[#0,]*0[#0,]*(?:\.([0#]*))?(%?)", core) or re.fullmatch(r"[#,]*\.([0#]+)(%?)", core)
-    if not m:
-        return None
-    places = m.group(1) or ""
-    return places.count("0"), len(places), bool(m.group(2))
-
-
-# --- .csv ------------------------------------------------------------------------------------
-
-
-def _read_csv(data: bytes, relpath: str, read_table: ReadTable) -> tuple[RosterFile | None, list[Problem]]:
-    decoded = decode(data, relpath)
-    if decoded.encoding == "unknown":
-        return None, list(decoded.problems)
-    text = decoded.text
-    delimiter = _pick_delimiter(text)
-    src = _Source(relpath, "", _csv_rows(text, delimiter, relpath))
-    roster, more = read_table(src)
-    return roster, list(decoded.problems) + more
-
-
-def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, int, list[str]]]:
-    reader = csv.reader(io.StringIO(text), dialect="excel", delimiter=delimiter)
-    prev_line = 0
-    for n, rec in enumerate(reader, start=1):
-        yield n, prev_line + 1, rec
-        prev_line = reader.line_num
-
-
-def _csv_rows(text: str, delimiter: str, relpath: str) -> Iterator[tuple[int, int, list[_Cell]]]:
-    records = _csv_records(text, delimiter)
-    line = 0
-    try:
-        for n, line, rec in records:
-            if n > MAX_ROWS:
-                raise _TooManyRows
-            cells = []
-            for value in rec[:MAX_COLS]:
-                t = _clean(value)
-                cells.append(_Cell(t, "s") if t else _EMPTY)
-            yield n, line, cells
-    except csv.Error as exc:
-        raise _Unreadable(f"CSV 格式错误（第 {line + 1} 行附近，如引号没有配对或某一格过长）") from exc
-
-
-def _pick_delimiter(text: str) -> str:
-    """Comma, unless the header row is found tab-separated (Excel's "文本文件
-    (制表符分隔)" saved as .csv)."""
-    best = ","
-    best_score = (0, 0)
-    for delimiter in (",", "\t"):
-        try:
-            rows = []
-            for _n, _line, rec in _csv_records(text, delimiter):
-                rows.append([_Cell(_clean(v), "s") for v in rec[:MAX_COLS]])
-                if len(rows) >= HEADER_SEARCH_ROWS:
-                    break
-        except csv.Error:
-            continue
-        for i, cells in enumerate(rows):
-            known = _known_names(cells)
-            if known >= 2:
-                score = (known, -i)
-                if score > best_score:
-                    best, best_score = delimiter, score
-                break
-    return best

@@ -1,6 +1,5 @@
-"""What the roster reader is made of: its limits, the roster it returns, a
-source of cells (a sheet or a CSV file) with its merged ranges, and how its
-problems are collected."""
+"""Roster files, the pieces every reader shares: limits, cells, sources,
+merged cells while streaming, problems, and numeric cells as text."""
 
 from __future__ import annotations
 
@@ -8,67 +7,23 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
-from gongkai.core.errors import CODES, Loc, Problem
+from gongkai.core.errors import Loc, Problem
 from gongkai.core.tree import RMap, RSeq
-
-# Roster-file codes; titles live with every other code in errors.CODES.
-ROSTER_CODES: dict[str, str] = {k: v for k, v in CODES.items() if k.startswith("GK12")}
-
 
 FIELDS = ("village", "group", "name", "id_number", "quantity", "rate", "amount", "note")
 
-
 MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
 MAX_ROWS = 100_000
-
-
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # all parts of an .xlsx, as declared in the zip
-
-
 # sharedStrings.xml, as declared in the zip: 100,000 rows of names and notes
 # take a few MB; openpyxl holds every string in memory at once
 MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
-
-
 MAX_MERGES = 100_000
-
-
 MAX_COLS = 200  # columns looked at; a roster has about ten
-
-
 HEADER_SEARCH_ROWS = 50
-
-
 MAX_SAME_PROBLEMS = 20  # per code, then one summary problem
-
-
-# --- row labels ------------------------------------------------------------------
-
-_TRAILER_WORDS = tuple(
-    "制表 填表 填报 审核 审批 复核 核对 经办 负责人 主管 会计 出纳 领导 签字 签名 盖章 日期 注 说明 备注 监督 举报 公示 联系人".split()
-)
-
-
-_TRAILER_RE = re.compile("^(?:" + "|".join(_TRAILER_WORDS) + ")")
-
-
-_TOTAL_RE = re.compile(r"合计|总计|共计")
-
-
-_SUBTOTAL_RE = re.compile(r"小计|^本页")
-
-
-_HOUSEHOLDS_RE = re.compile(r"(\d+)(?:户|人)")
-
-
-_SCI_RE = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$")
-
-
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
 
 # --- the public result ---------------------------------------------------------------
 
@@ -97,11 +52,10 @@ class _Cell:
     kind: str = ""  # "": empty, "s": text, "n": number, "d": date/time, "b": TRUE/FALSE, "e": error
     number: float | int | None = None
     computed: bool = False  # empty, but the cached result of a formula (an empty string)
+    shown: str = ""  # a number as its format shows it on screen, when that differs from ``text``
 
 
 _EMPTY = _Cell()
-
-
 _COMPUTED_EMPTY = _Cell(computed=True)
 
 
@@ -195,8 +149,96 @@ class _Problems:
         return self.items
 
 
+_SAVE_AS = "在 Excel 或 WPS 中打开，点“文件 → 另存为”，保存类型选“Excel 工作簿 (*.xlsx)”"
+
+
 def _file_problem(relpath: str, code: str, message: str, hint: str = "") -> Problem:
     return Problem(Loc(relpath), code, message, hint=hint)
+
+
+# --- numbers as shown ---------------------------------------------------------------------
+
+
+def number_text(value: float | int, number_format: str = "General") -> str:
+    """A numeric cell's stored value as a plain decimal string: what the
+    spreadsheet holds, never what its number format rounds it to on screen.
+
+    The double is first rounded to 15 significant digits (Excel's precision)
+    via ``format(x, ".15g")`` — its shortest faithful decimal — before any
+    Decimal arithmetic, so 5.2 → "5.2" and 0.1+0.2 → "0.3", never
+    "5.20000000000000017763568394002504646778106689453125".  A fixed-decimal
+    format (``0.00``, ``#,##0.00``, ``0%``) only pads with zeros to its places
+    (193.2 in ``0.00`` → "193.20"); an area of 1.8375 shown as 1.84 stays
+    "1.8375" (see :func:`shown_text` for what the screen shows).  Thousands
+    separators, currency signs and exponents are not reproduced."""
+    d = _stored(value)
+    if d is None:  # pragma: no cover - inf/nan do not occur in xlsx
+        return str(value)
+    spec = _fixed_format(number_format)
+    if spec is None:
+        return _plain(d)
+    min_places, _max_places, percent = spec
+    if percent:
+        with localcontext(prec=60):
+            d *= 100
+    text = _plain(d)
+    whole, _, frac = text.partition(".")
+    if len(frac) < min_places:
+        frac += "0" * (min_places - len(frac))
+    return (f"{whole}.{frac}" if frac else whole) + ("%" if percent else "")
+
+
+def shown_text(value: float | int, number_format: str = "General") -> str:
+    """A numeric cell as Excel shows it: fixed-decimal formats round half-up
+    to their places (1.8375 in ``0.00`` → "1.84").  Used only to tell the
+    clerk what the screen showed; the value read is :func:`number_text`."""
+    d = _stored(value)
+    if d is None:  # pragma: no cover
+        return str(value)
+    spec = _fixed_format(number_format)
+    if spec is None:
+        return _plain(d)
+    min_places, max_places, percent = spec
+    with localcontext(prec=60):
+        if percent:
+            d *= 100
+        d = d.quantize(Decimal(1).scaleb(-max_places), rounding=ROUND_HALF_UP)
+    text = _plain(d)
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    frac += "0" * max(0, min_places - len(frac))
+    return (f"{whole}.{frac}" if frac else whole) + ("%" if percent else "")
+
+
+def _stored(value: float | int) -> Decimal | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    try:
+        return Decimal(format(float(value), ".15g"))
+    except (InvalidOperation, ValueError):  # pragma: no cover
+        return None
+
+
+def _plain(d: Decimal) -> str:
+    """A Decimal as plain digits, no exponent, no trailing zeros, no "-0"."""
+    text = format(d.to_integral_value() if d == d.to_integral_value() else d.normalize(), "f")
+    return "0" if text == "-0" else text
+
+
+def _fixed_format(fmt: str) -> tuple[int, int, bool] | None:
+    """(min places, max places, percent) of a plain number format, else None."""
+    if not fmt or fmt.lower() == "general":
+        return None
+    section = fmt.split(";")[0]
+    section = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", section)
+    if re.search(r"[A-Za-z@/?]", section):
+        return None
+    core = re.sub(r"[^0#,.%]", "", section)
+    m = re.fullmatch(r"[#0,]*0[#0,]*(?:\.([0#]*))?(%?)", core) or re.fullmatch(r"[#,]*\.([0#]+)(%?)", core)
+    if not m:
+        return None
+    places = m.group(1) or ""
+    return places.count("0"), len(places), bool(m.group(2))
 
 
 # --- merged cells while streaming ---------------------------------------------------------------
