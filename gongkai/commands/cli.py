@@ -152,7 +152,7 @@ DRAFTS_OPT = click.option("--drafts", is_flag=True, help="同时生成草稿（d
 @main.command(context_settings=CONTEXT, help="生成网站：检查 SITE 中的内容，无误后生成到 SITE/build/。")
 @SITE_ARG
 @click.option(
-    "--out", metavar="目录", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。"
+    "--out", metavar="DIRECTORY", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。"
 )
 @TODAY_OPT
 @DRAFTS_OPT
@@ -411,7 +411,7 @@ def _paper(size: str | None, landscape: bool) -> Any:
 @LANDSCAPE_OPT
 @click.option("--pdf", is_flag=True, help='同时生成 PDF（需要 pip install "gongkai[pdf]" 和中文字体）。')
 @click.option(
-    "--out", metavar="目录", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。"
+    "--out", metavar="DIRECTORY", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。"
 )
 @TODAY_OPT
 def print_sheets(
