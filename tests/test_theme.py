@@ -64,3 +64,18 @@ def test_without_overrides_the_default_theme_is_used(make_site, tmp_path: Path) 
     build(make_site(), date(2015, 3, 1), out=out)
     assert (out / "static" / "style.css").read_bytes() == (DEFAULT / "static" / "style.css").read_bytes()
     assert "town-banner" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_roster_without_groups_has_no_empty_group_column(make_site, tmp_path: Path) -> None:
+    """A roster whose rows name no 组 shows no 组 column on the web page
+    (the print sheet drops it too); one with groups keeps it."""
+    import re
+
+    src = (Path(__file__).resolve().parent.parent / "content/subsidies/zhengdi-s245-2015.yaml").read_text("utf-8")
+    site = make_site({"subsidies/a.yaml": re.sub(r" group: [^,]+,", "", src), "subsidies/b.yaml": src})
+    out = tmp_path / "out"
+    build(site, date(2015, 10, 1), out=out)
+    without = (out / "subsidies/a/index.html").read_text("utf-8")
+    with_groups = (out / "subsidies/b/index.html").read_text("utf-8")
+    assert '<th scope="col">组</th>' not in without and 'colspan="4"' in without
+    assert '<th scope="col">组</th>' in with_groups and 'colspan="5"' in with_groups

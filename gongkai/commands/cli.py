@@ -46,7 +46,7 @@ FORMAT_OPT = click.option(
 @main.command(context_settings=CONTEXT, help="生成网站：检查 SITE 中的内容，无误后生成到 SITE/build/。")
 @SITE_ARG
 @click.option(
-    "--out", metavar="目录", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。"
+    "--out", metavar="DIRECTORY", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。"
 )
 @TODAY_OPT
 @DRAFTS_OPT

@@ -38,7 +38,7 @@ __all__ = ["archive", "print_sheets"]
 @LANDSCAPE_OPT
 @click.option("--pdf", is_flag=True, help='同时生成 PDF（需要 pip install "gongkai[pdf]" 和中文字体）。')
 @click.option(
-    "--out", metavar="目录", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。"
+    "--out", metavar="DIRECTORY", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 SITE/build）。"
 )
 @TODAY_OPT
 def print_sheets(
