@@ -36,7 +36,7 @@ class AnnualReport:
     published: int
     on_notice: int  # public records of the year with a 公示期 (posted on boards too)
     on_request: int
-    exempt: int
+    withheld: int
 
     @property
     def received(self) -> Counts:
@@ -85,7 +85,10 @@ def report_path(root: Path, year: int) -> Path:
 def compute_report(site: Site, data: AnnualData, report_date: date | None = None) -> AnnualReport:
     """The report of ``data.year`` from the YAML and the site's records of that year."""
     year = data.year
-    records = [r for r in site.records if r.date.year == year and not r.draft]
+    from gongkai.plan.data import listed
+
+    # 条例第十四条 information is counted only where the site lists it in its 目录
+    records = [r for r in site.records if r.date.year == year and listed(site, r)]
     public = [r for r in records if r.is_public]
     by_type = [(t.label, sum(1 for r in public if r.type == t.name)) for t in RECORD_TYPES.values()]
     v = data.values
@@ -107,7 +110,7 @@ def compute_report(site: Site, data: AnnualData, report_date: date | None = None
         published=len(public),
         on_notice=sum(1 for r in public if r.notice),
         on_request=sum(1 for r in records if r.disclosure == "on_request"),
-        exempt=sum(1 for r in records if r.disclosure == "exempt"),
+        withheld=sum(1 for r in records if r.disclosure == "withheld"),
     )
 
 

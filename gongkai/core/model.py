@@ -31,8 +31,8 @@ class Record:
     title: str
     publisher: str  # key in site.publishers
     date: date
-    disclosure: str = "public"
-    exemption: dict[str, str] | None = None
+    disclosure: str = "proactive"
+    withheld: dict[str, str] | None = None
     formed: date | None = None
     doc_no: str = ""
     notice: dict[str, date] | None = None
@@ -64,7 +64,7 @@ class Record:
 
     @property
     def is_public(self) -> bool:
-        return self.disclosure == "public"
+        return self.disclosure == "proactive"
 
     @property
     def disclosure_label(self) -> str:
@@ -122,7 +122,7 @@ class Summary:
 
     @property
     def is_public(self) -> bool:
-        return self.disclosure == "public"
+        return self.disclosure == "proactive"
 
     def on_notice(self, today: date) -> bool:
         n = self.notice
