@@ -114,6 +114,50 @@ def compute_report(site: Site, data: AnnualData, report_date: date | None = None
     )
 
 
+# 条例第五十条第（四）项: the report of a 人民政府 (a 镇 included) also gives the results of
+# 工作考核、社会评议和责任追究.
+_ARTICLE50_4 = ("考核", "评议", "追究")
+
+
+def _missing_parts(data: AnnualData) -> list[Problem]:
+    """Parts of the report nobody wrote.  No default sentence stands in for one:
+    a sentence the clerk did not write must not assert a fact (e.g. that no
+    信息处理费 was charged)."""
+    out: list[Problem] = []
+    problems = str(data.values.get("problems") or "")
+    if not problems.strip():
+        out.append(
+            Problem(
+                data.loc(""),
+                "GK102",
+                "缺少“存在的主要问题及改进情况”（年度报告第五部分，条例第五十条第（四）项）",
+                "problems",
+                hint="problems: |（下一行起缩进两格写正文）",
+            )
+        )
+    elif not all(word in problems for word in _ARTICLE50_4):
+        out.append(
+            Problem(
+                data.loc("problems"),
+                "GK102",
+                "第五部分还应写明工作考核、社会评议和责任追究结果情况（条例第五十条第（四）项，各级人民政府的年度报告必须包括）",
+                "problems",
+                hint="如：本年度县政府办公室对我镇政务公开工作考核结果为……；社会评议……；未发生责任追究情况。",
+            )
+        )
+    if not str(data.values.get("other_matters") or "").strip():
+        out.append(
+            Problem(
+                data.loc(""),
+                "GK102",
+                "缺少“其他需要报告的事项”（年度报告第六部分）；gongkai 不会替您写“未收取信息处理费”",
+                "other_matters",
+                hint="other_matters: |（写明本年度按国办函〔2020〕109号收取信息处理费的情况，以及其他需要报告的事项）",
+            )
+        )
+    return out
+
+
 def _yaml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -162,18 +206,9 @@ def write_report(
         raise GongkaiError(
             f"没有找到 {FOLDER}/{year}.yaml：请先填写{year}年依申请公开的办理情况（写法见 docs/open-data.md）"
         )
-    if not data.values.get("problems"):
-        raise ContentError(
-            [
-                Problem(
-                    data.loc(""),
-                    "GK102",
-                    "缺少“存在的主要问题及改进情况”（年度报告第五部分）",
-                    "problems",
-                    hint="problems: |（下一行起缩进两格写正文）",
-                )
-            ]
-        )
+    missing = _missing_parts(data)
+    if missing:
+        raise ContentError(missing)
     target = report_path(root, year)
     rel = target.relative_to(root).as_posix()
     other = site.by_id.get(report_id(year))
