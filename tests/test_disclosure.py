@@ -143,3 +143,27 @@ def test_article15_proviso_and_ground_must_match_article(make_site) -> None:  # 
         assert words in errors[0].message, (withheld, errors[0].message)
     ok = "{article: 15, ground: 涉及个人隐私, reason: r, consent: refused, public_interest: not_significant}"
     assert not [p for p in _problems(make_site, BASE + f"disclosure: withheld\nwithheld: {ok}\n") if p.is_error]
+
+
+CONSULT = """title: 集贸市场改造方案（征求意见稿）
+publisher: town
+date: 2015-04-01
+stage: consultation
+consultation:
+  opens: 2015-04-01
+  closes: 2015-04-21
+"""
+
+
+def test_short_consultation_with_published_reason_is_a_warning(make_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # 《重大行政决策程序暂行条例》第十四条：一般不少于30日，确需缩短的应当说明理由
+    root = make_site({"decisions/c.yaml": CONSULT})
+    (p,) = [p for p in check(root, TODAY).problems if p.code == "GK334"]
+    assert p.is_error and "shortened" in p.hint
+    reason = "汛期前必须完工，经镇长办公会议研究缩短征求意见期限"
+    root = make_site({"decisions/c.yaml": CONSULT + f"  shortened: {reason}\n"})
+    (p,) = [p for p in check(root, TODAY).problems if p.code == "GK334"]
+    assert not p.is_error
+    out = tmp_path / "out"
+    build(root, TODAY, out=out)
+    assert reason in (out / "decisions" / "c" / "index.html").read_text(encoding="utf-8")
