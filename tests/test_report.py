@@ -332,6 +332,14 @@ def test_guide_is_generated_from_site_yaml(make_site, tmp_path: Path) -> None:  
     assert broken_links(out) == []
 
 
+def test_demo_guide_follows_the_2019_regulation() -> None:
+    text = (REPO / "content" / "pages" / "guide.md").read_text(encoding="utf-8")
+    for old in ("特殊需要", "15个工作日内予以答复", "成本费"):
+        assert old not in text, old
+    for new in ("20个工作日", "国办函〔2020〕109号", "第三十六条", "告知申请人该政府信息不存在", "不予重复处理"):
+        assert new in text, new
+
+
 def test_own_guide_page_wins(demo_build: Path) -> None:
     html = (demo_build / "pages" / "guide" / "index.html").read_text(encoding="utf-8")
     assert "青石镇人民政府信息公开指南" in html  # content/pages/guide.md, not the generated one
