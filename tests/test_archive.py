@@ -172,11 +172,11 @@ def test_bad_photos_are_refused_and_nothing_is_written(
 
 def test_only_published_public_records_are_archived(site: Path) -> None:
     (site / "content" / "notices" / "neibu.md").write_text(
-        "---\ntitle: 内部\npublisher: town\ndate: 2015-03-01\ncategory: 其他\ndisclosure: exempt\n"
-        "exemption: {article: 16, reason: 内部事务信息}\n---\n内部\n",
+        "---\ntitle: 内部\npublisher: town\ndate: 2015-03-01\ncategory: 其他\ndisclosure: withheld\n"
+        "withheld: {article: 16, ground: internal, reason: 内部事务信息}\n---\n内部\n",
         encoding="utf-8",
     )
-    with pytest.raises(ArchiveError, match="免予公开"):
+    with pytest.raises(ArchiveError, match="不予公开"):
         archive_posting(site, "neibu", POSTED, pdf=False)
     with pytest.raises(ArchiveError, match="没有编号为“shichang-zhengqiu”"):  # published on 2015-06-01
         archive_posting(site, "shichang-zhengqiu", POSTED, pdf=False)

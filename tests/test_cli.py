@@ -149,10 +149,14 @@ def test_new_site_builds_at_once(tmp_path: Path) -> None:
         hook = (target / ".git" / "hooks" / "pre-commit").read_text(encoding="utf-8")
         assert "gongkai hooks run" in hook
     folders = {p.parent.name for p in (target / "content").rglob("*.*") if p.name != "site.yaml"}
-    assert folders >= {"budgets", "subsidies", "funds", "decisions", "lists", "notices", "pages"}
+    assert folders >= {"budgets", "subsidies", "funds", "decisions", "lists", "notices"}
     r = run("build", str(target))
     assert r.returncode == 0, r.stderr
     assert (target / "build" / "index.html").is_file()
+    # no two-paragraph pages/guide.md replaces the complete guide generated to the 2019 条例
+    assert not (target / "content" / "pages" / "guide.md").exists()
+    guide = (target / "build" / "pages" / "guide" / "index.html").read_text(encoding="utf-8")
+    assert "20 个工作日" in guide and "信息处理费" in guide and "特殊需要" not in guide
     r = run("new", str(target))  # never over an existing site
     assert r.returncode == 1
     assert "已存在" in r.stderr

@@ -142,7 +142,7 @@ def test_real_tables_carry_the_nested_keys_clerks_write() -> None:
     assert {"recipients[].amount", "recipients[].id_number", "totals.households"} <= rows["subsidy"]
     assert {"tables[].rows[].code", "three_public.vehicles.operation"} <= rows["budget"]
     assert {"projects[].period.start", "projects[].beneficiaries.people"} <= rows["fund"]
-    assert {"notice.start", "exemption.article", "attachments[].file"} <= {r.key for r in doc.field_rows(COMMON)}
+    assert {"notice.start", "withheld.article", "attachments[].file"} <= {r.key for r in doc.field_rows(COMMON)}
 
 
 def test_notes_name_keys_that_exist() -> None:

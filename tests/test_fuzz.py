@@ -50,8 +50,8 @@ title: 关于做好春季防汛工作的通知
 publisher: town
 date: 2015-03-02
 category: 工作动态
-disclosure: on_request
-exemption: {article: 16, reason: 内部事务}
+disclosure: withheld
+withheld: {article: 16, ground: internal, reason: 内部事务}
 ---
 各村要认真排查隐患。
 
@@ -153,7 +153,7 @@ HOSTILE = [
     "a" * 300, "[" * 60, "{" * 60, "- " * 60,
 ]  # fmt: skip
 KEYS = [
-    "title", "publisher", "date", "id", "disclosure", "exemption", "notice", "recipients", "totals", "tables",
+    "title", "publisher", "date", "id", "disclosure", "withheld", "notice", "recipients", "totals", "tables",
     "rows", "amount", "quantity", "rate", "code", "follows", "supersedes", "stage", "kind", "items", "body",
     "titel", "标题", "<<", "? x", "- x", "", "a b", "x" * 100,
 ]  # fmt: skip

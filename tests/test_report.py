@@ -213,6 +213,29 @@ def test_report_without_data_file_explains(demo_copy: Path) -> None:
     assert "content/applications/2013.yaml" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_blank_part_six_is_asked_for_never_filled_with_a_fact(demo_copy: Path) -> None:
+    # 第六部分留空：不得替信息员写“本年度未收取信息处理费”，而是要求填写
+    p = demo_copy / YEAR_FILE
+    text = p.read_text(encoding="utf-8")
+    p.write_text(text[: text.index("other_matters:")], encoding="utf-8")
+    r = run("report", "2015", str(demo_copy))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "其他需要报告的事项" in r.stderr and "109号" in r.stderr
+    assert not (demo_copy / "content" / "notices" / "niandu-baogao-2015.md").exists()
+
+
+def test_article_50_4_review_results_are_asked_for(demo_copy: Path) -> None:
+    # 条例第五十条第（四）项：人民政府的年度报告还要写工作考核、社会评议和责任追究结果
+    break_yaml(demo_copy, "工作考核、社会评议和责任追究结果：", "")
+    p = demo_copy / YEAR_FILE
+    text = p.read_text(encoding="utf-8")
+    for word in ("考核", "评议", "追究"):
+        text = text.replace(word, "")
+    p.write_text(text, encoding="utf-8")
+    r = run("report", "2015", str(demo_copy))
+    assert r.returncode == 1 and "第五十条第（四）项" in r.stderr and "Traceback" not in r.stderr
+
+
 def break_yaml(root: Path, old: str, new: str) -> None:
     p = root / YEAR_FILE
     text = p.read_text(encoding="utf-8")
@@ -307,6 +330,14 @@ def test_guide_is_generated_from_site_yaml(make_site, tmp_path: Path) -> None:  
     ):
         assert text in form, text
     assert broken_links(out) == []
+
+
+def test_demo_guide_follows_the_2019_regulation() -> None:
+    text = (REPO / "content" / "pages" / "guide.md").read_text(encoding="utf-8")
+    for old in ("特殊需要", "15个工作日内予以答复", "成本费"):
+        assert old not in text, old
+    for new in ("20个工作日", "国办函〔2020〕109号", "第三十六条", "告知申请人该政府信息不存在", "不予重复处理"):
+        assert new in text, new
 
 
 def test_own_guide_page_wins(demo_build: Path) -> None:

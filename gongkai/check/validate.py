@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import PurePosixPath
 
+from gongkai.check.disclosure import check_disclosure
 from gongkai.check.pii import allowed_digits, record_pii, scan_pii
 from gongkai.check.postings import check_postings, visible_postings
 from gongkai.check.rules import check_record, check_site
@@ -286,24 +287,7 @@ def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> tupl
                     pub,
                     _publisher_choices(config),
                 )
-        disclosure = values.get("disclosure", "public")
-        if disclosure != "public" and "exemption" not in values:
-            ctx.error(
-                ctx.locs["disclosure"],
-                "GK111",
-                "依申请公开或免予公开的信息必须写明理由",
-                "exemption",
-                disclosure,
-                "exemption: {article: 15, reason: 涉及个人隐私}",
-            )
-        elif disclosure == "public" and "exemption" in values:
-            ctx.error(
-                ctx.locs["exemption"],
-                "GK111",
-                "主动公开的信息不需要写不公开理由",
-                "exemption",
-                hint="删除 exemption，或把 disclosure 改为 on_request / exempt",
-            )
+        check_disclosure(values, ctx)
     problems.extend(ctx.problems)
     if values is BAD or any(p.is_error for p in ctx.problems):
         return None, {}

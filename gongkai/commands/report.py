@@ -36,7 +36,7 @@ class AnnualReport:
     published: int
     on_notice: int  # public records of the year with a 公示期 (posted on boards too)
     on_request: int
-    exempt: int
+    withheld: int
 
     @property
     def received(self) -> Counts:
@@ -85,7 +85,10 @@ def report_path(root: Path, year: int) -> Path:
 def compute_report(site: Site, data: AnnualData, report_date: date | None = None) -> AnnualReport:
     """The report of ``data.year`` from the YAML and the site's records of that year."""
     year = data.year
-    records = [r for r in site.records if r.date.year == year and not r.draft]
+    from gongkai.plan.data import listed
+
+    # 条例第十四条 information is counted only where the site lists it in its 目录
+    records = [r for r in site.records if r.date.year == year and listed(site, r)]
     public = [r for r in records if r.is_public]
     by_type = [(t.label, sum(1 for r in public if r.type == t.name)) for t in RECORD_TYPES.values()]
     v = data.values
@@ -107,8 +110,52 @@ def compute_report(site: Site, data: AnnualData, report_date: date | None = None
         published=len(public),
         on_notice=sum(1 for r in public if r.notice),
         on_request=sum(1 for r in records if r.disclosure == "on_request"),
-        exempt=sum(1 for r in records if r.disclosure == "exempt"),
+        withheld=sum(1 for r in records if r.disclosure == "withheld"),
     )
+
+
+# 条例第五十条第（四）项: the report of a 人民政府 (a 镇 included) also gives the results of
+# 工作考核、社会评议和责任追究.
+_ARTICLE50_4 = ("考核", "评议", "追究")
+
+
+def _missing_parts(data: AnnualData) -> list[Problem]:
+    """Parts of the report nobody wrote.  No default sentence stands in for one:
+    a sentence the clerk did not write must not assert a fact (e.g. that no
+    信息处理费 was charged)."""
+    out: list[Problem] = []
+    problems = str(data.values.get("problems") or "")
+    if not problems.strip():
+        out.append(
+            Problem(
+                data.loc(""),
+                "GK102",
+                "缺少“存在的主要问题及改进情况”（年度报告第五部分，条例第五十条第（四）项）",
+                "problems",
+                hint="problems: |（下一行起缩进两格写正文）",
+            )
+        )
+    elif not all(word in problems for word in _ARTICLE50_4):
+        out.append(
+            Problem(
+                data.loc("problems"),
+                "GK102",
+                "第五部分还应写明工作考核、社会评议和责任追究结果情况（条例第五十条第（四）项，各级人民政府的年度报告必须包括）",
+                "problems",
+                hint="如：本年度县政府办公室对我镇政务公开工作考核结果为……；社会评议……；未发生责任追究情况。",
+            )
+        )
+    if not str(data.values.get("other_matters") or "").strip():
+        out.append(
+            Problem(
+                data.loc(""),
+                "GK102",
+                "缺少“其他需要报告的事项”（年度报告第六部分）；gongkai 不会替您写“未收取信息处理费”",
+                "other_matters",
+                hint="other_matters: |（写明本年度按国办函〔2020〕109号收取信息处理费的情况，以及其他需要报告的事项）",
+            )
+        )
+    return out
 
 
 def _yaml_str(value: str) -> str:
@@ -159,18 +206,9 @@ def write_report(
         raise GongkaiError(
             f"没有找到 {FOLDER}/{year}.yaml：请先填写{year}年依申请公开的办理情况（写法见 docs/open-data.md）"
         )
-    if not data.values.get("problems"):
-        raise ContentError(
-            [
-                Problem(
-                    data.loc(""),
-                    "GK102",
-                    "缺少“存在的主要问题及改进情况”（年度报告第五部分）",
-                    "problems",
-                    hint="problems: |（下一行起缩进两格写正文）",
-                )
-            ]
-        )
+    missing = _missing_parts(data)
+    if missing:
+        raise ContentError(missing)
     target = report_path(root, year)
     rel = target.relative_to(root).as_posix()
     other = site.by_id.get(report_id(year))

@@ -10,7 +10,7 @@ from typing import Any
 
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.masking import MaskPolicy, parse_policy
-from gongkai.core.schema.kinds import BAD, Ctx, Date, Field, Int, ListOf, Struct, Text, parse_fields
+from gongkai.core.schema.kinds import BAD, Bool, Ctx, Date, Field, Int, ListOf, Struct, Text, parse_fields
 from gongkai.core.tree import RMap, RNode, RScalar, node_kind
 
 __all__ = ["DEFAULT_NOTICE_DAYS", "Contact", "SiteConfig", "parse_holidays", "parse_site_config"]
@@ -61,6 +61,9 @@ class SiteConfig:
     allow_numbers: tuple[tuple[str, str], ...] = ()
     # attachment types the last gate may publish without reading them (".zip")
     allow_unread: tuple[str, ...] = ()
+    # 条例第十四条 information (国家秘密等) in the public 目录: by default left out of every
+    # public output; when true, listed with its title and ground only
+    catalogue_article14: bool = False
 
 
 class _Publishers(Struct):
@@ -128,6 +131,9 @@ SITE_FIELDS: dict[str, Field] = {
         ),
         False,
         "允许公开的号码（看起来像身份证号等、实际不是个人信息的号码，写明理由）",
+    ),
+    "catalogue_article14": Field(
+        Bool("目录列出第十四条信息"), False, "公开目录是否列出依第十四条不予公开的信息（只列标题和依据；默认不列）"
     ),
     "allow_unread": Field(ListOf(Text("文件类型", 10), "文件类型"), False, "允许发布但无法检查内容的附件类型，如 .zip"),
 }
@@ -205,6 +211,7 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         archive_signing_key=values.get("archive_signing_key", ""),
         allow_numbers=tuple((a["number"], a["reason"]) for a in values.get("allow_numbers", ())),
         allow_unread=tuple(("." + t.lower().lstrip(".")) for t in values.get("allow_unread", ())),
+        catalogue_article14=values.get("catalogue_article14", False),
     )
     return cfg, ctx.problems
 

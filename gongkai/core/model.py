@@ -33,8 +33,8 @@ class Record:
     title: str
     publisher: str  # key in site.publishers
     date: Day
-    disclosure: str = "public"
-    exemption: dict[str, str] | None = None
+    disclosure: str = "proactive"
+    withheld: dict[str, str] | None = None
     formed: Day | None = None
     doc_no: str = ""
     notice: dict[str, Day] | None = None
@@ -66,7 +66,7 @@ class Record:
 
     @property
     def is_public(self) -> bool:
-        return self.disclosure == "public"
+        return self.disclosure == "proactive"
 
     @property
     def disclosure_label(self) -> str:
@@ -124,7 +124,7 @@ class Summary:
 
     @property
     def is_public(self) -> bool:
-        return self.disclosure == "public"
+        return self.disclosure == "proactive"
 
     def on_notice(self, today: Day) -> bool:
         n = self.notice

@@ -25,7 +25,7 @@ from typing import Any
 
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.kinds import Bool, Date, Int, Kind, ListOf, Money, Struct
-from gongkai.core.schema.types import COMMON
+from gongkai.core.schema.types import COMMON, GROUNDS
 from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, _dumps, _url, csv_bytes, money_text
 from gongkai.plan.fiscal import fiscal_package
 from gongkai.plan.schemas import json_schemas
@@ -88,17 +88,37 @@ def channel(rec: Record) -> str:
     """公开渠道 of a catalogue entry."""
     if rec.disclosure == "on_request":
         return "依申请提供"
-    if rec.disclosure == "exempt":
-        return "不公开"
+    if rec.disclosure == "withheld":
+        return "不予公开"
     return "政府网站、政务公开栏" if rec.notice else "政府网站"
 
 
 def reason(rec: Record) -> str:
-    """The reason for non-disclosure as shown to the public ("" if public)."""
-    if not rec.exemption:
+    """The ground of a 不予公开 record as shown to the public ("" otherwise)."""
+    w = rec.withheld
+    if not w:
         return ""
-    art = _ARTICLE_CN.get(rec.exemption["article"], rec.exemption["article"])
-    return f"依据《中华人民共和国政府信息公开条例》第{art}条：{rec.exemption['reason']}"
+    art = _ARTICLE_CN.get(w["article"], w["article"])
+    return f"依据《中华人民共和国政府信息公开条例》第{art}条（{GROUNDS[w['ground']][1]}）：{w['reason']}"
+
+
+def ground(rec: Record) -> str:
+    """The article and sub-ground alone, no reason: all the 目录 shows of article-14 information."""
+    w = rec.withheld
+    if not w:
+        return ""
+    return f"依据《中华人民共和国政府信息公开条例》第{_ARTICLE_CN[w['article']]}条（{GROUNDS[w['ground']][1]}）不予公开"
+
+
+def article14(rec: Record) -> bool:
+    """条例第十四条 information (国家秘密等): in no public output unless the site opts in."""
+    w = rec.withheld
+    return rec.disclosure == "withheld" and w is not None and w.get("article") == "14"
+
+
+def listed(site: Site, rec: Record) -> bool:
+    """Whether the public 目录 (and counts made from it) include ``rec``."""
+    return not rec.draft and (not article14(rec) or site.config.catalogue_article14)
 
 
 # --- one record ------------------------------------------------------------------------------
@@ -117,7 +137,7 @@ def record_json(site: Site, rec: Record) -> dict[str, Any]:
     }
     if site.config.base_url:
         out["url"] = _url(site, rec.url)
-    out["disclosure"] = "public"
+    out["disclosure"] = "proactive"
     for key, spec in COMMON.items():
         if key in _NOT_EXPORTED or key == "id":
             continue
@@ -280,7 +300,7 @@ class CatalogueEntry:
     title: str
     publisher: str
     publisher_name: str
-    date: date
+    date: date | None
     doc_no: str
     type: str
     type_label: str
@@ -298,7 +318,7 @@ class CatalogueEntry:
             "title": self.title,
             "publisher": self.publisher,
             "publisher_name": self.publisher_name,
-            "date": self.date.isoformat(),
+            "date": self.date.isoformat() if self.date else "",
             "doc_no": self.doc_no,
             "type": self.type,
             "type_label": self.type_label,
@@ -312,28 +332,35 @@ class CatalogueEntry:
 
 
 def catalogue(site: Site) -> list[CatalogueEntry]:
-    """Every record that exists today (drafts never), newest first."""
-    return [
-        CatalogueEntry(
-            index_no=site.index_no(r),
-            id=r.id,
-            title=r.title,
-            publisher=r.publisher,
-            publisher_name=site.publisher_name(r.publisher),
-            date=r.date,
-            doc_no=r.doc_no,
-            type=r.type,
-            type_label=r.rtype.label,
-            disclosure=r.disclosure,
-            disclosure_label=r.disclosure_label,
-            channel=channel(r),
-            exemption_article=r.exemption["article"] if r.exemption else "",
-            reason=reason(r),
-            path=r.url if r.is_public else "",
-        )
-        for r in site.sorted_records
-        if not r.draft
-    ]
+    """Every record that exists today (drafts never), newest first.  条例第十四条
+    information only when the site opts in, and then with its title and ground only."""
+    return [_entry(site, r) for r in site.sorted_records if listed(site, r)]
+
+
+def _entry(site: Site, r: Record) -> CatalogueEntry:
+    if article14(r):
+        return CatalogueEntry(
+            index_no="", id="", title=r.title, publisher="", publisher_name="", date=None, doc_no="",
+            type="", type_label="", disclosure=r.disclosure, disclosure_label=r.disclosure_label,
+            channel="", exemption_article="14", reason=ground(r), path="",
+        )  # fmt: skip
+    return CatalogueEntry(
+        index_no=site.index_no(r),
+        id=r.id,
+        title=r.title,
+        publisher=r.publisher,
+        publisher_name=site.publisher_name(r.publisher),
+        date=r.date,
+        doc_no=r.doc_no,
+        type=r.type,
+        type_label=r.rtype.label,
+        disclosure=r.disclosure,
+        disclosure_label=r.disclosure_label,
+        channel=channel(r),
+        exemption_article=r.withheld["article"] if r.withheld else "",
+        reason=reason(r),
+        path=r.url if r.is_public else "",
+    )
 
 
 # The columns of the 公开目录 as CSV (a county portal's combined 目录 adds 乡镇 in front).
@@ -346,7 +373,7 @@ CATALOGUE_COLUMNS = [
     ("信息类别", "type_label"),
     ("公开方式", "disclosure_label"),
     ("公开渠道", "channel"),
-    ("不公开理由", "reason"),
+    ("不予公开依据", "reason"),
     ("网址", "path"),
 ]
 
@@ -360,7 +387,7 @@ def catalogue_files(site: Site) -> list[tuple[str, bytes]]:
         "count": len(entries),
         "records": [e.as_json() for e in entries],
     }
-    rows = [[getattr(e, attr) for _, attr in CATALOGUE_COLUMNS] for e in entries]
+    rows = [["" if getattr(e, attr) is None else getattr(e, attr) for _, attr in CATALOGUE_COLUMNS] for e in entries]
     return [
         ("data/catalogue.json", _dumps(doc)),
         ("data/catalogue.csv", csv_bytes([h for h, _ in CATALOGUE_COLUMNS], rows)),

@@ -26,7 +26,7 @@ __all__ = ["Change", "Correction", "corrections_of", "diff_records"]
 NONE = "（无）"
 REMOVED = "（删除）"
 # Common keys that are not content: the link itself, workflow and disclosure class.
-SKIP = frozenset({"id", "supersedes", "draft", "disclosure", "exemption"})
+SKIP = frozenset({"id", "supersedes", "draft", "disclosure", "withheld"})
 
 
 @dataclass(frozen=True)

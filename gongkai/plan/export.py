@@ -19,7 +19,7 @@ CURRENCY = "CNY"
 
 # Common keys a public record's JSON never carries: the build-only flag and
 # the reason for non-disclosure (a public record has none).
-_NOT_EXPORTED = {"draft", "exemption", "disclosure", "body", "attachments"}
+_NOT_EXPORTED = {"draft", "withheld", "disclosure", "body", "attachments"}
 
 
 def _dumps(obj: Any) -> bytes:

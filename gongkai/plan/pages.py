@@ -16,7 +16,7 @@ from typing import Any
 from gongkai.core.model import Record, Site, Summary
 from gongkai.core.schema.types import RECORD_TYPES
 from gongkai.plan.charts import counterpart, record_chart
-from gongkai.plan.data import catalogue, downloads
+from gongkai.plan.data import catalogue, downloads, listed
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
 
@@ -59,7 +59,7 @@ def sections(site: Site) -> tuple[Section, ...]:
     out = [
         Section(t.label, f"{t.folder}/", len(site.of_type(t.name))) for t in RECORD_TYPES.values() if t.name != "page"
     ]
-    out.append(Section("公开目录", "catalogue/", len(site.records)))
+    out.append(Section("公开目录", "catalogue/", sum(1 for r in site.records if listed(site, r))))
     out.append(Section("按月归档", "archive/", len(site.published)))
     out.append(Section("公开栏存档", "postings/", len(site.postings)))
     return tuple(out)

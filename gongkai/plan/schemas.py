@@ -71,7 +71,7 @@ def record_schema(rtype: RecordType) -> dict[str, Any]:
         "type_label": {"type": "string"},
         "path": path,
         "url": {"type": "string", "format": "uri"},
-        "disclosure": {"const": "public"},
+        "disclosure": {"const": "proactive"},
         **{k: _kind_schema(f.kind) for k, f in common.items()},
         "publisher_name": {"title": "公开主体名称", "type": "string"},
         "attachments": {
@@ -128,16 +128,17 @@ def record_schema(rtype: RecordType) -> dict[str, Any]:
 def catalogue_schema() -> dict[str, Any]:
     s = {"type": "string"}
     properties: dict[str, Any] = {
-        "index_no": {"type": "string", "pattern": r"^[0-9A-Z]{18}/[0-9]{4}-[0-9]{5}$"},
-        "id": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
+        # article-14 entries (listed only when the site opts in) carry title and ground alone
+        "index_no": {"type": "string", "pattern": r"^([0-9A-Z]{18}/[0-9]{4}-[0-9]{5})?$"},
+        "id": {"type": "string", "pattern": r"^([a-z0-9]+(-[a-z0-9]+)*)?$"},
         "title": s,
         "publisher": s,
         "publisher_name": s,
-        "date": {"type": "string", "format": "date"},
+        "date": {"anyOf": [{"type": "string", "format": "date"}, {"const": ""}]},
         "doc_no": s,
-        "type": {"enum": list(RECORD_TYPES)},
+        "type": {"enum": ["", *RECORD_TYPES]},
         "type_label": s,
-        "disclosure": {"enum": ["public", "on_request", "exempt"]},
+        "disclosure": {"enum": ["proactive", "on_request", "withheld"]},
         "disclosure_label": s,
         "channel": s,
         "exemption_article": {"enum": ["", *EXEMPT_ARTICLES]},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gongkai.core.config import SiteConfig
-from gongkai.core.errors import Problem
+from gongkai.core.errors import Problem, Severity
 from gongkai.core.model import Record
 
 __all__ = ["check", "check_chains"]
@@ -32,14 +32,20 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
             days = (c["closes"] - c["opens"]).days
             minimum = config.notice_min_days.get("consultation", 30)
             if days < minimum:
+                # 《重大行政决策程序暂行条例》第十四条: 一般不少于30日; a shorter period is
+                # allowed when its reason is published: then a warning, not an error.
+                shortened = bool(c.get("shortened"))
                 out.append(
                     Problem(
                         rec.loc("consultation.closes"),
                         "GK334",
-                        f"征求意见只有 {days} 天，少于最短 {minimum} 天",
+                        f"征求意见只有 {days} 天，少于最短 {minimum} 天"
+                        + ("（已写明缩短理由，会在网页上公开说明）" if shortened else ""),
                         "consultation.closes",
                         c["closes"].isoformat(),
-                        f"不早于 {c['opens'].fromordinal(c['opens'].toordinal() + minimum).isoformat()}",
+                        f"不早于 {c['opens'].fromordinal(c['opens'].toordinal() + minimum).isoformat()}"
+                        + ("" if shortened else "；因情况紧急等原因确需缩短的，写 consultation.shortened: 理由"),
+                        Severity.WARNING if shortened else Severity.ERROR,
                     )
                 )
         if d.get("follows"):

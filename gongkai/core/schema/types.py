@@ -11,6 +11,7 @@ from typing import Any
 
 from gongkai.core.schema.budget import BUDGET
 from gongkai.core.schema.kinds import (
+    BAD,
     Bool,
     Ctx,
     Date,
@@ -27,7 +28,7 @@ from gongkai.core.schema.kinds import (
 )
 from gongkai.core.tree import RMap
 
-__all__ = ["COMMON", "DISCLOSURE", "RECORD_TYPES", "TYPE_BY_FOLDER", "RecordType"]
+__all__ = ["COMMON", "DISCLOSURE", "GROUNDS", "RECORD_TYPES", "TYPE_BY_FOLDER", "RecordType"]
 
 
 def _period_check(value: dict[str, Any], node: RMap, ctx: Ctx, path: str, a: str, b: str) -> None:
@@ -60,12 +61,71 @@ PERIOD = Struct(
     _notice_check,
 )
 
-DISCLOSURE = {"public": "主动公开", "on_request": "依申请公开", "exempt": "免予公开"}
+# 2019 条例: 主动公开 (§19-§20), 依申请公开 (§27), 不予公开 (§14-§16).  "免予公开" is the
+# pre-2019 wording; ``public`` (the old spelling of proactive) is still read as proactive.
+DISCLOSURE = {"proactive": "主动公开", "on_request": "依申请公开", "withheld": "不予公开"}
+DISCLOSURE_ALIASES = {"public": "proactive"}
 EXEMPT_ARTICLES = {
-    "14": "第十四条（国家秘密、法律禁止公开、危及国家安全等）",
-    "15": "第十五条（商业秘密、个人隐私）",
-    "16": "第十六条（内部事务信息、过程性信息等）",
+    "14": "第十四条（国家秘密、法律行政法规禁止公开、危及安全稳定）",
+    "15": "第十五条（商业秘密、个人隐私等第三方合法权益）",
+    "16": "第十六条（内部事务信息、过程性信息、行政执法案卷信息）",
 }
+# sub-grounds of each article of the 2019 条例
+GROUNDS = {
+    "state_secret": ("14", "依法确定为国家秘密"),
+    "prohibited": ("14", "法律、行政法规禁止公开"),
+    "security": ("14", "公开后可能危及国家安全、公共安全、经济安全、社会稳定"),
+    "trade_secret": ("15", "涉及商业秘密"),
+    "privacy": ("15", "涉及个人隐私"),
+    "third_party": ("15", "公开会对第三方其他合法权益造成损害"),
+    "internal": ("16", "内部事务信息"),
+    "process": ("16", "过程性信息"),
+    "enforcement": ("16", "行政执法案卷信息"),
+}
+CONSENT = {
+    "not_asked": "未征求第三方意见",
+    "refused": "第三方不同意公开",
+    "no_reply": "第三方逾期未提出意见",
+    "agreed": "第三方同意公开",
+}
+PUBLIC_INTEREST = {
+    "not_significant": "不公开不会对公共利益造成重大影响",
+    "significant": "不公开会对公共利益造成重大影响",
+}
+
+
+@dataclass(frozen=True)
+class DisclosureEnum(Enum):
+    """``disclosure``: the old spelling ``public`` still means 主动公开."""
+
+    def parse(self, node: Any, ctx: Ctx, path: str) -> Any:
+        from gongkai.core.tree import RScalar
+
+        if isinstance(node, RScalar) and node.text.strip() in DISCLOSURE_ALIASES:
+            return DISCLOSURE_ALIASES[node.text.strip()]
+        if isinstance(node, RScalar) and node.text.strip() in ("exempt", "免予公开"):
+            ctx.error(
+                node.loc,
+                "GK107",
+                "“免予公开”是2008年旧条例的用语；2019年修订的《政府信息公开条例》称“不予公开”",
+                path,
+                node.text.strip(),
+                "disclosure: withheld，并把 exemption: 改为 withheld: {article: 15, ground: privacy, reason: …}",
+            )
+            return BAD
+        return super().parse(node, ctx, path)
+
+
+WITHHELD = Struct(
+    {
+        "article": Field(Enum(EXEMPT_ARTICLES, "条例条款"), True, "条例条款 14/15/16"),
+        "ground": Field(Enum({k: v for k, (_, v) in GROUNDS.items()}, "不予公开的具体情形"), True, "具体情形"),
+        "reason": Field(Text("不予公开理由", 500), True, "不予公开理由"),
+        "consent": Field(Enum(CONSENT, "第三方意见"), False, "第三方意见（第十五条、第三十二条）"),
+        "public_interest": Field(Enum(PUBLIC_INTEREST, "公共利益衡量"), False, "公共利益衡量（第十五条）"),
+    },
+    "不予公开依据",
+)
 
 
 @dataclass(frozen=True)
@@ -94,18 +154,8 @@ COMMON: dict[str, Field] = {
     "publisher": Field(Text("公开主体", 100), True, "公开主体"),
     "date": Field(Date("发布日期"), True, "发布日期"),
     "id": Field(Slug(), False, "编号"),
-    "disclosure": Field(Enum(DISCLOSURE, "公开方式"), False, "公开方式"),
-    "exemption": Field(
-        Struct(
-            {
-                "article": Field(Enum(EXEMPT_ARTICLES, "条例条款"), True, "条例条款 14/15/16"),
-                "reason": Field(Text("不公开理由", 500), True, "不公开理由"),
-            },
-            "不公开理由",
-        ),
-        False,
-        "不公开理由",
-    ),
+    "disclosure": Field(DisclosureEnum(DISCLOSURE, "公开方式"), False, "公开方式"),
+    "withheld": Field(WITHHELD, False, "不予公开依据"),
     "formed": Field(Date("信息形成日期"), False, "信息形成日期"),
     "doc_no": Field(Text("文号", 100), False, "文号"),
     "notice": Field(PERIOD, False, "公示期"),
@@ -260,6 +310,9 @@ DECISION = {
                 "opens": Field(Date("征求意见开始日期"), True, "开始日期"),
                 "closes": Field(Date("征求意见截止日期"), True, "截止日期"),
                 "channels": Field(ListOf(Text("意见反馈渠道", 100), "意见反馈渠道"), False, "渠道"),
+                # 《重大行政决策程序暂行条例》第十四条: a shorter period is allowed when the
+                # reason is given publicly with the consultation
+                "shortened": Field(Text("缩短征求意见期限的理由", 500), False, "缩短期限的理由（向社会说明）"),
             },
             "征求意见",
             _consultation_check,
