@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -95,3 +96,16 @@ def test_an_incremental_build_withdraws_names_when_today_passes_the_date(tmp_pat
     assert sorted(a) == sorted(b)
     assert [k for k in a if a[k] != b[k] and k != ".gongkai-build"] == []  # the marker names its own tree
     assert all(k.startswith("postings/") for k in _holding(a, NAMES))
+
+
+def test_site_yaml_sets_the_grace(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    site_yaml = root / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "\nnames_grace_days: 0\n", encoding="utf-8")
+    day_after = ROSTER["notice"]["end"] + timedelta(days=1)
+    out = tmp_path / "build"
+    build(root, day_after, out=out)
+    assert all(k.startswith("postings/") for k in _holding(_texts(out), NAMES))
+    build(root, ROSTER["notice"]["end"], out=out)
+    assert all(n in (out / "subsidies/gengdi-2015/index.html").read_text(encoding="utf-8") for n in NAMES)

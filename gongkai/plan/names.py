@@ -2,7 +2,7 @@
 
 个人信息保护法 §6 (minimum necessary) and §19 (kept no longer than the purpose
 needs): a subsidy roster is published so that people can object during its
-公示期.  After ``notice.end`` plus a grace (``NAMES_GRACE_DAYS``), the site
+公示期.  After ``notice.end`` plus a grace (site.yaml ``names_grace_days``, default 30), the site
 shows the roster's totals and counts only; the frozen sheet in the archive
 (content/archive/, ``postings/``) keeps what was posted, as posted.
 
@@ -22,7 +22,7 @@ from gongkai.core.model import Record, Site
 
 __all__ = ["NAMES_GRACE_DAYS", "names_shown", "names_until", "withdraw_names"]
 
-NAMES_GRACE_DAYS = 30  # days after notice.end during which the names stay online
+NAMES_GRACE_DAYS = 30  # default of site.yaml's names_grace_days: days after notice.end the names stay online
 
 
 def names_until(rec: Record, grace: int = NAMES_GRACE_DAYS) -> date | None:
@@ -38,9 +38,11 @@ def names_shown(rec: Record, today: date, grace: int = NAMES_GRACE_DAYS) -> bool
     return until is None or today <= until
 
 
-def withdraw_names(site: Site, grace: int = NAMES_GRACE_DAYS) -> Site:
+def withdraw_names(site: Site, grace: int | None = None) -> Site:
     """``site`` with the rows of every roster whose names expired before
-    ``site.today`` removed; totals stay."""
+    ``site.today`` removed; totals stay.  ``grace``: site.yaml's
+    ``names_grace_days`` unless given."""
+    grace = site.config.names_grace_days if grace is None else grace
     records = tuple(_withdrawn(r, site.today, grace) for r in site.records)
     if all(a is b for a, b in zip(records, site.records, strict=True)):
         return site
