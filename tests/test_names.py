@@ -9,6 +9,7 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
@@ -72,6 +73,8 @@ def test_totals_stay_after_the_grace(after: Path) -> None:
     data = json.loads((after / "data/gengdi-2015.json").read_text(encoding="utf-8"))
     assert data["totals"]["households"] == households
     assert not data["recipients"]
+    schema = json.loads((after / "data/schema/subsidy.schema.json").read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(data)) == []
 
 
 @pytest.mark.parametrize("today", [date(2015, 5, 14), LAST_SHOWN])
