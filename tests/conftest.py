@@ -46,6 +46,22 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def keep_names(root: Path) -> Path:
+    """``root``'s site.yaml keeps rosters' names on the site for ten years
+    after their 公示期 (plan/names.py), for tests of the rows themselves."""
+    site_yaml = root / "content" / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "\nnames_grace_days: 3650\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def demo_with_names(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo whose rosters keep their names on the site."""
+    root = tmp_path_factory.mktemp("demo-names")
+    shutil.copytree(REPO / "content", root / "content")
+    return keep_names(root)
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo township built once for the whole session (read-only)."""

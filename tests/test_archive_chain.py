@@ -376,8 +376,8 @@ def test_the_printed_sheet_carries_the_code_in_words_and_in_the_qr_code(make_sit
     if shutil.which("zbarimg") is None or shutil.which("pdftoppm") is None:
         pytest.skip("zbar-tools and poppler-utils are needed to read the printed sheet back")
     root = make_site(base=SHEETS)
-    # Printed BEFORE archiving: the code is known from what is posted.
-    r = run("print", "butie-2015", "--pdf", "--site", str(root), "--today", "2015-06-30", cwd=root)
+    # Printed on the posting day, before archiving: the code is known from what is posted.
+    r = run("print", "butie-2015", "--pdf", "--site", str(root), "--today", "2015-05-12", cwd=root)
     assert r.returncode == 0, r.stderr
     pdf = root / "build" / "print" / "butie-2015.pdf"
     html = (root / "build" / "print" / "butie-2015" / "index.html").read_text(encoding="utf-8")

@@ -185,9 +185,9 @@ def test_bar_colours_keep_text_at_7_to_1_and_bars_at_3_to_1() -> None:
     assert contrast("#4d4d4d", "#ffffff") >= 3  # the outline of an allocated amount
 
 
-def test_charts_appear_on_record_pages_with_their_numbers(tmp_path: Path) -> None:
+def test_charts_appear_on_record_pages_with_their_numbers(tmp_path: Path, demo_with_names: Path) -> None:
     out = tmp_path / "out"
-    build(REPO, ALL, out=out)
+    build(demo_with_names, ALL, out=out)
     budget = (out / "budgets" / "juesuan-2015" / "index.html").read_text(encoding="utf-8")
     assert budget.count('<svg class="gk-chart"') == 1 and "决算与预算对比" in budget
     assert 'href="../../budgets/yusuan-2015/index.html"' in budget  # the legend links the 预算

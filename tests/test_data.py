@@ -26,15 +26,26 @@ MASKED_ID = re.compile(r"^\d{0,6}\*{8,}[\dX]{0,4}$")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo with its rosters' names kept on the site until LATER (these
+    tests check the rows' format; test_names.py checks their withdrawal)."""
+    root = tmp_path_factory.mktemp("data-site")
+    shutil.copytree(REPO / "content", root / "content")
+    site_yaml = root / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "\nnames_grace_days: 3650\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_root: Path) -> Path:
     out = tmp_path_factory.mktemp("data") / "out"
-    build(REPO, LATER, out=out)
+    build(demo_root, LATER, out=out)
     return out
 
 
 @pytest.fixture(scope="module")
-def demo_site():  # type: ignore[no-untyped-def]
-    site = check(REPO, LATER).site
+def demo_site(demo_root: Path):  # type: ignore[no-untyped-def]
+    site = check(demo_root, LATER).site
     assert site is not None
     return site
 

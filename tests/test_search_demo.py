@@ -7,6 +7,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -22,9 +23,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served_demo(tmp_path_factory: pytest.TempPathFactory, demo_with_names: Path) -> Iterator[str]:
     www = tmp_path_factory.mktemp("www")
-    build(REPO, ALL_PUBLISHED, out=www / "build")
+    build(demo_with_names, ALL_PUBLISHED, out=www / "build")
     shutil.move(str(www / "build"), str(www / "county" / "qingshi"))
 
     def handler(*args: object, **kwargs: object) -> _Quiet:

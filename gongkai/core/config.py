@@ -49,6 +49,7 @@ class SiteConfig:
     base_url: str = ""
     notice_min_days: Mapping[str, int] = field(default_factory=lambda: DEFAULT_NOTICE_DAYS)
     id_display: str = "2+3"
+    names_grace_days: int = 30  # days after notice.end a roster's names stay on the site (plan/names.py)
     id_policy: MaskPolicy = field(default_factory=lambda: parse_policy("2+3"))
     theme: str = "default"
     description: str = ""
@@ -111,6 +112,9 @@ SITE_FIELDS: dict[str, Field] = {
         "最短公示天数",
     ),
     "id_display": Field(Text("身份证号显示方式", 10), False, "身份证号显示方式"),
+    "names_grace_days": Field(
+        Int("名单宽限天数", 0, 3650), False, "公示期结束后名单姓名在网站上再保留的天数（默认 30，见 docs/names.md）"
+    ),
     "theme": Field(Text("主题", 50), False, "主题"),
     "description": Field(Text("网站简介", 500), False, "网站简介"),
     "villages": Field(ListOf(Text("村（社区）", 50), "村（社区）"), False, "村（社区）"),
@@ -201,6 +205,7 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         base_url=base_url,
         notice_min_days=MappingProxyType(notice),
         id_display=values.get("id_display", "2+3"),
+        names_grace_days=values.get("names_grace_days", 30),
         id_policy=policy,
         theme=values.get("theme", "default"),
         description=values.get("description", ""),

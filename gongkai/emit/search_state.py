@@ -27,6 +27,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from gongkai.core.model import Record, Site
 from gongkai.emit.search_index import _Facets, _LazyDocs, _merge, meta_file, search_records
@@ -63,9 +64,14 @@ class Spliced:
     spliced: int  # documents made again
 
 
-def doc_key(salt: str, rec: Record, publisher: str) -> str:
+def doc_key(salt: str, rec: Record, publisher: str, today: date) -> str:
+    """What a document is made from: the record as read (its digest: its file
+    and every file it reads), its publisher's name, the code, and ``today``:
+    the build changes a record by the date too (a roster's names come off the
+    site after its 公示期, plan/names.py), which its digest does not show.  So
+    the first build of a day merges afresh; edits that day are spliced."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{STATE_FORMAT}\0{FORMAT}\0{salt}\0{rec.digest or repr(rec)}\0{publisher}".encode())
+    h.update(f"{STATE_FORMAT}\0{FORMAT}\0{salt}\0{rec.digest or repr(rec)}\0{publisher}\0{today}".encode())
     return h.hexdigest()
 
 
@@ -106,7 +112,7 @@ def full_index(
     docs = _LazyDocs(site, recs)
     shards = yield from _merge(docs, facets, seen=collect.seen)
     yield meta_file(facets, len(recs), shards)
-    keys = tuple(doc_key(salt, r, h[2]) for r, h in zip(recs, heads, strict=True))
+    keys = tuple(doc_key(salt, r, h[2], site.today) for r, h in zip(recs, heads, strict=True))
     size = sum(_size(p) for p in collect.parts)
     state = SearchState(
         salt, keys, tuple(r.url for r in recs), tuple(collect.blocks), _facet_lists(facets), shards, size
@@ -147,7 +153,7 @@ def splice_index(
     facets = _Facets(heads)
     if _facet_lists(facets) != state.facets or len(recs) < len(state.keys):
         return None
-    keys = tuple(doc_key(salt, r, h[2]) for r, h in zip(recs, heads, strict=True))
+    keys = tuple(doc_key(salt, r, h[2], site.today) for r, h in zip(recs, heads, strict=True))
     old_n = len(state.keys)
     changed: list[int] = []
     for n, rec in enumerate(recs):

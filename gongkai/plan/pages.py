@@ -236,6 +236,8 @@ def summaries(records: Iterable[Record]) -> tuple[Summary, ...]:
 
 
 def _village_summary(rec: Record) -> list[dict[str, Any]]:
+    if "villages" in rec.data:  # names withdrawn after the 公示期 (plan/names.py)
+        return [dict(v) for v in rec.data["villages"]]
     summary: dict[str, dict[str, Any]] = {}
     for row in rec.data["recipients"]:
         s = summary.setdefault(row["village"], {"village": row["village"], "households": 0, "amount": 0})

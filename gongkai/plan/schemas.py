@@ -107,6 +107,21 @@ def record_schema(rtype: RecordType) -> dict[str, Any]:
             "required": ["identifier", "name"],
             "additionalProperties": False,
         }
+        # after the 公示期 the rows leave the site (plan/names.py): totals and counts per village stay
+        props["recipients"] = {k: v for k, v in props["recipients"].items() if k != "minItems"}
+        props["names_until"] = {"title": "名单在网站上显示至", "type": "string", "format": "date"}
+        props["villages"] = {
+            "title": "分村户数和金额（名单撤下后）",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "village": {"type": "string"},
+                    "households": {"type": "integer"},
+                    "amount": {"type": "string"},
+                },
+            },
+        }
         row = props["recipients"]["items"]
         row["properties"]["identifier"] = {"title": "标识符（Identifier）", "type": "string"}
         row["required"] = [*row.get("required", []), "identifier"]

@@ -23,6 +23,7 @@ from gongkai.emit.pdf import sheet_pdfs
 from gongkai.emit.render import theme_dirs
 from gongkai.plan.data import catalogue, record_data_files, site_data_files
 from gongkai.plan.feeds import discovery_files
+from gongkai.plan.names import withdraw_names
 from gongkai.plan.pages import plan_pages
 from gongkai.plan.postings import plan_postings, posting_files, site_links
 from gongkai.plan.sheet_layout import SheetRequest
@@ -101,7 +102,7 @@ def build(
     warnings = tuple(p for p in result.problems if not p.is_error)
     if result.site is None or result.errors or (strict and warnings):
         raise ContentError(list(result.problems))
-    site = result.site
+    site = withdraw_names(result.site)  # names leave the site after the 公示期; the archive keeps them
     dirs = theme_dirs(root, site.config.theme)
     pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
     renderer = engine.renderer(site, dirs)
