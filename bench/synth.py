@@ -531,9 +531,9 @@ def _notice(rng: random.Random, i: int) -> Rec:
     if rng.random() < 0.3:
         data["doc_no"] = f"青政发〔{year}〕{rng.randint(1, 90)}号"
         data["formed"] = d - timedelta(days=rng.randint(1, 9))
-    if rng.random() < 0.01:  # 免予公开: the catalogue lists it, the site shows no body
-        data["disclosure"] = "exempt"
-        data["exemption"] = {"article": "16", "reason": "属于行政机关内部事务信息"}
+    if rng.random() < 0.01:  # 不予公开 (条例 §16): the catalogue lists it, the site shows no body
+        data["disclosure"] = "withheld"
+        data["withheld"] = {"article": "16", "ground": "internal", "reason": "属于行政机关内部事务信息"}
     body = _prose(rng, year, topic, rng.randint(1200, 2000))
     return Rec("notice", f"notices/{year}", f"tongzhi-{year}-{i:05d}", data, body)
 
@@ -806,10 +806,10 @@ def md_page(rec: Rec) -> str:
             parts.append(
                 f"决策会议：{d['meeting']['name']}（{d['meeting']['date']}）\n\n意见采纳情况：{d['comments_adopted']}\n"
             )
-    if d.get("disclosure", "public") == "public":
+    if d.get("disclosure", "proactive") in ("public", "proactive"):
         parts.append(rec.body)
     else:
-        parts.append(f"本信息不予公开：{d['exemption']['reason']}\n")
+        parts.append(f"本信息不予公开：{d['withheld']['reason']}\n")
     head = f"---\ntitle: {d['title']}\ndate: {d['date'].isoformat()}\nslug: {rec.id}\n---\n\n"
     return head + "\n".join(parts)
 
