@@ -517,7 +517,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
     )
     if anchors:
         setup_anchors(base)
-    env = {**os.environ, "TMPDIR": str(work), "GONGKAI_CACHE_DIR": str(cache_dir(site))}
+    # PYTHONPATH: the gongkai of this checkout, whatever the current folder or the installed copy
+    env = {**os.environ, "TMPDIR": str(work), "GONGKAI_CACHE_DIR": str(cache_dir(site)), "PYTHONPATH": str(REPO)}
     prime = run(gongkai_cmd(site, out), env=env, what="gongkai priming build")
     print(
         f"  priming build (writes content/index-numbers.yaml, untimed): {prime['s']:.1f} s, {prime['rss_mb']:.0f} MB",
