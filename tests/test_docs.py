@@ -186,7 +186,8 @@ def test_full_examples_pass_check(make_site) -> None:
     examples = full_examples(_text())
     root = make_site({path.removeprefix("content/"): body for path, body in examples.items()})
     result = check(root, TODAY, drafts=True)
-    problems = [p.format() for p in result.problems]
+    # GK605 (no annual report for the examples' year, 2015) is about the site's age, not the text of an example
+    problems = [p.format() for p in result.problems if p.code != "GK605"]
     assert not problems, "文中的示例没有通过检查：\n" + "\n".join(problems)
     assert result.site is not None
     ids = {r.id for r in result.site.records}

@@ -370,3 +370,29 @@ def test_application_form_prints_on_one_a4_sheet(demo_build: Path, tmp_path: Pat
     fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
     assert fields["Pages"].strip() == "1", info
     assert "(A4)" in fields["Page size"], info
+
+
+def _gk605(root: Path, today: date) -> list[str]:
+    return [p.message for p in check(root, today).problems if p.code == "GK605"]
+
+
+def test_a_late_annual_report_is_warned_about_once(demo_copy: Path) -> None:
+    # the demo published in 2015 and has no 2015 report: due 01-31 (site.yaml default)
+    assert _gk605(demo_copy, date(2016, 1, 31)) == []
+    [msg] = _gk605(demo_copy, date(2016, 2, 1))
+    assert "2015年度" in msg and "2016-01-31" in msg
+    # a county that sets 3月31日 for its townships
+    site_yaml = demo_copy / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "annual_report_due: 03-31\n", encoding="utf-8")
+    assert _gk605(demo_copy, date(2016, 3, 31)) == [] and len(_gk605(demo_copy, date(2016, 4, 1))) == 1
+    # once made (even dated later, as a record on its way), no warning
+    assert run("report", "2015", str(demo_copy), "--today", "2016-04-01", "--date", "2016-04-05").returncode == 0
+    assert _gk605(demo_copy, date(2016, 4, 1)) == []
+
+
+def test_a_wrong_report_due_date_is_an_error_with_its_line(demo_copy: Path) -> None:
+    site_yaml = demo_copy / "content/site.yaml"
+    text = site_yaml.read_text(encoding="utf-8") + "annual_report_due: 02-30\n"
+    site_yaml.write_text(text, encoding="utf-8")
+    [p] = [p for p in check(demo_copy, date(2016, 4, 1)).problems if p.field == "annual_report_due"]
+    assert p.code == "GK104" and p.is_error and p.loc.line == len(text.splitlines())

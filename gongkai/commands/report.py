@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from gongkai.check.applications import load_applications
+from gongkai.check.rules.report_due import report_id
 from gongkai.core.errors import ContentError, GongkaiError, Problem
 from gongkai.core.model import Site
 from gongkai.core.schema.types import RECORD_TYPES
@@ -72,10 +73,6 @@ class AnnualReport:
     def text(self) -> dict[str, str]:
         v = self.data.values
         return {k: v.get(k, "").strip() for k in ("overview", "problems", "other_matters")}
-
-
-def report_id(year: int) -> str:
-    return f"niandu-baogao-{year}"
 
 
 def report_path(root: Path, year: int) -> Path:

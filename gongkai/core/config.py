@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -65,6 +66,10 @@ class SiteConfig:
     # 条例第十四条 information (国家秘密等) in the public 目录: by default left out of every
     # public output; when true, listed with its title and ground only
     catalogue_article14: bool = False
+    # (month, day) by which last year's 政府信息公开工作年度报告 is due: 条例第四十九条 sets
+    # 1月31日 for 县级以上人民政府部门 and 3月31日 for 县级以上人民政府; a township's
+    # date is set by its province, city or county (local practice)
+    annual_report_due: tuple[int, int] = (1, 31)
 
 
 class _Publishers(Struct):
@@ -140,6 +145,11 @@ SITE_FIELDS: dict[str, Field] = {
         Bool("目录列出第十四条信息"), False, "公开目录是否列出依第十四条不予公开的信息（只列标题和依据；默认不列）"
     ),
     "allow_unread": Field(ListOf(Text("文件类型", 10), "文件类型"), False, "允许发布但无法检查内容的附件类型，如 .zip"),
+    "annual_report_due": Field(
+        Text("年度报告公布期限", 10),
+        False,
+        "上一年度政府信息公开工作年度报告的公布期限，写“月-日”（默认 01-31；乡镇按本省、市、县规定）",
+    ),
 }
 
 
@@ -196,6 +206,17 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         return None, ctx.problems
     if base_url and not base_url.endswith("/"):
         base_url += "/"
+    due = _month_day(values.get("annual_report_due", "01-31"))
+    if due is None:
+        ctx.error(
+            node.key_locs["annual_report_due"],
+            "GK104",
+            "年度报告公布期限应写成“月-日”",
+            "annual_report_due",
+            values["annual_report_due"],
+            "如 01-31（1月31日前）或 03-31",
+        )
+        return None, ctx.problems
     cfg = SiteConfig(
         name=values["name"],
         organization=values["organization"],
@@ -217,8 +238,21 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         allow_numbers=tuple((a["number"], a["reason"]) for a in values.get("allow_numbers", ())),
         allow_unread=tuple(("." + t.lower().lstrip(".")) for t in values.get("allow_unread", ())),
         catalogue_article14=values.get("catalogue_article14", False),
+        annual_report_due=due,
     )
     return cfg, ctx.problems
+
+
+def _month_day(text: str) -> tuple[int, int] | None:
+    """ "01-31" → (1, 31); None when it is no day of a year (29 February counts)."""
+    m = re.fullmatch(r"\s*(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?\s*", text)
+    if not m:
+        return None
+    try:
+        date(2000, int(m.group(1)), int(m.group(2)))  # a leap year: 02-29 is a day
+    except ValueError:
+        return None
+    return int(m.group(1)), int(m.group(2))
 
 
 _YEAR = Struct(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gongkai.check.rules import budget, common, decision, fund, lists, subsidy
+from gongkai.check.rules.report_due import check_report_due
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
 from gongkai.core.model import Record, Site
@@ -37,5 +38,8 @@ def check_record(
 
 
 def check_site(site: Site, records: tuple[Record, ...]) -> list[Problem]:
-    """Rules across records (decision chains)."""
-    return decision.check_chains(records, site.config)
+    """Rules across records (decision chains, last year's annual report)."""
+    return [
+        *decision.check_chains(records, site.config),
+        *check_report_due(records, site.today, site.config.annual_report_due, "content/site.yaml"),
+    ]
