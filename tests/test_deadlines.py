@@ -172,3 +172,47 @@ def test_fund_allocation_in_an_uncovered_year(make_site) -> None:
     assert (
         (p.code, p.field) == ("GK604", "allocated_on") and f"{NEXT} 年" in p.message and "第 15 个工作日" in p.message
     )
+
+
+# --- minimum notice periods in working days ------------------------------------------------------------------
+
+
+def _demo_with(tmp_path, old: str, new: str):  # type: ignore[no-untyped-def]
+    import shutil
+    from pathlib import Path
+
+    root = tmp_path / "demo"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "content", root / "content")
+    site_yaml = root / "content/site.yaml"
+    text = site_yaml.read_text(encoding="utf-8")
+    assert old in text
+    site_yaml.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return root
+
+
+def _codes_at(root, code: str) -> list[tuple[str, int, bool]]:  # type: ignore[no-untyped-def]
+    return [(p.loc.path, p.loc.line, p.is_error) for p in check(root, date(2016, 1, 20)).problems if p.code == code]
+
+
+@pytest.mark.parametrize(("minimum", "late"), [("5个工作日", False), ("6 工作日", True), ("7", False), ("8天", True)])
+def test_a_roster_minimum_in_working_days_or_calendar_days(tmp_path, minimum: str, late: bool) -> None:  # type: ignore[no-untyped-def]
+    # gengdi-2015 is posted Tuesday 2015-05-12 to Tuesday 05-19: 7 calendar days, 5 working days after the start
+    root = _demo_with(tmp_path, "farm_subsidy: 7 ", f"farm_subsidy: {minimum} ")
+    got = _codes_at(root, "GK314")
+    assert bool(got) == late, got
+    if late:
+        assert got[0][0] == "content/subsidies/gengdi-2015.yaml" and got[0][2]
+
+
+@pytest.mark.parametrize(("minimum", "late"), [("24个工作日", False), ("25个工作日", True)])
+def test_a_consultation_in_working_days_skips_the_dragon_boat_holiday(tmp_path, minimum: str, late: bool) -> None:  # type: ignore[no-untyped-def]
+    # 2015-06-01 → 07-06: 25 weekdays after the start, less 端午 (Monday 06-22): 24 working days
+    root = _demo_with(tmp_path, "consultation: 30 ", f"consultation: {minimum} ")
+    got = _codes_at(root, "GK334")
+    assert bool(got) == late, got
+
+
+def test_a_minimum_that_is_not_a_number_of_days_names_its_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    root = _demo_with(tmp_path, "farm_subsidy: 7 ", "farm_subsidy: 一周 ")
+    [p] = [p for p in check(root, date(2016, 1, 20)).problems if p.field.startswith("notice_min_days")]
+    assert p.code == "GK106" and p.loc.path == "content/site.yaml" and p.loc.line == 28

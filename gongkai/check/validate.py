@@ -18,6 +18,7 @@ from gongkai.check.postings import check_postings, visible_postings
 from gongkai.check.rules import check_record, check_site
 from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.rules.deadlines import check as check_deadlines
+from gongkai.check.rules.notice_workdays import check_workday_minima
 from gongkai.check.standard import judge_standard
 from gongkai.core.config import SiteConfig, parse_holidays, parse_site_config
 from gongkai.core.errors import Loc, Problem
@@ -87,6 +88,7 @@ def check_file(sf: SourceFile | None, key: str, config: SiteConfig, calendar: Wo
     if rec is not None:
         problems.extend(check_record(rec, config, keys, sf.roster_total))
         problems.extend(check_deadlines(rec, calendar))
+        problems.extend(check_workday_minima(rec, config, calendar))
         rec = replace(
             rec, digest=record_digest(key, sf.deps), locs={k: v for k, v in rec.locs.items() if _cross_loc(k)}
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,6 +50,8 @@ class SiteConfig:
     contact: Contact
     base_url: str = ""
     notice_min_days: Mapping[str, int] = field(default_factory=lambda: DEFAULT_NOTICE_DAYS)
+    # the kinds of notice_min_days counted in working days ("5个工作日"), not calendar days
+    notice_workdays: frozenset[str] = frozenset()
     id_display: str = "2+3"
     names_grace_days: int = 30  # days after notice.end a roster's names stay on the site (plan/names.py)
     id_policy: MaskPolicy = field(default_factory=lambda: parse_policy("2+3"))
@@ -89,6 +92,27 @@ class _Publishers(Struct):
         return parse_fields(fields, node, ctx, path)
 
 
+@dataclass(frozen=True)
+class NoticeDays(Int):
+    """A minimum notice period: ``7`` or ``7天`` / ``7日`` (calendar days), or
+    ``5个工作日`` (working days on the official calendar): (days, working?)."""
+
+    label: str = "最短公示天数"
+    minimum: int = 1
+    maximum: int = 365
+    expected: str = "天数，如 7（日历天）；按工作日计的写 5个工作日"
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        if isinstance(node, RScalar):
+            t = unicodedata.normalize("NFKC", node.text)
+            m = re.fullmatch(r"\s*(\d{1,3})\s*(个?工作日|天|日)?\s*", t)
+            if m and self.minimum <= int(m.group(1)) <= self.maximum:
+                return (int(m.group(1)), "工作日" in (m.group(2) or ""))
+        value = node.text if isinstance(node, RScalar) else ""
+        ctx.error(node.loc, "GK106", f"{self.label}应是 1–365 的天数", path, value, self.expected)
+        return BAD
+
+
 _NOTICE_KEYS = list(DEFAULT_NOTICE_DAYS)
 SITE_FIELDS: dict[str, Field] = {
     "name": Field(Text("网站名称", 100), True, "网站名称"),
@@ -112,7 +136,7 @@ SITE_FIELDS: dict[str, Field] = {
     ),
     "base_url": Field(Text("网站地址", 300), False, "网站地址"),
     "notice_min_days": Field(
-        Struct({k: Field(Int("最短公示天数", 1, 365)) for k in _NOTICE_KEYS}, "最短公示天数"),
+        Struct({k: Field(NoticeDays()) for k in _NOTICE_KEYS}, "最短公示天数"),
         False,
         "最短公示天数",
     ),
@@ -192,7 +216,9 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         )
         return None, ctx.problems
     notice = dict(DEFAULT_NOTICE_DAYS)
-    notice.update(values.get("notice_min_days", {}))
+    written = values.get("notice_min_days", {})
+    notice.update({k: n for k, (n, _) in written.items()})
+    workdays = frozenset(k for k, (_, working) in written.items() if working)
     base_url = values.get("base_url", "")
     if base_url and not base_url.startswith(("http://", "https://")):
         ctx.error(
@@ -225,6 +251,7 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         contact=Contact(**values["contact"]),
         base_url=base_url,
         notice_min_days=MappingProxyType(notice),
+        notice_workdays=workdays,
         id_display=values.get("id_display", "2+3"),
         names_grace_days=values.get("names_grace_days", 30),
         id_policy=policy,

@@ -39,7 +39,7 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
         )
         return out
     days = notice_days(rec)
-    if days < minimum:
+    if days < minimum and kind not in config.notice_workdays:  # working days: notice_workdays.py
         out.append(
             Problem(
                 rec.loc("notice.end"),

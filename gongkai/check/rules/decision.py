@@ -31,7 +31,7 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
         else:
             days = (c["closes"] - c["opens"]).days
             minimum = config.notice_min_days.get("consultation", 30)
-            if days < minimum:
+            if days < minimum and "consultation" not in config.notice_workdays:  # else notice_workdays.py
                 # 《重大行政决策程序暂行条例》第十四条: 一般不少于30日; a shorter period is
                 # allowed when its reason is published: then a warning, not an error.
                 shortened = bool(c.get("shortened"))
