@@ -203,6 +203,18 @@ def _tail(text: str, n: int = 1500) -> str:
 # --- gongkai ---------------------------------------------------------------------------------------
 
 
+def which_gongkai(env: dict[str, str]) -> Path:
+    """The gongkai package a command run with ``env`` imports."""
+    r = subprocess.run(
+        [sys.executable, "-c", "import gongkai; print(gongkai.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return Path(r.stdout.strip() or "/nonexistent").resolve()
+
+
 def gongkai_cmd(site: Path, out: Path) -> list[str]:
     return [sys.executable, "-m", "gongkai", "build", str(site), "--today", TODAY.isoformat(), "--out", str(out)]
 
@@ -509,7 +521,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
         shutil.rmtree(base)
     site, out = base / "site", base / "out"
     t = time.perf_counter()
-    manifest = generate(site, n, args.seed, markdown=base / "md" if anchors else None)
+    # an older checkout (--before) is given content it can read: no 2019-model 不予公开 notices
+    manifest = generate(site, n, args.seed, markdown=base / "md" if anchors else None, withheld=not args.before)
     print(
         f"\n== N = {n}: generated in {time.perf_counter() - t:.1f} s — {manifest['counts']}, "
         f"{manifest['rows']} roster rows, {manifest['bytes'] / 1e6:.1f} MB of content",
@@ -517,8 +530,15 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
     )
     if anchors:
         setup_anchors(base)
-    # PYTHONPATH: the gongkai of this checkout, whatever the current folder or the installed copy
-    env = {**os.environ, "TMPDIR": str(work), "GONGKAI_CACHE_DIR": str(cache_dir(site)), "PYTHONPATH": str(REPO)}
+    # PYTHONPATH: the gongkai of this checkout; PYTHONSAFEPATH: `python -m` must not put the current
+    # folder first (it did, and a --before run measured the checkout it was started from, twice)
+    env = {
+        **os.environ,
+        "TMPDIR": str(work),
+        "GONGKAI_CACHE_DIR": str(cache_dir(site)),
+        "PYTHONPATH": str(REPO),
+        "PYTHONSAFEPATH": "1",
+    }
     prime = run(gongkai_cmd(site, out), env=env, what="gongkai priming build")
     print(
         f"  priming build (writes content/index-numbers.yaml, untimed): {prime['s']:.1f} s, {prime['rss_mb']:.0f} MB",
@@ -538,9 +558,15 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
     if args.before:
         benv = {**env, "PYTHONPATH": str(args.before), "GONGKAI_CACHE_DIR": str(cache_dir(site)) + "-before"}
         variants.append(("before", benv, base / "out-before"))
+    for tool, venv, _ in variants:  # each variant runs the code it names, or nothing is measured
+        where = which_gongkai(venv)
+        expected = Path(venv["PYTHONPATH"]).resolve()
+        print(f"  {tool}: {where}", flush=True)
+        if expected not in where.parents:
+            return {"n": n, "manifest": manifest, "error": f"{tool} would run {where}, not the code under {expected}"}
     for k in range(args.runs):
         print(f"  run {k + 1}/{args.runs}", flush=True)
-        for tool, venv, vout in variants:
+        for tool, venv, vout in variants if k % 2 == 0 else variants[::-1]:  # who goes first alternates
             shutil.rmtree(vout, ignore_errors=True)
             remove_caches(site)
             shutil.rmtree(venv["GONGKAI_CACHE_DIR"], ignore_errors=True)

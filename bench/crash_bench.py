@@ -80,7 +80,14 @@ class Site:
         files = [p for p in files if not p.name.startswith("_") and p != self.notice and "archive" not in p.parts]
         self.many = random.Random(7).sample(files, min(many, len(files)))
         self.orig = {p: p.read_bytes() for p in [self.notice, *self.many]}
-        self.env = {**os.environ, "GONGKAI_CACHE_DIR": str(self.cache), "PYTHONHASHSEED": "0"}
+        # this checkout's gongkai, whatever the current folder (PYTHONSAFEPATH: `python -m` would put it first)
+        self.env = {
+            **os.environ,
+            "GONGKAI_CACHE_DIR": str(self.cache),
+            "PYTHONHASHSEED": "0",
+            "PYTHONPATH": str(HERE.parent),
+            "PYTHONSAFEPATH": "1",
+        }
         self.state = "A"
 
     def set_state(self, state: str) -> None:

@@ -688,10 +688,12 @@ notice_min_days:
 """
 
 
-def generate(root: Path, n: int, seed: int = 1, markdown: Path | None = None) -> dict[str, Any]:
+def generate(root: Path, n: int, seed: int = 1, markdown: Path | None = None, withheld: bool = True) -> dict[str, Any]:
     """Write a complete gongkai site of ``n`` records under ``root``
     (``root/content/...``); with ``markdown``, write the same records as plain
-    Markdown pages there in the same pass.  Returns the manifest."""
+    Markdown pages there in the same pass.  ``withheld=False``: the 1 % of
+    不予公开 notices are written as ordinary ones (same records otherwise), for
+    comparing with commits older than the 2019 disclosure model.  Returns the manifest."""
     content = root / "content"
     content.mkdir(parents=True, exist_ok=True)
     (content / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
@@ -700,6 +702,9 @@ def generate(root: Path, n: int, seed: int = 1, markdown: Path | None = None) ->
     manifest: dict[str, Any] = {"n": n, "seed": seed, "counts": {}, "rows": 0, "bytes": 0}
     made: set[str] = set()
     for rec in records(n, seed):
+        if not withheld and rec.data.get("disclosure") == "withheld":
+            rec.data.pop("disclosure")
+            rec.data.pop("withheld")
         folder = content / rec.folder
         if rec.folder not in made:
             folder.mkdir(parents=True, exist_ok=True)
