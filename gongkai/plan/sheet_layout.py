@@ -95,10 +95,13 @@ METRICS: dict[str, Metrics] = {
 }
 
 
-SAFETY_MM = 8.0  # left free on every page of a paginated sheet, against estimate errors
+SAFETY_MM = 4.0  # left free on every page of a paginated sheet, against estimate errors
 
 
-ROW_BORDER_MM = 0.5  # border and rounding per table row
+ROW_BORDER_MM = 0.5  # border and rounding per table cell, in its width
+
+
+ROW_RULE_MM = 0.3  # the rule under a table row (print.css: 0.3mm), in its height
 
 
 WRAP_SLACK = 1.04  # line breaking never fills a line completely
@@ -293,48 +296,47 @@ def _fit_widths(cols: list[tuple[Column, list[str]]], avail: float, pad: float) 
     return widths
 
 
-def _paginate(heights: list[float], first_cap: float, cap: float, close_h: float) -> list[tuple[int, int]]:
-    """Split rows of ``heights`` into pages: (start, end) index pairs.  The
-    last page also holds ``close_h`` (totals and closing block); every page
-    holds at least one row.  When the rows left would fit on this page but
-    the closing block would not, they are shared between this page and the
-    last, so that the last page is not one lonely row."""
+def _fill(heights: list[float], first_cap: float, cap: float, close_h: float, fill: float) -> list[tuple[int, int]]:
+    """Rows into pages, each but the last filled to ``fill`` of its room; the
+    last holds the rows left and ``close_h`` (totals and closing block)."""
     out: list[tuple[int, int]] = []
     i, n = 0, len(heights)
     room = first_cap
     while True:
-        rest = heights[i:]
-        if sum(rest) + close_h <= room:
+        if sum(heights[i:]) + close_h <= room:
             out.append((i, n))
-            return _widen_last(out, heights, cap, close_h)
+            return out
         used, j = 0.0, i
-        while j < n and used + heights[j] <= room:
+        while j < n and used + heights[j] <= room * fill:
             used += heights[j]
             j += 1
-        if j == n:  # all rows fit here, the closing block does not: share them
-            last_room = cap - close_h
-            k, fit = 0, 0.0  # rows that fit on the last page with the closing block
-            while k < len(rest) and fit + rest[-1 - k] <= last_room:
-                fit += rest[-1 - k]
-                k += 1
-            j = n - max(1, min(k, len(rest) // 2))
-        j = max(i + 1, min(j, n - 1))
+        j = max(i + 1, min(j, n - 1))  # every page one row at least; the last page one too
         out.append((i, j))
         i = j
         room = cap
 
 
-def _widen_last(
-    spans: list[tuple[int, int]], heights: list[float], cap: float, close_h: float, least: int = 3
+def _paginate(
+    heights: list[float], first_cap: float, cap: float, close_h: float, least: int = 3
 ) -> list[tuple[int, int]]:
-    """Give the last page at least ``least`` rows when it has fewer, taking
-    them from the end of the page before (which keeps ``least`` too)."""
-    if len(spans) < 2:
+    """Split rows of ``heights`` into pages: (start, end) index pairs.
+
+    As few pages as the rows need when each page is filled (the last also
+    holding ``close_h``: totals and closing block); then, when the last page
+    would hold fewer than ``least`` rows (the rows the closing block is as
+    tall as: else it is a near-empty page of a few rows and a seal), every
+    page before it gives up the same share of its room, as little as makes
+    the last page hold ``least`` rows, so no page is left half empty."""
+    spans = _fill(heights, first_cap, cap, close_h, 1.0)
+    if len(spans) < 2 or spans[-1][1] - spans[-1][0] >= least:
         return spans
-    (a0, a1), (b0, b1) = spans[-2], spans[-1]
-    while b1 - b0 < least and a1 - a0 > least and sum(heights[b0 - 1 : b1]) + close_h <= cap:
-        a1, b0 = a1 - 1, b0 - 1
-    return [*spans[:-2], (a0, a1), (b0, b1)]
+    for step in range(1, 100):  # fill 99 %, 98 %, …
+        trial = _fill(heights, first_cap, cap, close_h, 1 - step / 100)
+        if len(trial) > len(spans):
+            break
+        if trial[-1][1] - trial[-1][0] >= least:
+            return trial
+    return spans
 
 
 def _label_lines(label: str, width_em: float) -> tuple[str, ...]:
