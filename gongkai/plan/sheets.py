@@ -22,9 +22,8 @@ printed page use the same figures.
 
 from __future__ import annotations
 
-import math
-
 import io
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
