@@ -296,24 +296,33 @@ def _fit_widths(cols: list[tuple[Column, list[str]]], avail: float, pad: float) 
     return widths
 
 
-def _fill(heights: list[float], first_cap: float, cap: float, close_h: float, fill: float) -> list[tuple[int, int]]:
-    """Rows into pages, each but the last filled to ``fill`` of its room; the
-    last holds the rows left and ``close_h`` (totals and closing block)."""
-    out: list[tuple[int, int]] = []
+def _fill(heights: list[float], first_cap: float, cap: float, close_h: float) -> list[int]:
+    """Rows per page, each page filled; the last holds the rows left and
+    ``close_h`` (totals and closing block)."""
+    out: list[int] = []
     i, n = 0, len(heights)
     room = first_cap
     while True:
         if sum(heights[i:]) + close_h <= room:
-            out.append((i, n))
-            return out
+            return [*out, n - i]
         used, j = 0.0, i
-        while j < n and used + heights[j] <= room * fill:
+        while j < n and used + heights[j] <= room:
             used += heights[j]
             j += 1
         j = max(i + 1, min(j, n - 1))  # every page one row at least; the last page one too
-        out.append((i, j))
+        out.append(j - i)
         i = j
         room = cap
+
+
+def _fits(counts: list[int], heights: list[float], first_cap: float, cap: float, close_h: float) -> bool:
+    i = 0
+    for k, c in enumerate(counts):
+        room = (first_cap if k == 0 else cap) - (close_h if k == len(counts) - 1 else 0)
+        if c < 1 or sum(heights[i : i + c]) > room:
+            return False
+        i += c
+    return True
 
 
 def _paginate(
@@ -322,20 +331,28 @@ def _paginate(
     """Split rows of ``heights`` into pages: (start, end) index pairs.
 
     As few pages as the rows need when each page is filled (the last also
-    holding ``close_h``: totals and closing block); then, when the last page
+    holding ``close_h``: totals and closing block).  When the last page
     would hold fewer than ``least`` rows (the rows the closing block is as
-    tall as: else it is a near-empty page of a few rows and a seal), every
-    page before it gives up the same share of its room, as little as makes
-    the last page hold ``least`` rows, so no page is left half empty."""
-    spans = _fill(heights, first_cap, cap, close_h, 1.0)
-    if len(spans) < 2 or spans[-1][1] - spans[-1][0] >= least:
-        return spans
-    for step in range(1, 100):  # fill 99 %, 98 %, …
-        trial = _fill(heights, first_cap, cap, close_h, 1 - step / 100)
-        if len(trial) > len(spans):
-            break
-        if trial[-1][1] - trial[-1][0] >= least:
-            return trial
+    tall as: else it is a near-empty page of a few rows and a seal), the
+    pages before it give it rows one at a time, from the one before it
+    backwards and round again, so each gives up a row or two and none is
+    left half empty; until the last holds ``least`` or has no more room."""
+    counts = _fill(heights, first_cap, cap, close_h)
+    givers = len(counts) - 1
+    k, failed = givers - 1, 0  # the next page to give a row, pages in a row that could not
+    while givers and counts[-1] < least and failed < givers:
+        trial = counts[:]
+        trial[k] -= 1
+        trial[-1] += 1
+        if _fits(trial, heights, first_cap, cap, close_h):
+            counts, failed = trial, 0
+        else:
+            failed += 1
+        k = (k - 1) % givers
+    spans, i = [], 0
+    for c in counts:
+        spans.append((i, i + c))
+        i += c
     return spans
 
 
