@@ -5,7 +5,8 @@ and fund pages, JavaScript in the page measures what a reader would see:
 
 - no text column narrower than 6 CJK characters when its text wraps
   (科目名称 one character a line: 行/政/运/行);
-- no number cut inside its cell or by a chart's edge ("2,268.0", "4,970.7");
+- no number cut inside its cell, by a chart's edge or by the screen's edge
+  ("2,268.0", "4,970.7"): tables of amounts become cards on a phone;
 - no chart value overlapping a bar's edge ("预算 3,000│,300.00");
 - nothing wider than the screen outside a table's own scroller;
 - the header's search placeholder shown whole; no 404 (favicon included).
@@ -93,7 +94,12 @@ MEASURE = r"""() => {
       }
     }
   }
-  // 5. the header's search placeholder is shown whole
+  // 5. a table not marked wide (no 可左右滑动 hint) fits its box: no amount cut at the screen's edge
+  for (const w of document.querySelectorAll('.table-wrap')) {
+    if (hidden(w) || w.querySelector('caption .scroll-hint')) continue;
+    if (w.scrollWidth > w.clientWidth + 1) out.push(['table cut at the screen edge', name(w.querySelector('table')), w.scrollWidth - w.clientWidth]);
+  }
+  // 6. the header's search placeholder is shown whole
   const q = document.querySelector('.site-header .gk-search input');
   if (q && q.placeholder) {
     const cs = getComputedStyle(q), ctx = document.createElement('canvas').getContext('2d');
