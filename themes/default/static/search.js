@@ -435,6 +435,6 @@
     run(q0).catch(() => {});
   }
 
-  window.GKSearch = { canon, parse, grams, shardOf, decode, candidates }; // decode, candidates: also for county-search.js
+  window.GKSearch = { canon, parse, grams, shardOf, decode, candidates, rowLink }; // decode, candidates, rowLink: also for county-search.js
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init); else init();
 })();
