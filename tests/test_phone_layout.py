@@ -74,11 +74,12 @@ MEASURE = r"""() => {
     const t = textRect(c);
     if (t.height > lh * 1.5 && w < 6 * fs - 0.5) out.push(['narrow text column', name(c), c.textContent.trim().slice(0, 12), Math.round(w / fs * 10) / 10 + ' characters']);
   }
-  // 3. numbers whole inside their cells (and inside a clipping scroller's box)
+  // 3. numbers and roster names whole inside their cells
   for (const c of document.querySelectorAll('table .num, table td, table th')) {
-    if (hidden(c) || !/^[\s\d,.%+\-−—]*\d[\s\d,.%+\-−—]*$/.test(c.textContent)) continue;
+    const figure = /^[\s\d,.%+\-−—]*\d[\s\d,.%+\-−—]*$/.test(c.textContent);
+    if (hidden(c) || !(figure || c.matches('.roster .name'))) continue; // and names (李桂│ was cut in 大字版)
     const r = c.getBoundingClientRect(), t = textRect(c);
-    if (t.left < r.left - 0.5 || t.right > r.right + 0.5) out.push(['number cut by its cell', name(c), c.textContent.trim()]);
+    if (t.left < r.left - 0.5 || t.right > r.right + 0.5) out.push(['cut by its cell', name(c), c.textContent.trim()]);
   }
   // 4. charts: every text inside the picture; a value never across a bar's edge
   for (const svg of document.querySelectorAll('svg.gk-chart')) {

@@ -299,7 +299,7 @@
     return e;
   }
 
-  // A roster row as "村 青石村  姓名 周琴  金额 724.50 元": each cell with
+  // A roster row as "村 青石村  组 二组  姓名 …  金额 724.50 元": each cell with
   // its column's header (d.h) and unit; empty cells left out.
   function rowLink(a, s, heads, terms) {
     if (!heads) return marked(a, s, ranges(s, terms));
