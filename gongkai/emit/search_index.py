@@ -103,6 +103,9 @@ MAX_GRAMS = 8  # keys looked up per query term (evenly spread)
 VERIFY_CAP = 50  # docs verified per page request at most
 
 
+EXACT = 30  # candidates read through before the filters are counted (search.js: examine)
+
+
 class _Spill:
     """Postings in bounded batches, spilled to one temporary file per hash group."""
 
