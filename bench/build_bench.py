@@ -22,6 +22,10 @@ a minimal theme written here (one page template, one list template).  Then,
                             write to the server's generation change: file save
                             to rebuilt site, end to end
 
+CPU is user+system of every process the command started, read from a cgroup
+made for the run (bench/cpu_group.py; forked workers and stragglers counted,
+and waited for); without the right to make one, GNU time's figure, which
+misses unreaped descendants, and the report says which.
 Peak RSS is /usr/bin/time's %M (max resident set of the child) when present,
 otherwise getrusage(RUSAGE_CHILDREN) of a fresh wrapper process.  Medians of
 the runs are printed with ratios gongkai / anchor and the issue's targets.
@@ -54,6 +58,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from cpu_group import CpuGroup  # noqa: E402
 from synth import TODAY, generate  # noqa: E402
 
 GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
@@ -116,8 +121,16 @@ def run(
         )
         full = [sys.executable, "-c", wrapper, rss_file, *cmd]
     load = os.getloadavg()[0]
+    group = CpuGroup.create(f"{time.monotonic_ns()}")
     t0 = time.perf_counter()
-    proc = subprocess.Popen(full, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        full,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        preexec_fn=group.join if group else None,
+    )
     out_chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read() if proc.stdout else b""), daemon=True)
     reader.start()
@@ -138,6 +151,7 @@ def run(
             proc.wait()
             break
     seconds = time.perf_counter() - t0
+    tail = group.drain() if group else 0.0
     reader.join(timeout=5)
     try:
         # GNU time may print a "Command exited with non-zero status" line first
@@ -145,6 +159,10 @@ def run(
         rss_mb, cpu = int(kb) / 1024, float(user) + float(system)
     except (OSError, ValueError, IndexError):
         rss_mb, cpu = peak_seen / 1024, float("nan")
+    waited_cpu = cpu  # what GNU time saw: reaped descendants only
+    if group:
+        cpu = group.cpu_seconds()  # every process that was in the group
+        group.remove()
     Path(rss_file).unlink(missing_ok=True)
     text = b"".join(out_chunks).decode("utf-8", "replace")
     ok = proc.returncode == 0 and not killed
@@ -153,6 +171,9 @@ def run(
     return {
         "s": seconds,
         "cpu_s": cpu,
+        "cpu_waited_s": waited_cpu,
+        "cpu_how": "cgroup" if group else "time",
+        "tail_s": tail,
         "rss_mb": rss_mb,
         "rss_tree_mb": peak_seen / 1024,
         "load": load,
@@ -496,7 +517,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
     )
     if anchors:
         setup_anchors(base)
-    env = {**os.environ, "TMPDIR": str(work), "GONGKAI_CACHE_DIR": str(cache_dir(site))}
+    # PYTHONPATH: the gongkai of this checkout, whatever the current folder or the installed copy
+    env = {**os.environ, "TMPDIR": str(work), "GONGKAI_CACHE_DIR": str(cache_dir(site)), "PYTHONPATH": str(REPO)}
     prime = run(gongkai_cmd(site, out), env=env, what="gongkai priming build")
     print(
         f"  priming build (writes content/index-numbers.yaml, untimed): {prime['s']:.1f} s, {prime['rss_mb']:.0f} MB",
@@ -658,6 +680,14 @@ def git_state() -> str:
 def print_report(results: list[dict[str, Any]], runs: int, where: str) -> None:
     commits = sorted({r.get("git", "?") for r in results})
     print(f"\n### Build benchmark — medians of {runs} run(s), {where}, {os.cpu_count()} cores, today={TODAY}")
+    probe = CpuGroup.create("probe")
+    if probe:
+        probe.remove()
+    print(
+        "CPU = user+system of every process of a run, from a cgroup"
+        if probe
+        else "CPU = GNU time (reaped descendants only: no cgroup could be made here)"
+    )
     print(f"(gongkai at {'; '.join(commits)})")
     loads = [r["load"] for res in results for rs in res.get("samples", {}).values() for r in rs if "load" in r]
     if loads:

@@ -42,6 +42,7 @@ PAGES = [
     "now/pages/jiandu/index.html",
     "now/pages/guide/index.html",
     "now/catalogue/index.html",
+    "now/standard/index.html",  # the 标准目录: cards of 事项 with their status
     "now/archive/index.html",
     "now/archive/2015/05/index.html",
     SEARCH,

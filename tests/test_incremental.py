@@ -93,6 +93,14 @@ MUTATIONS: dict[str, Callable[[Path], None]] = {
         r / "content/budgets/yusuan-2015.yaml", "name: 一般公共服务支出", "name: 一般公共服务"
     ),
     "own template": lambda r: _own_template(r),
+    # the 标准目录: its page and data, and the navigation of every page (its section count)
+    "standard catalogue item": lambda r: _edit(r / "content/catalogue.yaml", "name: 乡镇财政预算", "name: 镇财政预算"),
+    "standard catalogue area applies": lambda r: _edit(
+        r / "content/catalogue.yaml",
+        "  - area: 征地补偿\n",
+        "  - area: 征地补偿\n    applies: false\n    reason: 本镇今年没有征地\n",
+    ),
+    "standard catalogue removed": lambda r: (r / "content/catalogue.yaml").unlink(),
     "holidays": lambda r: (r / "content/holidays.yaml").write_text(
         "2030:\n  holidays: [2030-01-01]\n  workdays: []\n", encoding="utf-8"
     ),
@@ -164,6 +172,7 @@ def test_a_title_edit_also_makes_the_pages_that_list_the_record(demo: Path, tmp_
         "index.html",
         "archive/2015/07/index.html",
         "catalogue/index.html",
+        "standard/index.html",  # the 标准目录 names each 事项's newest record
         "data/index.html",
     }, result.made
 

@@ -112,3 +112,32 @@ def test_site_yaml_sets_the_grace(tmp_path: Path) -> None:
     assert all(k.startswith("postings/") for k in _holding(_texts(out), NAMES))
     build(root, ROSTER["notice"]["end"], out=out)
     assert all(n in (out / "subsidies/gengdi-2015/index.html").read_text(encoding="utf-8") for n in NAMES)
+
+
+def test_no_empty_sheet_is_offered_for_a_roster_whose_names_came_off(after: Path, tmp_path: Path) -> None:
+    # the print sheet would be a table without rows: there is none, the page says where the posted one is
+    assert not (after / "print/gengdi-2015").exists()
+    page = (after / "subsidies/gengdi-2015/index.html").read_text(encoding="utf-8")
+    assert "不再提供打印" in page and "print/gengdi-2015/" not in page
+    assert (after / "print/fupin-2015/index.html").is_file()  # a fund notice has no names to withdraw
+    # asked for by name, the print command says why, in Chinese, and writes nothing
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    r = subprocess.run(
+        [sys.executable, "-m", "gongkai", "print", "gengdi-2015", "--site", str(site), "--today", "2026-12-05"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert r.returncode == 1 and "公开栏存档" in r.stderr and "Traceback" not in r.stderr, r.stdout + r.stderr
+
+
+def test_the_sheet_is_printable_with_all_names_inside_the_notice(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    build(REPO, date(2015, 5, 14), out=out)
+    sheet = (out / "print/gengdi-2015/index.html").read_text(encoding="utf-8")
+    assert all(n in sheet for n in NAMES)

@@ -267,7 +267,7 @@ def test_print_pdf_reports_each_file_with_its_page_count(make_site) -> None:
     from pypdf import PdfReader
 
     site = make_site(base=SITES / "sheets")
-    r = run("print", "butie-2015", "--pdf", "--site", str(site), "--today", "2015-06-30")
+    r = run("print", "butie-2015", "--pdf", "--site", str(site), "--today", "2015-06-10")
     assert r.returncode == 0, r.stderr
     pdf = site / "build" / "print" / "butie-2015.pdf"
     html = (site / "build" / "print" / "butie-2015" / "index.html").read_text(encoding="utf-8")

@@ -280,7 +280,7 @@ def test_print_command_writes_pdfs_on_a3(make_site, tmp_path: Path) -> None:
     import pypdf
 
     site = make_site(base=SHEETS)
-    r = _run("print", "butie-2015", "shoufei", "--size", "A3", "--pdf", "--site", str(site), "--today", "2015-06-30")
+    r = _run("print", "butie-2015", "shoufei", "--size", "A3", "--pdf", "--site", str(site), "--today", "2015-06-10")
     assert r.returncode == 0, r.stderr
     for rid in ("butie-2015", "shoufei"):
         pdf = site / "build" / "print" / f"{rid}.pdf"
@@ -318,7 +318,7 @@ def test_missing_weasyprint_or_pango_is_a_clear_message(make_site, tmp_path: Pat
     (fake / "weasyprint" / "__init__.py").write_text(failure + "\n", encoding="utf-8")
     site = make_site(base=SHEETS)
     r = _run(
-        "print", "butie-2015", "--pdf", "--site", str(site), "--today", "2015-06-30", env={"PYTHONPATH": str(fake)}
+        "print", "butie-2015", "--pdf", "--site", str(site), "--today", "2015-06-10", env={"PYTHONPATH": str(fake)}
     )
     assert r.returncode == 1
     assert "Traceback" not in r.stderr and message in r.stderr

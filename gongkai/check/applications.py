@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
+from gongkai.check.register import check_register, register_counts
+from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.validate import Validated
+from gongkai.core.config import parse_holidays
 from gongkai.core.errors import Loc, Problem, Severity
 from gongkai.read.applications import COLUMNS, FOLDER, AnnualData, _apps, _files, _parse_file, _row
+from gongkai.read.register import REGISTER, Register, read_holidays, read_register
 
 
 def _rules(data: AnnualData, stem: str, previous: AnnualData | None, publishers: Mapping[str, str]) -> list[Problem]:
@@ -87,8 +92,10 @@ def _rules(data: AnnualData, stem: str, previous: AnnualData | None, publishers:
 
 
 def load_applications(root: Path, publishers: Mapping[str, str]) -> tuple[dict[int, AnnualData], list[Problem]]:
-    """Every content/applications/*.yaml, parsed and checked; by year."""
-    problems: list[Problem] = []
+    """Every content/applications/*.yaml, parsed and checked; by year.  A
+    year the register (register/YEAR.yaml) covers has its 依申请 counts from
+    the register; counts typed as well must agree with it (GK725)."""
+    register, problems = read_register(root)
     parsed: list[tuple[str, AnnualData]] = []
     for p in _files(root):
         rel = f"{FOLDER}/{p.name}"
@@ -107,13 +114,52 @@ def load_applications(root: Path, publishers: Mapping[str, str]) -> tuple[dict[i
         if data is not None:
             parsed.append((p.stem, data))
     by_year = {int(stem): d for stem, d in parsed}
+    for year in sorted(register.years & set(by_year)):
+        by_year[year], ps = with_register(by_year[year], register, year)
+        problems.extend(ps)
+    parsed = [(stem, by_year[int(stem)]) for stem, _ in parsed]
     for stem, d in parsed:
         problems.extend(_rules(d, stem, by_year.get(int(stem) - 1), publishers))
     return by_year, problems
 
 
 def check_applications(root: Path, checked: Validated) -> Validated:
-    """``checked`` with the problems of content/applications/ added."""
+    """``checked`` with the problems of content/applications/ added: the
+    annual data, and the register's time limits on the build's date."""
     publishers = checked.site.config.publishers if checked.site is not None else {}
     _, problems = load_applications(root, publishers)
+    if checked.site is not None:
+        register, _ = read_register(root)  # its own problems are in load_applications'
+        extra, _ = parse_holidays(read_holidays(root)[0])  # validate() reports holidays.yaml's problems
+        problems.extend(check_register(register.applications, checked.site.today, WorkCalendar(extra)))
     return Validated(checked.site, (*checked.problems, *problems))
+
+
+def with_register(data: AnnualData, register: Register, year: int) -> tuple[AnnualData, list[Problem]]:
+    """``data`` with its 依申请 counts from the register, or the differences
+    between the counts typed in it and the register's."""
+    counts = register_counts(register.applications, year)
+    if "applications" not in data.values:
+        return replace(data, values={**data.values, "applications": counts}), []
+    counted = replace(data, values={**data.values, "applications": counts})
+    problems: list[Problem] = []
+    cells = [("received", "本年新收"), ("carried_over", "上年结转"), ("carried_forward", "结转下年度")]
+    pairs = [(f"applications.{k}", label, data.apps(k), counted.apps(k)) for k, label in cells]
+    for (key, label, subs), (_, _, csubs) in zip(data.results(), counted.results(), strict=True):
+        for (sub, sub_label, typed), (_, _, got) in zip(subs, csubs, strict=True):
+            path = f"applications.results.{key}" + (f".{sub}" if sub else "")
+            pairs.append((path, sub_label if sub else label, typed, got))
+    for path, label, typed, got in pairs:
+        for col, col_label in COLUMNS:
+            if typed[col] != got[col]:
+                problems.append(
+                    Problem(
+                        data.loc(path),
+                        "GK725",
+                        f"{label}（{col_label}）写的是 {typed[col]} 件，登记簿 {REGISTER}/{year}.yaml 统计是 {got[col]} 件",
+                        path,
+                        str(typed[col]),
+                        f"{got[col]}；有登记簿的年份可以删去 applications: 这一部分，由 gongkai 从登记簿统计",
+                    )
+                )
+    return data, problems

@@ -18,11 +18,13 @@ from gongkai.check.postings import check_postings, visible_postings
 from gongkai.check.rules import check_record, check_site
 from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.rules.deadlines import check as check_deadlines
+from gongkai.check.standard import judge_standard
 from gongkai.core.config import SiteConfig, parse_holidays, parse_site_config
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.kinds import BAD, Ctx, parse_fields, slug_problem
 from gongkai.core.schema.types import COMMON, RECORD_TYPES
+from gongkai.core.standard import parse_standard
 from gongkai.core.tree import RMap, RScalar
 from gongkai.read.load import LoadedSite, SourceFile, digest_bytes
 
@@ -199,7 +201,11 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False, check_files:
 
     site_records = tuple(r for r in unique if r.date <= today and (drafts or not r.draft))
     postings = visible_postings(loaded.postings, site_records, today)
-    site = Site(config, site_records, today, str(loaded.root), postings=postings)
+    catalogue, grace, ps = parse_standard(loaded.standard_node)
+    problems.extend(ps)
+    standard, ps = judge_standard(catalogue, grace, site_records, today, calendar)
+    problems.extend(ps)
+    site = Site(config, site_records, today, str(loaded.root), postings=postings, standard=standard)
     problems.extend(check_postings(loaded.postings, seen))
     problems.extend(check_site(site, tuple(unique)))
     return Validated(site, tuple(problems))

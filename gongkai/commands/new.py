@@ -42,6 +42,9 @@ _OFFSETS = {
     "2025-05-17": 5,  # ... to today+5
     "2025-06-01": -5,  # the decision's draft, open for comment
     "2025-07-01": 25,  # ... for 30 days
+    "2025-02-12": -40,  # an application received
+    "2025-02-26": -30,  # ... answered within 20 working days
+    "2025-04-16": -3,  # an application still open, its limit weeks away
 }
 _DATE_OR_YEAR = re.compile(r"2025-\d\d-\d\d|2025")
 _MAIN_DATE = re.compile(r"(?m)^date:\s*(2025-\d\d-\d\d)")

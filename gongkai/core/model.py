@@ -11,6 +11,7 @@ from typing import Any
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Loc
 from gongkai.core.schema.types import DISCLOSURE, RECORD_TYPES, RecordType
+from gongkai.core.standard import StandardStatus
 
 __all__ = ["Posting", "Record", "Site", "Summary"]
 
@@ -191,6 +192,8 @@ class Site:
     index_numbers: Mapping[str, str] = field(default_factory=dict)
     # sheets posted on boards up to ``today``, newest first (archive.py)
     postings: tuple[Posting, ...] = ()
+    # the 标准目录 judged on ``today`` (content/catalogue.yaml; check/standard.py)
+    standard: StandardStatus | None = None
 
     @cached_property
     def by_id(self) -> dict[str, Record]:

@@ -29,6 +29,7 @@ from gongkai.core.schema.types import COMMON, GROUNDS
 from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, _dumps, _url, csv_bytes, money_text
 from gongkai.plan.fiscal import fiscal_package
 from gongkai.plan.schemas import json_schemas
+from gongkai.plan.standard import standard_files
 
 TABULAR = ("budget", "subsidy", "fund", "list")
 
@@ -422,5 +423,5 @@ def record_data_files(site: Site, rec: Record) -> list[tuple[str, bytes]]:
 
 
 def site_data_files(site: Site) -> list[tuple[str, bytes]]:
-    """The catalogue and the JSON schemas."""
-    return [*catalogue_files(site), *json_schemas()]
+    """The catalogue, the 标准目录 and the JSON schemas."""
+    return [*catalogue_files(site), *standard_files(site), *json_schemas()]

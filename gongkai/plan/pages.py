@@ -15,10 +15,12 @@ from typing import Any
 
 from gongkai.core.model import Record, Site, Summary
 from gongkai.core.schema.types import RECORD_TYPES
+from gongkai.core.standard import STATES
 from gongkai.plan.charts import counterpart, record_chart
 from gongkai.plan.data import catalogue, downloads, listed
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
+from gongkai.plan.standard import standard_rows
 
 __all__ = ["PER_PAGE", "Page", "plan_pages", "sections", "summaries", "summarize"]
 
@@ -60,6 +62,8 @@ def sections(site: Site) -> tuple[Section, ...]:
         Section(t.label, f"{t.folder}/", len(site.of_type(t.name))) for t in RECORD_TYPES.values() if t.name != "page"
     ]
     out.append(Section("公开目录", "catalogue/", sum(1 for r in site.records if listed(site, r))))
+    if site.standard is not None:
+        out.append(Section("标准目录", "standard/", sum(1 for s in site.standard.items if s.item.applies)))
     out.append(Section("按月归档", "archive/", len(site.published)))
     out.append(Section("公开栏存档", "postings/", len(site.postings)))
     return tuple(out)
@@ -108,10 +112,25 @@ def plan_pages(site: Site) -> list[Page]:
             "catalogue/",
             "catalogue.html",
             "政府信息公开目录",
-            {"entries": catalogue(site)},
+            {"entries": catalogue(site), "standard": site.standard is not None},
             (home,),
         )
     )
+    if site.standard is not None:
+        rows = standard_rows(site)
+        pages.append(
+            Page(
+                "standard/",
+                "standard.html",
+                "政务公开标准目录",
+                {
+                    "areas": [(a, [r for r in rows if r.area == a.name]) for a in site.standard.areas],
+                    "counts": {k: sum(1 for r in rows if r.state == k) for k in STATES},
+                    "unassigned": [(site.by_id[i].url, t) for i, t in site.standard.unassigned],
+                },
+                (home,),
+            )
+        )
     pages.extend(_disclosure_pages(site, home))
     by_month: dict[tuple[int, int], list[Record]] = defaultdict(list)
     for rec in site.published:

@@ -291,11 +291,24 @@ def plan_sheets(site: Site, request: SheetRequest | None = None) -> list[Page]:
             raise GongkaiError(
                 f"没有编号为“{'”“'.join(unknown)}”的已发布信息（编号写错了，或是草稿、不公开的信息、发布日期还没到）"
             )
+        gone = [i for i in request.ids if not printable(site.by_id[i])]
+        if gone:
+            raise GongkaiError(
+                f"“{'”“'.join(gone)}”的公示期已过，名单中的姓名已从网站撤下，不再生成公示单；"
+                "当时张贴的公示单见网站“公开栏存档”（content/archive/）"
+            )
     pages: list[Page] = []
-    for rec in sorted(site.published, key=lambda r: r.id):
+    for rec in sorted((r for r in site.published if printable(r)), key=lambda r: r.id):
         paper = request.paper if request and rec.id in request.ids else None
         pages.append(_lazy_sheet_page(site, rec, paper))
     return pages
+
+
+def printable(rec: Record) -> bool:
+    """A sheet is for the board while the record may be posted: a roster
+    whose names came off the site after its 公示期 (plan/names.py) has no
+    sheet to print; the one posted is in the archive."""
+    return "names_until" not in rec.data
 
 
 def _lazy_sheet_page(site: Site, record: Record, paper: Paper | None) -> Page:

@@ -26,7 +26,16 @@ __all__ = ["LoadedSite", "SourceFile", "find_site_root", "load_site"]
 
 RECORD_EXTS = (".yaml", ".yml", ".md")
 # Folders and files in content/ that are not records but are expected there.
-KNOWN_OTHER = {"archive", "applications", "holidays.yaml", "index-numbers.yaml", "site.yaml", "site.yml", "README.md"}
+KNOWN_OTHER = {
+    "archive",
+    "applications",
+    "catalogue.yaml",
+    "holidays.yaml",
+    "index-numbers.yaml",
+    "site.yaml",
+    "site.yml",
+    "README.md",
+}
 
 
 @dataclass(frozen=True)
@@ -171,6 +180,7 @@ class LoadedSite:
     holidays_node: RNode | None = None  # content/holidays.yaml, when present
     postings: tuple[Posting, ...] = ()  # content/archive/ entries whose files verified (archive.py)
     config_digest: str = ""  # of site.yaml and holidays.yaml: what every record's validation reads
+    standard_node: RNode | None = None  # content/catalogue.yaml (标准目录), when present
 
 
 def find_site_root(path: Path) -> Path:
@@ -275,6 +285,12 @@ def load_site(root: Path, digests: dict[str, tuple[int, int, str]] | None = None
         if text is not None:
             holidays_node, ps = parse_yaml(text, "content/holidays.yaml")
             problems.extend(ps)
+    standard_node: RNode | None = None
+    if (content / "catalogue.yaml").is_file():
+        text = _read(content / "catalogue.yaml", "content/catalogue.yaml", problems)
+        if text is not None:
+            standard_node, ps = parse_yaml(text, "content/catalogue.yaml")
+            problems.extend(ps)
     postings, archive_problems = read_archive(root, assets)  # reads and hashes content/archive/
     problems.extend(archive_problems)
     return LoadedSite(
@@ -287,6 +303,7 @@ def load_site(root: Path, digests: dict[str, tuple[int, int, str]] | None = None
         holidays_node,
         postings,
         config_hash.hexdigest(),
+        standard_node,
     )
 
 

@@ -111,7 +111,7 @@ def build(
         for rec in sorted(site.published, key=lambda r: r.id):
             made.group(f"qr:{rec.id}", ("qr", rec), partial(qr_files, site, rec))
             made.group(f"data:{rec.id}", ("data", rec), partial(record_data_files, site, rec))
-        made.group("catalogue", ("catalogue", catalogue(site)), lambda: site_data_files(site))
+        made.group("catalogue", ("catalogue", catalogue(site), site.standard), lambda: site_data_files(site))
         made.group("feeds", ("feeds", site, [p.url for p in pages]), lambda: discovery_files(site, pages))
         made.search()
         made.files(sheet_pdfs(site, renderer, dirs, sheets))

@@ -103,6 +103,7 @@ class Fingerprints:
             for p in self.site.postings:
                 h.update(repr(p).encode())
             h.update(repr(sorted(self.site.index_numbers.items())).encode())
+            h.update(repr(self.site.standard).encode())
             self._whole = h.digest()
         return self._whole
 
