@@ -27,6 +27,7 @@ PAGES = {
     "budget": "now/budgets/yusuan-2015/index.html",
     "budget-compare": "all/budgets/juesuan-2015/index.html",
     "catalogue": "now/catalogue/index.html",
+    "standard": "now/standard/index.html",
     "list": "now/lists/quanli-qingdan/index.html",
     "list-fees": "all/lists/shefei-qingdan/index.html",
     "roster": "now/subsidies/gengdi-2015/index.html",
