@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gongkai.emit.search_index import BLOCK_CAP, MAX_GRAMS, PAGE, VERIFY_CAP
+from gongkai.emit.search_index import BLOCK_CAP, EXACT, MAX_GRAMS, PAGE, VERIFY_CAP
 from gongkai.emit.search_text import _SPACE, _VAL, canon, decode_posting, shard_of, term_grams
 
 # --- reference client ------------------------------------------------------------------
@@ -138,6 +138,30 @@ def reference_search(
                 nxt[doc] = [c[0] and tt, c[1] + hh, merged]
             cands = nxt
 
+    # a few candidates are read through first (search.js: examine): those
+    # without the query are dropped, the others know the villages they match in
+    examined: dict[int, set[str]] | None = None
+    if len(cands) <= EXACT:
+        examined = {}
+        for doc in sorted(cands):
+            d = files.get(f"d/{doc}.json")
+            own = [canon(d["t"]), canon(d["x"]), canon(d["k"])]
+            rest = [t for t in terms if not any(t in h for h in own)]
+            vcodes = meta["fv"].split(",")[doc]
+            wv0 = meta["w"][2]
+            everywhere = {meta["villages"][_num(vcodes[i : i + wv0])] for i in range(0, len(vcodes), wv0)}
+            if not rest:
+                examined[doc] = everywhere
+                continue
+            found: dict[int, set[str]] = {}
+            for k in sorted(cands[doc][2]):
+                for _anchor, text, v in files.get(f"d/{doc}-{k}.json"):
+                    rc = canon(text)
+                    found.setdefault(v, set()).update(t for t in rest if t in rc)
+            if set().union(*found.values(), set()) >= set(rest):
+                examined[doc] = {meta["villages"][v] for v, ts in found.items() if v >= 0 and ts >= set(rest)}
+        cands = {doc: c for doc, c in cands.items() if doc in examined}
+
     # filters, by facet codes
     year_of = _year_runs(meta)
     wt, wp, wv = meta["w"]
@@ -150,6 +174,8 @@ def reference_search(
             return False
         if "pub" in filters and meta["publishers"][_num(meta["fp"][doc * wp : doc * wp + wp])] != filters["pub"]:
             return False
+        if "village" in filters and examined is not None:
+            return filters["village"] in examined[doc]
         if "village" in filters:
             codes = vil_codes[doc]
             names = {meta["villages"][_num(codes[i : i + wv])] for i in range(0, len(codes), wv)}
@@ -219,7 +245,7 @@ def reference_search(
                 verified.append(hit)
     verified.sort(key=lambda h: h.key, reverse=True)
     exact = all(term_grams(t) == [t] for t in terms)  # the term is its only key: no verification needed
-    approx = pos < len(order) and not (exact and village_ix is None)
+    approx = examined is None and pos < len(order) and not (exact and village_ix is None)
     return RefResult("ok", verified[:want], len(order) - rejected, approx, files.fetched)
 
 

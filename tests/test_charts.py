@@ -191,7 +191,8 @@ def test_charts_appear_on_record_pages_with_their_numbers(tmp_path: Path, demo_w
     budget = (out / "budgets" / "juesuan-2015" / "index.html").read_text(encoding="utf-8")
     assert budget.count('<svg class="gk-chart"') == 1 and "决算与预算对比" in budget
     assert 'href="../../budgets/yusuan-2015/index.html"' in budget  # the legend links the 预算
-    assert '<td class="num">11,128,323.72</td>' in budget  # the numbers beside the picture
+    # the numbers beside the picture, each labelled for the phone's cards
+    assert '<td class="num" data-label="决算数（元）">11,128,323.72</td>' in budget
     fund = (out / "funds" / "fupin-2015" / "index.html").read_text(encoding="utf-8")
     assert 'class="chart chart-fund chart-cols-4"' in fund
     roster = (out / "subsidies" / "gengdi-2015" / "index.html").read_text(encoding="utf-8")

@@ -113,3 +113,73 @@ def test_non_public_records_are_not_searchable(served_demo: str, chromium_page) 
     for rec in hidden:
         line = next(x.strip() for x in rec.body.splitlines() if len(x.strip()) > 12)
         assert results(page, line[:8]) == {}
+
+
+def _status(page) -> str:
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.gk-status');"
+        " return s && s.textContent && s.textContent !== '正在搜索…'; }"
+    )
+    return page.locator(".gk-status").text_content()
+
+
+def test_roster_results_label_every_value(served_demo: str, chromium_page) -> None:
+    """#16: a row found by name reads 村 青石村 · 组 二组 · 姓名 周琴 · … · 金额 724.50 元,
+    not 青石村 二组 周琴 32…722 6.90 105.00 724.50."""
+    page = chromium_page
+    page.goto(served_demo + "search/index.html?q=周琴")
+    page.wait_for_selector(".gk-rows a")
+    text = page.locator(".gk-rows a").first.inner_text()
+    for part in ("村 青石村", "组 二组", "姓名 周琴", "数量 6.90 亩", "标准 105.00 元/亩", "金额 724.50 元"):
+        assert part in text, text
+    labels = {"村", "组", "姓名", "身份证号", "数量", "标准", "金额", "备注"}
+    # every row of every roster result: each value comes after its label
+    for q in ("二组", "青石村", rosters()[0].data["recipients"][3]["name"]):
+        page.goto(served_demo + "search/index.html?q=" + q)
+        page.wait_for_selector(".gk-hit")
+        rows = page.eval_on_selector_all(
+            ".gk-rows a",
+            """as => as.filter(a => !a.textContent.includes('更多匹配行')).map(a => [a.textContent,
+                 [...a.querySelectorAll('.gk-cell')].map(c => [c.querySelector('.gk-label')?.textContent,
+                   c.querySelector('.gk-value')?.textContent, c.textContent])])""",
+        )
+        assert rows, q
+        squeeze = lambda s: "".join(s.split())  # noqa: E731
+        for text, cells in rows:
+            assert len(cells) >= 4 and all(lab in labels and val for lab, val, _c in cells), text
+            assert "".join(squeeze(c) for _l, _v, c in cells) == squeeze(text), text  # no unlabelled text
+
+
+def _options(page) -> list[tuple[str, str, int]]:
+    out = page.eval_on_selector_all(
+        ".gk-filters select",
+        "ss => ss.flatMap(s => [...s.options].filter(o => o.value).map(o => [s.name, o.value, o.textContent]))",
+    )
+    return [(dim, value, int(label.rsplit("（", 1)[1].rstrip("）"))) for dim, value, label in out]
+
+
+@pytest.mark.parametrize("query", ["周琴", "二组", "补贴", "青石村", "东湖村 补贴"])
+def test_a_counted_filter_never_finds_nothing(served_demo: str, chromium_page, query: str) -> None:
+    """#16: 周琴 offered 东湖村（1）, and choosing it gave 没有找到: counts and
+    filtering must be over the same documents."""
+    page = chromium_page
+    page.goto(served_demo + "search/index.html?q=" + query)
+    _status(page)
+    options = _options(page)
+    assert options or query == "周琴", query  # 周琴: one village, one type: no filter to offer
+    for dim, value, count in options:
+        page.goto(served_demo + "search/index.html?q=" + query)
+        _status(page)
+        page.select_option(f"select[name={dim}]", value)
+        page.wait_for_function(f"() => new URLSearchParams(location.search).get('{dim}') !== null")
+        status = _status(page)
+        assert count > 0 and status == f"找到 {count} 条结果", (query, dim, value, count, status)
+        assert page.locator(".gk-hit").count() == min(count, 10)
+
+
+def test_a_name_is_counted_under_its_own_village_only(served_demo: str, chromium_page) -> None:
+    page = chromium_page
+    page.goto(served_demo + "search/index.html?q=周琴")
+    _status(page)
+    villages = {v for dim, v, _n in _options(page) if dim == "village"}
+    assert "东湖村" not in villages

@@ -10,6 +10,7 @@ the CI environment variable is unset; in CI they must run.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import subprocess
@@ -404,3 +405,55 @@ def test_chromium_prints_the_roster_on_the_planned_pages(
 def test_metrics_are_readable_at_arms_length() -> None:
     for m in METRICS.values():
         assert m.table_pt >= 13 and m.body_pt >= 15 and m.title_pt >= 22
+
+
+# --- paper used (#16) -----------------------------------------------------------------------------
+
+
+def _pdf_pages(pdf: bytes, tmp_path: Path) -> list[list[tuple[str, float, float]]]:
+    """Words of each page of ``pdf`` with their top and bottom (pt), read back by pdftotext."""
+    path = tmp_path / "sheet.pdf"
+    path.write_bytes(pdf)
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for page in xml.split("<page ")[1:]:
+        words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', page)
+        pages.append([(w, float(top), float(bottom)) for top, bottom, w in words])
+    return pages
+
+
+@pytest.mark.parametrize("n", [12, 30, 240, 250])
+def test_roster_sheets_fill_the_paper(make_site, tmp_path: Path, n: int) -> None:
+    """A4 portrait, read back from WeasyPrint's PDF: a page holds at least 90 %
+    of the rows its printable area has room for (from the type size and row
+    height of the print metrics); the last page of a roster of several pages
+    holds at least as many rows as the totals row and the closing block are
+    tall; a 12-household roster is one sheet (it was 6 + 6 rows on two)."""
+    need_pdf()
+    from gongkai.emit.pdf import print_css, sheet_pdf
+    from gongkai.emit.render import Renderer, theme_dirs
+
+    root = keep_names(make_site({"subsidies/big.yaml": roster_yaml(n)}, base=SHEETS))
+    site = _site(root)
+    paper = Paper("A4")
+    dirs = theme_dirs(root, "default")
+    pages = _pdf_pages(sheet_pdf(site, Renderer(site, dirs), print_css(dirs), "big", paper), tmp_path)
+    rows = [sum(1 for w, _t, _b in words if re.fullmatch(r"村民\d{3}", w)) for words in pages]
+    assert sum(rows) == n
+    assert rows == [len(p.rows) for p in make_sheet(site, site.by_id["big"], paper).pages]  # as planned
+    m = METRICS["A4"]
+    row_mm = m.table_lh + 2 * m.cell_pad_v + 0.3  # one line of table type, its padding and rule
+    printable = paper.height_mm - 2 * m.margin - m.foot_h - m.running_h - row_mm  # less the header row
+    holds = int(printable // row_mm)
+    pt = 72 / 25.4
+    if n == 12:
+        assert rows == [12]
+    if n >= 240:
+        assert max(rows) >= 0.9 * holds, (rows, holds)
+    if len(rows) > 1:
+        last = pages[-1]
+        totals_top = next(t for w, t, _b in last if w.startswith("合计"))
+        foot_top = next(t for w, t, _b in last if w.startswith("第"))
+        close_bottom = max(b for _w, _t, b in last if b < foot_top)
+        close_rows = math.ceil((close_bottom - totals_top) / pt / row_mm)
+        assert rows[-1] >= close_rows, (rows, close_rows)

@@ -18,8 +18,11 @@ Everything is written under ``search/index/`` and fetched by
     p/<hex>.json    posting shard: {key: posting string}, the key's shard
                     being mix32(code points) & (shards - 1)
     d/<n>.json      doc n: {"t": title, "u": url, "d": date, "x": text,
-                    "k": publisher and village names}: display + verification
-    d/<n>-<k>.json  rows block k of roster n: [[anchor, row text, village#]]
+                    "k": publisher and village names, and for a roster
+                    "h": [[header, unit], ...] of its rows' cells}: display
+                    + verification
+    d/<n>-<k>.json  rows block k of roster n: [[anchor, row text, village#]],
+                    a row's cells separated by tabs when the doc has "h"
 
 Docs are numbered oldest first (year, date, url), so a new record usually
 gets the next number and the files of older docs do not change; the
@@ -98,6 +101,9 @@ MAX_GRAMS = 8  # keys looked up per query term (evenly spread)
 
 
 VERIFY_CAP = 50  # docs verified per page request at most
+
+
+EXACT = 30  # candidates read through before the filters are counted (search.js: examine)
 
 
 class _Spill:

@@ -240,7 +240,10 @@ def _doc_parts(d: SearchDoc, vils: list[str], vil_ix: dict[str, int]) -> tuple[b
     """One document's own files and postings: (doc file, rows-block files,
     grams and their posting pieces, each joined by NUL)."""
     tags = " ".join([d.publisher, *vils])
-    doc_file = _dumps({"d": d.date, "k": tags, "t": d.title, "u": d.url, "x": d.text})
+    doc: dict[str, object] = {"d": d.date, "k": tags, "t": d.title, "u": d.url, "x": d.text}
+    if d.columns:
+        doc["h"] = [list(c) for c in d.columns]
+    doc_file = _dumps(doc)
     main: Counter[str] = Counter()
     title_c = canon(d.title)
     text_c = canon(d.text)

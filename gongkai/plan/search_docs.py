@@ -14,7 +14,11 @@ from gongkai.core.model import Record
 @dataclass(frozen=True, slots=True)
 class SearchRow:
     """One roster row: its HTML id on the record page, its cells as shown
-    (masked ID numbers included, e.g. ``32*************234``) and its village."""
+    (masked ID numbers included, e.g. ``32*************234``) and its village.
+
+    When its document has ``columns``, ``text`` holds one cell per column,
+    separated by tabs (empty cells kept, so cell i is column i); a tab is a
+    separator to the index, like the space of untabled rows."""
 
     anchor: str
     text: str
@@ -28,7 +32,9 @@ class SearchDoc:
     ``url`` is site-relative in pretty form (``subsidies/gengdi-2015/``);
     ``text`` is everything searchable except the title and the roster rows
     (summary, body as plain text, other table cells, doc_no, programme…);
-    ``rows`` holds the roster rows, which must not be repeated in ``text``.
+    ``rows`` holds the roster rows, which must not be repeated in ``text``;
+    ``columns`` labels their cells: (header, unit) per column, e.g.
+    ``("金额", "元")``, so a result can show ``金额 724.50 元``, not a bare number.
     """
 
     url: str
@@ -41,6 +47,7 @@ class SearchDoc:
     villages: tuple[str, ...] = ()
     text: str = ""
     rows: tuple[SearchRow, ...] = field(default=())
+    columns: tuple[tuple[str, str], ...] = ()
 
 
 def record_villages(rec: Record) -> list[str]:
@@ -69,6 +76,25 @@ def _cells(*values: object) -> str:
     return " ".join(str(v) for v in values if v not in (None, ""))
 
 
+def _tabbed(*values: object) -> str:
+    """A roster row's cells, one per column (see SearchRow)."""
+    return "\t".join("" if v is None else " ".join(str(v).split()) for v in values)
+
+
+def roster_columns(d: dict) -> tuple[tuple[str, str], ...]:
+    """The labels of a subsidy roster's search cells, as the roster page heads them."""
+    return (
+        ("村", ""),
+        ("组", ""),
+        ("姓名", ""),
+        ("身份证号", ""),
+        ("数量", d.get("quantity_unit", "")),
+        ("标准", d.get("rate_unit", "")),
+        ("金额", "元"),
+        ("备注", ""),
+    )
+
+
 def _search_doc(rec: Record, publisher: str) -> SearchDoc:
     d = rec.data
     parts = [rec.summary, rec.doc_no, " ".join(rec.tags), _plain(rec.body)]
@@ -78,7 +104,7 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
         parts += [d["program"], d.get("basis", "")]
         for i, r in enumerate(d["recipients"], start=1):
             rate = r.get("rate", d.get("rate"))
-            text = _cells(
+            text = _tabbed(
                 r["village"], r.get("group"), r["name"], r.get("id_number"),
                 number(r.get("quantity")), number(rate), money(r["amount"]), r.get("note"),
             )  # fmt: skip
@@ -114,4 +140,5 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
         villages=tuple(villages),
         text="\n".join(p for p in parts if p),
         rows=tuple(rows),
+        columns=roster_columns(d) if rec.type == "subsidy" else (),
     )

@@ -95,10 +95,13 @@ METRICS: dict[str, Metrics] = {
 }
 
 
-SAFETY_MM = 8.0  # left free on every page of a paginated sheet, against estimate errors
+SAFETY_MM = 4.0  # left free on every page of a paginated sheet, against estimate errors
 
 
-ROW_BORDER_MM = 0.5  # border and rounding per table row
+ROW_BORDER_MM = 0.5  # border and rounding per table cell, in its width
+
+
+ROW_RULE_MM = 0.3  # the rule under a table row (print.css: 0.3mm), in its height
 
 
 WRAP_SLACK = 1.04  # line breaking never fills a line completely
@@ -293,48 +296,64 @@ def _fit_widths(cols: list[tuple[Column, list[str]]], avail: float, pad: float) 
     return widths
 
 
-def _paginate(heights: list[float], first_cap: float, cap: float, close_h: float) -> list[tuple[int, int]]:
-    """Split rows of ``heights`` into pages: (start, end) index pairs.  The
-    last page also holds ``close_h`` (totals and closing block); every page
-    holds at least one row.  When the rows left would fit on this page but
-    the closing block would not, they are shared between this page and the
-    last, so that the last page is not one lonely row."""
-    out: list[tuple[int, int]] = []
+def _fill(heights: list[float], first_cap: float, cap: float, close_h: float) -> list[int]:
+    """Rows per page, each page filled; the last holds the rows left and
+    ``close_h`` (totals and closing block)."""
+    out: list[int] = []
     i, n = 0, len(heights)
     room = first_cap
     while True:
-        rest = heights[i:]
-        if sum(rest) + close_h <= room:
-            out.append((i, n))
-            return _widen_last(out, heights, cap, close_h)
+        if sum(heights[i:]) + close_h <= room:
+            return [*out, n - i]
         used, j = 0.0, i
         while j < n and used + heights[j] <= room:
             used += heights[j]
             j += 1
-        if j == n:  # all rows fit here, the closing block does not: share them
-            last_room = cap - close_h
-            k, fit = 0, 0.0  # rows that fit on the last page with the closing block
-            while k < len(rest) and fit + rest[-1 - k] <= last_room:
-                fit += rest[-1 - k]
-                k += 1
-            j = n - max(1, min(k, len(rest) // 2))
-        j = max(i + 1, min(j, n - 1))
-        out.append((i, j))
+        j = max(i + 1, min(j, n - 1))  # every page one row at least; the last page one too
+        out.append(j - i)
         i = j
         room = cap
 
 
-def _widen_last(
-    spans: list[tuple[int, int]], heights: list[float], cap: float, close_h: float, least: int = 3
+def _fits(counts: list[int], heights: list[float], first_cap: float, cap: float, close_h: float) -> bool:
+    i = 0
+    for k, c in enumerate(counts):
+        room = (first_cap if k == 0 else cap) - (close_h if k == len(counts) - 1 else 0)
+        if c < 1 or sum(heights[i : i + c]) > room:
+            return False
+        i += c
+    return True
+
+
+def _paginate(
+    heights: list[float], first_cap: float, cap: float, close_h: float, least: int = 3
 ) -> list[tuple[int, int]]:
-    """Give the last page at least ``least`` rows when it has fewer, taking
-    them from the end of the page before (which keeps ``least`` too)."""
-    if len(spans) < 2:
-        return spans
-    (a0, a1), (b0, b1) = spans[-2], spans[-1]
-    while b1 - b0 < least and a1 - a0 > least and sum(heights[b0 - 1 : b1]) + close_h <= cap:
-        a1, b0 = a1 - 1, b0 - 1
-    return [*spans[:-2], (a0, a1), (b0, b1)]
+    """Split rows of ``heights`` into pages: (start, end) index pairs.
+
+    As few pages as the rows need when each page is filled (the last also
+    holding ``close_h``: totals and closing block).  When the last page
+    would hold fewer than ``least`` rows (the rows the closing block is as
+    tall as: else it is a near-empty page of a few rows and a seal), the
+    pages before it give it rows one at a time, from the one before it
+    backwards and round again, so each gives up a row or two and none is
+    left half empty; until the last holds ``least`` or has no more room."""
+    counts = _fill(heights, first_cap, cap, close_h)
+    givers = len(counts) - 1
+    k, failed = givers - 1, 0  # the next page to give a row, pages in a row that could not
+    while givers and counts[-1] < least and failed < givers:
+        trial = counts[:]
+        trial[k] -= 1
+        trial[-1] += 1
+        if _fits(trial, heights, first_cap, cap, close_h):
+            counts, failed = trial, 0
+        else:
+            failed += 1
+        k = (k - 1) % givers
+    spans, i = [], 0
+    for c in counts:
+        spans.append((i, i + c))
+        i += c
+    return spans
 
 
 def _label_lines(label: str, width_em: float) -> tuple[str, ...]:

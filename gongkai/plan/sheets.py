@@ -23,6 +23,7 @@ printed page use the same figures.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -36,6 +37,7 @@ from gongkai.plan.sheet_layout import (
     MAX_NOTE_LINES,
     METRICS,
     ROW_BORDER_MM,
+    ROW_RULE_MM,
     SAFETY_MM,
     SIGN_H,
     Column,
@@ -228,7 +230,7 @@ def make_sheet(site: Site, record: Record, paper: Paper | None = None) -> Sheet:
     header_lines = max(sum(lines_for(part, widths[k] - pad) for part in c.label_lines) for k, c in enumerate(columns))
 
     def row_h(lines: int) -> float:
-        return lines * m.table_lh + 2 * m.cell_pad_v + ROW_BORDER_MM
+        return lines * m.table_lh + 2 * m.cell_pad_v + ROW_RULE_MM
 
     thead_h = row_h(header_lines) + 0.5
     table_em = width_mm / m.table_mm
@@ -239,7 +241,7 @@ def make_sheet(site: Site, record: Record, paper: Paper | None = None) -> Sheet:
     first_cap = body_room - _head_height(site, record, m, width_mm, facts) - thead_h
     cap = body_room - m.running_h - thead_h
     close_h = totals_h + _close_height(site, record, m, width_mm)
-    spans = _paginate(heights, first_cap, cap, close_h)
+    spans = _paginate(heights, first_cap, cap, close_h, least=math.ceil(close_h / row_h(1)))
     pages = tuple(
         SheetPage(k + 1, tuple(rows[a:b]), first=k == 0, last=k == len(spans) - 1) for k, (a, b) in enumerate(spans)
     )

@@ -150,7 +150,8 @@ def _copied_files(root: Path, site: Site, dirs: list[Path]) -> list[tuple[str, P
     """Files published as they are: frozen sheets and photos of the archive
     (verified by the loader), the theme's static files, attachments."""
     out = [(rel, root / src) for rel, src in posting_files(site)]
-    out += [(f"static/{rel}", src) for rel, src in _static_files(dirs)]
+    # favicon.ico at the site's root, where browsers ask for it whatever a page links
+    out += [(rel if rel == "favicon.ico" else f"static/{rel}", src) for rel, src in _static_files(dirs)]
     for rec in site.published:
         out += [(f"{rec.url}{att['file']}", root / Path(rec.source).parent / att["file"]) for att in rec.attachments]
     return out

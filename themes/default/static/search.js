@@ -200,10 +200,37 @@
     }
     S.ver.sort((a, b) => cmp(a.key, b.key));
     S.total = S.order.length - S.rej;
-    S.approx = S.pos < S.order.length && !(S.terms.every((t) => grams(t).join() === t) && S.vix < 0);
+    S.approx = !S.exact && S.pos < S.order.length && !(S.terms.every((t) => grams(t).join() === t) && S.vix < 0);
   }
 
   const DIMS = [['type', '全部类型'], ['year', '全部年份'], ['pub', '全部发布单位'], ['village', '全部村（社区）']];
+  const EXACT = 30; // up to this many candidates are verified before the filters are drawn
+
+  // A candidate read through (as verify does, all its candidate blocks): null
+  // if the query is not in it, else the villages it is found in with the
+  // village filter on: all of the doc's when every term is in its own text,
+  // else those whose rows hold every term the own text lacks.
+  async function examine(ix, m, terms, doc, c) {
+    const d = await ix.json('d/' + doc + '.json');
+    const own = [canon(d.t), canon(d.x), canon(d.k)];
+    const rest = terms.filter((t) => !own.some((h) => h.includes(t)));
+    const all = m.V[doc].map((v) => m.villages[v]);
+    if (!rest.length) return all;
+    const found = new Map(), anywhere = new Set(); // village# -> terms in its rows
+    for (const b of await Promise.all([...c[2].keys()].map((k) => ix.json('d/' + doc + '-' + k + '.json')))) {
+      for (const r of b) {
+        const rc = canon(r[1]);
+        for (const t of rest) {
+          if (!rc.includes(t)) continue;
+          anywhere.add(t);
+          if (!found.has(r[2])) found.set(r[2], new Set());
+          found.get(r[2]).add(t);
+        }
+      }
+    }
+    if (anywhere.size < rest.length) return null;
+    return [...found].filter(([v, ts]) => v >= 0 && ts.size === rest.length).map(([v]) => m.villages[v]);
+  }
 
   // A search session: q + filters -> ranked candidates (S.order); ensure() fills S.ver.
   async function session(ix, q, f) {
@@ -212,8 +239,18 @@
     if (!gl.some((g) => g.length)) return { status: 'short' };
     const m = await ix.getMeta();
     const cands = candidates(await Promise.all(gl.filter((g) => g.length).map((g) => Promise.all(g.map((x) => ix.posting(m, x))))));
+    // A few candidates are read through first, so that every count offered is
+    // of documents the filter then shows (a name found in one village's rows
+    // is not counted under the roster's other villages); many are counted
+    // from the postings, as upper bounds.
+    const exact = cands.size <= EXACT ? new Map() : null;
+    if (exact) {
+      const docs = [...cands.keys()];
+      (await Promise.all(docs.map((doc) => examine(ix, m, terms, doc, cands.get(doc)))))
+        .forEach((vs, i) => { if (vs) exact.set(docs[i], vs); else cands.delete(docs[i]); });
+    }
     const val = (d, dim) => dim === 'type' ? [m.types[m.T[d]][0]] : dim === 'year' ? [String(m.Y[d])]
-      : dim === 'pub' ? [m.publishers[m.P[d]]] : m.V[d].map((v) => m.villages[v]);
+      : dim === 'pub' ? [m.publishers[m.P[d]]] : exact ? exact.get(d) : m.V[d].map((v) => m.villages[v]);
     const facets = {}, order = [];
     for (const [dim] of DIMS) facets[dim] = new Map();
     for (const [doc, c] of cands) {
@@ -226,7 +263,7 @@
     }
     order.sort((a, b) => cmp(a.key, b.key));
     const vix = f.village ? m.villages.indexOf(f.village) : -1;
-    return { status: 'ok', m, terms, gram: gl.map((g) => g.length > 0), order, facets, vix, pos: 0, ver: [], rej: 0 };
+    return { status: 'ok', m, terms, gram: gl.map((g) => g.length > 0), order, facets, vix, pos: 0, ver: [], rej: 0, exact: !!exact };
   }
 
   // --- rendering (DOM only: no innerHTML) ------------------------------------
@@ -262,6 +299,20 @@
     return e;
   }
 
+  // A roster row as "村 青石村  组 二组  姓名 …  金额 724.50 元": each cell with
+  // its column's header (d.h) and unit; empty cells left out.
+  function rowLink(a, s, heads, terms) {
+    if (!heads) return marked(a, s, ranges(s, terms));
+    s.split('\t').forEach((v, i) => {
+      if (!v || !heads[i]) return;
+      const [label, unit] = heads[i];
+      if (a.firstChild) a.append(' ');
+      a.append(el('span', 'gk-cell', null, el('span', 'gk-label', label), ' ',
+        marked(el('span', 'gk-value'), v, ranges(v, terms)), unit ? ' ' + unit : ''));
+    });
+    return a;
+  }
+
   function hitItem(h, S, root) {
     const d = h.d, m = S.m, x = d.x, url = root + d.u + 'index.html';
     const title = link(url + (h.rows.length && !h.key[0] ? '#' + h.rows[0].a : ''), el('a', 'gk-hit-title'));
@@ -276,7 +327,7 @@
     }
     if (h.rows.length) {
       const ul = el('ul', 'gk-rows', null, ...h.rows.slice(0, 3).map((r) =>
-        el('li', '', null, marked(link(url + '#' + r.a, el('a')), r.s, ranges(r.s, S.terms)))));
+        el('li', '', null, rowLink(link(url + '#' + r.a, el('a')), r.s, d.h, S.terms))));
       if (h.rows.length > 3 || h.more) ul.append(el('li', '', null, link(url, el('a', '', '更多匹配行见原表…'))));
       li.append(ul);
     }
@@ -384,6 +435,6 @@
     run(q0).catch(() => {});
   }
 
-  window.GKSearch = { canon, parse, grams, shardOf, decode, candidates }; // decode, candidates: also for county-search.js
+  window.GKSearch = { canon, parse, grams, shardOf, decode, candidates, rowLink }; // decode, candidates, rowLink: also for county-search.js
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init); else init();
 })();

@@ -1,7 +1,7 @@
 /* gongkai county search: one search over every township's own index
  * (built by gongkai/emit/search_index.py, reused as is) through the county's small
  * gram filter (gongkai/commands/county/search.py, trigrams.py).  Loaded after search.js, whose
- * GKSearch.{canon, parse, grams, shardOf, decode, candidates} it uses, so both clients
+ * GKSearch.{canon, parse, grams, shardOf, decode, candidates, rowLink} it uses, so both clients
  * cut and normalise queries the same way.
  * Markup: <div id="gk-county-search" data-county="county.json" data-root="../">
  * on the county search page; data-root is the county root relative to the page.
@@ -248,7 +248,8 @@
     }
     if (h.rows.length) {
       li.append(el('ul', 'gk-rows', null, ...h.rows.slice(0, 3).map((r) =>
-        el('li', '', null, marked(link(url + '#' + r.a, el('a')), r.s, S.terms)))));
+        el('li', '', null, d.h ? G.rowLink(link(url + '#' + r.a, el('a')), r.s, d.h, S.terms)
+          : marked(link(url + '#' + r.a, el('a')), r.s, S.terms)))));
     }
     return li;
   }
