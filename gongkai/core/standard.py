@@ -262,20 +262,23 @@ def parse_standard(node: RNode | None, path: str = PATH) -> tuple[StandardCatalo
                     ctx.error(inode.loc, "GK804", "属于本事项的记录写法不对", f"{where}.records[{k + 1}]", text, sel)
                 else:
                     selectors.append(sel)
+            text_fields = (
+                "id",
+                "name",
+                "elements",
+                "basis",
+                "deadline",
+                "subject",
+                "audience",
+                "mode",
+                "level",
+                "cycle",
+            )
             items.append(
                 StandardItem(
                     area=area["area"],
-                    id=item["id"],
-                    name=item["name"],
-                    elements=item["elements"],
-                    basis=item["basis"],
-                    deadline=item["deadline"],
-                    subject=item["subject"],
+                    **{k: item[k] for k in text_fields},
                     channels=tuple(item["channels"]),
-                    audience=item["audience"],
-                    mode=item["mode"],
-                    level=item["level"],
-                    cycle=item["cycle"],
                     selectors=tuple(selectors),
                     applies=applies,
                     reason=area.get("reason", ""),

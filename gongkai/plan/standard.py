@@ -70,20 +70,15 @@ def _row(site: Site, s: ItemStatus) -> StandardRow:
     item = s.item
     rec = site.by_id.get(s.latest[0]) if s.latest else None
     return StandardRow(
-        area=item.area,
-        id=item.id,
-        name=item.name,
-        elements=item.elements,
-        basis=item.basis,
-        deadline=item.deadline,
+        **{
+            k: getattr(item, k)
+            for k in ("area", "id", "name", "elements", "basis", "deadline", "level", "applies", "reason")
+        },
         subject=site.config.publishers.get(item.subject, item.subject),
         channels="、".join(item.channels),
         audience=item.audience_label,
         mode=item.mode_label,
-        level=item.level,
         cycle=item.cycle_label,
-        applies=item.applies,
-        reason=item.reason,
         state=s.state,
         state_label=s.label,
         count=s.count,

@@ -166,18 +166,11 @@ def read_register(root: Path) -> tuple[Register, list[Problem]]:
         for i, e in enumerate(values["applications"], start=1):
             prefix = f"applications[{i}]"
             locs = {k.removeprefix(prefix + "."): v for k, v in ctx.locs.items() if k.startswith(prefix + ".")}
+            dates = ("correction_asked", "corrected", "third_party_asked", "third_party_replied", "extended", "replied")
             out.append(
                 Application(
-                    no=e["no"],
-                    received=e["received"],
-                    applicant=e["applicant"],
-                    request=e["request"],
-                    correction_asked=e.get("correction_asked"),
-                    corrected=e.get("corrected"),
-                    third_party_asked=e.get("third_party_asked"),
-                    third_party_replied=e.get("third_party_replied"),
-                    extended=e.get("extended"),
-                    replied=e.get("replied"),
+                    **{k: e[k] for k in ("no", "received", "applicant", "request")},
+                    **{k: e.get(k) for k in dates},
                     result=e.get("result", ""),
                     loc=ctx.locs.get(prefix, Loc(rel, 1)),
                     locs=locs,

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem, Severity
 from gongkai.core.model import Record
 
-__all__ = ["check", "check_chains"]
+__all__ = ["check", "check_chains", "short_consultation"]
 
 _PREVIOUS = {"decided": "consultation", "result": "decided"}
 _LABEL = {"consultation": "征求意见", "decided": "决策", "result": "执行结果"}
+
+
+def short_consultation(rec: Record, c: dict[str, Any], message: str, need: date) -> Problem:
+    """GK334: a consultation shorter than its minimum.  《重大行政决策程序暂行条例》
+    第十四条: 一般不少于30日; a shorter period is allowed when its reason is
+    published (``consultation.shortened``): then a warning, not an error."""
+    shortened = bool(c.get("shortened"))
+    return Problem(
+        rec.loc("consultation.closes"),
+        "GK334",
+        message + ("（已写明缩短理由，会在网页上公开说明）" if shortened else ""),
+        "consultation.closes",
+        c["closes"].isoformat(),
+        f"不早于 {need.isoformat()}"
+        + ("" if shortened else "；因情况紧急等原因确需缩短的，写 consultation.shortened: 理由"),
+        Severity.WARNING if shortened else Severity.ERROR,
+    )
 
 
 def check(rec: Record, config: SiteConfig) -> list[Problem]:
@@ -32,22 +52,8 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
             days = (c["closes"] - c["opens"]).days
             minimum = config.notice_min_days.get("consultation", 30)
             if days < minimum and "consultation" not in config.notice_workdays:  # else notice_workdays.py
-                # 《重大行政决策程序暂行条例》第十四条: 一般不少于30日; a shorter period is
-                # allowed when its reason is published: then a warning, not an error.
-                shortened = bool(c.get("shortened"))
-                out.append(
-                    Problem(
-                        rec.loc("consultation.closes"),
-                        "GK334",
-                        f"征求意见只有 {days} 天，少于最短 {minimum} 天"
-                        + ("（已写明缩短理由，会在网页上公开说明）" if shortened else ""),
-                        "consultation.closes",
-                        c["closes"].isoformat(),
-                        f"不早于 {c['opens'].fromordinal(c['opens'].toordinal() + minimum).isoformat()}"
-                        + ("" if shortened else "；因情况紧急等原因确需缩短的，写 consultation.shortened: 理由"),
-                        Severity.WARNING if shortened else Severity.ERROR,
-                    )
-                )
+                earliest = c["opens"].fromordinal(c["opens"].toordinal() + minimum)
+                out.append(short_consultation(rec, c, f"征求意见只有 {days} 天，少于最短 {minimum} 天", earliest))
         if d.get("follows"):
             out.append(
                 Problem(

@@ -15,8 +15,9 @@ from datetime import date
 
 from gongkai.check.rules.common import NEEDS_NOTICE, notice_minimum
 from gongkai.check.rules.deadlines import WorkCalendar
+from gongkai.check.rules.decision import short_consultation
 from gongkai.core.config import SiteConfig
-from gongkai.core.errors import Problem, Severity
+from gongkai.core.errors import Problem
 from gongkai.core.model import Record
 
 __all__ = ["check_workday_minima"]
@@ -50,19 +51,6 @@ def check_workday_minima(rec: Record, config: SiteConfig, cal: WorkCalendar) -> 
         minimum = config.notice_min_days.get("consultation", 30)
         need, guessed = _deadline(cal, c["opens"], minimum)
         if c["closes"] < need:
-            shortened = bool(c.get("shortened"))
-            out.append(
-                Problem(
-                    rec.loc("consultation.closes"),
-                    "GK334",
-                    f"征求意见少于最短 {minimum} 个工作日"
-                    + ("（按周一至周五估算）" if guessed else "")
-                    + ("（已写明缩短理由，会在网页上公开说明）" if shortened else ""),
-                    "consultation.closes",
-                    c["closes"].isoformat(),
-                    f"不早于 {need.isoformat()}"
-                    + ("" if shortened else "；确需缩短的，写 consultation.shortened: 理由"),
-                    Severity.WARNING if shortened else Severity.ERROR,
-                )
-            )
+            guess = "（按周一至周五估算）" if guessed else ""
+            out.append(short_consultation(rec, c, f"征求意见少于最短 {minimum} 个工作日{guess}", need))
     return out
