@@ -583,3 +583,10 @@ def test_the_streamed_site_index_is_the_index_of_all_documents() -> None:
     site = check(Path(__file__).resolve().parent.parent, date(2016, 12, 31)).site
     assert site is not None
     assert dict(site_search_index(site)) == dict(build_search_index(search_docs(site)))
+
+
+def test_the_varint_table_is_the_slow_encoding() -> None:
+    from gongkai.emit.search_text import _ENC, _enc_slow
+
+    assert len(_ENC) == 1 << 15
+    assert all(_ENC[i] == _enc_slow(i) for i in range(1 << 15))
