@@ -85,11 +85,14 @@ def may_hold_number(text: str) -> bool:
 MARGIN = 512
 
 
-# The detectors read chained digits at about 150 KB/s (pure Python, every
-# grouping tried): a text with more than this many characters in chains
-# ("number soup", a 10 MB line of digits) is refused rather than read for
-# minutes.  A real page, table or roster has short chains broken by words,
-# commas and cell borders, far below it.
+# The detectors read long chains of digits slowly (about 150 KB/s: pure
+# Python, every grouping tried at every digit), short ones (a number, a
+# date range, an index number) fast.  A text whose chains hold more than
+# CHAIN_BUDGET characters beyond the first LONG_CHAIN of each ("number
+# soup", a 10 MB line of digits) is refused rather than read for minutes.
+# A real page, table or catalogue has short chains broken by words, commas
+# and cell borders; none of them counts.
+LONG_CHAIN = 1000
 CHAIN_BUDGET = 200_000
 
 
@@ -103,7 +106,7 @@ class NumberSoup(ValueError):
     def message(self) -> str:
         """Chinese, for a Problem."""
         return (
-            f"连在一起的数字过多（约 {self.chained // 1000} 千个字符的数字串，上限 {CHAIN_BUDGET // 1000} 千），"
+            f"连在一起的数字过多（长数字串共约 {self.chained // 1000} 千个字符，上限 {CHAIN_BUDGET // 1000} 千），"
             "无法在限定时间内检查其中是否有身份证号、银行卡号或手机号"
         )
 
@@ -118,9 +121,11 @@ def number_spans(text: str, margin: int = MARGIN, budget: int = CHAIN_BUDGET) ->
     n = len(text)
     chained = 0
     for m in _chain().finditer(text):
-        chained += m.end() - m.start()
+        chained += max(0, m.end() - m.start() - LONG_CHAIN)
         if chained > budget:
-            raise NumberSoup(chained + sum(x.end() - x.start() for x in _chain().finditer(text, m.end())))
+            raise NumberSoup(
+                chained + sum(max(0, x.end() - x.start() - LONG_CHAIN) for x in _chain().finditer(text, m.end()))
+            )
         if n <= 4 * margin:
             return [(0, n)]
         lo, hi = max(0, m.start() - margin), min(n, m.end() + margin)
