@@ -11,10 +11,12 @@ nothing between consecutive ones but *gap material*:
   or a ``\\uXXXX`` escape;
 * gap material: whitespace of any kind and length (a reader sees one
   space), the separators and invisible characters of privacy.py, ``. / ·``,
-  the check characters ``X x Ｘ ｘ ×``, Markdown emphasis ``* _ ~ `` ` and
-  the inline tags a browser joins digits across (``<em>``, ``<span ...>``,
-  also written as ``&lt;em&gt;``).
+  Markdown emphasis ``* _ ~ `` ` and the inline tags a browser joins digits
+  across (``<em>``, ``<span ...>``, also written as ``&lt;em&gt;``).
 
+A check character (``X x Ｘ ｘ ×``) is not gap material: it only ever ends
+a number (an ID ``...1237X`` run into a mobile is two numbers, each with
+eleven digits of its own).
 Anything else (a letter, a CJK character, a comma, a colon, a block tag, a
 NUL) separates two digits for both detectors: the one reading the text as
 written joins only digits, separators and invisibles (and references and
@@ -47,10 +49,14 @@ _INLINE = "em|strong|b|i|u|span|mark|s|del|ins|sub|sup|a|font|small|code"  # pri
 def _pattern() -> re.Pattern[str]:
     digits = sorted({*range(0x30, 0x3A), *range(0xFF10, 0xFF1A), *_digit_table()} - {ord(c) for c in _X_CHARS})
     digit_set = _ranges([c for c in digits if chr(c) not in _INVISIBLE])[1:-1]
-    gap_chars = re.escape(_SEPARATORS + _INVISIBLE + _X_CHARS + "./\u00b7*_~`")
-    lt = r"(?:<|&(?i:lt);?|&\#0*60;?|&\#[xX]0*3[cC];?)"
+    gap_chars = re.escape(_SEPARATORS + _INVISIBLE + "./\u00b7*_~`")
+    # An inline tag: written (at most 4000 characters; privacy_seen removes
+    # tags of at most 200) or escaped (``&lt;em class=&quot;x&quot;&gt;``,
+    # which seen_text unescapes and then removes).
+    name = rf"(?=/?(?i:{_INLINE})\b)"
+    lt = r"&(?:(?i:lt);?|\#0*60;?|\#[xX]0*3[cC];?)"
     gt = r"(?:>|&(?i:gt);?|&\#0*62;?|&\#[xX]0*3[eE];?)"
-    tag = rf"{lt}/?(?i:{_INLINE})\b(?:(?!{gt}).){{0,4000}}{gt}"
+    tag = rf"<{name}[^>]{{0,4000}}+>|{lt}{name}(?:[^&>]|&(?!(?i:gt)|\#0*62|\#[xX]0*3[eE])){{0,8000}}{gt}"
     # An atom: its first character from one plain set (so that the regex
     # engine can skip to the next possible start at C speed), the rest of
     # a reference or an escape checked after it.
@@ -79,10 +85,13 @@ def may_hold_number(text: str) -> bool:
     return _chain().search(text) is not None
 
 
-# Context the detectors read around a number (a label 20 characters
-# before it, a word around it 64 characters either side, the reader's
-# window of 120 characters), with room to spare.
-MARGIN = 512
+# Context the detectors read around a number: a label up to 20 characters
+# before it, a word touching it up to 64 characters either side, a '+'
+# before a country code.  Every number lies inside its chain, so this much
+# text either side gives the detectors all they look at.  (Kept small: a
+# page's footer with the office's phones is then the same stretch on every
+# page, and scan.py reads it once.)
+MARGIN = 128
 
 
 # The detectors read long chains of digits slowly (about 150 KB/s: pure
