@@ -127,18 +127,20 @@ def speed(args: argparse.Namespace) -> None:
             )
     print()
     print(
-        f"{'code':40s} {'files':>7s} {'MB':>7s} {'problems':>8s} {'wall s':>7s} {'CPU s':>7s} {'MB/s':>7s} {'ratio':>6s}"
+        f"{'code':40s} {'files':>7s} {'MB':>7s} {'problems':>8s} {'wall s':>7s} {'CPU s':>7s} "
+        f"{'MB/s':>7s} {'ratio':>6s} {'MB/CPU s':>9s} {'ratio':>6s}"
     )
-    base = None
+    base = base_cpu = 0.0
     for code in codes:
         best = min(results[code], key=lambda r: r["wall"])
-        rate = best["bytes"] / MB / best["wall"]
-        base = base or rate
+        cpu = min(r["cpu"] for r in results[code])
+        rate, rate_cpu = best["bytes"] / MB / best["wall"], best["bytes"] / MB / cpu
+        base, base_cpu = base or rate, base_cpu or rate_cpu
         print(
             f"{str(code)[-40:]:40s} {best['files']:7d} {best['bytes'] / MB:7.1f} {best['problems']:8d} "
-            f"{best['wall']:7.2f} {best['cpu']:7.2f} {rate:7.1f} {rate / base:6.2f}"
+            f"{best['wall']:7.2f} {cpu:7.2f} {rate:7.1f} {rate / base:6.2f} {rate_cpu:9.1f} {rate_cpu / base_cpu:6.2f}"
         )
-    print("(best of the rounds: the machine is shared)")
+    print("(best of the rounds: the machine is shared; MB/CPU s = bytes over the process's CPU seconds in the gate)")
 
 
 def _child(code: Path, argv: list[str]) -> dict[str, float]:
