@@ -153,3 +153,12 @@ def test_allow_numbers_is_capped(make_site) -> None:
     cfg.write_text(cfg.read_text(encoding="utf-8") + "allow_numbers:\n" + entries, encoding="utf-8")
     problems = check(site, TODAY).problems
     assert any(p.code == "GK005" and "最多 1000 项" in p.message for p in problems), problems[:3]
+
+
+def test_headerless_csv_in_a_site_at_the_repository_top_is_scanned() -> None:
+    """The control for the subfolder case in test_leak: at the top of the
+    repository a headerless CSV fails to parse as a roster, and the hook used
+    to check nothing else in it."""
+    data = f"张三,{ID},{MOBILE}\n".encode()
+    codes = {p.code for p in check_blob("content/subsidies/名单.csv", data, ("",))}
+    assert codes & {"GK401", "GK403"}, codes
