@@ -29,7 +29,7 @@ MAX_DEPTH = 40
 MAX_KEYS = 10_000
 # Items of one list: a roster written in YAML has a few thousand rows (a big
 # one belongs in .xlsx/.csv); 90,000 allow_numbers took the hook 10 s to read.
-MAX_ITEMS = 50_000
+MAX_ITEMS = 30_000
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
