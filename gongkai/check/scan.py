@@ -109,8 +109,6 @@ def label_columns(html: str) -> str:
     nothing.  No line is added or removed."""
     if "<th" not in html and "<TH" not in html:
         return html
-    if _LABEL.search(html) is None:  # no label anywhere: cheaper than finding every header
-        return html
     if not any(_LABEL.search(h) for h in _TH.findall(html)):  # the headers only: a page is long, they are few
         return html
     return _TABLE.sub(_label_table, html)
