@@ -11,6 +11,7 @@ from gongkai.core.errors import Loc, Problem
 from gongkai.core.idmask import star_masks
 from gongkai.core.masking import check_masked_id
 from gongkai.core.privacy import Finding, find_pii
+from gongkai.core.privacy_filter import NumberSoup, number_spans
 from gongkai.core.privacy_seen import find_pii_seen
 from gongkai.core.tree import RMap, RNode, RScalar, RSeq
 
@@ -56,7 +57,11 @@ def scan_pii(
         if path.startswith("allow_numbers"):
             return out  # site.yaml's list of numbers that are not personal
         phones = not any(path == c or path.startswith(c + ".") for c in contact)
-        for f in _find(node.text, phones, allow):
+        try:
+            found = _find(node.text, phones, allow)
+        except NumberSoup as soup:
+            return [_soup_problem(node.loc, path, soup)]
+        for f in found:
             out.append(_pii_problem(f.kind, _loc_in(node, f), path, f.display()))
     elif isinstance(node, RSeq):
         for i, item in enumerate(node.items, start=1):
@@ -87,24 +92,40 @@ def scan_text_pii(
     text: str, relpath: str, first_line: int, fieldpath: str, allow: frozenset[str] = frozenset()
 ) -> list[Problem]:
     """The same check over free text (a Markdown body), with line numbers."""
+    try:
+        found = _find(text, True, allow)
+    except NumberSoup as soup:
+        return [_soup_problem(Loc(relpath, first_line), fieldpath, soup)]
     return [
         _pii_problem(f.kind, Loc(relpath, first_line + text.count("\n", 0, f.start)), fieldpath, f.display())
-        for f in _find(text, True, allow)
+        for f in found
     ]
 
 
 def _find(text: str, phones: bool, allow: frozenset[str] = frozenset()) -> list[Finding]:
     """Numbers as written, then those a reader sees whole though they are
     written split (line breaks, emphasis, dots ...), at the position of
-    their first digits."""
-    found = find_pii(text, phones=phones)
+    their first digits.  Only the stretches where digits are chained closely
+    enough to make a number are read (privacy_filter.number_spans); raises
+    NumberSoup when there are too many to read in time."""
+    found: list[Finding] = []
+    seen: list[tuple[int, str, Finding]] = []
+    for lo, hi in number_spans(text):
+        part = text[lo:hi] if (lo, hi) != (0, len(text)) else text
+        raw = find_pii(part, phones=phones)
+        found += [Finding(f.kind, f.start + lo, f.end + lo, f.digits) for f in raw] if lo else raw
+        seen += [(lo, part, f) for f in find_pii_seen(part, phones=phones)]
     have = {f.digits for f in found}
-    for f in find_pii_seen(text, phones=phones):
+    for lo, part, f in seen:
         if f.digits not in have:
             have.add(f.digits)
-            at = max(0, text.find(f.digits[:6]))
+            at = max(0, part.find(f.digits[:6])) + lo
             found.append(Finding(f.kind, at, at, f.digits))
     return [f for f in found if f.digits not in allow] if allow else found
+
+
+def _soup_problem(loc: Loc, fieldpath: str, soup: NumberSoup) -> Problem:
+    return Problem(loc, "GK005", soup.message(), fieldpath, hint="删除多余的数字；大量数据请放在名单表格或附件中")
 
 
 def allowed_digits(numbers: tuple[tuple[str, str], ...]) -> frozenset[str]:

@@ -31,7 +31,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from gongkai.core.errors import Loc, Problem
-from gongkai.core.privacy import NOT_PERSONAL_LABEL, Finding, find_pii
+from gongkai.core.privacy import NOT_PERSONAL_LABEL, find_pii
+from gongkai.core.privacy_filter import NumberSoup, number_spans
 from gongkai.core.privacy_seen import find_pii_seen, remove_emphasis
 from gongkai.read.raw import decode
 
@@ -71,14 +72,6 @@ class Hit:
     line: int
     shown: str
     digits: str = ""
-
-
-def _hits(findings: Iterable[Finding], text: str, where: str, positions: bool) -> list[Hit]:
-    out = []
-    for f in findings:
-        line = text.count("\n", 0, f.start) + 1 if positions else _line_of(text, f.digits)
-        out.append(Hit(f.kind, where, line, f.display(), f.digits))
-    return out
 
 
 def _line_of(text: str, digits: str) -> int:
@@ -158,16 +151,69 @@ def _label_table(m: re.Match[str]) -> str:
 def scan_text(text: str, where: str = "正文", *, phones: bool = True, html: bool = False) -> list[Hit]:
     """Numbers in a text: as written (with positions) and as a reader sees
     it (joined across line breaks, emphasis, dots ...).  In HTML a table
-    cell is read under its column's header (label_columns)."""
-    if html or "<" in text:
-        text = label_columns(text)
-    hits = _hits(find_pii(text, phones=phones), text, where, True)
+    cell is read under its column's header (label_columns).
+
+    Only the stretches where eleven digits are chained closely enough to
+    make a number are read (privacy_filter.number_spans, with the context
+    the detectors look at around them): a page's other text is skipped at
+    C speed, and text without such a chain costs one regex scan."""
+    html = html or "<" in text
+    if html:
+        text = label_columns(text)  # the whole page: headers label the cells below them
+    found: list[tuple[int, _PartHit]] = []
+    try:
+        spans = number_spans(text)
+    except NumberSoup as soup:
+        return [Hit("limit", where, 1, soup.message())]
+    for lo, hi in spans:
+        part = text[lo:hi] if (lo, hi) != (0, len(text)) else text
+        first = text.count("\n", 0, lo) if lo else 0
+        found += [(first, h) for h in _scan_part(part, phones, html)]
+    hits = [Hit(h.kind, where, h.line + first, h.shown, h.digits) for first, h in found if not h.seen]
     have = {h.digits for h in hits}
-    for f in find_pii_seen(visible_html(text) if html or "<" in text else text, phones=phones):
+    for first, h in found:
+        if h.seen and h.digits not in have:
+            have.add(h.digits)
+            hits.append(Hit(h.kind, where, h.line + first, h.shown, h.digits))
+    return hits
+
+
+@dataclass(frozen=True, slots=True)
+class _PartHit:
+    kind: str
+    line: int
+    shown: str
+    digits: str
+    seen: bool  # found as a reader sees the text (reported once per number)
+
+
+# What the detectors found in a stretch of text, by its text: a page's
+# footer (the office's phone) and header repeat on every page of a site.
+_PARTS: dict[tuple[str, bool, bool], tuple[_PartHit, ...]] = {}
+_PARTS_MAX = 4096
+_PART_MAX_LEN = 8192
+
+
+def _scan_part(part: str, phones: bool, html: bool) -> tuple[_PartHit, ...]:
+    key = (part, phones, html)
+    done = _PARTS.get(key)
+    if done is not None:
+        return done
+    out = [
+        _PartHit(f.kind, part.count("\n", 0, f.start) + 1, f.display(), f.digits, False)
+        for f in find_pii(part, phones=phones)
+    ]
+    have = {h.digits for h in out}
+    for f in find_pii_seen(visible_html(part) if html else part, phones=phones):
         if f.digits not in have:
             have.add(f.digits)
-            hits.append(Hit(f.kind, where, _line_of(text, f.digits), f.display(), f.digits))
-    return hits
+            out.append(_PartHit(f.kind, _line_of(part, f.digits), f.display(), f.digits, True))
+    result = tuple(out)
+    if len(part) <= _PART_MAX_LEN:
+        if len(_PARTS) >= _PARTS_MAX:
+            _PARTS.clear()
+        _PARTS[key] = result
+    return result
 
 
 def scan_name(rel: str, *, phones: bool = True) -> list[Hit]:
@@ -199,7 +245,7 @@ def scan_file(
 
 def _scan_file(rel: str, data: bytes, phones: bool, allow_unread: Iterable[str], name: bool) -> list[Hit]:
     hits = scan_name(rel, phones=phones) if name else []
-    suffix = PurePosixPath(rel).suffix.lower()
+    suffix = _suffix(rel)
     allowed = DEFAULT_UNREAD | {s.lower() for s in allow_unread}
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         return hits + _scan_zip(data, phones)
@@ -216,11 +262,25 @@ def _scan_file(rel: str, data: bytes, phones: bool, allow_unread: Iterable[str],
     return [*hits, Hit("unread", "文件", 0, "无法读取其中的文字（不是文本、表格、文档、PDF 或图片）")]
 
 
+def _suffix(rel: str) -> str:
+    """PurePosixPath(rel).suffix.lower(), without making a path (called for every file of a build)."""
+    name = rel.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+
+
 def _as_text(data: bytes, rel: str) -> str | None:
     head = data[:4096]
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
     if b"\0" in head and not utf16:
         return None
+    if not utf16:  # nearly every file: UTF-8, as read.raw.decode would read it, without its checks
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
     decoded = decode(data, rel)
     if decoded.encoding != "unknown":
         return decoded.text
@@ -401,7 +461,7 @@ def gate_problems(
     attachments: frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """The build's last gate over one output file: GK404 problems."""
-    suffix = PurePosixPath(rel).suffix.lower()
+    suffix = _suffix(rel)
     hits = [h for h in scan_file(rel, data, allow_unread=allow_unread) if h.digits not in public or not h.digits]
     out = [hit_problem(h, f"build/{rel}", _GATE_CODES.get(h.kind, "GK404"), "生成的文件中") for h in hits]
     if rel in attachments and suffix in REFUSED_SUFFIXES:

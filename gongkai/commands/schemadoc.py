@@ -92,6 +92,7 @@ def kind_form(kind: Kind, key: str = "") -> str:
         return "分行写下面各项"
     if isinstance(kind, ListOf):
         least = f"，至少 {kind.min_items} 项" if kind.min_items else ""
+        least += f"，最多 {kind.max_items} 项" if kind.max_items else ""
         if isinstance(kind.item, Attachment):
             return f"列表 `[文件名, …]`{least}；每项也可写成 `{{file: …, title: …}}`"
         if isinstance(kind.item, Struct):

@@ -24,6 +24,11 @@ MAX_KEY_SHOWN = 40
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _QUOTES = re.compile(rf"^(?:[ \t]*>){{{MAX_QUOTE_DEPTH}}}", re.M)
+# A list item indented past MAX_QUOTE_DEPTH levels (Python-Markdown nests a
+# list per 4 columns; 2,000 levels took minutes and hundreds of MB).
+_DEEP_LIST = re.compile(
+    rf"^(?: {{4}}| {{0,3}}\t){{{MAX_QUOTE_DEPTH},}}+ {{0,3}}(?:[-*+]|[0-9]{{1,9}}[.)])(?:[ \t]|$)", re.M
+)
 
 
 def markdown_problem(text: str) -> str | None:
@@ -36,6 +41,8 @@ def markdown_problem(text: str) -> str | None:
             return f"一段正文中有超过 {MAX_MARKS} 个“*”“_”“<”“`”符号，无法安全排版"
     if _QUOTES.search(text):
         return f"正文中的引用（>）嵌套超过 {MAX_QUOTE_DEPTH} 层，无法安全排版"
+    if _DEEP_LIST.search(text):
+        return f"正文中的列表嵌套超过 {MAX_QUOTE_DEPTH} 层（行首缩进过深），无法安全排版"
     return None
 
 

@@ -39,6 +39,8 @@ def _kind_schema(kind: Kind) -> dict[str, Any]:
         s = {"type": "array", "items": _kind_schema(kind.item)}
         if kind.min_items:
             s["minItems"] = kind.min_items
+        if kind.max_items:
+            s["maxItems"] = kind.max_items
     elif isinstance(kind, Struct):
         s = _object(kind.fields)
     elif isinstance(kind, Text):

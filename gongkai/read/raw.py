@@ -24,6 +24,12 @@ MAX_BYTES = 5 * 1024 * 1024
 
 
 MAX_DEPTH = 40
+# Keys of one mapping: a record has a few dozen; 450,000 took 50 s and
+# 850 MB to read and report one by one.
+MAX_KEYS = 10_000
+# Items of one list: a roster written in YAML has a few thousand rows (a big
+# one belongs in .xlsx/.csv); 90,000 allow_numbers took the hook 10 s to read.
+MAX_ITEMS = 30_000
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -283,10 +289,28 @@ def _from_events(text: str, path: str, offset: int) -> tuple[RNode | None, list[
                 continue
             top = stack[-1]
             if top[1] is None:
+                if len(top[0]) >= MAX_ITEMS:
+                    raise _Fail(
+                        Problem(
+                            node.loc,
+                            "GK005",
+                            f"一个列表超过 {MAX_ITEMS} 项",
+                            hint="大名单请改用 .xlsx 或 .csv 名单文件，或拆成几条记录",
+                        )
+                    )
                 top[0].append(node)
             elif top[3] is None:
                 if not isinstance(node, RScalar):
                     raise _Fail(Problem(node.loc, "GK103", "键必须是简单的文字", hint="键: 值"))
+                if len(top[0]) >= MAX_KEYS:
+                    raise _Fail(
+                        Problem(
+                            node.loc,
+                            "GK005",
+                            f"一处的键超过 {MAX_KEYS} 个，不像是一条记录",
+                            hint="检查文件是否被别的程序改写；大名单请改用 .xlsx 或 .csv 名单文件",
+                        )
+                    )
                 top[3], top[4] = node.text, node.loc
             else:
                 key, kloc = top[3], top[4]

@@ -297,6 +297,7 @@ class ListOf(Kind):
     item: Kind
     label: str = "列表"
     min_items: int = 0
+    max_items: int = 0  # 0: no cap
 
     def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
         if not isinstance(node, RSeq):
@@ -312,6 +313,15 @@ class ListOf(Kind):
             return BAD
         if len(node.items) < self.min_items:
             ctx.error(node.loc, "GK109", f"{self.label}至少要有 {self.min_items} 项", path)
+            return BAD
+        if self.max_items and len(node.items) > self.max_items:
+            ctx.error(
+                node.loc,
+                "GK005",
+                f"{self.label}最多 {self.max_items} 项，这里有 {len(node.items)} 项",
+                path,
+                hint="只列出确实需要公开、又像个人号码的号码",
+            )
             return BAD
         out = []
         ok = True
@@ -393,6 +403,7 @@ def parse_fields(
 ) -> Any:
     out: dict[str, Any] = {}
     ok = True
+    unknown = 0
     broken = split_numbers(node, fields)
     told: set[str] = set()
     for key, value in node.entries.items():
@@ -414,12 +425,15 @@ def parse_fields(
                 )
             continue
         if spec is None:
+            unknown += 1
+            ok = False
+            if unknown > MAX_UNKNOWN_KEYS:  # a hostile file: 450,000 keys would take minutes and gigabytes to list
+                continue
             close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
             hint = f"是不是“{close[0]}”？" if close else "可用的键：" + "、".join(fields)
             from gongkai.core.limits import shown_key
 
             ctx.error(kloc, "GK101", f"未知的键“{shown_key(key)}”", shown_key(p), hint=hint)
-            ok = False
             continue
         ctx.locs[p] = value.loc if isinstance(value, RScalar) else kloc
         if isinstance(value, RScalar) and (value.is_null or not value.text.strip()):
@@ -438,6 +452,14 @@ def parse_fields(
             ok = False
             continue
         out[key] = v
+    if unknown > MAX_UNKNOWN_KEYS:
+        ctx.error(
+            node.loc,
+            "GK101",
+            f"另有 {unknown - MAX_UNKNOWN_KEYS} 个未知的键未逐一列出（共 {unknown} 个）",
+            path,
+            hint="可用的键：" + "、".join(fields),
+        )
     for key, spec in fields.items():
         if spec.required and key not in node.entries:
             ctx.error(
@@ -453,6 +475,10 @@ def parse_fields(
         check(out, node, ctx, path)
         ok = not any(p.is_error for p in ctx.problems[n_before:])
     return out if ok else BAD
+
+
+# Unknown keys listed one by one in a mapping; the rest are counted.
+MAX_UNKNOWN_KEYS = 50
 
 
 @dataclass(frozen=True)
