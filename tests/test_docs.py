@@ -249,3 +249,48 @@ def test_every_command_and_option_is_described() -> None:
                 longs = [o for o in param.opts if o.startswith("--")]
                 assert any(o in section for o in longs), f"{name} 的选项 {longs} 没有说明"
     assert "--version" in text
+
+
+# --- the legal basis of each rule ---------------------------------------------------------------------
+
+# Rules that come from law or policy: each entry in errors.md says where (issue #17). Format and
+# integrity rules (GK0xx, the rest of GK1xx, GK2xx, GK5xx, GK9xx) have none to give.
+_BASED = re.compile(r"GK(?:111|114|[34678]\d\d)")
+# A basis names a document (《…》, a 文号 〔year〕, an article 第…条) or says the rule is local or gongkai's own.
+_CITES = re.compile(r"《|〔|第[一二三四五六七八九十百零]+条|地方|gongkai 的规则")
+
+
+def _entries(text: str) -> dict[str, str]:
+    """GK code → the text of its ``### GKxxx`` entry (up to the next heading of any level)."""
+    text = _ANY_FENCE.sub("", text)
+    parts = re.split(r"^(#{1,6} .*)$", text, flags=re.M)
+    out: dict[str, str] = {}
+    for heading, body in zip(parts[1::2], parts[2::2], strict=True):
+        m = re.match(r"### (GK\d{3}) ", heading)
+        if m:
+            out[m.group(1)] = body
+    return out
+
+
+def test_rules_from_law_or_policy_say_their_basis() -> None:
+    entries = _entries(ERRORS.read_text(encoding="utf-8"))
+    based = sorted(code for code in entries if _BASED.fullmatch(code))
+    assert {"GK111", "GK114", "GK314", "GK401", "GK601", "GK722", "GK802"} <= set(based)
+    missing, vague, misplaced, long_ = [], [], [], []
+    for code in based:
+        paragraphs = re.split(r"\n\s*\n", entries[code].strip())
+        basis = [p for p in paragraphs if p.startswith("**依据**：")]
+        if len(basis) != 1:
+            missing.append(code)
+            continue
+        if not _CITES.search(basis[0]):
+            vague.append(code)
+        meaning = next((i for i, p in enumerate(paragraphs) if p.startswith("**含义**")), None)
+        if meaning is None or paragraphs.index(basis[0]) < meaning:
+            misplaced.append(code)
+        if basis[0].count("\n") > 2:
+            long_.append(code)
+    assert not missing, f"errors.md 中这些条目没有（或不止一段）**依据**：{missing}"
+    assert not vague, f"这些条目的**依据**没有写出文件、条款，也没有说明是地方规定或 gongkai 的规则：{vague}"
+    assert not misplaced, f"这些条目的**依据**不在**含义**之后：{misplaced}"
+    assert not long_, f"这些条目的**依据**超过三行：{long_}"
