@@ -156,7 +156,7 @@ consultation:
 
 
 def test_short_consultation_with_published_reason_is_a_warning(make_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    # 《重大行政决策程序暂行条例》第十四条：一般不少于30日，确需缩短的应当说明理由
+    # 《重大行政决策程序暂行条例》第十五条：一般不少于30日，确需缩短的应当说明理由
     root = make_site({"decisions/c.yaml": CONSULT})
     (p,) = [p for p in check(root, TODAY).problems if p.code == "GK334"]
     assert p.is_error and "shortened" in p.hint

@@ -17,7 +17,7 @@ _LABEL = {"consultation": "征求意见", "decided": "决策", "result": "执行
 
 def short_consultation(rec: Record, c: dict[str, Any], message: str, need: date) -> Problem:
     """GK334: a consultation shorter than its minimum.  《重大行政决策程序暂行条例》
-    第十四条: 一般不少于30日; a shorter period is allowed when its reason is
+    第十五条: 一般不少于30日; a shorter period is allowed when its reason is
     published (``consultation.shortened``): then a warning, not an error."""
     shortened = bool(c.get("shortened"))
     return Problem(

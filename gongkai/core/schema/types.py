@@ -310,7 +310,7 @@ DECISION = {
                 "opens": Field(Date("征求意见开始日期"), True, "开始日期"),
                 "closes": Field(Date("征求意见截止日期"), True, "截止日期"),
                 "channels": Field(ListOf(Text("意见反馈渠道", 100), "意见反馈渠道"), False, "渠道"),
-                # 《重大行政决策程序暂行条例》第十四条: a shorter period is allowed when the
+                # 《重大行政决策程序暂行条例》第十五条: a shorter period is allowed when the
                 # reason is given publicly with the consultation
                 "shortened": Field(Text("缩短征求意见期限的理由", 500), False, "缩短期限的理由（向社会说明）"),
             },
