@@ -820,10 +820,11 @@ PHASES_CHILD = r"""
 import sys, time
 from datetime import date
 from pathlib import Path
-import gongkai.run.build, gongkai.emit.render, gongkai.run.write, gongkai.check.validate, gongkai.run.engine.keys, gongkai.run.engine.store
-import gongkai.emit.gate
-# Each function is wrapped where the caller looks it up: run.build for the stages, run.engine for what the engine drives.
-B, E, G, R, W, V, I, C = (sys.modules[m] for m in ("gongkai.run.build", "gongkai.run.engine", "gongkai.emit.gate",
+import gongkai.run.build, gongkai.run.pipeline, gongkai.emit.render, gongkai.run.write, gongkai.check.validate
+import gongkai.run.engine.engine, gongkai.run.engine.keys, gongkai.run.engine.store, gongkai.emit.gate
+# Each function is wrapped where the caller looks it up: run.pipeline for the stages, run.engine.engine for what the
+# engine drives.
+B, E, G, R, W, V, I, C = (sys.modules[m] for m in ("gongkai.run.pipeline", "gongkai.run.engine.engine", "gongkai.emit.gate",
                                                    "gongkai.emit.render", "gongkai.run.write", "gongkai.check.validate",
                                                    "gongkai.run.engine.keys", "gongkai.run.engine.store"))
 
@@ -894,7 +895,7 @@ wrap(W.Output, "__exit__", "swap output into place (or update in place)")
 wrap(B, "save_registry", "save 索引号 registry")
 site, out, today = sys.argv[1:4]
 t0 = time.perf_counter()
-B.build(Path(site), date.fromisoformat(today), out=Path(out))
+sys.modules["gongkai.run.build"].build(Path(site), date.fromisoformat(today), out=Path(out))
 total = time.perf_counter() - t0
 m = mem()
 print(f"{'phase':<44} {'seconds':>8} {'calls':>7} {'RSS after (MB)':>15}")

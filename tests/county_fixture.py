@@ -54,7 +54,9 @@ def make_town(folder: Path, slug: str, name: str, org_code: str, person: str) ->
     shutil.copytree(MINIMAL, folder, ignore=shutil.ignore_patterns("build", ".gongkai-cache", "index-numbers.yaml"))
     site = folder / "content" / "site.yaml"
     text = site.read_text(encoding="utf-8").replace("测试镇", name).replace("11000000MB0000000X", org_code)
-    site.write_text(text, encoding="utf-8")
+    # this county's townships publish their annual report by 31 March (local rule): the day-2 check (1 February)
+    # is about the county's own reports, not a 2015 report falling due
+    site.write_text(text + "annual_report_due: 03-31\n", encoding="utf-8")
     hello = folder / "content" / "notices" / "hello.md"
     hello.write_text(hello.read_text(encoding="utf-8").replace("测试镇", name), encoding="utf-8")
     (folder / "content" / "notices" / f"xianjin-{slug}.md").write_text(

@@ -185,7 +185,7 @@ def test_a_revert_after_a_build_cut_off_after_its_swap_is_not_taken_as_no_change
     if where == "save_manifest":
         monkeypatch.setattr(BuildCache, "save_manifest", killed)
     else:
-        monkeypatch.setattr(importlib.import_module("gongkai.run.engine"), "remember_build", killed)
+        monkeypatch.setattr(importlib.import_module("gongkai.run.engine.engine"), "remember_build", killed)
     with pytest.raises(KeyboardInterrupt):
         build(demo, TODAY, out=out)
     assert "临时增加的通知" in (out / "index.html").read_text(encoding="utf-8")  # the swap had happened

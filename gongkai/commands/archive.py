@@ -40,8 +40,8 @@ from gongkai.emit.render import theme_dirs
 from gongkai.plan.sheet_layout import Paper
 from gongkai.read.archive import archive_links
 from gongkai.read.load import find_site_root
-from gongkai.run.build import checked
-from gongkai.run.engine import Engine
+from gongkai.run.engine.engine import Engine
+from gongkai.run.pipeline import checked
 
 # --- writing an entry (``gongkai archive``) ------------------------------------------------------
 

@@ -29,7 +29,7 @@ _YEAR = "2025"  # the year the examples are written in
 # consultation, a fund published within 15 working days of its allocation.
 _OFFSETS = {
     "2025-01-01": -90,  # the guide
-    "2025-01-10": -60,  # the power list
+    "2025-01-10": -28,  # the power list (within a month: after 31 January no example is of last year, GK605)
     "2025-02-05": -25,  # the budget approved
     "2025-02-20": -20,  # ... and published
     "2025-03-18": -3,  # a notice

@@ -21,22 +21,13 @@ from markupsafe import Markup
 
 from gongkai.core.formats import cn_date, money, number
 from gongkai.core.model import Site
+from gongkai.core.themes import default_theme_dir
 from gongkai.core.version import __version__
 from gongkai.plan.data import downloads
 from gongkai.plan.feeds import record_jsonld
 from gongkai.plan.pages import Page, sections
 
 __all__ = ["MemoryBytecodeCache", "Renderer", "default_theme_dir", "relative_url", "theme_dirs"]
-
-
-def default_theme_dir() -> Path:
-    """The default theme shipped with gongkai (inside the wheel, or in the
-    source checkout for an editable install)."""
-    here = Path(__file__).resolve().parent.parent  # the package folder
-    for cand in (here / "themes" / "default", here.parent / "themes" / "default"):
-        if (cand / "templates").is_dir():
-            return cand
-    raise FileNotFoundError("gongkai 的默认主题缺失，请重新安装 gongkai")  # pragma: no cover
 
 
 def theme_dirs(root: Path, theme: str) -> list[Path]:

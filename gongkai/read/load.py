@@ -15,12 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from gongkai.core.errors import ContentError, Loc, Problem, Severity, SiteNotFound
+from gongkai.core.errors import Loc, Problem, Severity
 from gongkai.core.model import Posting
 from gongkai.core.schema.types import TYPE_BY_FOLDER
 from gongkai.core.tree import RMap, RNode, RScalar
 from gongkai.read.archive import read_archive
 from gongkai.read.raw import MAX_BYTES, decode, parse_yaml, split_front_matter
+from gongkai.read.root import find_site_root
 
 __all__ = ["LoadedSite", "SourceFile", "find_site_root", "load_site"]
 
@@ -181,28 +182,6 @@ class LoadedSite:
     postings: tuple[Posting, ...] = ()  # content/archive/ entries whose files verified (archive.py)
     config_digest: str = ""  # of site.yaml and holidays.yaml: what every record's validation reads
     standard_node: RNode | None = None  # content/catalogue.yaml (标准目录), when present
-
-
-def find_site_root(path: Path) -> Path:
-    """The site directory for ``path``: a directory holding content/site.yaml,
-    or the content directory itself."""
-    path = path.resolve()
-    if (path / "content" / "site.yaml").is_file():
-        return path
-    if (path / "site.yaml").is_file() and path.name == "content":
-        return path.parent
-    if (path / "content").is_dir():
-        raise ContentError(
-            [
-                Problem(
-                    Loc("content/site.yaml"),
-                    "GK011",
-                    "缺少 site.yaml（网站名称、公开主体、联系方式）",
-                    hint="从 gongkai new 生成的示例中复制一份 content/site.yaml 并修改",
-                )
-            ]
-        )
-    raise SiteNotFound(f"在 {path} 没有找到网站：应有 content/site.yaml。新建网站请运行：gongkai new 目录名")
 
 
 def _rel(root: Path, p: Path) -> str:

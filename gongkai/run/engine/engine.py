@@ -1,0 +1,335 @@
+"""The Engine: one build's use of the cache (see the package docstring)."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import pickle
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from gongkai.check.rules.deadlines import WorkCalendar
+from gongkai.check.validate import CheckedFile, check_file, file_key
+from gongkai.core.config import SiteConfig
+from gongkai.core.errors import Problem
+from gongkai.core.model import Site
+from gongkai.emit.render import Renderer
+from gongkai.emit.search_index import build_search_index, search_docs, site_search_index
+from gongkai.emit.search_memo import SearchMemo
+from gongkai.emit.search_state import Parts, SearchState, Spliced, full_index, splice_index
+from gongkai.plan.pages import Page
+from gongkai.read.load import LoadedSite
+from gongkai.run.engine import sealed
+from gongkai.run.engine.keys import Fingerprints
+from gongkai.run.engine.noop import build_stamp, last_unchanged
+from gongkai.run.engine.pools import ASIDE_RECORDS, Aside, Guard, check_in_pool, render_pages
+from gongkai.run.engine.search import SearchKeeper
+from gongkai.run.engine.store import BuildCache, BuildStamp, code_digest, forget_build, remember_build
+from gongkai.run.progress import Progress, silent
+from gongkai.run.write import Output
+
+__all__ = ["BuildCache", "Engine", "Made"]
+
+# Below this many files to check afresh, one process does it all.
+PARALLEL_FILES = 400
+RENDER_ASIDE = 256  # from this many pages to render, the search index is merged beside them
+
+
+class Engine:
+    """One build's use of the cache for the site at ``root`` into ``out``;
+    it tells ``progress`` how far it has got (run/progress.py)."""
+
+    def __init__(
+        self,
+        root: Path,
+        out: Path,
+        cache: BuildCache | None,
+        args: tuple[Any, ...],
+        progress: Progress | None = None,
+        workers: int | None = None,
+        stamp: BuildStamp | None = None,
+    ) -> None:
+        """``workers``: processes to use at most (default: one per core); the
+        output is the same whatever the number."""
+        self.root, self.out = root, out
+        self.progress = progress or silent
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.cache = cache or BuildCache(root)
+        self.args = args
+        self.stamp = stamp or build_stamp(root, out, args)
+
+    # --- the no-op ------------------------------------------------------------------------------
+
+    def unchanged(self) -> Any:
+        """The result of the last build into ``out`` when nothing it read has
+        changed since and ``out`` is still exactly the tree it left; else None."""
+        return last_unchanged(self.root, self.out, self.cache, self.stamp)
+
+    # --- checking record files ------------------------------------------------------------------
+
+    def check_files(self, loaded: LoadedSite, config: SiteConfig, calendar: WorkCalendar) -> list[CheckedFile]:
+        """validate.CheckFiles: every record file checked, in order: from the
+        cache when unchanged, else parsed and checked (on every core for many)."""
+        store = self.cache.records
+        salt = code_digest()
+        files = loaded.files
+        progress, total = self.progress, len(files)
+        progress("check", 0, total)
+        out: list[CheckedFile | None] = []
+        todo: list[int] = []
+        for i, raw in enumerate(files.raw(quick=True)):  # one by one: each raw tree is dropped once it is a record
+            hit = store.get(file_key(salt, loaded, raw.digest))
+            if hit is not None and all(files.dep_digest(rel) == d for rel, d in hit.deps):
+                store.used(file_key(salt, loaded, raw.digest))
+                out.append(hit)
+            else:
+                todo.append(i)
+                out.append(None)
+
+        def check(i: int) -> tuple[str, CheckedFile, bool]:
+            raw = files.raw_at(i)
+            key = file_key(salt, loaded, raw.digest)
+            checked = check_file(files.parse(raw), key, config, calendar)
+            return key, (store.detach(key, checked) if raw.readable else checked), raw.readable
+
+        workers = min(self.workers, 4)
+        if len(todo) >= PARALLEL_FILES and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            results: Iterator[tuple[str, CheckedFile, bool, bytes | None]] = (
+                (key, pickle.loads(blob), readable, blob) for key, blob, readable in check_in_pool(check, todo, workers)
+            )
+        else:
+            results = ((*check(i), None) for i in todo)
+        done = total - len(todo)
+        progress("check", done, total)
+        for i, (key, checked, readable, blob) in zip(todo, results, strict=True):
+            if readable:  # not a file that could not be read
+                store.put(key, checked, blob)
+            store.used(key)
+            out[i] = checked
+            done += 1
+            progress("check", done, total)
+        store.commit()
+        return [c for c in out if c is not None]
+
+    # --- output ---------------------------------------------------------------------------------
+
+    def renderer(self, site: Site, dirs: list[Path]) -> Renderer:
+        return Renderer(site, dirs, self.cache.templates, self.cache.template_refs)
+
+    @contextmanager
+    def output(self, site: Site, renderer: Renderer, guard: Guard, protect: tuple[Path, ...]) -> Iterator[Made]:
+        """The new tree, made group by group (a group whose key the last
+        build recorded and whose files are intact is linked, not made) and
+        swapped in whole when the block ends without an error."""
+        if self.cache.folder is not None:
+            forget_build(self.cache.folder, self.out)  # until this build records itself
+        previous = self.cache.manifest(self.out)
+        verify = not self.cache.private_output
+        # Every record is in memory now and stays to the end: the cyclic garbage
+        # collector need not walk them again (and forked workers then do not
+        # touch, and so copy, the pages they sit on).
+        gc.freeze()
+        try:
+            with Output(self.out, protect, guard, previous, verify, self.root) as output:
+                made = Made(output, Fingerprints(site, renderer.template_digest, self.args[:2] + self.args[3:]))
+                made.progress = self.progress
+                made.renderer, made.guard, made.memo, made.site = renderer, guard, self.cache.search_memo, site
+                made.workers = self.workers
+                made.keeper = SearchKeeper(self.cache.folder, self.out)
+                try:
+                    yield made
+                finally:
+                    made.close()
+        finally:
+            gc.unfreeze()
+
+    def finish(self, made: Made, result: Any) -> Any:
+        """Record the build (after the swap): its manifest, then its stamp."""
+        self.cache.save_manifest(self.out, made.output.manifest)
+        made.keep_search_state()
+        if self.cache.folder is not None:
+            remember_build(self.cache.folder, self.out, self.stamp.digest(), replace(result, registered=()))
+        return result
+
+
+class Made:
+    """The groups of output files of one build."""
+
+    renderer: Renderer
+    guard: Guard
+    memo: SearchMemo | None
+    site: Site
+    workers: int = 1
+    keeper: SearchKeeper
+
+    def __init__(self, output: Output, keys: Fingerprints) -> None:
+        self.output, self.keys = output, keys
+        self.progress: Progress = silent
+        self.previous = output.previous.groups if output.previous is not None else {}
+        self.groups = output.manifest.groups
+        self.rendered: tuple[str, ...] = ()
+        self._search: Aside | None = None
+        self._search_key = ""
+        self.search_how = "kept"  # BuildResult.search
+        self._pending = ""
+        self._state: SearchState | None = None  # the last build's, when it can be spliced
+        self._new_state: tuple[SearchState, Iterable[str], Iterable[str]] | None = (
+            None  # (state, its files, parts to drop)
+        )
+
+    def pages(self, pages: list[Page]) -> None:
+        """Every page: kept when its key is the last build's, else rendered (on
+        every core), with the search index merged beside them when both take a while."""
+        keys = [self.keys.page(p) for p in pages]
+        todo = [(p, k) for p, k in zip(pages, keys, strict=True) if not self._reuse(f"page:{p.path}", k)]
+        site = self.site
+        self._search_key = self.keys.key("search", site)
+        if self.memo is None and not self._unchanged("search", self._search_key):
+            self._state = self.keeper.state(self.output, self.previous.get("search"))
+            if self._state is None and (len(todo) > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS):
+                self._pending_path()
+                self._search = Aside(self._full_search, aside=self.workers > 1)
+        progress, total = self.progress, len(todo)
+        progress("pages", 0, total)
+        for done, ((page, key), (path, blob, found)) in enumerate(
+            zip(todo, render_pages(self.renderer, [p for p, _ in todo], self.workers, self.guard), strict=True), 1
+        ):
+            self._made(f"page:{page.path}", key, [(path, blob)], found)
+            progress("pages", done, total)
+        self.rendered = tuple(p.path for p, _ in todo)
+
+    def group(self, name: str, inputs: tuple[Any, ...], produce: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
+        """Files made together by ``produce`` from ``inputs`` (their key)."""
+        key = self.keys.key(*inputs)
+        if not self._reuse(name, key):
+            self._made(name, key, produce())
+
+    def search(self) -> None:
+        """The search index's files.  A command splices an edit of a few
+        records into the last build's index when its state describes it
+        (run/engine/search.py), else merges afresh (beside the rendering when
+        started there); the preview server splices into the index it keeps
+        in memory (SearchMemo)."""
+        self.progress("search", 0, 0)
+        site, memo, key = self.site, self.memo, self._search_key or self.keys.key("search", self.site)
+        if self._search is not None:
+            self._made("search", key, self._search.results())
+            self._full_searched()
+            self.search_how = "merged"
+        elif memo is None:
+            if self._reuse("search", key):
+                return
+            spliced = self._splice()
+            if spliced is not None:
+                self._made("search", key, spliced.files)
+                rels = tuple(sorted([*spliced.keep, *self.groups["search"][1]]))
+                self.groups["search"] = (key, rels)
+                assert self._state is not None
+                self.keeper.save_parts(spliced.parts, fresh=False)
+                kept = set(spliced.state.keys)
+                gone = [k for k in self._state.keys if k not in kept]
+                self._new_state = (spliced.state, rels, gone)
+                self.search_how = f"spliced {spliced.spliced}"
+            else:
+                self._made("search", key, self._full_search())
+                self._full_searched()
+                self.search_how = "merged"
+        else:
+            self.search_how = "server"
+            self.group("search", ("search", site), lambda: build_search_index(search_docs(site, memo), memo))
+
+    # --- the search index between command-line builds (run/engine/search.py) -----------------------
+
+    def _full_search(self) -> Iterator[tuple[str, bytes]]:
+        """Every index file; its state and every document's parts kept for the
+        next build (possibly in the forked process of an Aside)."""
+        keeper, pending = self.keeper, self._pending_path()  # the path is fixed before any fork
+
+        def done(state: SearchState, parts: dict[str, Parts]) -> None:
+            if keeper.enabled and pending is not None:
+                keeper.save_parts(parts, fresh=True)
+                sealed.dump(pending, state)
+
+        if not keeper.enabled:
+            return site_search_index(self.site)
+        return full_index(self.site, code_digest(), done)
+
+    def _pending_path(self) -> Path | None:
+        """Where a full merge leaves its state for this process to take (the
+        merge may run in a forked child: the name is this build's, not its pid)."""
+        if self.keeper.folder is None:
+            return None
+        if not self._pending:
+            self._pending = f"pending-{os.getpid()}-{id(self):x}"
+        return self.keeper.folder / self._pending
+
+    def _full_searched(self) -> None:
+        """After a full merge: its state, to be kept once the build is done."""
+        pending = self._pending_path()
+        if pending is None:
+            return
+        state = sealed.load(pending)
+        try:
+            pending.unlink()
+        except OSError:
+            pass
+        if isinstance(state, SearchState):
+            self._new_state = (state, self.groups["search"][1], ())
+
+    def _splice(self) -> Spliced | None:
+        """The last index with the edited documents spliced in, when its state
+        describes the previous output exactly and few documents changed."""
+        if self._state is None:
+            return None
+        spliced = splice_index(
+            self.site, code_digest(), self._state, self.keeper.parts, SearchKeeper.reader(self.output)
+        )
+        if spliced is None or not self.output.keep_all(spliced.keep):
+            return None
+        return spliced
+
+    def keep_search_state(self) -> None:
+        """Called once the new tree is in place: the state of its index."""
+        if self._new_state is not None:
+            state, rels, gone = self._new_state
+            self.keeper.save_state(state, self.output, rels)
+            self.keeper.drop_parts(gone)
+
+    def files(self, files: Iterable[tuple[str, bytes]]) -> None:
+        self.progress("write", 0, 0)  # the rest, then the swap
+        for rel, blob in files:
+            self.output.write(rel, blob)
+
+    def copies(self, files: Iterable[tuple[str, Path]]) -> None:
+        for rel, src in files:
+            self.output.copy(rel, src)
+
+    def close(self) -> None:
+        if self._search is not None:
+            self._search.close()
+
+    def _reuse(self, name: str, key: str) -> bool:
+        old = self.previous.get(name)
+        if old is None or old[0] != key or not self.output.keep_all(old[1]):
+            return False
+        self.groups[name] = old
+        return True
+
+    def _unchanged(self, name: str, key: str) -> bool:
+        """Whether ``_reuse`` would find the group as the last build left it (nothing is kept yet)."""
+        old = self.previous.get(name)
+        return old is not None and old[0] == key and all(self.output.intact(r) for r in old[1])
+
+    def _made(
+        self, name: str, key: str, files: Iterable[tuple[str, bytes]], found: list[Problem] | None = None
+    ) -> None:
+        """``found``: what the leak gate found in ``files``, when it has already looked."""
+        rels = []
+        for rel, blob in files:
+            self.output.write(rel, blob, found)
+            rels.append(rel)
+        self.groups[name] = (key, tuple(rels))

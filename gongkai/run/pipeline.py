@@ -1,0 +1,119 @@
+"""The whole build, top to bottom: read → check → plan → engine → write.
+
+Each stage is a plain function of what the one before returned; the engine
+(run/engine) is the only part that remembers anything between builds, and
+the writer (run/write.py) the only part that writes the output.  run/build.py
+calls ``make_site`` only when the no-op check found work to do.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from gongkai.check.applications import check_applications
+from gongkai.check.numbering import number_site
+from gongkai.check.validate import Validated, validate
+from gongkai.core.chain import CHAIN_JSON, chain_bytes
+from gongkai.core.errors import ContentError, Problem
+from gongkai.core.model import Site
+from gongkai.emit.gate import gate_for
+from gongkai.emit.pdf import sheet_pdfs
+from gongkai.emit.render import theme_dirs
+from gongkai.plan.data import catalogue, record_data_files, site_data_files
+from gongkai.plan.feeds import discovery_files
+from gongkai.plan.names import withdraw_names
+from gongkai.plan.pages import plan_pages
+from gongkai.plan.postings import plan_postings, posting_files, site_links
+from gongkai.plan.sheet_layout import SheetRequest
+from gongkai.plan.sheets import plan_sheets, qr_files
+from gongkai.read.load import load_site
+from gongkai.read.registry import REGISTRY
+from gongkai.run.engine.engine import Engine, Made
+from gongkai.run.registry import save_registry
+from gongkai.run.result import BuildResult
+
+__all__ = ["checked", "make_site"]
+
+
+def checked(root: Path, today: date, drafts: bool, engine: Engine) -> Validated:
+    """Read and check the site; number its records (索引号 registry) and
+    check the annual report's data in content/applications/."""
+    validated = validate(load_site(root, engine.cache.file_digests), today, drafts, engine.check_files)
+    return check_applications(root, number_site(root, validated))
+
+
+def make_site(
+    root: Path, out: Path, engine: Engine, today: date, drafts: bool, strict: bool, sheets: SheetRequest | None
+) -> BuildResult:
+    """Read, check, plan and write the site (see run/build.py for the arguments)."""
+    result = checked(root, today, drafts, engine)
+    warnings = tuple(p for p in result.problems if not p.is_error)
+    if result.site is None or result.errors or (strict and warnings):
+        raise ContentError(list(result.problems))
+    site = withdraw_names(result.site)  # names leave the site after the 公示期; the archive keeps them
+    dirs = theme_dirs(root, site.config.theme)
+    pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
+    renderer = engine.renderer(site, dirs)
+    with engine.output(site, renderer, gate_for(site), protect=(root / "content", root / "themes")) as made:
+        made.pages(pages)
+        for rec in sorted(site.published, key=lambda r: r.id):
+            made.group(f"qr:{rec.id}", ("qr", rec), partial(qr_files, site, rec))
+            made.group(f"data:{rec.id}", ("data", rec), partial(record_data_files, site, rec))
+        made.group("catalogue", ("catalogue", catalogue(site), site.standard), lambda: site_data_files(site))
+        made.group("feeds", ("feeds", site, [p.url for p in pages]), lambda: discovery_files(site, pages))
+        made.search()
+        made.files(sheet_pdfs(site, renderer, dirs, sheets))
+        made.files([(CHAIN_JSON, chain_bytes(site_links(site)))])  # the archive chain, append-only
+        made.copies(_copied_files(root, site, dirs))
+    registered = tuple(save_registry(root, site))  # only after the output is complete
+    engine.stamp.refresh(root / REGISTRY)
+    return engine.finish(made, _result(made, len(pages), warnings, registered, sheets))
+
+
+def _result(
+    made: Made, pages: int, warnings: tuple[Problem, ...], registered: tuple[str, ...], sheets: SheetRequest | None
+) -> BuildResult:
+    output = made.output
+    printed = (
+        tuple(f"print/{i}/index.html" for i in sheets.ids) + tuple(f"print/{i}.pdf" for i in sheets.ids if sheets.pdf)
+        if sheets
+        else ()
+    )
+    return BuildResult(
+        output.out,
+        pages,
+        len(output.written),
+        output.bytes,
+        warnings,
+        registered,
+        printed,
+        made=made.rendered,
+        kept=output.kept,
+        token=output.manifest.token,
+        search=made.search_how,
+    )
+
+
+def _copied_files(root: Path, site: Site, dirs: list[Path]) -> list[tuple[str, Path]]:
+    """Files published as they are: frozen sheets and photos of the archive
+    (verified by the loader), the theme's static files, attachments."""
+    out = [(rel, root / src) for rel, src in posting_files(site)]
+    # favicon.ico at the site's root, where browsers ask for it whatever a page links
+    out += [(rel if rel == "favicon.ico" else f"static/{rel}", src) for rel, src in _static_files(dirs)]
+    for rec in site.published:
+        out += [(f"{rec.url}{att['file']}", root / Path(rec.source).parent / att["file"]) for att in rec.attachments]
+    return out
+
+
+def _static_files(dirs: list[Path]) -> list[tuple[str, Path]]:
+    """Static files of the theme; a site's own file replaces the default's."""
+    chosen: dict[str, Path] = {}
+    for d in reversed(dirs):
+        static = d / "static"
+        if static.is_dir():
+            for p in sorted(static.rglob("*")):
+                if p.is_file():
+                    chosen[p.relative_to(static).as_posix()] = p
+    return sorted(chosen.items())
