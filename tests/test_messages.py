@@ -144,3 +144,20 @@ def test_id_in_a_markdown_body_is_reported_at_its_own_line(make_site) -> None:
     md = f"---\ntitle: 通知\npublisher: town\ndate: 2015-05-10\ncategory: 其他\n---\n\n第一段\n\n第二段 {ID}\n"
     (p,) = _problems(make_site({"notices/m.md": md}))
     assert (p.code, p.loc.line) == ("GK401", 10)
+
+
+def test_every_code_the_package_raises_is_registered_and_documented() -> None:
+    """A new code must be in core/errors.CODES (the fuzz tests and the JSON
+    output read it) and have its heading in docs/errors.md."""
+    import re
+    from pathlib import Path
+
+    from gongkai.core.errors import CODES
+
+    root = Path(__file__).resolve().parent.parent
+    used = {
+        c for f in (root / "gongkai").rglob("*.py") for c in re.findall(r'"(GK\d{3})"', f.read_text(encoding="utf-8"))
+    }
+    assert used - set(CODES) == set()
+    documented = set(re.findall(r"^### (GK\d{3}) ", (root / "docs/errors.md").read_text(encoding="utf-8"), re.M))
+    assert set(CODES) - documented == set()
