@@ -169,7 +169,12 @@ def test_report_2015_on_the_demo_adds_up(demo_copy: Path) -> None:
     site = check(demo_copy, date(2016, 12, 31)).site
     assert site is not None
     public_2015 = [r for r in site.published if r.date.year == 2015 and r.id != "niandu-baogao-2015"]
+    # the 人大主席团's report is shown on the site, but is not the 镇政府's information (条例第二条)
+    renda = [r for r in public_2015 if r.publisher == "renda"]
+    assert len(renda) == 1
+    public_2015 = [r for r in public_2015 if r.publisher != "renda"]
     assert f"主动公开政府信息{len(public_2015)}条" in text
+    assert "本网站另发布人大主席团、村（居）民委员会的信息1条，不属于本机关的政府信息" in text
     (by_type,) = [t for t in tables(text) if any("合计" in c[1] for row in t for c in row)]
     assert int(by_type[-1][-1][1]) == len(public_2015)
     # … and it is a record and a page like any other, once its date has come.
@@ -396,3 +401,31 @@ def test_a_wrong_report_due_date_is_an_error_with_its_line(demo_copy: Path) -> N
     site_yaml.write_text(text, encoding="utf-8")
     [p] = [p for p in check(demo_copy, date(2016, 4, 1)).problems if p.field == "annual_report_due"]
     assert p.code == "GK104" and p.is_error and p.loc.line == len(text.splitlines())
+
+
+def test_a_village_committee_is_not_the_agency(demo_copy: Path) -> None:
+    from gongkai.core.config import NON_AGENCY
+
+    site = check(demo_copy, date(2016, 12, 31)).site
+    assert site is not None
+    cfg = site.config
+    assert cfg.is_agency("town") and cfg.is_agency("finance") and cfg.is_agency("青石镇民政办公室")
+    assert not cfg.is_agency("qingshi") and not cfg.is_agency("renda") and not cfg.is_agency("东湖社区居委会")
+    assert "村民委员会" in NON_AGENCY
+    # a site whose only records of last year are a village committee's owes no report for them
+    notices = demo_copy / "content" / "notices"
+    for f in notices.glob("*.md"):
+        f.unlink()
+    (notices / "cunwu.md").write_text(
+        "---\ntitle: 青石村2016年村务公开\npublisher: qingshi\ndate: 2016-03-01\ncategory: 工作动态\n---\n村务。\n",
+        encoding="utf-8",
+    )
+    for folder in ("budgets", "subsidies", "funds", "decisions", "lists"):
+        for f in (demo_copy / "content" / folder).glob("*.yaml"):
+            f.unlink()
+    assert _gk605(demo_copy, date(2017, 2, 1)) == []
+    (notices / "zhengfu.md").write_text(
+        "---\ntitle: 镇政府2016年工作动态\npublisher: town\ndate: 2016-03-02\ncategory: 工作动态\n---\n政务。\n",
+        encoding="utf-8",
+    )
+    assert len(_gk605(demo_copy, date(2017, 2, 1))) == 1

@@ -38,6 +38,7 @@ class AnnualReport:
     on_notice: int  # public records of the year with a 公示期 (posted on boards too)
     on_request: int
     withheld: int
+    others: int = 0  # public records of the year by publishers that are not agencies (not counted above)
 
     @property
     def received(self) -> Counts:
@@ -85,7 +86,9 @@ def compute_report(site: Site, data: AnnualData, report_date: date | None = None
     from gongkai.plan.data import listed
 
     # 条例第十四条 information is counted only where the site lists it in its 目录
-    records = [r for r in site.records if r.date.year == year and listed(site, r)]
+    of_year = [r for r in site.records if r.date.year == year and listed(site, r)]
+    # the agency's own information only: a 村委会's or the 人大主席团's records are shown but not counted
+    records = [r for r in of_year if site.config.is_agency(r.publisher)]
     public = [r for r in records if r.is_public]
     by_type = [(t.label, sum(1 for r in public if r.type == t.name)) for t in RECORD_TYPES.values()]
     v = data.values
@@ -108,6 +111,7 @@ def compute_report(site: Site, data: AnnualData, report_date: date | None = None
         on_notice=sum(1 for r in public if r.notice),
         on_request=sum(1 for r in records if r.disclosure == "on_request"),
         withheld=sum(1 for r in records if r.disclosure == "withheld"),
+        others=sum(1 for r in of_year if r.is_public and not site.config.is_agency(r.publisher)),
     )
 
 

@@ -15,7 +15,7 @@ from gongkai.core.masking import MaskPolicy, parse_policy
 from gongkai.core.schema.kinds import BAD, Bool, Ctx, Date, Field, Int, ListOf, Struct, Text, parse_fields
 from gongkai.core.tree import RMap, RNode, RScalar, node_kind
 
-__all__ = ["DEFAULT_NOTICE_DAYS", "Contact", "SiteConfig", "parse_holidays", "parse_site_config"]
+__all__ = ["DEFAULT_NOTICE_DAYS", "NON_AGENCY", "Contact", "SiteConfig", "parse_holidays", "parse_site_config"]
 
 DEFAULT_NOTICE_DAYS: Mapping[str, int] = MappingProxyType(
     {
@@ -39,6 +39,10 @@ class Contact:
     address: str = ""
     office_hours: str = ""
     email: str = ""
+
+
+# Publishers that are not administrative agencies, by the words of their names.
+NON_AGENCY = ("村民委员会", "居民委员会", "村委会", "居委会", "人民代表大会", "人大主席团", "人大常委会")
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,14 @@ class SiteConfig:
     # 1月31日 for 县级以上人民政府部门 and 3月31日 for 县级以上人民政府; a township's
     # date is set by its province, city or county (local practice)
     annual_report_due: tuple[int, int] = (1, 31)
+
+    def is_agency(self, publisher: str) -> bool:
+        """Whether ``publisher`` (a key or a name) is an administrative agency,
+        whose information is 政府信息 (条例第二条).  A 村（居）民委员会 publishes
+        村务 under the 村民委员会组织法 (第三十条) and a 人大主席团 is not an
+        agency: their records are shown, but are not the agency's information."""
+        name = self.publishers.get(publisher, publisher)
+        return not any(word in name for word in NON_AGENCY)
 
 
 class _Publishers(Struct):

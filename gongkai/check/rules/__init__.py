@@ -41,5 +41,7 @@ def check_site(site: Site, records: tuple[Record, ...]) -> list[Problem]:
     """Rules across records (decision chains, last year's annual report)."""
     return [
         *decision.check_chains(records, site.config),
-        *check_report_due(records, site.today, site.config.annual_report_due, "content/site.yaml"),
+        *check_report_due(
+            records, site.today, site.config.annual_report_due, "content/site.yaml", site.config.is_agency
+        ),
     ]

@@ -9,7 +9,7 @@ gets one warning (GK605); the report is made by ``gongkai report YEAR``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from gongkai.core.errors import Loc, Problem, Severity
@@ -24,11 +24,15 @@ def report_id(year: int) -> str:
     return f"niandu-baogao-{year}"
 
 
-def check_report_due(records: Iterable[Record], today: date, due: tuple[int, int], config_path: str) -> list[Problem]:
+def check_report_due(
+    records: Iterable[Record], today: date, due: tuple[int, int], config_path: str, agency: Callable[[str], bool]
+) -> list[Problem]:
+    """``agency``: whether a publisher is an administrative agency (only their
+    records make the report due)."""
     year = today.year - 1
     last = date(today.year, *due) if due != (2, 29) or today.year % 4 == 0 else date(today.year, 2, 28)
     records = list(records)
-    if today <= last or not any(r.date.year == year and r.is_public for r in records):
+    if today <= last or not any(r.date.year == year and r.is_public and agency(r.publisher) for r in records):
         return []
     made = any(
         r.id == report_id(year) or (REPORT_TAG in r.tags and f"{year}年" in r.title) for r in records
