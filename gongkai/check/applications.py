@@ -95,6 +95,12 @@ def load_applications(root: Path, publishers: Mapping[str, str]) -> tuple[dict[i
     """Every content/applications/*.yaml, parsed and checked; by year.  A
     year the register (register/YEAR.yaml) covers has its 依申请 counts from
     the register; counts typed as well must agree with it (GK725)."""
+    by_year, problems, _ = _load(root, publishers)
+    return by_year, problems
+
+
+def _load(root: Path, publishers: Mapping[str, str]) -> tuple[dict[int, AnnualData], list[Problem], Register]:
+    """load_applications, and the register it read."""
     register, problems = read_register(root)
     parsed: list[tuple[str, AnnualData]] = []
     for p in _files(root):
@@ -120,16 +126,15 @@ def load_applications(root: Path, publishers: Mapping[str, str]) -> tuple[dict[i
     parsed = [(stem, by_year[int(stem)]) for stem, _ in parsed]
     for stem, d in parsed:
         problems.extend(_rules(d, stem, by_year.get(int(stem) - 1), publishers))
-    return by_year, problems
+    return by_year, problems, register
 
 
 def check_applications(root: Path, checked: Validated) -> Validated:
     """``checked`` with the problems of content/applications/ added: the
     annual data, and the register's time limits on the build's date."""
     publishers = checked.site.config.publishers if checked.site is not None else {}
-    _, problems = load_applications(root, publishers)
+    _, problems, register = _load(root, publishers)  # the register is read once
     if checked.site is not None:
-        register, _ = read_register(root)  # its own problems are in load_applications'
         extra, _ = parse_holidays(read_holidays(root)[0])  # validate() reports holidays.yaml's problems
         problems.extend(check_register(register.applications, checked.site.today, WorkCalendar(extra)))
     return Validated(checked.site, (*checked.problems, *problems))
