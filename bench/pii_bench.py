@@ -25,13 +25,43 @@ from pii_corpus import NON_PERSONAL, PLACEMENTS, non_personal, personal
 from gongkai.check.scan import scan_file
 
 
-def found(text: str, digits: str) -> bool:
-    hits = scan_file("page.html", text.encode("utf-8"), name=False)
+def file_name(placement: str) -> str:
+    """The file a placement is published in: the scanner reads each by its type."""
+    if "csv" in placement:
+        return "data/list.csv"
+    if "markdown" in placement:
+        return "content/notice.md"
+    if "json" in placement:
+        return "data/list.json"
+    return "page.html"
+
+
+def found(text: str, digits: str, placement: str = "") -> bool:
+    hits = scan_file(file_name(placement), text.encode("utf-8"), name=False)
     return any(h.digits.upper() == digits.upper() for h in hits)
 
 
-def refused(text: str) -> bool:
-    return any(h.digits for h in scan_file("page.html", text.encode("utf-8"), name=False))
+def refused(text: str, placement: str = "") -> bool:
+    return any(h.digits for h in scan_file(file_name(placement), text.encode("utf-8"), name=False))
+
+
+def _false_alarms(n: int, seed: int, placement: str) -> tuple[Counter[str], Counter[str]]:
+    cnt: Counter[str] = Counter()
+    bad: Counter[str] = Counter()
+    for s in non_personal(n, seed=seed, placement=placement):
+        cnt[s.fmt] += 1
+        if refused(s.text, placement):
+            bad[s.fmt] += 1
+    return cnt, bad
+
+
+def _print_false_alarms(title: str, cnt: Counter[str], bad: Counter[str]) -> None:
+    print(f"{title}: {sum(cnt.values())}")
+    for f in NON_PERSONAL:
+        print(f"  {f:10s} {bad[f]:5d}/{cnt[f]:5d}  {100 * bad[f] / cnt[f]:6.2f} % false alarms")
+    print(
+        f"  overall    {sum(bad.values()):5d}/{sum(cnt.values()):5d}  {100 * sum(bad.values()) / sum(cnt.values()):6.3f} %"
+    )
 
 
 def roster_page(rng: random.Random, rows: int) -> bytes:
@@ -51,7 +81,7 @@ def roster_page(rng: random.Random, rows: int) -> bytes:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--personal", type=int, default=52_800)
-    ap.add_argument("--non-personal", type=int, default=24_000)
+    ap.add_argument("--non-personal", type=int, default=24_000, help="spread over the 6 placements as published")
     ap.add_argument("--gate-mb", type=float, default=40.0)
     args = ap.parse_args()
 
@@ -61,7 +91,7 @@ def main() -> None:
     for s in personal(args.personal):
         key = (s.fmt, s.placement)
         total[key] += 1
-        if found(s.text, s.digits):
+        if found(s.text, s.digits, s.placement):
             hit[key] += 1
         else:
             misses.setdefault(key, s.text)
@@ -79,25 +109,32 @@ def main() -> None:
         if hit[key] < total[key]:
             print(f"  {key[0]:8s} {key[1]:22s} {hit[key]:5d}/{total[key]:5d}  e.g. {misses[key][:70]!r}")
 
-    kinds = {
-        "labelled": "with their label",
-        "column": "in a table, under a column header that names them",
-        "bare": "bare, in a table cell without any header (nothing tells them from personal numbers)",
+    # As numbers are published: with what names them, as a label, a sentence,
+    # a JSON key, a CSV / Markdown / HTML table's column header.
+    realistic = {
+        "labelled": "after their label (受理编号：…)",
+        "sentence": "in a sentence (受理编号为…)",
+        "json field": "as a JSON field named for them",
+        "csv": "in a CSV under a column header that names them",
+        "markdown table": "in a Markdown table under such a header",
+        "column": "in an HTML table, under such a header",
     }
-    for seed, (placement, kind) in enumerate(kinds.items(), start=31):
-        n = args.non_personal // 3
-        cnt: Counter[str] = Counter()
-        bad: Counter[str] = Counter()
-        for s in non_personal(n, seed=seed, placement=placement):
-            cnt[s.fmt] += 1
-            if refused(s.text):
-                bad[s.fmt] += 1
-        print(f"non-personal numbers {kind}: {sum(cnt.values())}")
-        for f in NON_PERSONAL:
-            print(f"  {f:10s} {bad[f]:5d}/{cnt[f]:5d}  {100 * bad[f] / cnt[f]:6.2f} % false alarms")
-        print(
-            f"  overall    {sum(bad.values()):5d}/{sum(cnt.values()):5d}  {100 * sum(bad.values()) / sum(cnt.values()):6.3f} %"
-        )
+    per = args.non_personal // len(realistic)
+    all_cnt: Counter[str] = Counter()
+    all_bad: Counter[str] = Counter()
+    for seed, (placement, kind) in enumerate(realistic.items(), start=31):
+        cnt, bad = _false_alarms(per, seed, placement)
+        all_cnt.update(cnt)
+        all_bad.update(bad)
+        _print_false_alarms(f"non-personal numbers {kind}", cnt, bad)
+    _print_false_alarms("non-personal numbers as published, all placements above", all_cnt, all_bad)
+    cnt, bad = _false_alarms(per, 99, "bare")
+    _print_false_alarms(
+        "stress, not part of the target: bare in a table cell with no header at all "
+        "(nothing tells them from a personal number; a label or allow_numbers does)",
+        cnt,
+        bad,
+    )
 
     from gongkai.emit.gate import leak_gate
 

@@ -157,7 +157,20 @@ PLACEMENTS: dict[str, Callable[[str, str, random.Random], str]] = {
     "run into mobile": lambda n, f, r: n + mobile(r),
     "after a mobile": lambda n, f, r: f"{mobile(r)}、{n}",
     "url path": lambda n, f, r: f'<a href="/people/{n}.html">详情</a>',
+    "br split": lambda n, f, r: f"<p>号码 {_mid(n, '<br>')}</p>",
+    "split among amounts": lambda n, f, r: f"<p>{_amounts(r)} {_split(n, ' ', f)} {_amounts(r)}</p>",
+    "emphasis among amounts": lambda n, f, r: f"{_amounts(r)} {_mid(n, '**', '**')} {_amounts(r)}",
+    "csv row": lambda n, f, r: (
+        f"序号,姓名,证件号码,金额\n{r.randrange(1, 99)},{r.choice(HAN)}某,{n},{_amounts(r, 1)}\n"
+    ),
+    "markdown table row": lambda n, f, r: f"| 序号 | 姓名 | 号码 |\n|---|---|---|\n| 1 | {r.choice(HAN)}某 | {n} |\n",
+    "csv under a code header": lambda n, f, r: f"受理编号,姓名,号码\n2015-{r.randrange(1, 99)},{r.choice(HAN)}某,{n}\n",
 }
+
+
+def _amounts(r: random.Random, k: int = 0) -> str:
+    """Amounts as a roster prints them, many in a row: a page dense with digits."""
+    return " ".join(f"{r.randrange(1, 99999)}.{r.randrange(100):02d}" for _ in range(k or r.randrange(20, 90)))
 
 
 def personal(count: int, seed: int = 13) -> Iterator[Sample]:
@@ -261,8 +274,10 @@ NON_PERSONAL: dict[str, tuple[Callable[[random.Random], str], str]] = {
 
 def non_personal(count: int, seed: int = 31, labelled: bool = True, placement: str = "") -> Iterator[Sample]:
     """``count`` non-personal numbers, as published: ``placement`` "labelled"
-    (after their label, 受理编号：…), "column" (a table cell under a header
-    that names them, as a roster or a list prints them) or "bare" (a table
+    (after their label, 受理编号：…), "sentence" (受理编号为…), "json field",
+    "csv" or "markdown table" (under a header that names them), "column"
+    (an HTML table cell under such a header, as a roster or a list prints
+    them) or "bare" (a table
     cell with no header at all: nothing tells it from a personal number);
     ``labelled`` chooses between the first and the last."""
     placement = placement or ("labelled" if labelled else "bare")
@@ -274,6 +289,14 @@ def non_personal(count: int, seed: int = 31, labelled: bool = True, placement: s
         v = make(rng)
         if placement == "labelled":
             text = f"<p>{label}：{v}</p>"
+        elif placement == "sentence":
+            text = f"{label}为{v}。"
+        elif placement == "json field":
+            text = f'{{"序号": {i + 1}, "{label}": "{v}", "项目": "第{i % 9 + 1}组"}}'
+        elif placement == "csv":
+            text = f"序号,{label},项目\n{i + 1},{v},第{i % 9 + 1}组\n"
+        elif placement == "markdown table":
+            text = f"| 序号 | {label} | 项目 |\n|---|---|---|\n| {i + 1} | {v} | 第{i % 9 + 1}组 |\n"
         elif placement == "column":
             text = (
                 f"<table><thead><tr><th>序号</th><th>{label}</th><th>项目</th></tr></thead>"

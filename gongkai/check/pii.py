@@ -11,6 +11,7 @@ from gongkai.core.errors import Loc, Problem
 from gongkai.core.idmask import star_masks
 from gongkai.core.masking import check_masked_id
 from gongkai.core.privacy import Finding, find_pii
+from gongkai.core.privacy_context import field_label, label_delimited
 from gongkai.core.privacy_filter import NumberSoup, number_spans
 from gongkai.core.privacy_seen import find_pii_seen
 from gongkai.core.tree import RMap, RNode, RScalar, RSeq
@@ -57,8 +58,9 @@ def scan_pii(
         if path.startswith("allow_numbers"):
             return out  # site.yaml's list of numbers that are not personal
         phones = not any(path == c or path.startswith(c + ".") for c in contact)
+        label = field_label(path)
         try:
-            found = _find(node.text, phones, allow)
+            found = _find(node.text, phones, allow, label)
         except NumberSoup as soup:
             return [_soup_problem(node.loc, path, soup)]
         for f in found:
@@ -92,6 +94,7 @@ def scan_text_pii(
     text: str, relpath: str, first_line: int, fieldpath: str, allow: frozenset[str] = frozenset()
 ) -> list[Problem]:
     """The same check over free text (a Markdown body), with line numbers."""
+    text = label_delimited(text)  # a Markdown table's headers label its cells (no line added)
     try:
         found = _find(text, True, allow)
     except NumberSoup as soup:
@@ -102,12 +105,20 @@ def scan_text_pii(
     ]
 
 
-def _find(text: str, phones: bool, allow: frozenset[str] = frozenset()) -> list[Finding]:
+def _find(text: str, phones: bool, allow: frozenset[str] = frozenset(), label: str | None = None) -> list[Finding]:
     """Numbers as written, then those a reader sees whole though they are
     written split (line breaks, emphasis, dots ...), at the position of
     their first digits.  Only the stretches where digits are chained closely
     enough to make a number are read (privacy_filter.number_spans); raises
-    NumberSoup when there are too many to read in time."""
+    NumberSoup when there are too many to read in time.  ``label``: the
+    field's name says its value is not a person's (承包方编码), as a label
+    written before it would."""
+    if label is not None:
+        shift = len(label) + 1
+        return [
+            Finding(f.kind, max(0, f.start - shift), max(0, f.end - shift), f.digits)
+            for f in _find(f"{label}：{text}", phones, allow)
+        ]
     found: list[Finding] = []
     seen: list[tuple[int, str, Finding]] = []
     for lo, hi in number_spans(text):

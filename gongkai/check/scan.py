@@ -31,7 +31,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from gongkai.core.errors import Loc, Problem
-from gongkai.core.privacy import NOT_PERSONAL_LABEL, find_pii
+from gongkai.core.privacy import find_pii
+from gongkai.core.privacy_context import LABEL, PERSONAL_HEADER, label_delimited
 from gongkai.core.privacy_filter import NumberSoup, number_spans
 from gongkai.core.privacy_seen import find_pii_seen, remove_emphasis
 from gongkai.read.raw import decode
@@ -80,6 +81,8 @@ def _line_of(text: str, digits: str) -> int:
 
 
 _TAG = re.compile(r"<[^>]*>")
+# A line break inside a paragraph: the reader still sees one number.
+_BREAK = re.compile(r"<(?:br|wbr)\b[^>]*>", re.I)
 
 
 def visible_html(text: str) -> str:
@@ -88,7 +91,7 @@ def visible_html(text: str) -> str:
     tag separates (NUL), references are resolved."""
     import html
 
-    text = _TAG.sub("\0", remove_emphasis(text))
+    text = _TAG.sub("\0", _BREAK.sub(" ", remove_emphasis(text)))
     return html.unescape(text) if "&" in text else text
 
 
@@ -97,8 +100,8 @@ _TR = re.compile(r"<tr\b[^>]*>(.*?)(?=<tr\b|</table|</tbody|</thead|</tfoot|\Z)"
 _CELL = re.compile(r"<(t[hd])\b([^>]*)>", re.I)
 _TH = re.compile(r"<th\b[^>]*>(.*?)</th\s*>", re.S | re.I)
 _SPAN = re.compile(r"colspan\s*=\s*[\"']?(\d+)", re.I)
-_LABEL = re.compile(NOT_PERSONAL_LABEL)
-_PERSONAL_HEADER = re.compile("身份|证件|证号|银行卡|卡号|手机|电话|联系")
+_LABEL = LABEL
+_PERSONAL_HEADER = PERSONAL_HEADER
 
 
 def label_columns(html: str) -> str:
@@ -163,6 +166,10 @@ def scan_text(text: str, where: str = "正文", *, phones: bool = True, html: bo
     found: list[tuple[int, _PartHit]] = []
     try:
         spans = number_spans(text)
+        if spans:
+            labelled = label_delimited(text)  # CSV, TSV, Markdown tables: headers label the cells below them
+            if labelled is not text:
+                text, spans = labelled, number_spans(labelled)
     except NumberSoup as soup:
         return [Hit("limit", where, 1, soup.message())]
     for lo, hi in spans:

@@ -530,7 +530,9 @@ NOT_PERSONAL_LABEL = (
     "不动产单元号|不动产单元代码|承包方编码|承包方代码|承包合同编号|合同编号|订单号|订单编号|交易流水号|流水号|"
     "(?:单位|对公|企业|公司|机关|财政|专户|基本户|集体)(?:银行)?(?:账号|帐号|账户))"
 )
-_CONTEXT = re.compile(NOT_PERSONAL_LABEL + "[ \u00a0\u3000]*[:：]?[ \u00a0\u3000]*\\Z")
+# The label, then what joins it to its number: a colon, 为/是 in a sentence,
+# or a JSON or CSV key's quotes ("地块编码": "…").
+_CONTEXT = re.compile(NOT_PERSONAL_LABEL + "[\"'”]?[ \u00a0\u3000]*(?:[:：=]|为|是)?[ \u00a0\u3000]*[\"'“]?\\Z")
 
 
 def _by_context(text: str, start: int) -> bool:

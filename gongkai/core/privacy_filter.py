@@ -43,7 +43,7 @@ __all__ = ["CHAIN_BUDGET", "MARGIN", "MIN_DIGITS", "NumberSoup", "may_hold_numbe
 # The shortest number any detector reports: a mobile (11 digits).
 MIN_DIGITS = 11
 
-_INLINE = "em|strong|b|i|u|span|mark|s|del|ins|sub|sup|a|font|small|code"  # privacy_seen._EMPHASIS
+_INLINE = "em|strong|b|i|u|span|mark|s|del|ins|sub|sup|a|font|small|code|br|wbr"  # privacy_seen._EMPHASIS
 
 
 def _pattern() -> re.Pattern[str]:

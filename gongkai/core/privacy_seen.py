@@ -49,7 +49,7 @@ _SEEN_SPECIAL: re.Pattern[str] | None = None
 
 
 _EMPHASIS = re.compile(
-    r"([0-9])(?:[*_~`]{1,3}|</?(?:em|strong|b|i|u|span|mark|s|del|ins|sub|sup|a|font|small|code)\b[^>]{0,200}>)++"
+    r"([0-9])(?:[*_~`]{1,3}|</?(?:em|strong|b|i|u|span|mark|s|del|ins|sub|sup|a|font|small|code|br|wbr)\b[^>]{0,200}>)++"
     r"(?=[0-9])"
 )
 
@@ -133,15 +133,7 @@ def find_pii_seen(text: str, *, phones: bool = True) -> list[Finding]:
     seen = seen_text(text)
     out: list[Finding] = []
     have: set[str] = set()
-    done = 0
-    for dense in _DENSE.finditer(seen):
-        if dense.start() < done:
-            continue
-        lo = seen.rfind("\0", max(0, dense.start() - _WINDOW), dense.start()) + 1 or max(0, dense.start() - _WINDOW)
-        hi = seen.find("\0", dense.end(), dense.end() + _WINDOW)
-        hi = hi if hi >= 0 else min(len(seen), dense.end() + _WINDOW)
-        lo = max(lo, done)
-        done = hi
+    for lo, hi in _windows(seen):
         part = seen[lo:hi]
         for f in find_pii(part, phones=phones):
             if f.digits not in have:
@@ -158,6 +150,29 @@ def find_pii_seen(text: str, *, phones: bool = True) -> list[Finding]:
                     have.add(f.digits)
                     out.append(Finding(f.kind, f.start + lo, f.end + lo, f.digits))
     return out
+
+
+def _windows(seen: str) -> list[tuple[int, int]]:
+    """The stretches of ``seen`` to read: each run of eleven close digits
+    with ``_WINDOW`` characters of context either side (less where a NUL
+    ends what a reader sees as one thing), overlapping stretches merged.
+    Merged, no stretch ends inside a number: every number is itself such a
+    run, and the words around it that decide whether it continues a code
+    lie within the context.  (Stretches that were cut where the previous
+    one ended, not merged, read the tail of a long number, "20250616" +
+    "17083046770", as a number of its own, and missed a number split by
+    spaces or emphasis among many amounts.)"""
+    spans: list[tuple[int, int]] = []
+    for dense in _DENSE.finditer(seen):
+        s, e = dense.start(), dense.end()
+        lo = seen.rfind("\0", max(0, s - _WINDOW), s) + 1 or max(0, s - _WINDOW)
+        hi = seen.find("\0", e, e + _WINDOW)
+        hi = hi if hi >= 0 else min(len(seen), e + _WINDOW)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+        else:
+            spans.append((lo, hi))
+    return spans
 
 
 def _loose_numbers(seen: str, run: str, groups: list[tuple[str, int, int]], phones: bool) -> Iterator[Finding]:

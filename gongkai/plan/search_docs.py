@@ -64,11 +64,16 @@ def record_villages(rec: Record) -> list[str]:
 
 # --- from the site to search documents ------------------------------------------
 
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.M)
 _MD_MARKS = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[#*_`>|~]+|^-{3,}$", re.M)
 
 
 def _plain(markdown_text: str) -> str:
-    """Markdown as the reader sees it, near enough for matching and snippets."""
+    """Markdown as the reader sees it, near enough for matching and snippets.
+    A table's cells stay apart by tabs, so that the leak gate reads each
+    under its column's header (core/privacy_context.label_delimited)."""
+    if "|" in markdown_text:
+        markdown_text = _TABLE_ROW.sub(lambda m: m.group(0).replace("|", "\t"), markdown_text)
     return _MD_MARKS.sub(lambda m: m.group(1) or " ", markdown_text)
 
 
