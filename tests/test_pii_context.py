@@ -143,3 +143,13 @@ def test_a_markdown_table_in_a_record_passes_check_and_hook_alike(make_site) -> 
     r = subprocess.run([*gk, "check", str(site), "--today", "2015-06-02"], capture_output=True, text=True)
     assert r.returncode == 1 and "GK401" in r.stdout + r.stderr
     assert r.stdout.count("GK401") + r.stderr.count("GK401") == 1  # the ID, not the case number
+
+
+def test_a_label_names_the_whole_digit_run_not_only_its_start() -> None:
+    """A 19-digit 地块编码 whose last eighteen digits pass as an ID (the scan
+    reads an ID at either end of a long digit run): its label covers it."""
+    code = "4641060192810100982"
+    assert is_valid_id(code[1:])
+    for text in (f'{{"地块编码": "{code}"}}', f"地块编码：{code}", f"地块编码,面积\n{code},1.2\n"):
+        assert [h for h in scan_file("list.json", text.encode(), name=False) if h.digits] == []
+    assert any(h.digits == code[1:] for h in scan_file("list.json", f'{{"备注": "{code}"}}'.encode(), name=False))
