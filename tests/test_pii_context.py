@@ -153,3 +153,70 @@ def test_a_label_names_the_whole_digit_run_not_only_its_start() -> None:
     for text in (f'{{"地块编码": "{code}"}}', f"地块编码：{code}", f"地块编码,面积\n{code},1.2\n"):
         assert [h for h in scan_file("list.json", text.encode(), name=False) if h.digits] == []
     assert any(h.digits == code[1:] for h in scan_file("list.json", f'{{"备注": "{code}"}}'.encode(), name=False))
+
+
+# --- a workbook's sheets, read as the clerk sees them ----------------------------------
+
+
+def _workbook(rows: list[list[object]]) -> bytes:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _shared_strings_workbook(rows: list[list[str]]) -> bytes:
+    """An .xlsx as Excel writes it: every text in xl/sharedStrings.xml, the
+    sheet's cells pointing at them by index (openpyxl writes inline text)."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    strings: list[str] = []
+    xml_rows = []
+    for r, row in enumerate(rows, start=1):
+        cells = []
+        for c, value in enumerate(row):
+            strings.append(value)
+            cells.append(f'<c r="{chr(65 + c)}{r}" t="s"><v>{len(strings) - 1}</v></c>')
+        xml_rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    sst = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook {ns}><sheets/></workbook>')
+        z.writestr("xl/sharedStrings.xml", f'<?xml version="1.0"?><sst {ns}>{sst}</sst>')
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<?xml version="1.0"?><worksheet {ns}><sheetData>{"".join(xml_rows)}</sheetData></worksheet>',
+        )
+    return buf.getvalue()
+
+
+def test_a_clean_workbook_has_nothing_to_refuse() -> None:
+    """openpyxl's theme part holds numbers in attributes (tint, satMod ...):
+    read as one paragraph they made a mobile, so every such workbook attached
+    to a record stopped the build."""
+    book = _workbook([["村", "户数"], ["青石村", 12]])
+    assert scan_file("a.xlsx", book, name=False) == []
+
+
+@pytest.mark.parametrize("writer", [_workbook, _shared_strings_workbook])
+def test_a_workbook_column_header_names_its_numbers(writer) -> None:  # type: ignore[no-untyped-def]
+    case, plot, person = _id_shaped(case_number), _id_shaped(parcel19), id18(random.Random(8))
+    book = writer([["序号", "受理编号", "地块编码", "申请人身份证号"], ["1", case, plot, person]])
+    assert {h.digits for h in scan_file("确权.xlsx", book, name=False)} == {person}
+    # the same numbers under headers that do not name them are refused
+    bare = writer([["序号", "备注", "说明", "申请人身份证号"], ["1", case, plot, person]])
+    found = {h.digits for h in scan_file("确权.xlsx", bare, name=False)}
+    assert {case, person} <= found and (plot in found or plot[1:] in found)
+    # a labelled number written bare elsewhere in the workbook is refused there
+    twice = writer([["序号", "受理编号", "备注"], ["1", case, case]])
+    assert case in {h.digits for h in scan_file("确权.xlsx", twice, name=False)}

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from gongkai.check.xlsx_table import is_sheet, shared_strings, sheet_rows
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.privacy import find_pii
 from gongkai.core.privacy_context import LABEL, PERSONAL_HEADER, label_delimited
@@ -151,7 +152,9 @@ def _label_table(m: re.Match[str]) -> str:
     return "".join(out)
 
 
-def scan_text(text: str, where: str = "正文", *, phones: bool = True, html: bool = False) -> list[Hit]:
+def scan_text(
+    text: str, where: str = "正文", *, phones: bool = True, html: bool = False, labels: bool = True
+) -> list[Hit]:
     """Numbers in a text: as written (with positions) and as a reader sees
     it (joined across line breaks, emphasis, dots ...).  In HTML a table
     cell is read under its column's header (label_columns).
@@ -166,7 +169,7 @@ def scan_text(text: str, where: str = "正文", *, phones: bool = True, html: bo
     found: list[tuple[int, _PartHit]] = []
     try:
         spans = number_spans(text)
-        if spans:
+        if spans and labels:
             labelled = label_delimited(text)  # CSV, TSV, Markdown tables: headers label the cells below them
             if labelled is not text:
                 text, spans = labelled, number_spans(labelled)
@@ -312,7 +315,7 @@ _XML_ATTR_TEXT = re.compile(r'\b(?:name|val|value|title|descr|tooltip|location)=
 def _zip_text(xml: str) -> str:
     import html
 
-    attrs = "\n".join(_XML_ATTR_TEXT.findall(xml))
+    attrs = "\n\0".join(_XML_ATTR_TEXT.findall(xml))  # each value apart, as the elements are
     text = _XML_TAG.sub("", _XML_BREAK.sub("\n\0", xml))
     return html.unescape(text + "\n" + attrs)
 
@@ -330,6 +333,7 @@ def _scan_zip(data: bytes, phones: bool) -> list[Hit]:
     if total > ZIP_MAX_TOTAL:
         return [Hit("limit", "文件", 0, f"解压后超过 {ZIP_MAX_TOTAL // 2**20} MB")]
     hits: list[Hit] = []
+    parts: list[tuple[zipfile.ZipInfo, bytes]] = []
     for info in members:
         hits += [Hit(h.kind, f"压缩包内文件名 {info.filename}", 0, h.shown, h.digits) for h in scan_name(info.filename)]
         shared = info.filename.lower().endswith("sharedstrings.xml") and info.file_size > ZIP_MAX_SHARED
@@ -341,14 +345,18 @@ def _scan_zip(data: bytes, phones: bool) -> list[Hit]:
             hits.append(Hit("limit", info.filename, 0, f"{info.filename} 解压后过大（{info.file_size // 2**20} MB）"))
             continue
         try:
-            raw = zf.read(info)
+            parts.append((info, zf.read(info)))
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
             hits.append(Hit("unread", info.filename, 0, f"{info.filename} 无法解压（已损坏或已加密）"))
-            continue
+    excused = _excused_by_headers(parts, phones)
+    for info, raw in parts:
         low = info.filename.lower()
         if low.endswith((".xml", ".rels", ".vml")) or raw.lstrip()[:5] == b"<?xml":
             text = _zip_text(raw.decode("utf-8", "replace"))
-            hits += scan_text(text, info.filename, phones=phones)
+            found = scan_text(text, info.filename, phones=phones)
+            if excused and (is_sheet(low) or low.endswith("sharedstrings.xml")):
+                found = [h for h in found if h.digits not in excused]
+            hits += found
         else:
             hits += [
                 Hit(h.kind, info.filename, h.line, h.shown, h.digits)
@@ -357,6 +365,23 @@ def _scan_zip(data: bytes, phones: bool) -> list[Hit]:
                 )
             ]
     return hits
+
+
+def _excused_by_headers(parts: list[tuple[zipfile.ZipInfo, bytes]], phones: bool) -> frozenset[str]:
+    """Numbers of a workbook's sheets found bare but not under their
+    column's header (受理编号, 地块编码 ...): check/xlsx_table."""
+    sheets = [(info, raw) for info, raw in parts if is_sheet(info.filename)]
+    if not sheets:
+        return frozenset()
+    strings = next((raw for info, raw in parts if info.filename.lower().endswith("sharedstrings.xml")), b"")
+    shared = shared_strings(strings.decode("utf-8", "replace")) if strings else []
+    excused: set[str] = set()
+    for _info, raw in sheets:
+        rows = sheet_rows(raw.decode("utf-8", "replace"), shared)
+        bare = {h.digits for h in scan_text(rows, phones=phones, labels=False) if h.digits}
+        if bare:
+            excused |= bare - {h.digits for h in scan_text(rows, phones=phones) if h.digits}
+    return frozenset(excused)
 
 
 # --- PDF and images ---------------------------------------------------------------------
