@@ -419,7 +419,7 @@ def _continues_left(text: str, start: int) -> bool:
     before = _char_before(text, start)
     if before in _WORD_CHARS:
         # ``\n`` escapes and legacy entities are resolved by _char_before
-        return text[start - 1] == before and _mixed_word(text, start - 1, len(text), -1)
+        return text[start - 1] == before and (_mixed_word(text, start - 1, len(text), -1) or _in_uuid(text, start))
     return before == "." and start >= 2 and text[start - 2] in _DIGIT_CHARS
 
 
@@ -428,8 +428,19 @@ def _continues_right(text: str, end: int) -> bool:
         return False
     after = text[end]
     if after in _WORD_CHARS:
-        return _mixed_word(text, end, len(text), 1)
+        return _mixed_word(text, end, len(text), 1) or _in_uuid(text, end)
     return after == "." and end + 1 < len(text) and text[end + 1] in _DIGIT_CHARS
+
+
+# A UUID (a feed entry's id, a file's name): its last group of 12 hex digits
+# is sometimes a letter and 11 decimal digits, which the letter does not make
+# a prefix of (as ``ID`` or ``IMG_`` are).
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Za-z])")
+
+
+def _in_uuid(text: str, at: int) -> bool:
+    """Whether position ``at`` is inside (or at an edge of) a UUID."""
+    return any(m.start() <= at <= m.end() for m in _UUID.finditer(text, max(0, at - 37), at + 37))
 
 
 def _candidates_at(
