@@ -169,7 +169,7 @@ def scan_text(
     found: list[tuple[int, _PartHit]] = []
     try:
         spans = number_spans(text)
-        if spans and labels:
+        if spans and labels and not html:
             labelled = label_delimited(text)  # CSV, TSV, Markdown tables: headers label the cells below them
             if labelled is not text:
                 text, spans = labelled, number_spans(labelled)
