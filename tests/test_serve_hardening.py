@@ -202,3 +202,49 @@ def test_private_folder_removed_on_signal(make_site, tmp_path: Path, sig: signal
 def test_status_over_an_allowed_host_still_works(server: DevServer) -> None:
     status, body = request(server, "/__gongkai/status", f"127.0.0.1:{server._httpd.server_address[1]}")
     assert status == 200 and json.loads(body)["ok"] is True
+
+
+HOSTILE_HEAD = "---\ntitle: 通知\npublisher: town\ndate: 2015-01-05\ncategory: 工作动态\n---\n"
+HOSTILE = {
+    # Python-Markdown took 16 s on 8 KB of '[' and did not finish 1 MB of '[', '*a' or '<a' in 400 s:
+    # the server hung with it (#13)
+    "brackets.md": HOSTILE_HEAD + "[" * 1_000_000,
+    "emphasis.md": HOSTILE_HEAD + "*a" * 500_000,
+    "tags.md": HOSTILE_HEAD + "<a" * 500_000,
+    # number soup: digits in every spacing (the detectors read long chains slowly)
+    "soup.md": HOSTILE_HEAD + ("1234 5678-90.12 " * 250_000),
+    "nested.yaml": "title: 嵌套\nx:\n" + "".join(f"{'  ' * (i + 1)}k{i}:\n" for i in range(2_000)) + "  " * 2_001 + "1\n",
+}
+
+
+def test_hostile_files_never_hang_the_server(server: DevServer) -> None:
+    """Each hostile file (at most 1 MB here) makes the next rebuild fail with
+    a Chinese problem, quickly; the last good site is served all along and
+    the server answers; removing the file brings it back."""
+
+    def status() -> dict:
+        with urllib.request.urlopen(server.url + "__gongkai/status", timeout=10) as r:
+            return json.loads(r.read())
+
+    def wait(cond, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
+        end = time.monotonic() + seconds  # a hang detector, not a timing: the rebuild takes a second or two
+        while time.monotonic() < end:
+            if cond():
+                return
+            time.sleep(0.05)
+        raise AssertionError("the server did not finish the rebuild")
+
+    page = server.url + "notices/hello/index.html"
+    folder = server.root / "content" / "notices"
+    for name, text in HOSTILE.items():
+        gen = status()["generation"]
+        (folder / name).write_text(text, encoding="utf-8")
+        wait(lambda: status()["generation"] > gen)
+        st = status()
+        assert st["ok"] is False, name
+        assert any(f"content/notices/{name}" in p and re.search(r"GK\d{3}", p) for p in st["problems"]), (name, st)
+        with urllib.request.urlopen(page, timeout=10) as r:
+            assert "测试镇政务公开网站开通" in r.read().decode("utf-8")
+        gen = st["generation"]
+        (folder / name).unlink()
+        wait(lambda: status()["generation"] > gen and status()["ok"])
