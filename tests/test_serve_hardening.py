@@ -213,7 +213,10 @@ HOSTILE = {
     "tags.md": HOSTILE_HEAD + "<a" * 500_000,
     # number soup: digits in every spacing (the detectors read long chains slowly)
     "soup.md": HOSTILE_HEAD + ("1234 5678-90.12 " * 250_000),
-    "nested.yaml": "title: 嵌套\nx:\n" + "".join(f"{'  ' * (i + 1)}k{i}:\n" for i in range(2_000)) + "  " * 2_001 + "1\n",
+    "nested.yaml": "title: 嵌套\nx:\n"
+    + "".join(f"{'  ' * (i + 1)}k{i}:\n" for i in range(2_000))
+    + "  " * 2_001
+    + "1\n",
 }
 
 
@@ -239,7 +242,7 @@ def test_hostile_files_never_hang_the_server(server: DevServer) -> None:
     for name, text in HOSTILE.items():
         gen = status()["generation"]
         (folder / name).write_text(text, encoding="utf-8")
-        wait(lambda: status()["generation"] > gen)
+        wait(lambda gen=gen: status()["generation"] > gen)
         st = status()
         assert st["ok"] is False, name
         assert any(f"content/notices/{name}" in p and re.search(r"GK\d{3}", p) for p in st["problems"]), (name, st)
@@ -247,4 +250,4 @@ def test_hostile_files_never_hang_the_server(server: DevServer) -> None:
             assert "测试镇政务公开网站开通" in r.read().decode("utf-8")
         gen = st["generation"]
         (folder / name).unlink()
-        wait(lambda: status()["generation"] > gen and status()["ok"])
+        wait(lambda gen=gen: status()["generation"] > gen and status()["ok"])
