@@ -16,7 +16,7 @@ import click
 
 from gongkai.commands.cli_base import CONTEXT, DRAFTS_OPT, SITE_ARG, TODAY_OPT, Group, parse_today, print_problems
 from gongkai.commands.cli_county import county, county_build, county_check, verify
-from gongkai.commands.cli_sheets import archive, print_sheets
+from gongkai.commands.cli_sheets import archive, print_sheets, reply
 from gongkai.commands.progress import StageProgress, stage_lines
 from gongkai.commands.summary import build_json, build_summary
 from gongkai.core.errors import ContentError, Problem
@@ -324,5 +324,6 @@ def serve(site: Path, port: int, host: str, base_path: str, today: str | None, d
 
 main.add_command(print_sheets)
 main.add_command(archive)
+main.add_command(reply)
 main.add_command(county)
 main.add_command(verify)

@@ -283,6 +283,9 @@ _NOTES: dict[str, dict[str, str]] = {
         "conac.image": "标识图片：放在 `themes/default/static/` 下，写 `static/文件名`；不写则显示文字链接",
         "host": "网站主办单位，在县门户栏目中一般是县政府办公室；不写即 `organization`。填写后页脚显示“主办单位：…　信息提供：本机关”",
         "error_report_url": "“我要找错”链接：县门户或国务院办公厅政府网站找错页面的地址，显示在页脚",
+        "remedy": "依申请公开答复书（`gongkai reply`）上写的救济途径（条例第五十一条）",
+        "remedy.review": "行政复议机关，如 `安平县人民政府`；不写则印“上一级行政机关”",
+        "remedy.court": "提起行政诉讼的人民法院，如 `安平县人民法院`；不写则印“人民法院”",
     },
 }
 

@@ -73,6 +73,10 @@ class SiteConfig:
     conac_image: str = ""  # "static/dzjg.png": a file of the theme
     host: str = ""
     error_report_url: str = ""
+    # where a reply to an application can be challenged (printed on the 答复书,
+    # 条例第五十一条): the 行政复议机关 and the court; "" for the generic words
+    review_body: str = ""
+    court: str = ""
     archive_signing_key: str = ""  # SSH private key that signs archive manifests (ssh-keygen -Y sign); "" none
     # numbers that look personal but are not (a 受理编号 ...), with the reason: published as they are
     allow_numbers: tuple[tuple[str, str], ...] = ()
@@ -186,6 +190,17 @@ SITE_FIELDS: dict[str, Field] = {
     ),
     "host": Field(Text("主办单位", 100), False, "主办单位"),
     "error_report_url": Field(Text("找错链接", 300), False, "找错链接"),
+    "remedy": Field(
+        Struct(
+            {
+                "review": Field(Text("行政复议机关", 100), False, "行政复议机关"),
+                "court": Field(Text("人民法院", 100), False, "人民法院"),
+            },
+            "救济途径",
+        ),
+        False,
+        "救济途径",
+    ),
     "archive_signing_key": Field(Text("存档签名私钥文件", 300), False, "存档签名私钥文件"),
     "allow_numbers": Field(
         ListOf(
@@ -325,6 +340,8 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         conac_image=image,
         host=values.get("host", ""),
         error_report_url=values.get("error_report_url", ""),
+        review_body=values.get("remedy", {}).get("review", ""),
+        court=values.get("remedy", {}).get("court", ""),
         archive_signing_key=values.get("archive_signing_key", ""),
         allow_numbers=tuple((a["number"], a["reason"]) for a in values.get("allow_numbers", ())),
         allow_unread=tuple(("." + t.lower().lstrip(".")) for t in values.get("allow_unread", ())),
