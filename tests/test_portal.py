@@ -214,6 +214,16 @@ def test_footer_slots_are_rendered_when_set(tmp_path: Path) -> None:
     assert broken_links(out) == []
 
 
+def test_a_missing_mark_image_is_refused(tmp_path: Path) -> None:
+    root = _demo(tmp_path, SLOTS)  # names static/dzjg.png, not there
+    with pytest.raises(ContentError) as exc:
+        build(root, DEMO_TODAY, out=tmp_path / "out")
+    [p] = exc.value.problems
+    assert (p.code, p.field, p.loc.path) == ("GK107", "conac.image", "content/site.yaml")
+    assert "themes/default/static/dzjg.png" in p.hint
+    assert not (tmp_path / "out").exists()
+
+
 def test_footer_without_slots(demo_build: Path) -> None:
     """The demo sets a 找错 link and a 标识 without image; no host."""
     html = (demo_build / "index.html").read_text(encoding="utf-8")
