@@ -50,6 +50,7 @@ PAGES = [
     "now/data/index.html",
     "now/postings/index.html",
     "now/postings/2015/05-12/index.html",  # a board posting with its photo
+    "now/sitemap/index.html",  # the 网站地图 (国办发〔2017〕47号)
 ]
 
 

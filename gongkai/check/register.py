@@ -35,8 +35,9 @@ from typing import Any
 
 from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.core.errors import Problem, Severity
+from gongkai.core.reply_forms import FORMS
 from gongkai.read.applications import COLUMNS
-from gongkai.read.register import Application
+from gongkai.read.register import RESULTS, Application
 
 __all__ = ["Limit", "check_register", "register_counts", "reply_limit"]
 
@@ -113,11 +114,29 @@ def _order(app: Application) -> list[Problem]:
         d = getattr(app, name)
         if d is not None and d < app.received:
             bad(name, "日期早于收到申请的日期", f"不早于 {app.received.isoformat()}")
+    form = FORMS.get(app.reply)
+    if (
+        form is not None
+        and app.result
+        and not any(app.result == r or app.result.startswith(r + ".") for r in form.results)
+    ):
+        bad(
+            "reply",
+            f"答复形式“{form.name}”（条例{form.item}）与办理结果“{RESULTS[app.result]}”不符",
+            "办理结果应为 " + "、".join(_result_name(r) for r in form.results) + "；或改正答复形式",
+        )
     if app.corrected and not app.correction_asked:
         bad("corrected", "写了收到补正的日期，但没有写告知补正的日期", "加一行 correction_asked: 告知补正的日期")
     if app.third_party_replied and not app.third_party_asked:
         bad("third_party_replied", "写了第三方答复的日期，但没有写征求意见的日期", "加一行 third_party_asked: 日期")
     return out
+
+
+def _result_name(key: str) -> str:
+    """A result or a group of results ("withheld": 不予公开) by its name."""
+    if key in RESULTS:
+        return RESULTS[key]
+    return next(v.split("：")[0] for k, v in RESULTS.items() if k.startswith(key + "."))
 
 
 def _warn(app: Application, code: str, message: str, name: str, hint: str) -> Problem:

@@ -16,7 +16,7 @@ import click
 
 from gongkai.commands.cli_base import CONTEXT, DRAFTS_OPT, SITE_ARG, TODAY_OPT, Group, parse_today, print_problems
 from gongkai.commands.cli_county import county, county_build, county_check, verify
-from gongkai.commands.cli_sheets import archive, print_sheets
+from gongkai.commands.cli_sheets import archive, print_sheets, reply
 from gongkai.commands.progress import StageProgress, stage_lines
 from gongkai.commands.summary import build_json, build_summary
 from gongkai.core.errors import ContentError, Problem
@@ -196,17 +196,27 @@ def report(year: int, site: Path, report_date: str | None, today: str | None, fo
     type=click.Path(file_okay=False, path_type=Path),
     help="要打包的网站目录（默认 SITE/build）。",
 )
-def pack(site: Path, out: Path | None, build_dir: Path | None) -> None:
+@click.option(
+    "--portal",
+    is_flag=True,
+    help="作为县政府门户网站的栏目导出：另附 gongkai-portal.json 导入清单（各页面的标题、索引号、发布日期、栏目和"
+    "每个文件的校验值）。需要在 site.yaml 填写栏目地址 base_url。",
+)
+def pack(site: Path, out: Path | None, build_dir: Path | None, portal: bool) -> None:
     from gongkai.commands.pack import pack as run_pack
     from gongkai.read.load import find_site_root
 
     root = find_site_root(site)
     src = build_dir or root / "build"
-    result = run_pack(src, out or root / f"{src.resolve().name}.zip")
+    result = run_pack(src, out or root / f"{src.resolve().name}.zip", portal=portal)
     click.echo(
         f"已打包 {result.files} 个文件（{result.bytes / 1024 / 1024:.1f} MB）到 {result.zip_path}，"
         "内含 SHA256SUMS 校验清单。"
     )
+    if portal:
+        click.echo(
+            "已附县门户导入清单 gongkai-portal.json：请把 zip 交给县门户网站管理员，按栏目导入（见 docs/portal.md）。"
+        )
 
 
 @main.group(context_settings=CONTEXT, help="git 提交检查：在提交前拦截身份证号、银行卡号和手机号。")
@@ -314,5 +324,6 @@ def serve(site: Path, port: int, host: str, base_path: str, today: str | None, d
 
 main.add_command(print_sheets)
 main.add_command(archive)
+main.add_command(reply)
 main.add_command(county)
 main.add_command(verify)

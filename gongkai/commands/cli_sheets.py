@@ -1,4 +1,5 @@
-"""``gongkai print`` and ``gongkai archive``: notice sheets for the board."""
+"""``gongkai print`` and ``gongkai archive``: notice sheets for the board;
+``gongkai reply``: the 答复书 of an application in the register."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from gongkai.commands.progress import StageProgress
 from gongkai.core.schema.kinds import parse_date_text
 from gongkai.run.build import build as run_build
 
-__all__ = ["archive", "print_sheets"]
+__all__ = ["archive", "print_sheets", "reply"]
 
 
 @click.command(
@@ -131,3 +132,47 @@ def _what(path: Path) -> str:
     from pypdf import PdfReader
 
     return f"（PDF，{len(PdfReader(path).pages)} 页）"
+
+
+@click.command(
+    "reply",
+    cls=Command,
+    context_settings=CONTEXT,
+    help="生成依申请公开的答复书：按登记簿（content/applications/register/）中编号为 NO 的申请，"
+    "生成 A4 的《政府信息公开申请答复书》PDF（条例第三十六条、第三十七条），默认写到 SITE/答复书/。"
+    "答复书不上网站。",
+)
+@click.argument("no", metavar="NO")
+@click.option(
+    "--site", "site", default=".", type=click.Path(file_okay=False, path_type=Path), help="网站目录（默认当前目录）。"
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PDF 文件路径（默认 SITE/答复书/政府信息公开申请答复书-NO.pdf；不能在 build/ 或 content/ 里）。",
+)
+@click.option(
+    "--date", "reply_date", metavar="YYYY-MM-DD", help="答复书落款日期（默认取登记簿的答复日期，没有则为今天）。"
+)
+@click.option(
+    "--applicant",
+    default="",
+    metavar="姓名或名称",
+    help="申请人的姓名或名称，只印在这份答复书上，不写入登记簿（不写则留空，打印后手填）。",
+)
+@click.option("--html", is_flag=True, help="生成网页（HTML）而不是 PDF：用浏览器打开后打印。")
+@TODAY_OPT
+def reply(
+    no: str, site: Path, out: Path | None, reply_date: str | None, applicant: str, html: bool, today: str | None
+) -> None:
+    from gongkai.commands.reply import write_reply
+
+    when = None
+    if reply_date:
+        when = parse_date_text(reply_date)
+        if when is None:
+            raise click.BadParameter(f"“{reply_date}”不是有效日期，应为 YYYY-MM-DD", param_hint="--date")
+    path, letter = write_reply(site, no, parse_today(today), out, when, applicant, html)
+    click.echo(f"已生成答复书（{letter.form.name}，条例{letter.form.item}）：{path}")
+    if not letter.applicant:
+        click.echo("申请人姓名留空，打印后手填；核对无误后加盖公章，按申请人要求的方式送达。")

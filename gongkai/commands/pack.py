@@ -3,7 +3,8 @@
 For clerks who upload the site to a county portal or hand it over on a USB
 stick.  The zip holds the files of the build directory at its root (so it
 can be unpacked straight into a web root or a portal column) plus
-``SHA256SUMS`` in the format ``sha256sum -c`` reads.  The same build gives
+``SHA256SUMS`` in the format ``sha256sum -c`` reads; with ``portal`` also
+the manifest a county portal imports the site from as a column (portal.py).  The same build gives
 the same zip, byte for byte: entries sorted, fixed timestamps (from
 SOURCE_DATE_EPOCH when set, else 1980-01-01), fixed permissions.
 """
@@ -19,6 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai.commands.portal import MANIFEST, column_url, manifest, manifest_problems
 from gongkai.core.errors import GongkaiError, OutputError
 from gongkai.run.write import MARKER, file_digest, read_marker, tree_token
 
@@ -54,9 +56,10 @@ def _files(build_dir: Path) -> list[tuple[str, Path]]:
     return out
 
 
-def pack(build_dir: Path, zip_path: Path) -> PackResult:
+def pack(build_dir: Path, zip_path: Path, portal: bool = False) -> PackResult:
     """Zip the gongkai build in ``build_dir`` into ``zip_path`` (replaced
-    only when the new zip is complete)."""
+    only when the new zip is complete); ``portal``: with the county portal's
+    manifest (portal.MANIFEST), for a build with ``base_url``."""
     build_dir = build_dir.resolve()
     marker = read_marker(build_dir)
     if marker is None or not marker.token:
@@ -65,9 +68,12 @@ def pack(build_dir: Path, zip_path: Path) -> PackResult:
     if zip_path == build_dir or build_dir in zip_path.parents:
         raise OutputError("打包文件不能放在网站目录里面，请换一个位置（--out）")
     files = _files(build_dir)
+    if portal:
+        column_url(build_dir)  # refuse before writing anything
     stamp = _timestamp()
     sums: list[str] = []
     digests: list[tuple[str, str]] = []
+    listed: list[tuple[str, int, str]] = []
     total = 0
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{zip_path.name}.", suffix=".tmp", dir=zip_path.parent)
@@ -77,9 +83,15 @@ def pack(build_dir: Path, zip_path: Path) -> PackResult:
             for rel, p in files:
                 data = p.read_bytes()
                 total += len(data)
-                sums.append(f"{hashlib.sha256(data).hexdigest()}  {rel}\n")
+                sha = hashlib.sha256(data).hexdigest()
+                sums.append(f"{sha}  {rel}\n")
+                listed.append((rel, len(data), sha))
                 digests.append((rel, file_digest(data)))
                 zf.writestr(_info(rel, stamp), data)
+            if portal:
+                text = manifest(build_dir, listed)
+                sums.append(f"{hashlib.sha256(text).hexdigest()}  {MANIFEST}\n")
+                zf.writestr(_info(MANIFEST, stamp), text)
             zf.writestr(_info(SUMS, stamp), "".join(sums).encode("utf-8"))
         if tree_token(digests) != marker.token:
             raise GongkaiError(
@@ -118,4 +130,6 @@ def verify(zip_path: Path) -> list[str]:
                 problems.append(f"文件内容与校验值不符：{name}")
         for name in sorted(names - listed - {SUMS}):
             problems.append(f"校验清单中没有：{name}")
+        if MANIFEST in names:
+            problems += manifest_problems(zf.read(MANIFEST), lambda n: zf.read(n) if n in names else None)
     return problems

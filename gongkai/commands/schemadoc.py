@@ -269,7 +269,7 @@ _NOTES: dict[str, dict[str, str]] = {
         "org_code": "18 位数字或大写字母，加引号；是索引号的前缀（GK107）",
         "publishers": "记录的 `publisher:` 写这里的键（见下面的示例）",
         "contact": "显示在网页页脚“联系我们”；公示单上没有写 `objection` 时也用这里的电话",
-        "base_url": "以 `http://` 或 `https://` 开头；只有订阅、站点地图和公示单二维码用它，可以不写",
+        "base_url": "以 `http://` 或 `https://` 开头；订阅、站点地图、公示单二维码和县门户栏目导出（`gongkai pack --portal`）用它，作为县门户栏目时必填",
         "notice_min_days": "各类公示的最短天数，不写的用默认值（见“公示期”）",
         "id_display": '身份证号显示前几位、后几位，默认 `"2+3"`（见“身份证号与个人信息”）',
         "theme": "网站模板：`themes/` 下的目录名，不写即 `default`",
@@ -278,6 +278,14 @@ _NOTES: dict[str, dict[str, str]] = {
         "site_code": "显示在页脚",
         "icp": "显示在页脚",
         "police_record": "显示在页脚",
+        "conac": "党政机关网站标识（网站开办者标识），显示在页脚（国办发〔2017〕47号）",
+        "conac.url": "机构编制部门给的核验地址，以 `https://` 开头",
+        "conac.image": "标识图片：放在 `themes/default/static/` 下，写 `static/文件名`；不写则显示文字链接",
+        "host": "网站主办单位，在县门户栏目中一般是县政府办公室；不写即 `organization`。填写后页脚显示“主办单位：…　信息提供：本机关”",
+        "error_report_url": "“我要找错”链接：县门户或国务院办公厅政府网站找错页面的地址，显示在页脚",
+        "remedy": "依申请公开答复书（`gongkai reply`）上写的救济途径（条例第五十一条）",
+        "remedy.review": "行政复议机关，如 `安平县人民政府`；不写则印“上一级行政机关”",
+        "remedy.court": "提起行政诉讼的人民法院，如 `安平县人民法院`；不写则印“人民法院”",
     },
 }
 

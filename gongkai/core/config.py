@@ -65,6 +65,18 @@ class SiteConfig:
     site_code: str = ""  # 网站标识码
     icp: str = ""  # ICP备案号
     police_record: str = ""  # 公安备案号
+    # The footer of a government site (国办发〔2017〕47号《政府网站发展指引》): the 党政机关网站标识
+    # (the 开办者 mark the 机构编制 office issues: its verification link and, optional, the
+    # image under the theme's static/), the 主办单位 when it is not the organization (a column
+    # of the county portal: 县政府办公室) and the 政府网站找错 link
+    conac_url: str = ""
+    conac_image: str = ""  # "static/dzjg.png": a file of the theme
+    host: str = ""
+    error_report_url: str = ""
+    # where a reply to an application can be challenged (printed on the 答复书,
+    # 条例第五十一条): the 行政复议机关 and the court; "" for the generic words
+    review_body: str = ""
+    court: str = ""
     archive_signing_key: str = ""  # SSH private key that signs archive manifests (ssh-keygen -Y sign); "" none
     # numbers that look personal but are not (a 受理编号 ...), with the reason: published as they are
     allow_numbers: tuple[tuple[str, str], ...] = ()
@@ -165,6 +177,30 @@ SITE_FIELDS: dict[str, Field] = {
     "site_code": Field(Text("网站标识码", 50), False, "网站标识码"),
     "icp": Field(Text("ICP备案号", 50), False, "ICP备案号"),
     "police_record": Field(Text("公安备案号", 50), False, "公安备案号"),
+    "conac": Field(
+        Struct(
+            {
+                "url": Field(Text("标识核验地址", 300), True, "核验地址"),
+                "image": Field(Text("标识图片", 200), False, "标识图片"),
+            },
+            "党政机关网站标识",
+        ),
+        False,
+        "党政机关网站标识",
+    ),
+    "host": Field(Text("主办单位", 100), False, "主办单位"),
+    "error_report_url": Field(Text("找错链接", 300), False, "找错链接"),
+    "remedy": Field(
+        Struct(
+            {
+                "review": Field(Text("行政复议机关", 100), False, "行政复议机关"),
+                "court": Field(Text("人民法院", 100), False, "人民法院"),
+            },
+            "救济途径",
+        ),
+        False,
+        "救济途径",
+    ),
     "archive_signing_key": Field(Text("存档签名私钥文件", 300), False, "存档签名私钥文件"),
     "allow_numbers": Field(
         ListOf(
@@ -248,6 +284,29 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         return None, ctx.problems
     if base_url and not base_url.endswith("/"):
         base_url += "/"
+    conac = values.get("conac", {})
+    for key, text, example in (
+        ("conac.url", conac.get("url", ""), "https://bszs.conac.cn/sitename?method=show&id=…"),
+        (
+            "error_report_url",
+            values.get("error_report_url", ""),
+            "https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=…",
+        ),
+    ):
+        if text and not text.startswith(("http://", "https://")):
+            ctx.error(_key_loc(node, key), "GK107", "链接地址应以 http:// 或 https:// 开头", key, text, f"如 {example}")
+            return None, ctx.problems
+    image = conac.get("image", "")
+    if image and not _theme_file(image):
+        ctx.error(
+            _key_loc(node, "conac.image"),
+            "GK107",
+            "党政机关网站标识图片应写主题里的文件，以 static/ 开头",
+            "conac.image",
+            image,
+            "如 static/dzjg.png（文件放在 themes/default/static/dzjg.png）",
+        )
+        return None, ctx.problems
     due = _month_day(values.get("annual_report_due", "01-31"))
     if due is None:
         ctx.error(
@@ -277,6 +336,12 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         site_code=values.get("site_code", ""),
         icp=values.get("icp", ""),
         police_record=values.get("police_record", ""),
+        conac_url=conac.get("url", ""),
+        conac_image=image,
+        host=values.get("host", ""),
+        error_report_url=values.get("error_report_url", ""),
+        review_body=values.get("remedy", {}).get("review", ""),
+        court=values.get("remedy", {}).get("court", ""),
         archive_signing_key=values.get("archive_signing_key", ""),
         allow_numbers=tuple((a["number"], a["reason"]) for a in values.get("allow_numbers", ())),
         allow_unread=tuple(("." + t.lower().lstrip(".")) for t in values.get("allow_unread", ())),
@@ -284,6 +349,23 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         annual_report_due=due,
     )
     return cfg, ctx.problems
+
+
+def _key_loc(node: RMap, path: str) -> Loc:
+    """Where ``a.b`` is written in site.yaml (the key's line)."""
+    head, _, rest = path.partition(".")
+    inner = node.entries.get(head)
+    if rest and isinstance(inner, RMap) and rest in inner.key_locs:
+        return inner.key_locs[rest]
+    return node.key_locs[head]
+
+
+def _theme_file(path: str) -> bool:
+    """A plain relative path under the theme's static/ (no "..", no scheme)."""
+    parts = path.split("/")
+    return (
+        len(parts) >= 2 and parts[0] == "static" and all(p not in ("", ".", "..") for p in parts) and "\\" not in path
+    )
 
 
 def _month_day(text: str) -> tuple[int, int] | None:

@@ -140,6 +140,7 @@ def plan_pages(site: Site) -> list[Page]:
     for y, m in months:
         years[y].append((m, len(by_month[(y, m)])))
     pages.append(Page("search/", "search.html", "搜索", {}, (home,)))
+    pages.append(_sitemap_page(site, home))
     pages.append(Page("archive/", "archive_index.html", "按月归档", {"years": dict(years)}, (home,)))
     for y, m in months:
         pages.append(
@@ -152,6 +153,38 @@ def plan_pages(site: Site) -> list[Page]:
             )
         )
     return pages
+
+
+def _sitemap_page(site: Site, home: tuple[str, str]) -> Page:
+    """网站地图 (国办发〔2017〕47号《政府网站发展指引》: a government site has one):
+    every section and every page that is not one record, in groups."""
+    secs = sections(site)
+    by_url = {s.url: s for s in secs}
+    folders = {f"{t.folder}/" for t in RECORD_TYPES.values() if t.name != "page"}
+    disclosure: list[tuple[str, str, int | None]] = [("政府信息公开指南", "pages/guide/", None)]
+    disclosure.append(("政府信息公开申请表", "apply/", None))
+    for u in ("catalogue/", "standard/"):
+        if u in by_url:
+            disclosure.append((by_url[u].label, u, by_url[u].count))
+    disclosure.append(("开放数据", "data/", None))
+    ordered = sorted(site.of_type("page"), key=lambda r: (r.data.get("order", 100), r.id))
+    standing = [(r.title, r.url, None) for r in ordered if r.id != "guide"]
+    groups = [
+        ("信息栏目", [(s.label, s.url, s.count) for s in secs if s.url in folders]),
+        ("政务公开", disclosure),
+        ("其他页面", standing),
+        (
+            "查找与存档",
+            [
+                ("搜索", "search/", None),
+                (by_url["archive/"].label, "archive/", by_url["archive/"].count),
+                (by_url["postings/"].label, "postings/", by_url["postings/"].count),
+            ],
+        ),
+    ]
+    return Page(
+        "sitemap/", "sitemap.html", "网站地图", {"groups": [(h, items) for h, items in groups if items]}, (home,)
+    )
 
 
 def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:

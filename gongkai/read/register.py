@@ -14,9 +14,12 @@ One entry per application, in the file of the year it was received:
         extended: …                 # 告知延长答复期限的日期 (第三十三条第二款)
         replied: 2015-05-20         # 答复日期
         result: 予以公开             # 办理结果: a row of the annual report's table
+        reply: 已主动公开            # 答复形式 (条例第三十六条 (一)–(七), 第三十七条; core/reply_forms.py)
+        reply_text: …               # what that form must say: the reason, the way to obtain it …
 
 The register is not published: only its counts are (the annual report's
-table); it stays with the clerk's content.  Nothing here names the
+table); it stays with the clerk's content.  ``gongkai reply`` prints the
+答复书 of one entry from it (commands/reply.py).  Nothing here names the
 applicant: the register's 申请人类型 is what the report needs.
 """
 
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.core.errors import Loc, Problem
+from gongkai.core.reply_forms import FORMS, form_aliases
 from gongkai.core.schema.kinds import BAD, Ctx, Date, Field, Kind, ListOf, Struct, Text, parse_fields
 from gongkai.core.tree import RMap, RNode, RScalar, node_kind
 from gongkai.read.applications import COLUMNS, FOLDER, GROUPS, _short
@@ -98,6 +102,12 @@ ENTRY = Struct(
         "replied": Field(Date("答复日期"), False, "答复日期"),
         "result": Field(_Choice(_RESULT_ALIASES, RESULTS, "办理结果"), False, "办理结果"),
         "note": Field(Text("备注", 500), False, "备注"),
+        "reply": Field(
+            _Choice(form_aliases(), {k: f.name for k, f in FORMS.items()}, "答复形式"),
+            False,
+            "答复形式（条例第三十六条、第三十七条）",
+        ),
+        "reply_text": Field(Text("答复说明", 2000), False, "答复说明：不予公开的理由、获取信息的方式和途径等"),
     },
     "申请登记",
 )
@@ -118,6 +128,8 @@ class Application:
     result: str  # a key of RESULTS, or "" while open
     loc: Loc
     locs: dict[str, Loc]
+    reply: str = ""  # a key of core/reply_forms.FORMS, or "" when not written
+    reply_text: str = ""
 
     def at(self, name: str) -> Loc:
         return self.locs.get(name, self.loc)
@@ -172,6 +184,8 @@ def read_register(root: Path) -> tuple[Register, list[Problem]]:
                     **{k: e[k] for k in ("no", "received", "applicant", "request")},
                     **{k: e.get(k) for k in dates},
                     result=e.get("result", ""),
+                    reply=e.get("reply", ""),
+                    reply_text=e.get("reply_text", ""),
                     loc=ctx.locs.get(prefix, Loc(rel, 1)),
                     locs=locs,
                 )

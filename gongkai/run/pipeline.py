@@ -16,7 +16,7 @@ from gongkai.check.applications import check_applications
 from gongkai.check.numbering import number_site
 from gongkai.check.validate import Validated, validate
 from gongkai.core.chain import CHAIN_JSON, chain_bytes
-from gongkai.core.errors import ContentError, Problem
+from gongkai.core.errors import ContentError, Loc, Problem
 from gongkai.core.model import Site
 from gongkai.emit.gate import gate_for
 from gongkai.emit.pdf import sheet_pdfs
@@ -54,6 +54,7 @@ def make_site(
         raise ContentError(list(result.problems))
     site = withdraw_names(result.site)  # names leave the site after the 公示期; the archive keeps them
     dirs = theme_dirs(root, site.config.theme)
+    _check_conac_image(site, dirs)
     pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
     renderer = engine.renderer(site, dirs)
     with engine.output(site, renderer, gate_for(site), protect=(root / "content", root / "themes")) as made:
@@ -105,6 +106,25 @@ def _copied_files(root: Path, site: Site, dirs: list[Path]) -> list[tuple[str, P
     for rec in site.published:
         out += [(f"{rec.url}{att['file']}", root / Path(rec.source).parent / att["file"]) for att in rec.attachments]
     return out
+
+
+def _check_conac_image(site: Site, dirs: list[Path]) -> None:
+    """The 党政机关网站标识 image site.yaml names is a file of the theme (else
+    every page's footer would show a broken image)."""
+    image = site.config.conac_image
+    if image and image.removeprefix("static/") not in dict(_static_files(dirs)):
+        raise ContentError(
+            [
+                Problem(
+                    Loc("content/site.yaml"),
+                    "GK107",
+                    "找不到 conac.image 指定的党政机关网站标识图片",
+                    "conac.image",
+                    image,
+                    f"把图片放在 themes/{site.config.theme}/{image}，或删去 image 一行（显示文字链接）",
+                )
+            ]
+        )
 
 
 def _static_files(dirs: list[Path]) -> list[tuple[str, Path]]:
