@@ -248,3 +248,24 @@ def test_the_label_prefilter_knows_every_label() -> None:
         assert w[0] in FIRST_CHARS, w
     for w in ("受理编号", "宗地代码", "集体银行账户", "专户账号", "流水号"):
         assert LABEL.search(f"…{w}：") is not None
+
+
+def test_check_reads_attachments_as_the_build_will(make_site) -> None:
+    """``gongkai check`` passed a workbook of full ID numbers attached to a
+    notice, and the build then refused it: check now reads attachments as
+    the last gate does, with the same code, naming the attachment."""
+    person = id18(random.Random(4))
+    book = _workbook([["姓名", "身份证号"], ["张某", person]])
+    head = HEAD.replace("---\n\n", "attachments: [名单.xlsx]\n---\n\n")
+    site = make_site({"notices/mingdan.md": head + "名单见附件。\n", "notices/名单.xlsx": book})
+    gk = [sys.executable, "-m", "gongkai"]
+    r = subprocess.run([*gk, "check", str(site), "--today", "2015-06-02"], capture_output=True, text=True)
+    assert r.returncode == 1, r.stdout
+    assert "content/notices/名单.xlsx" in r.stdout and "GK404" in r.stdout
+    assert person not in r.stdout + r.stderr  # shown masked
+    r = subprocess.run([*gk, "build", str(site), "--today", "2015-06-02"], capture_output=True, text=True)
+    assert r.returncode == 1 and "GK404" in r.stdout + r.stderr
+    clean = _workbook([["村", "户数"], ["青石村", 12]])
+    (site / "content" / "notices" / "名单.xlsx").write_bytes(clean)
+    r = subprocess.run([*gk, "check", str(site), "--today", "2015-06-02"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout

@@ -508,6 +508,29 @@ def gate_problems(
     return out
 
 
+def attachment_problems(
+    rel: str,
+    data: bytes,
+    public: frozenset[str] = frozenset(),
+    allow_unread: Iterable[str] = (),
+) -> list[Problem]:
+    """What the build's last gate will refuse in an attachment, found
+    before the build, as ``gongkai check`` reports it (the same codes)."""
+    suffix = _suffix(rel)
+    hits = [h for h in scan_file(rel, data, allow_unread=allow_unread) if h.digits not in public or not h.digits]
+    out = [hit_problem(h, rel, _GATE_CODES.get(h.kind, "GK404"), "附件中") for h in hits]
+    if suffix in REFUSED_SUFFIXES:
+        out.append(
+            Problem(
+                Loc(rel),
+                "GK405",
+                f"附件类型 {suffix} 会在网站上运行脚本，不能作为附件发布",
+                hint="请改为 PDF、图片或 Office 文件后再上传",
+            )
+        )
+    return out
+
+
 # --- archive photos --------------------------------------------------------------------
 
 

@@ -109,7 +109,7 @@ def check(site: Path, today: str | None, drafts: bool, fmt: str, strict: bool) -
         return
     progress = StageProgress(show=True)
     try:
-        result = run_check(site, parse_today(today), drafts=drafts, progress=progress)
+        result = run_check(site, parse_today(today), drafts=drafts, progress=progress, attachments=True)
     finally:
         progress.close()
     problems = sorted(result.problems, key=Problem.sort_key)

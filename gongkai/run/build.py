@@ -33,13 +33,29 @@ def check(
     cache: BuildCache | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    attachments: bool = False,
 ) -> Validated:
-    """Load and validate only; never writes output (only the cache)."""
+    """Load and validate only; never writes output (only the cache).
+    ``attachments``: also read every attachment as the build's last gate
+    will (``gongkai check``; the build itself scans them as it publishes)."""
     from gongkai.run.engine.engine import Engine
     from gongkai.run.pipeline import checked
 
     root = find_site_root(site_dir)
-    return checked(root, today, drafts, Engine(root, root / "build", cache, (today, drafts), progress, workers))
+    result = checked(root, today, drafts, Engine(root, root / "build", cache, (today, drafts), progress, workers))
+    if not attachments or result.site is None:
+        return result
+    from dataclasses import replace
+
+    from gongkai.check.scan import attachment_problems, site_public_numbers
+    from gongkai.read.attachments import attachment_bytes
+
+    public = site_public_numbers(result.site)
+    allow = tuple(getattr(result.site.config, "allow_unread", ()))
+    found = [
+        p for rel, data in attachment_bytes(root, result.site) for p in attachment_problems(rel, data, public, allow)
+    ]
+    return replace(result, problems=(*result.problems, *found)) if found else result
 
 
 def build(
