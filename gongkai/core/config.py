@@ -110,6 +110,8 @@ def _named_types() -> dict[str, str]:
 class _NamesTable(Struct):
     """site.yaml ``names``: record type (or type.kind) → a names rule."""
 
+    form = "每行一个 `类别: 公开范围`，类别写 `subsidy` 或 `subsidy.补贴类别`"  # schemadoc's 写法
+
     def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
         keys = _named_types()
         if not isinstance(node, RMap):
