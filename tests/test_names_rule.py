@@ -269,11 +269,17 @@ def test_changing_the_rule_rebuilds_what_showed_the_names(tmp_path: Path) -> Non
         a, b = _texts(inc), _texts(full)
         assert sorted(a) == sorted(b)
         assert [k for k in a if a[k] != b[k] and k != ".gongkai-build"] == []
-    # and a record's own rule, edited in its file
-    rec = root / f"content/subsidies/{ZHENGDI}.yaml"
-    rec.write_text(rec.read_text(encoding="utf-8").replace("\nkind: ", "\nnames: board\nkind: ", 1), encoding="utf-8")
+    # and a record's own rule, edited in its file: the always-public roster and the archived farm roster
+    for rid in (ZHENGDI, GENGDI):
+        rec = root / f"content/subsidies/{rid}.yaml"
+        rec.write_text(rec.read_text(encoding="utf-8").replace("\nkind: ", "\nnames: board\nkind: ", 1), "utf-8")
     build(root, TODAY, out=inc)
-    assert _holding(inc, ZHENGDI_NAMES) == {}
+    full = tmp_path / "full-records"
+    build(root, TODAY, out=full)
+    a, b = _texts(inc), _texts(full)
+    assert sorted(a) == sorted(b)
+    assert [k for k in a if a[k] != b[k] and k != ".gongkai-build"] == []
+    assert _holding(inc, ZHENGDI_NAMES) == {} and _holding(inc, GENGDI_NAMES) == {}
 
 
 # --- mistakes, in Chinese, at their line ----------------------------------------------------------
