@@ -293,7 +293,7 @@ def _problems(root: Path) -> list[tuple[str, int, str]]:
 
 def _line(root: Path, rel: str, text: str) -> int:
     lines = (root / rel).read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, start=1) if text in line)
+    return next(i for i, line in enumerate(lines, start=1) if text in line and not line.lstrip().startswith("#"))
 
 
 def test_site_yaml_mistakes_are_reported_at_their_line(tmp_path: Path) -> None:
