@@ -375,3 +375,28 @@ def test_a_correction_does_not_list_every_row_as_new_when_the_first_roster_came_
     page = (out / f"subsidies/{RELIEF}/index.html").read_text(encoding="utf-8")
     assert "更正前后对照" in page and "发放名单 · " not in page
     assert "合计" in page  # the totals still compare
+
+
+def test_the_pages_of_each_choice_are_valid_html(tmp_path: Path) -> None:
+    """The W3C checker over what only these choices make: a board-only roster's
+    page and archive day, an always-public page, the board sheet."""
+    from test_html_valid import vnu
+
+    root = _site(tmp_path, BOARD + ALWAYS.removeprefix("names:\n"), records={GENGDI: "names: board"})
+    out = root / "build"
+    build(root, date(2015, 10, 1), out=out)
+    from gongkai.commands.board import checked_site, print_board
+
+    site = checked_site(root, date(2015, 10, 1))
+    print_board(site, [GENGDI], None, False, out)
+    files = [
+        out / f"subsidies/{RELIEF}/index.html",
+        out / f"subsidies/{GENGDI}/index.html",
+        out / f"subsidies/{ZHENGDI}/index.html",
+        out / "postings/2015/05-12/index.html",
+        root / f"board/{GENGDI}/index.html",
+    ]
+    assert "只在村（社区）公开栏张贴" in files[0].read_text(encoding="utf-8")
+    assert "本名单长期公开" in files[2].read_text(encoding="utf-8")
+    found = [f"{m['url']}:{m.get('lastLine', '')}: {m['type']} {m['message']}" for m in vnu(files)]
+    assert found == [], "\n".join(found[:20])
