@@ -169,6 +169,7 @@ def test_the_archive_keeps_the_board_sheet_and_the_site_shows_only_its_manifest(
     photo = tmp_path / "board.png"
     photo.write_bytes(_png())
     entry = archive_posting(root, RELIEF, date(2015, 7, 29), "东湖村村务公开栏", [photo], pdf=False)
+    assert entry.board_only
     kept = (entry.path / "sheet.html").read_text(encoding="utf-8")
     assert all(n in kept for n in RELIEF_NAMES)  # the archive keeps the sheet as posted
     out = root / "build"

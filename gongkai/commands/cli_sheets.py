@@ -138,8 +138,9 @@ def archive(
     if entry.pdf_note:
         click.echo(f"未生成 PDF：{entry.pdf_note}", err=True)
     click.echo(
-        "运行 gongkai build 后，这次张贴会出现在网站的“公开栏存档”栏目。"
-        "存档文件不得修改，请与内容一起保存（使用 git 的请一并提交）。"
+        "运行 gongkai build 后，这次张贴会出现在网站的“公开栏存档”栏目"
+        + ("（名单只在公开栏张贴：网站只显示张贴日期、地点和核验码，不发布公示单和照片）" if entry.board_only else "")
+        + "。存档文件不得修改，请与内容一起保存（使用 git 的请一并提交）。"
     )
 
 

@@ -62,7 +62,9 @@ def sections(site: Site) -> tuple[Section, ...]:
         Section(t.label, f"{t.folder}/", len(site.of_type(t.name))) for t in RECORD_TYPES.values() if t.name != "page"
     ]
     agency = site.config.is_agency
-    out.append(Section("公开目录", "catalogue/", sum(1 for r in site.records if listed(site, r) and agency(r.publisher))))
+    out.append(
+        Section("公开目录", "catalogue/", sum(1 for r in site.records if listed(site, r) and agency(r.publisher)))
+    )
     if site.standard is not None:
         out.append(Section("标准目录", "standard/", sum(1 for s in site.standard.items if s.item.applies)))
     out.append(Section("按月归档", "archive/", len(site.published)))
