@@ -388,7 +388,7 @@ def test_the_pages_of_each_choice_are_valid_html(tmp_path: Path) -> None:
     build(root, date(2015, 10, 1), out=out)
     from gongkai.commands.board import checked_site, print_board
 
-    site = checked_site(root, date(2015, 10, 1))
+    site, _ = checked_site(root, date(2015, 10, 1))
     print_board(site, [GENGDI], None, False, out)
     files = [
         out / f"subsidies/{RELIEF}/index.html",

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from gongkai.core.chain import posting_code, qr_payload
-from gongkai.core.errors import ContentError, GongkaiError
+from gongkai.core.errors import ContentError, GongkaiError, Problem
 from gongkai.core.model import Site
 from gongkai.emit.render import theme_dirs
 from gongkai.plan.names import names_rule
@@ -40,14 +40,14 @@ class BoardSheets:
     pdf_note: str = ""  # why there is no PDF, or ""
 
 
-def checked_site(site_dir: Path, today: date) -> Site:
+def checked_site(site_dir: Path, today: date) -> tuple[Site, tuple[Problem, ...]]:
     """The site as of ``today``, checked, with every name in it (the
-    published site has board-only names withdrawn: plan/names.py)."""
+    published site has board-only names withdrawn: plan/names.py), and its warnings."""
     root = find_site_root(site_dir)
     result = checked(root, today, False, Engine(root, root / "build", None, (today, False)))
     if result.site is None or result.errors:
         raise ContentError(list(result.problems))
-    return result.site
+    return result.site, tuple(p for p in result.problems if not p.is_error)
 
 
 def board_ids(site: Site, ids: Sequence[str]) -> list[str]:

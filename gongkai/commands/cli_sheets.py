@@ -51,7 +51,7 @@ def print_sheets(
     paper = paper_of(size, landscape)
     day = parse_today(today)
     wanted = tuple(dict.fromkeys(ids))
-    checked = checked_site(site, day)  # which rosters are for the board only (names: board)
+    checked, warnings = checked_site(site, day)  # which rosters are for the board only (names: board)
     board = board_ids(checked, wanted)
     on_site = tuple(i for i in wanted if i not in board)
     printed: list[Path] = []
@@ -64,6 +64,8 @@ def print_sheets(
         print_problems(list(result.warnings), err=True)
         printed += [result.out / rel for rel in result.printed]
     if board:
+        if not on_site:
+            print_problems(list(warnings), err=True)
         sheets = print_board(checked, board, paper, pdf, out or Path(checked.root) / "build")
         printed += [p for p in sheets.written if p.suffix in (".html", ".pdf")]
     click.echo(f"已生成公示单（{paper.label if paper else '默认纸张'}）：")
