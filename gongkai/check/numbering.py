@@ -1,9 +1,15 @@
 """索引号: each published record gets the next number of its year from the
-registry (content/index-numbers.yaml), once, for good."""
+registry (content/index-numbers.yaml), once, for good.
+
+Only the agency's own records are numbered (SiteConfig.is_agency): a 村（居）
+民委员会's or the 人大主席团's record is not the agency's 政府信息 (条例第二条;
+村务公开: 村民委员会组织法第三十条) and carries no 索引号 of the agency.  A number
+such a record was given before stays in the registry, reserved: numbers are
+never reused, so no number of the agency's records moves."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,13 +18,17 @@ from gongkai.core.model import Record
 from gongkai.read.registry import Registry, format_no, read_registry
 
 
-def assign(registry: Registry, records: Iterable[Record]) -> dict[str, tuple[int, int]]:
-    """Numbers of ``records`` (drafts skipped): the registered one, or the
-    next free number of the record's year, new ones in (date, id) order.
-    Pure: the same registry and records always give the same numbers."""
+def assign(
+    registry: Registry, records: Iterable[Record], is_agency: Callable[[str], bool] = lambda _: True
+) -> dict[str, tuple[int, int]]:
+    """Numbers of ``records`` (drafts and records of publishers that are not
+    the agency skipped): the registered one, or the next free number of the
+    record's year, new ones in (date, id) order.  Pure: the same registry
+    and records always give the same numbers."""
     out: dict[str, tuple[int, int]] = {}
     nxt: dict[int, int] = {}
-    for rec in sorted((r for r in records if not r.draft), key=lambda r: (r.date, r.id)):
+    numbered = (r for r in records if not r.draft and is_agency(r.publisher))
+    for rec in sorted(numbered, key=lambda r: (r.date, r.id)):
         if rec.id in registry.numbers:
             out[rec.id] = registry.numbers[rec.id]
             continue
@@ -35,7 +45,7 @@ def number_site(root: Path, checked: Validated) -> Validated:
     registry, problems = read_registry(root)
     site = checked.site
     if site is not None:
-        numbers = assign(registry, site.records)
+        numbers = assign(registry, site.records, site.config.is_agency)
         org = site.config.org_code
         site = replace(site, index_numbers={k: format_no(org, y, s) for k, (y, s) in numbers.items()})
     return Validated(site, (*checked.problems, *problems))

@@ -56,6 +56,7 @@ class ArchiveEntry:
     code: str = ""  # the verification code on the sheet
     seq: int = 0  # its place in the archive chain
     again: bool = False  # a second (third…) entry of the record that day
+    board_only: bool = False  # the roster's names are for the board only: the site shows no sheet or photo
 
 
 def create_entry(
@@ -158,7 +159,14 @@ def create_entry(
         code,
         meta["seq"],
         folder_name != rec.id,
+        _board_only(site, rec),
     )
+
+
+def _board_only(site: Site, rec: Record) -> bool:
+    from gongkai.plan.names import names_rule
+
+    return "recipients" in rec.data and names_rule(site, rec).where == "board"
 
 
 def _day_dir(root: Path, posted: date) -> Path:

@@ -29,7 +29,8 @@ __all__ = ["archive", "print_sheets", "reply"]
     cls=Command,
     context_settings=CONTEXT,
     help="生成公开栏公示单：重新生成网站，把编号为 ID 的信息的公示单排在指定纸张上，"
-    "写到 build/print/ID/index.html（用浏览器打开，按 Ctrl+P 打印）；加 --pdf 同时生成 build/print/ID.pdf。",
+    "写到 build/print/ID/index.html（用浏览器打开，按 Ctrl+P 打印）；加 --pdf 同时生成 build/print/ID.pdf。"
+    "名单只在公开栏张贴的（names: board），公示单写到 SITE/board/ID/index.html 和 SITE/board/ID.pdf，不进网站。",
 )
 @click.argument("ids", metavar="ID…", nargs=-1, required=True)
 @click.option(
@@ -45,19 +46,39 @@ __all__ = ["archive", "print_sheets", "reply"]
 def print_sheets(
     ids: tuple[str, ...], site: Path, size: str | None, landscape: bool, pdf: bool, out: Path | None, today: str | None
 ) -> None:
+    from gongkai.commands.board import board_ids, checked_site, print_board
     from gongkai.plan.sheet_layout import SheetRequest
 
     paper = paper_of(size, landscape)
-    request = SheetRequest(tuple(dict.fromkeys(ids)), paper, pdf)
-    progress = StageProgress(show=True)
-    try:
-        result = run_build(site, parse_today(today), out=out, sheets=request, progress=progress)
-    finally:
-        progress.close()
-    print_problems(list(result.warnings), err=True)
+    day = parse_today(today)
+    wanted = tuple(dict.fromkeys(ids))
+    checked, warnings = checked_site(site, day)  # which rosters are for the board only (names: board)
+    board = board_ids(checked, wanted)
+    on_site = tuple(i for i in wanted if i not in board)
+    printed: list[Path] = []
+    if on_site:
+        progress = StageProgress(show=True)
+        try:
+            result = run_build(site, day, out=out, sheets=SheetRequest(on_site, paper, pdf), progress=progress)
+        finally:
+            progress.close()
+        print_problems(list(result.warnings), err=True)
+        printed += [result.out / rel for rel in result.printed]
+    if board:
+        if not on_site:
+            print_problems(list(warnings), err=True)
+        sheets = print_board(checked, board, paper, pdf, out or Path(checked.root) / "build")
+        printed += [p for p in sheets.written if p.suffix in (".html", ".pdf")]
     click.echo(f"已生成公示单（{paper.label if paper else '默认纸张'}）：")
-    for rel in result.printed:
-        click.echo(f"  {result.out / rel}{_what(result.out / rel)}")
+    for path in printed:
+        click.echo(f"  {path}{_what(path)}")
+    if board:
+        click.echo(
+            f"其中 {'、'.join(board)} 的名单只在公开栏张贴：公示单写在网站目录的 board/ 下，"
+            "不在 build/ 中，不会发布；打印张贴后不要上传或转发。"
+        )
+        if pdf and sheets.pdf_note:
+            click.echo(f"未生成 PDF：{sheets.pdf_note}", err=True)
     if not pdf:
         click.echo("用浏览器打开上面的网页，按 Ctrl+P 打印（边距选“默认”，取消“页眉和页脚”）。")
 
@@ -120,8 +141,9 @@ def archive(
     if entry.pdf_note:
         click.echo(f"未生成 PDF：{entry.pdf_note}", err=True)
     click.echo(
-        "运行 gongkai build 后，这次张贴会出现在网站的“公开栏存档”栏目。"
-        "存档文件不得修改，请与内容一起保存（使用 git 的请一并提交）。"
+        "运行 gongkai build 后，这次张贴会出现在网站的“公开栏存档”栏目"
+        + ("（名单只在公开栏张贴：网站只显示张贴日期、地点和核验码，不发布公示单和照片）" if entry.board_only else "")
+        + "。存档文件不得修改，请与内容一起保存（使用 git 的请一并提交）。"
     )
 
 

@@ -86,7 +86,7 @@ def kind_form(kind: Kind, key: str = "") -> str:
         return "文件名，或 `{file: 文件名, title: 名称}`"
     if isinstance(kind, Struct):
         if not kind.fields:
-            return "每行一个 `键: 名称`，键自己起（小写英文）"
+            return getattr(kind, "form", "") or "每行一个 `键: 名称`，键自己起（小写英文）"
         if _scalar_struct(kind) and len(kind.fields) <= 3:
             return f"{_flow(kind)}，或分行写下面各项"
         return "分行写下面各项"
@@ -227,6 +227,9 @@ _NOTES: dict[str, dict[str, str]] = {
         "recipients[].rate": "这一行的标准；不写时用记录的 `rate`",
         "recipients[].amount": "写了数量时等于 数量 × 标准，按 `rounding` 取到分（GK311）",
         "recipients[].note": "不得写电话、银行卡号、身份证号（GK401–GK403）",
+        "names": "优先于 site.yaml 的 `names`；也可简写 `names: board`（docs/names.md）",
+        "names.reason": "用书名号《》写出要求长期公开的文件名称（GK407）",
+        "names.grace_days": "`board`、`always` 不能写（GK408）",
         "totals": "与名单各行核对（GK312）",
         "totals.households": "等于名单行数",
         "totals.quantity": "写了就核对：等于各行数量之和",
@@ -264,6 +267,7 @@ _NOTES: dict[str, dict[str, str]] = {
         "order": "页面的排列顺序，小的在前；不写按 100 算",
     },
     "site": {
+        "names": "如 `subsidy.social_assistance: board`；每项的写法同记录中的 `names`（见补贴补偿公示）",
         "name": "网站标题",
         "organization": "本机关的全称",
         "org_code": "18 位数字或大写字母，加引号；是索引号的前缀（GK107）",

@@ -13,6 +13,7 @@ from typing import Any
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.masking import MaskPolicy, parse_policy
 from gongkai.core.schema.kinds import BAD, Bool, Ctx, Date, Field, Int, ListOf, Struct, Text, parse_fields
+from gongkai.core.schema.names import NAMES
 from gongkai.core.tree import RMap, RNode, RScalar, node_kind
 
 __all__ = ["DEFAULT_NOTICE_DAYS", "NON_AGENCY", "Contact", "SiteConfig", "parse_holidays", "parse_site_config"]
@@ -58,6 +59,9 @@ class SiteConfig:
     notice_workdays: frozenset[str] = frozenset()
     id_display: str = "2+3"
     names_grace_days: int = 30  # days after notice.end a roster's names stay on the site (plan/names.py)
+    # where names may appear, by record type ("subsidy") or type and sub-kind ("subsidy.relief"):
+    # key → {where, grace_days?, reason?} (core/schema/names.py)
+    names: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
     id_policy: MaskPolicy = field(default_factory=lambda: parse_policy("2+3"))
     theme: str = "default"
     description: str = ""
@@ -97,6 +101,41 @@ class SiteConfig:
         agency: their records are shown, but are not the agency's information."""
         name = self.publishers.get(publisher, publisher)
         return not any(word in name for word in NON_AGENCY)
+
+
+def _named_types() -> dict[str, str]:
+    """The keys site.yaml's ``names`` accepts: each record type with a
+    roster (a ``recipients`` field), and the type with each of its kinds."""
+    from gongkai.core.schema.types import RECORD_TYPES
+
+    out: dict[str, str] = {}
+    for t in RECORD_TYPES.values():
+        if "recipients" not in t.fields:
+            continue
+        out[t.name] = t.label
+        kind = t.fields.get("kind")
+        for k, label in getattr(kind.kind, "choices", {}).items() if kind else ():
+            out[f"{t.name}.{k}"] = f"{t.label}：{label}"
+    return out
+
+
+class _NamesTable(Struct):
+    """site.yaml ``names``: record type (or type.kind) → a names rule."""
+
+    form = "每行一个 `类别: 公开范围`，类别写 `subsidy` 或 `subsidy.补贴类别`"  # schemadoc's 写法
+
+    def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
+        keys = _named_types()
+        if not isinstance(node, RMap):
+            ctx.error(
+                node.loc,
+                "GK103",
+                f"名单公开范围应是“记录类别: 公开范围”的列表，这里写成了{node_kind(node)}",
+                path,
+                hint="names: {subsidy: notice, subsidy.social_assistance: board}",
+            )
+            return BAD
+        return parse_fields({k: Field(NAMES, False, v) for k, v in keys.items()}, node, ctx, path)
 
 
 class _Publishers(Struct):
@@ -170,6 +209,12 @@ SITE_FIELDS: dict[str, Field] = {
     "id_display": Field(Text("身份证号显示方式", 10), False, "身份证号显示方式"),
     "names_grace_days": Field(
         Int("名单宽限天数", 0, 3650), False, "公示期结束后名单姓名在网站上再保留的天数（默认 30，见 docs/names.md）"
+    ),
+    "names": Field(
+        _NamesTable({}, "名单公开范围"),
+        False,
+        "按记录类别设定名单姓名出现在哪里：board 只在公开栏、notice 公开栏和网站（公示期内）、always 一直公开"
+        "（见 docs/names.md）",
     ),
     "theme": Field(Text("主题", 50), False, "主题"),
     "description": Field(Text("网站简介", 500), False, "网站简介"),
@@ -329,6 +374,7 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         notice_workdays=workdays,
         id_display=values.get("id_display", "2+3"),
         names_grace_days=values.get("names_grace_days", 30),
+        names=MappingProxyType({k: MappingProxyType(v) for k, v in values.get("names", {}).items()}),
         id_policy=policy,
         theme=values.get("theme", "default"),
         description=values.get("description", ""),

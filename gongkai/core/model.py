@@ -150,6 +150,9 @@ class Posting:
     seq: int = 0  # place in the archive chain (chain.py); 0: written before the chain
     prev: str = ""  # digest of the entry before it in the chain
     code: str = ""  # the verification code printed on the sheet (核验码), "" before the chain
+    # the record's names are for the board only (plan/names.py): the sheet, its PDF and the
+    # photos of the board carry them and stay in content/archive/, off the site
+    board_only: bool = False
 
     @property
     def name(self) -> str:
@@ -171,7 +174,10 @@ class Posting:
     @property
     def public_files(self) -> tuple[str, ...]:
         """Files shown on the site: not the copy of the source record, whose
-        ID numbers are masked less than the site shows them."""
+        ID numbers are masked less than the site shows them; of a board-only
+        roster only the manifest and the QR code (no names in them)."""
+        if self.board_only:
+            return tuple(f for f in self.files if f in ("manifest.json", "manifest.json.sig", "qr.svg"))
         return tuple(f for f in self.files if not f.startswith("source/"))
 
     @property

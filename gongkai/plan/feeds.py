@@ -222,7 +222,7 @@ def record_jsonld(config: SiteConfig, rec: Record, url: Callable[[str], str], in
             "@type": "Dataset",
             "name": rec.title,
             "description": _summary(rec, config.publishers),
-            "identifier": index_no,
+            "identifier": index_no or rec.id,
             "datePublished": rec.date.isoformat(),
             "inLanguage": "zh-CN",
             "isAccessibleForFree": True,

@@ -84,7 +84,7 @@ def fiscal_package(site: Site, rec: Record) -> tuple[dict[str, Any], bytes]:
         "countryCode": "CN",
         "fiscalPeriod": {"start": f"{year}-01-01", "end": f"{year}-12-31"},
         "publisher": site.publisher_name(rec.publisher),
-        "identifier": site.index_no(rec),
+        "identifier": site.index_no(rec) or rec.id,
         "homepage": _url(site, rec.url) or rec.url,
         "resources": [
             {

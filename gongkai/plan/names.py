@@ -1,15 +1,25 @@
-"""Names with a lifetime: a roster's names leave the site after its 公示期.
+"""Names with a lifetime: where a roster's names appear, and until when.
 
 个人信息保护法 §6 (minimum necessary) and §19 (kept no longer than the purpose
 needs): a subsidy roster is published so that people can object during its
-公示期.  After ``notice.end`` plus a grace (site.yaml ``names_grace_days``, default 30), the site
-shows the roster's totals and counts only; the frozen sheet in the archive
-(content/archive/, ``postings/``) keeps what was posted, as posted.
+公示期.  Each record follows a names rule (core/schema/names.py: its own
+``names:``, else site.yaml's ``names`` for its type and sub-kind):
 
-``withdraw_names(site)`` is a plain function of the site and its ``today``:
-the record itself changes (rows removed, ``names_until`` and the per-village
-counts added), so every output key that reads the record changes with it and
-an incremental build remakes exactly the pages whose names expired.
+- ``notice`` (the default): after ``notice.end`` plus a grace
+  (``names_grace_days``, default 30, or the rule's ``grace_days``) the site
+  shows the roster's totals and counts only;
+- ``board``: the site never shows the names, only totals and counts; the
+  sheet is printed for the board outside the published tree
+  (commands/board.py) and the archive's frozen sheet, PDF and photos are
+  not published (``Posting.board_only``);
+- ``always``: the names stay, and the page says on what basis.
+
+The frozen sheet in the archive (content/archive/) keeps what was posted, as
+posted.  ``withdraw_names(site)`` is a plain function of the site and its
+``today``: the record itself changes (rows removed, ``names_until`` or
+``names_board`` and the per-village counts added), so every output that reads
+the record changes with it; the rule comes from the record's file and
+site.yaml, both in every output key (run/engine/keys.py).
 """
 
 from __future__ import annotations
@@ -18,16 +28,23 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from gongkai.core.model import Record, Site
+from gongkai.core.model import Posting, Record, Site
+from gongkai.core.schema.names import NamesRule, resolve_names
 
-__all__ = ["NAMES_GRACE_DAYS", "names_shown", "names_until", "withdraw_names"]
+__all__ = ["NAMES_GRACE_DAYS", "names_rule", "names_shown", "names_until", "withdraw_names"]
 
 NAMES_GRACE_DAYS = 30  # default of site.yaml's names_grace_days: days after notice.end the names stay online
 
 
+def names_rule(site: Site, rec: Record) -> NamesRule:
+    """The rule ``rec``'s names follow on ``site``."""
+    cfg = site.config
+    return resolve_names(rec.data.get("names"), cfg.names, rec.type, rec.data.get("kind", ""), cfg.names_grace_days)
+
+
 def names_until(rec: Record, grace: int = NAMES_GRACE_DAYS) -> date | None:
-    """The last day the record's names may be on the site, or None when it
-    has no names or no 公示期 (then the names follow the record)."""
+    """The last day the record's names may be on the site under ``notice``,
+    or None when it has no names or no 公示期 (then the names follow the record)."""
     if "recipients" not in rec.data or not rec.notice or not rec.notice.get("end"):
         return None
     return rec.notice["end"] + timedelta(days=grace)
@@ -39,23 +56,38 @@ def names_shown(rec: Record, today: date, grace: int = NAMES_GRACE_DAYS) -> bool
 
 
 def withdraw_names(site: Site, grace: int | None = None) -> Site:
-    """``site`` with the rows of every roster whose names expired before
-    ``site.today`` removed; totals stay.  ``grace``: site.yaml's
-    ``names_grace_days`` unless given."""
-    grace = site.config.names_grace_days if grace is None else grace
-    records = tuple(_withdrawn(r, site.today, grace) for r in site.records)
-    if all(a is b for a, b in zip(records, site.records, strict=True)):
+    """``site`` with the rows of every roster whose names may not be on the
+    site on ``site.today`` removed (totals stay), the basis of rosters that
+    are always public added, and the archived sheets of board-only rosters
+    kept off the site.  ``grace``: overrides every rule's grace days (tests)."""
+    rules = {r.id: names_rule(site, r) for r in site.records if "recipients" in r.data}
+    if grace is not None:
+        rules = {k: replace(v, grace=grace) for k, v in rules.items()}
+    records = tuple(_withdrawn(r, rules[r.id], site.today) if r.id in rules else r for r in site.records)
+    postings = tuple(_posting(p, rules) for p in site.postings)
+    if all(a is b for a, b in zip(records, site.records, strict=True)) and postings == site.postings:
         return site
-    return replace(site, records=records)
+    return replace(site, records=records, postings=postings)
 
 
-def _withdrawn(rec: Record, today: date, grace: int) -> Record:
-    if names_shown(rec, today, grace):
+def _posting(p: Posting, rules: dict[str, NamesRule]) -> Posting:
+    rule = rules.get(p.record_id)
+    return replace(p, board_only=True) if rule is not None and rule.where == "board" else p
+
+
+def _withdrawn(rec: Record, rule: NamesRule, today: date) -> Record:
+    if rule.where == "always":
+        return replace(rec, data={**rec.data, "names_basis": rule.reason})
+    if rule.where == "notice" and names_shown(rec, today, rule.grace):
         return rec
     villages: dict[str, dict[str, Any]] = {}
     for row in rec.data["recipients"]:
         v = villages.setdefault(row["village"], {"village": row["village"], "households": 0, "amount": 0})
         v["households"] += 1
         v["amount"] += row["amount"]
-    data = {**rec.data, "recipients": (), "names_until": names_until(rec, grace), "villages": tuple(villages.values())}
+    data: dict[str, Any] = {**rec.data, "recipients": (), "villages": tuple(villages.values())}
+    if rule.where == "board":
+        data["names_board"] = True
+    else:
+        data["names_until"] = names_until(rec, rule.grace)
     return replace(rec, data=data)

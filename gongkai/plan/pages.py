@@ -17,7 +17,7 @@ from gongkai.core.model import Record, Site, Summary
 from gongkai.core.schema.types import RECORD_TYPES
 from gongkai.core.standard import STATES
 from gongkai.plan.charts import counterpart, record_chart
-from gongkai.plan.data import catalogue, downloads, listed
+from gongkai.plan.data import catalogue, downloads, listed, others_catalogue
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
 from gongkai.plan.standard import standard_rows
@@ -61,7 +61,10 @@ def sections(site: Site) -> tuple[Section, ...]:
     out = [
         Section(t.label, f"{t.folder}/", len(site.of_type(t.name))) for t in RECORD_TYPES.values() if t.name != "page"
     ]
-    out.append(Section("公开目录", "catalogue/", sum(1 for r in site.records if listed(site, r))))
+    agency = site.config.is_agency
+    out.append(
+        Section("公开目录", "catalogue/", sum(1 for r in site.records if listed(site, r) and agency(r.publisher)))
+    )
     if site.standard is not None:
         out.append(Section("标准目录", "standard/", sum(1 for s in site.standard.items if s.item.applies)))
     out.append(Section("按月归档", "archive/", len(site.published)))
@@ -71,6 +74,7 @@ def sections(site: Site) -> tuple[Section, ...]:
 
 def plan_pages(site: Site) -> list[Page]:
     home = ("首页", "")
+    others = others_catalogue(site)
     pages: list[Page] = [
         Page(
             "",
@@ -112,10 +116,20 @@ def plan_pages(site: Site) -> list[Page]:
             "catalogue/",
             "catalogue.html",
             "政府信息公开目录",
-            {"entries": catalogue(site), "standard": site.standard is not None},
+            {"entries": catalogue(site), "standard": site.standard is not None, "others": bool(others)},
             (home,),
         )
     )
+    if others:  # 村务公开 and the 人大主席团: on the site, apart from the agency's 目录 (data.others_catalogue)
+        pages.append(
+            Page(
+                "catalogue/others/",
+                "catalogue_others.html",
+                "村（居）务公开和人大信息",
+                {"groups": others},
+                (home, ("政府信息公开目录", "catalogue/")),
+            )
+        )
     if site.standard is not None:
         rows = standard_rows(site)
         pages.append(

@@ -68,7 +68,8 @@ def record_schema(rtype: RecordType) -> dict[str, Any]:
     path = {"type": "string", "minLength": 1}
     props: dict[str, Any] = {
         "id": _kind_schema(Slug("编号")),
-        "index_no": {"title": "索引号", "type": "string", "pattern": r"^[0-9A-Z]{18}/[0-9]{4}-[0-9]{5}$"},
+        # "" for a 村（居）委会's or 人大主席团's record: not the agency's information (check/numbering.py)
+        "index_no": {"title": "索引号", "type": "string", "pattern": r"^([0-9A-Z]{18}/[0-9]{4}-[0-9]{5})?$"},
         "type": {"const": rtype.name},
         "type_label": {"type": "string"},
         "path": path,

@@ -291,6 +291,12 @@ def plan_sheets(site: Site, request: SheetRequest | None = None) -> list[Page]:
             raise GongkaiError(
                 f"没有编号为“{'”“'.join(unknown)}”的已发布信息（编号写错了，或是草稿、不公开的信息、发布日期还没到）"
             )
+        board = [i for i in request.ids if "names_board" in site.by_id[i].data]
+        if board:
+            raise GongkaiError(
+                f"“{'”“'.join(board)}”的名单只在公开栏张贴，公示单不随网站生成；"
+                "请用 gongkai print 生成（写到网站目录下的 board/，不会发布）"
+            )
         gone = [i for i in request.ids if not printable(site.by_id[i])]
         if gone:
             raise GongkaiError(
@@ -308,7 +314,7 @@ def printable(rec: Record) -> bool:
     """A sheet is for the board while the record may be posted: a roster
     whose names came off the site after its 公示期 (plan/names.py) has no
     sheet to print; the one posted is in the archive."""
-    return "names_until" not in rec.data
+    return "names_until" not in rec.data and "names_board" not in rec.data  # board only: commands/board.py
 
 
 def _lazy_sheet_page(site: Site, record: Record, paper: Paper | None) -> Page:
@@ -330,6 +336,7 @@ def _sheet_page(
     inline_css: str = "",
     qr_src: str | None = None,
     posting: Any = None,
+    board: bool = False,
 ) -> Page:
     """The sheet page; without ``sheet`` its context lacks "sheet", "qr_src" and
     "code" (made when the page is rendered: the code reads a roster's rows)."""
@@ -338,6 +345,7 @@ def _sheet_page(
         "inline_css": inline_css,
         "frozen": bool(inline_css),
         "posting": posting,
+        "board": board,  # a board-only roster's sheet (commands/board.py): never on the site
         "notice_dates": _notice_dates(record),
     }
     if sheet is not None:
@@ -353,12 +361,20 @@ def _notice_dates(record: Record) -> str:
 
 
 def standalone_page(
-    site: Site, record: Record, sheet: Sheet, css: str, qr_src: str, posting: Mapping[str, str] | None = None
+    site: Site,
+    record: Record,
+    sheet: Sheet,
+    css: str,
+    qr_src: str,
+    posting: Mapping[str, str] | None = None,
+    board: bool = False,
 ) -> Page:
     """The sheet as one self-contained document (CSS inline, no link to the
     rest of the site), for a PDF or the archive.  ``qr_src`` is the image
     address of the QR code ("" for none)."""
-    return _sheet_page(site, record, sheet, inline_css=css or "/* print.css */", qr_src=qr_src, posting=posting)
+    return _sheet_page(
+        site, record, sheet, inline_css=css or "/* print.css */", qr_src=qr_src, posting=posting, board=board
+    )
 
 
 def sheet_files(site: Site) -> list[tuple[str, bytes]]:

@@ -26,6 +26,7 @@ from gongkai.core.schema.kinds import (
     Struct,
     Text,
 )
+from gongkai.core.schema.names import NAMES
 from gongkai.core.tree import RMap
 
 __all__ = ["COMMON", "DISCLOSURE", "GROUNDS", "RECORD_TYPES", "TYPE_BY_FOLDER", "RecordType"]
@@ -208,6 +209,8 @@ SUBSIDY = {
     "quantity_unit": Field(Text("数量单位", 20), False, "数量单位"),
     "rounding": Field(Enum({"half_up": "四舍五入", "down": "舍去"}, "金额取整规则"), False, "金额取整规则"),
     "recipients": Field(ListOf(RECIPIENT, "发放名单", 1), True, "发放名单"),
+    # where the names may appear, overriding site.yaml's names (schema/names.py, docs/names.md)
+    "names": Field(NAMES, False, "名单公开范围：board 只在公开栏、notice 公开栏和网站（公示期内）、always 一直公开"),
     "totals": Field(
         Struct(
             {

@@ -8,7 +8,9 @@ incremental build with a full one after each kind of edit.
 
 What goes into a key:
 
-- ``base``: gongkai's code, the site's configuration, the build's arguments
+- ``base``: gongkai's code, the site's configuration (its ``names`` rules
+  included: plan/names.py takes a roster's rows off by them and by ``today``;
+  a record's own ``names`` is in its file, so in ``Record.digest``), the build's arguments
   (today, drafts, paper requests) and the section counts every page shows
   in its navigation;
 - a page covers its template and every template that one extends,
