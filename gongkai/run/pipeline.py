@@ -22,6 +22,7 @@ from gongkai.emit.gate import gate_for
 from gongkai.emit.pdf import sheet_pdfs
 from gongkai.emit.render import theme_dirs
 from gongkai.plan.data import catalogue, record_data_files, site_data_files
+from gongkai.plan.regulations import regulation_files, regulation_inputs
 from gongkai.plan.feeds import discovery_files
 from gongkai.plan.names import withdraw_names
 from gongkai.plan.pages import plan_pages
@@ -63,6 +64,7 @@ def make_site(
             made.group(f"qr:{rec.id}", ("qr", rec), partial(qr_files, site, rec))
             made.group(f"data:{rec.id}", ("data", rec), partial(record_data_files, site, rec))
         made.group("catalogue", ("catalogue", catalogue(site), site.standard), lambda: site_data_files(site))
+        made.group("regulations", ("regulations", *regulation_inputs(site)), lambda: regulation_files(site))
         made.group("feeds", ("feeds", site, [p.url for p in pages]), lambda: discovery_files(site, pages))
         made.search()
         made.files(sheet_pdfs(site, renderer, dirs, sheets))
