@@ -22,11 +22,11 @@ from gongkai.emit.gate import gate_for
 from gongkai.emit.pdf import sheet_pdfs
 from gongkai.emit.render import theme_dirs
 from gongkai.plan.data import catalogue, record_data_files, site_data_files
-from gongkai.plan.regulations import regulation_files, regulation_inputs
 from gongkai.plan.feeds import discovery_files
 from gongkai.plan.names import withdraw_names
 from gongkai.plan.pages import plan_pages
 from gongkai.plan.postings import plan_postings, posting_files, site_links
+from gongkai.plan.regulations import regulation_files, regulation_inputs
 from gongkai.plan.sheet_layout import SheetRequest
 from gongkai.plan.sheets import plan_sheets, qr_files
 from gongkai.read.load import load_site

@@ -28,7 +28,7 @@ from gongkai.core.schema.kinds import (
 )
 from gongkai.core.tree import RMap
 
-__all__ = ["COMMON", "DISCLOSURE", "GROUNDS", "RECORD_TYPES", "VALIDITY", "TYPE_BY_FOLDER", "RecordType"]
+__all__ = ["COMMON", "DISCLOSURE", "GROUNDS", "RECORD_TYPES", "TYPE_BY_FOLDER", "VALIDITY", "RecordType"]
 
 
 def _period_check(value: dict[str, Any], node: RMap, ctx: Ctx, path: str, a: str, b: str) -> None:
