@@ -237,7 +237,8 @@ def test_future_and_draft_records_leave_no_data(make_site, tmp_path: Path) -> No
 def test_json_schemas_are_published_and_valid(demo: Path) -> None:
     names = {p.name for p in (demo / "data" / "schema").iterdir()}
     assert names == {
-        f"{t}.schema.json" for t in ("budget", "subsidy", "fund", "decision", "list", "notice", "page", "catalogue")
+        f"{t}.schema.json"
+        for t in ("budget", "subsidy", "fund", "decision", "list", "regulation", "notice", "page", "catalogue")
     }
     for p in (demo / "data" / "schema").iterdir():
         jsonschema.Draft202012Validator.check_schema(load_json(p))

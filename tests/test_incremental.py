@@ -101,6 +101,23 @@ MUTATIONS: dict[str, Callable[[Path], None]] = {
         "  - area: 征地补偿\n    applies: false\n    reason: 本镇今年没有征地\n",
     ),
     "standard catalogue removed": lambda r: (r / "content/catalogue.yaml").unlink(),
+    # 规范性文件 pages show other records: the one that repealed them, their 解读, and back
+    "regulation successor title (the repealed one links it)": lambda r: _edit(
+        r / "content/regulations/zhaijidi-guanli-2015.md", "title: ", "title: 修订："
+    ),
+    "政策解读 title (its document lists it)": lambda r: _edit(
+        r / "content/notices/jiedu-zhaijidi-guanli-2012.md", "title: ", "title: 图解："
+    ),
+    "regulation validity (its 解读 shows the badge)": lambda r: _edit(
+        r / "content/regulations/jimao-shichang-guanli-2014.md",
+        "validity: valid\n",
+        "validity: expired\nvalidity_reason: 经2016年规范性文件清理，宣布失效\n",
+    ),
+    "new 政策解读 of a document": lambda r: (r / "content/notices/jiedu-jimao-2.md").write_text(
+        "---\ntitle: 集贸市场管理办法问答\ndate: 2015-05-13\ncategory: 政策解读\n"
+        "interprets: jimao-shichang-guanli-2014\n---\n\n问答。\n",
+        encoding="utf-8",
+    ),
     "holidays": lambda r: (r / "content/holidays.yaml").write_text(
         "2030:\n  holidays: [2030-01-01]\n  workdays: []\n", encoding="utf-8"
     ),
@@ -369,7 +386,7 @@ def test_an_edit_of_a_roster_spreadsheet_alone_is_published(demo: Path, tmp_path
         ("record title", "spliced 1"),
         ("deleted record", "merged"),  # every later document moves up one number
         ("new record", "merged"),  # dated before others: the later documents move down one number
-        ("site.yaml", "spliced 26"),  # every record is known afresh (its key covers site.yaml): all 26 spliced
+        ("site.yaml", "spliced 32"),  # every record is known afresh (its key covers site.yaml): all 32 spliced
     ],
 )
 def test_a_command_line_edit_splices_the_search_index(demo: Path, tmp_path: Path, name: str, how: str) -> None:

@@ -33,6 +33,8 @@ PAGES = {
     "roster": "now/subsidies/gengdi-2015/index.html",
     "fund": "now/funds/fupin-2015/index.html",
     "records": "now/subsidies/index.html",
+    "regulation": "now/regulations/zhaijidi-guanli-2012/index.html",  # 有效性 badge, successor, 解读
+    "regulations": "now/regulations/index.html",  # 现行有效 / 已失效 parts
     "home": "now/index.html",
 }
 

@@ -147,8 +147,8 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False, check_files:
         unique.append(rec)
 
     for rec in unique:
-        for name in ("supersedes", "follows"):
-            target_id = rec.supersedes if name == "supersedes" else rec.data.get("follows", "")
+        for name in ("supersedes", "follows", *_REG_LINKS):
+            target_id = rec.supersedes if name == "supersedes" else rec.data.get(name, "")
             if not target_id:
                 continue
             target = seen.get(target_id)
@@ -175,6 +175,17 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False, check_files:
                         f"更正记录应与被更正记录同类（这里是{rec.rtype.label}，被更正的是{target.rtype.label}）",
                         name,
                         target_id,
+                    )
+                )
+            elif name in _REG_LINKS and target.type != "regulation":
+                problems.append(
+                    Problem(
+                        rec.loc(name),
+                        "GK203",
+                        f"{name} 应指向一条规范性文件记录，“{target_id}”是{target.rtype.label}",
+                        name,
+                        target_id,
+                        "regulations/ 中规范性文件的编号",
                     )
                 )
             elif name == "follows" and target.type != "decision":
@@ -212,6 +223,9 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False, check_files:
     problems.extend(check_site(site, tuple(unique)))
     return Validated(site, tuple(problems))
 
+
+# A notice's 解读 and a regulation's replacement name another regulation (rules/regulation.py).
+_REG_LINKS = ("interprets", "repealed_by", "amended_by")
 
 # Positions kept past the rules of one file besides those of top-level fields (see _cross_loc):
 # the record, and where its roster came from (archive.py).

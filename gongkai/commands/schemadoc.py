@@ -262,6 +262,17 @@ _NOTES: dict[str, dict[str, str]] = {
     },
     "notice": {
         "category": "文章所在的栏目",
+        "interprets": "政策解读写它解读的规范性文件的编号（GK203、GK354）；文件页和解读页互相链接",
+    },
+    "regulation": {
+        "doc_no": "规范性文件必须有文号",
+        "validity": "`valid` 有效、`expired` 已失效、`repealed` 已废止、`amended` 已修改；"
+        "有效期已过仍写 `valid` 时警告（GK352）",
+        "valid_from": "文件施行之日",
+        "valid_until": "文件写明的有效期截止日期，不早于 `valid_from`（GK112）",
+        "repealed_by": "已废止时写废止它的新文件的编号（GK203、GK351），网页上链接过去",
+        "amended_by": "已修改时写修改它的文件的编号（GK203、GK351）",
+        "validity_reason": "失效、废止或修改的原因和依据，如规范性文件清理的结果（GK351）",
     },
     "page": {
         "order": "页面的排列顺序，小的在前；不写按 100 算",

@@ -10,7 +10,7 @@ from typing import Any
 
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Loc
-from gongkai.core.schema.types import DISCLOSURE, RECORD_TYPES, RecordType
+from gongkai.core.schema.types import DISCLOSURE, RECORD_TYPES, VALIDITY, RecordType
 from gongkai.core.standard import StandardStatus
 
 __all__ = ["Posting", "Record", "Site", "Summary"]
@@ -114,6 +114,11 @@ class Summary:
     disclosure: str
     draft: bool
     downloads: tuple[Any, ...]  # data.Download of the record
+    validity: str = ""  # a regulation's 有效性 (valid, expired, repealed, amended); "" for other types
+
+    @property
+    def validity_label(self) -> str:
+        return VALIDITY.get(self.validity, "")
 
     @property
     def rtype(self) -> RecordType:
@@ -260,6 +265,32 @@ class Site:
             if r.type == "decision" and r.data.get("follows"):
                 followers.setdefault(r.data["follows"], []).append(r)
         return followers
+
+    @cached_property
+    def interpretations(self) -> dict[str, tuple[Record, ...]]:
+        """regulation id → the published 政策解读 notices that interpret it, oldest first."""
+        out: dict[str, list[Record]] = {}
+        for r in reversed(self.published):
+            if r.type == "notice" and r.data.get("interprets"):
+                out.setdefault(r.data["interprets"], []).append(r)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def replaces(self) -> dict[str, tuple[Record, ...]]:
+        """regulation id → the published regulations it repealed or amended (their
+        ``repealed_by`` / ``amended_by`` name it), oldest first."""
+        out: dict[str, list[Record]] = {}
+        for r in reversed(self.published):
+            if r.type == "regulation":
+                for key in ("repealed_by", "amended_by"):
+                    if r.data.get(key):
+                        out.setdefault(r.data[key], []).append(r)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def public_record(self, record_id: str) -> Record | None:
+        """The published record ``record_id``, or None (missing, not public, a draft)."""
+        r = self.by_id.get(record_id) if record_id else None
+        return r if r is not None and r.is_public else None
 
     def decision_chain(self, record: Record) -> tuple[Record, ...]:
         """The published stages of the decision ``record`` belongs to, in order."""

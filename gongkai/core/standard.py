@@ -13,7 +13,7 @@ Which records belong to a 事项 (``records:``), most specific first:
     tag:耕地地力保护      records with this tag (the record's ``tags``)
     subsidy/farm_subsidy  records of a type and sub-kind (budget → stage,
                           subsidy/fund/list → kind, decision → stage,
-                          notice → category); 中文名 also accepted:
+                          notice → category, regulation → validity); 中文名 also accepted:
                           补贴补偿公示/涉农补贴, 财政预决算/决算, 通知公告/政策解读
     budget                every record of a type
 
@@ -35,6 +35,7 @@ from gongkai.core.schema.types import (
     NOTICE_CATEGORIES,
     RECORD_TYPES,
     SUBSIDY_KINDS,
+    VALIDITY,
 )
 from gongkai.core.tree import RMap, RNode, RSeq
 
@@ -75,6 +76,7 @@ SUBKINDS: dict[str, tuple[str, dict[str, str]]] = {
     "decision": ("stage", dict(DECISION_STAGES)),
     "list": ("kind", dict(LIST_KINDS)),
     "notice": ("category", {c: c for c in NOTICE_CATEGORIES}),
+    "regulation": ("validity", dict(VALIDITY)),
 }
 
 

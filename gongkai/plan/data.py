@@ -25,7 +25,7 @@ from typing import Any
 
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.kinds import Bool, Date, Int, Kind, ListOf, Money, Struct
-from gongkai.core.schema.types import COMMON, GROUNDS
+from gongkai.core.schema.types import COMMON, GROUNDS, VALIDITY
 from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, _dumps, _url, csv_bytes, money_text
 from gongkai.plan.fiscal import fiscal_package
 from gongkai.plan.schemas import json_schemas
@@ -311,6 +311,11 @@ class CatalogueEntry:
     exemption_article: str
     reason: str
     path: str  # "" unless public
+    validity: str = ""  # a 规范性文件's 有效性 (VALIDITY); "" for other types
+
+    @property
+    def validity_label(self) -> str:
+        return VALIDITY.get(self.validity, "")
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -329,6 +334,8 @@ class CatalogueEntry:
             "exemption_article": self.exemption_article,
             "reason": self.reason,
             "path": self.path,
+            "validity": self.validity,
+            "validity_label": self.validity_label,
         }
 
 
@@ -376,6 +383,7 @@ def _entry(site: Site, r: Record) -> CatalogueEntry:
         exemption_article=r.withheld["article"] if r.withheld else "",
         reason=reason(r),
         path=r.url if r.is_public else "",
+        validity=r.data["validity"] if r.type == "regulation" else "",
     )
 
 
@@ -391,6 +399,7 @@ CATALOGUE_COLUMNS = [
     ("公开渠道", "channel"),
     ("不予公开依据", "reason"),
     ("网址", "path"),
+    ("有效性", "validity_label"),  # 规范性文件 only
 ]
 
 

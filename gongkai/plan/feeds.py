@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from gongkai.core.config import SiteConfig
 from gongkai.core.model import Record, Site
-from gongkai.core.schema.types import LIST_KINDS, RECORD_TYPES, SUBSIDY_KINDS
+from gongkai.core.schema.types import LIST_KINDS, RECORD_TYPES, SUBSIDY_KINDS, VALIDITY
 from gongkai.plan.data import downloads, exported, tabular
 
 __all__ = ["FEED_ENTRIES", "atom_feed", "discovery_files", "feed_files", "feed_paths", "record_jsonld", "sitemap"]
@@ -74,9 +74,11 @@ def feed_paths(site: Site) -> list[tuple[str, str]]:
 
 
 def _summary(rec: Record, publishers: Mapping[str, str]) -> str:
+    d = rec.data
+    if rec.type == "regulation":  # the 有效性 as of this build, with whatever the clerk summed up
+        return f"{rec.doc_no}（{VALIDITY[d['validity']]}）" + (f"：{rec.summary}" if rec.summary else "")
     if rec.summary:
         return rec.summary
-    d = rec.data
     if rec.type == "subsidy":
         return f"{d['program']}，共 {d['totals']['households']} 户，金额合计 {d['totals']['amount']:,.2f} 元。"
     if rec.type == "fund":

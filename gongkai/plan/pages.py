@@ -20,6 +20,7 @@ from gongkai.plan.charts import counterpart, record_chart
 from gongkai.plan.data import catalogue, downloads, listed, others_catalogue
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
+from gongkai.plan.regulations import regulation_links, regulation_order, regulation_sections
 from gongkai.plan.standard import standard_rows
 
 __all__ = ["PER_PAGE", "Page", "plan_pages", "sections", "summaries", "summarize"]
@@ -92,6 +93,8 @@ def plan_pages(site: Site) -> list[Page]:
         records = site.of_type(t.name)
         if t.name == "page":
             records = tuple(sorted(records, key=lambda r: (r.data.get("order", 100), r.id)))
+        elif t.name == "regulation":
+            records = regulation_order(records)
         chunks = [records[i : i + PER_PAGE] for i in range(0, len(records), PER_PAGE)] or [()]
         urls = [f"{t.folder}/"] + [f"{t.folder}/page/{n}/" for n in range(2, len(chunks) + 1)]
         for n, chunk in enumerate(chunks, start=1):
@@ -104,6 +107,7 @@ def plan_pages(site: Site) -> list[Page]:
                         "rtype": t,
                         "records": summaries(chunk),
                         "pager": {"current": n, "urls": urls},
+                        **({"groups": regulation_sections(summaries(chunk))} if t.name == "regulation" else {}),
                     },
                     (home,),
                 )
@@ -246,6 +250,7 @@ def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...]) -
         postings=site.postings_of(rec.id),  # when and where its sheet was posted
         chain=site.decision_chain(rec) if rec.type == "decision" else None,
         counterpart=counterpart(site, rec) if rec.type == "budget" else None,  # the 预算/决算 chart compares them
+        **regulation_links(site, rec),
     )
     return Page(
         rec.url,
@@ -270,6 +275,12 @@ class RecordInputs:
     postings: tuple[Any, ...]
     chain: Any
     counterpart: Record | None
+    # 规范性文件 and 政策解读 (plan/regulations.py): its 解读, the document a 解读 interprets,
+    # the document that repealed or amended it, the documents it repealed or amended
+    interpretations: tuple[Record, ...] = ()
+    interprets: Record | None = None
+    replaced_by: Record | None = None
+    replaces: tuple[Record, ...] = ()
 
 
 def _record_context(i: RecordInputs) -> dict[str, Any]:
@@ -285,6 +296,9 @@ def _record_context(i: RecordInputs) -> dict[str, Any]:
     }
     if i.chain is not None:
         ctx["chain"] = i.chain
+    if rec.type in ("regulation", "notice"):
+        ctx.update(interpretations=i.interpretations, interprets=i.interprets)
+        ctx.update(replaced_by=i.replaced_by, replaces=i.replaces)
     if rec.type == "subsidy":
         ctx["villages"] = _village_summary(rec)
     return ctx
@@ -293,7 +307,7 @@ def _record_context(i: RecordInputs) -> dict[str, Any]:
 def summarize(rec: Record) -> Summary:
     return Summary(
         rec.id, rec.type, rec.title, rec.publisher, rec.date, rec.doc_no, rec.notice, rec.summary, rec.tags,
-        rec.disclosure, rec.draft, tuple(downloads(rec)),
+        rec.disclosure, rec.draft, tuple(downloads(rec)), rec.data.get("validity", "") if rec.type == "regulation" else "",
     )  # fmt: skip
 
 

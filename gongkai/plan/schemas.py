@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gongkai.core.schema.kinds import Bool, Date, Enum, Field, IdNumber, Int, Kind, ListOf, Money, Slug, Struct, Text
-from gongkai.core.schema.types import COMMON, EXEMPT_ARTICLES, RECORD_TYPES, RecordType
+from gongkai.core.schema.types import COMMON, EXEMPT_ARTICLES, RECORD_TYPES, VALIDITY, RecordType
 from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, _dumps
 
 # --- JSON Schemas ---------------------------------------------------------------------------------
@@ -162,6 +162,8 @@ def catalogue_schema() -> dict[str, Any]:
         "exemption_article": {"enum": ["", *EXEMPT_ARTICLES]},
         "reason": s,
         "path": s,
+        "validity": {"enum": ["", *VALIDITY]},  # a 规范性文件's 有效性; "" for other types
+        "validity_label": s,
     }
     entry = {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
     return {

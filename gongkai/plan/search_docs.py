@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from gongkai.core.formats import money, number
 from gongkai.core.model import Record
+from gongkai.core.schema.types import VALIDITY
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,8 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
         parts += [d.get("comments_adopted", ""), d.get("consultation_waived", "")]
         if "meeting" in d:
             parts.append(d["meeting"]["name"])
+    elif rec.type == "regulation":
+        parts += [VALIDITY[d["validity"]], d.get("validity_reason", "")]
     elif rec.type == "list":
         parts += [
             _cells(i["name"], i.get("category"), i["basis"], i.get("standard"), i.get("department")) for i in d["items"]

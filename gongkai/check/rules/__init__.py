@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gongkai.check.rules import budget, common, decision, fund, lists, names, subsidy
+from gongkai.check.rules import budget, common, decision, fund, lists, names, regulation, subsidy
 from gongkai.check.rules.report_due import check_report_due
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
@@ -35,13 +35,16 @@ def check_record(
         out.extend(decision.check(rec, config))
     elif rec.type == "list":
         out.extend(lists.check(rec, config))
+    elif rec.type in ("regulation", "notice"):
+        out.extend(regulation.check(rec))
     return out
 
 
 def check_site(site: Site, records: tuple[Record, ...]) -> list[Problem]:
-    """Rules across records (decision chains, last year's annual report)."""
+    """Rules across records (decision chains, 解读 of regulations, last year's annual report)."""
     return [
         *decision.check_chains(records, site.config),
+        *regulation.check_interpretations(records, site.today),
         *check_report_due(
             records, site.today, site.config.annual_report_due, "content/site.yaml", site.config.is_agency
         ),

@@ -29,7 +29,7 @@ from gongkai.core.schema.kinds import (
 from gongkai.core.schema.names import NAMES
 from gongkai.core.tree import RMap
 
-__all__ = ["COMMON", "DISCLOSURE", "GROUNDS", "RECORD_TYPES", "TYPE_BY_FOLDER", "RecordType"]
+__all__ = ["COMMON", "DISCLOSURE", "GROUNDS", "RECORD_TYPES", "TYPE_BY_FOLDER", "VALIDITY", "RecordType"]
 
 
 def _period_check(value: dict[str, Any], node: RMap, ctx: Ctx, path: str, a: str, b: str) -> None:
@@ -365,7 +365,25 @@ LIST = {
 }
 
 NOTICE_CATEGORIES = ["政策解读", "工作动态", "办事指南", "收费标准", "人大报告", "其他"]
-NOTICE = {"category": Field(Enum({c: c for c in NOTICE_CATEGORIES}, "栏目"), True, "栏目")}
+NOTICE = {
+    "category": Field(Enum({c: c for c in NOTICE_CATEGORIES}, "栏目"), True, "栏目"),
+    # 政策解读 of a 规范性文件 (国办发〔2016〕80号: 解读 goes with the document)
+    "interprets": Field(Slug("被解读文件编号"), False, "解读的规范性文件编号"),
+}
+# --- regulation (行政规范性文件) ---------------------------------------------------------
+
+# 有效性 of a 行政规范性文件 (国办发〔2018〕37号: 有效期, 定期清理, 及时公布清理结果)
+VALIDITY = {"valid": "有效", "expired": "已失效", "repealed": "已废止", "amended": "已修改"}
+REGULATION = {
+    "doc_no": Field(Text("文号", 100), True, "文号"),  # a 规范性文件 always has one
+    "validity": Field(Enum(VALIDITY, "有效性"), True, "有效性"),
+    "valid_from": Field(Date("施行日期"), True, "施行日期"),
+    "valid_until": Field(Date("有效期至"), False, "有效期至"),
+    "repealed_by": Field(Slug("废止它的文件编号"), False, "废止它的文件编号"),
+    "amended_by": Field(Slug("修改它的文件编号"), False, "修改它的文件编号"),
+    "validity_reason": Field(Text("有效性变化说明", 500), False, "失效、废止或修改的说明"),
+}
+
 PAGE = {"order": Field(Int("排序", 0, 9999), False, "排序")}
 
 
@@ -389,6 +407,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("fund", "funds", "扶贫救灾资金", FUND),
         RecordType("decision", "decisions", "重大决策", DECISION),
         RecordType("list", "lists", "权责清单", LIST),
+        RecordType("regulation", "regulations", "规范性文件", REGULATION),
         RecordType("notice", "notices", "通知公告", NOTICE),
         RecordType("page", "pages", "专题页面", PAGE),
     )
