@@ -51,6 +51,16 @@ the query's hits, which lets the client rank from postings alone and verify
 only the docs it shows (threshold: verify in upper-bound order until the
 k-th verified result is at least the next upper bound).
 
+The filters' counts cannot come from the postings: a candidate may hold
+every key of a term and not the term, and a roster's rows block holds rows
+of several villages.  So the client counts only documents it knows to hold
+the query: read through (search.js: examine; up to EXACT before the
+filters are drawn, then EXACT at a time in the background, COUNT_CAP at
+most), or certain from the postings when every term is its own only key
+(then a term with tf_main > 0 is in the doc's own text, and a doc of one
+village, or whose own text holds every term, counts under all its villages).
+A count is shown once no unread candidate could add to it.
+
 The build streams: each doc's files are yielded as soon as it is read, and
 postings are accumulated in bounded batches spilled to temporary files (one
 per hash group) that are merged group by group at the end, so memory stays
@@ -103,7 +113,10 @@ MAX_GRAMS = 8  # keys looked up per query term (evenly spread)
 VERIFY_CAP = 50  # docs verified per page request at most
 
 
-EXACT = 30  # candidates read through before the filters are counted (search.js: examine)
+EXACT = 30  # candidates read through before the filters are first drawn (search.js: examine)
+
+
+COUNT_CAP = 90  # candidates read in the background to count the filters, per query at most
 
 
 class _Spill:
