@@ -213,18 +213,24 @@
   // Filter counts are of documents known to hold the query, never of
   // candidates (a candidate has the query's keys, maybe not the query, and a
   // roster's match may be in one village's rows only).  Up to EXACT
-  // candidates are read before the filters are first drawn; when no more
-  // than COUNT_CAP others could count, they are read in the background,
-  // EXACT at a time (a count shows "计数中" until every candidate it could
-  // hold is read); more are not read: those counts show "至少 n" or "…".
-  const EXACT = 30, COUNT_CAP = 60;
+  // candidates are read before the filters are first drawn; when the others
+  // that could count take no more than COUNT_CAP files, they are read in the
+  // background, EXACT at a time (a count shows "计数中" until every candidate
+  // it could hold is read); else none is: those counts show "至少 n" or "…".
+  const EXACT = 30, COUNT_CAP = 120;
 
   // A candidate read through (as verify does, all its candidate blocks): null
   // if the query is not in it, else the villages it is found in with the
   // village filter on: all of the doc's when every term is in its own text,
   // else those whose rows hold every term the own text lacks.  `rest`: those
-  // terms, when the postings already tell them (then the doc file is not read).
-  async function examine(ix, m, terms, doc, c, rest) {
+  // terms, when the postings are exact; `tb`: then each one's blocks, which
+  // with the blocks' villages (d.b: a block is of one village) tell the
+  // villages without reading the rows.
+  async function examine(ix, m, terms, doc, c, rest, tb) {
+    if (rest && rest.length && tb) {
+      const d = await ix.json('d/' + doc + '.json');
+      if (d.b) return [...new Set(d.b)].filter((v) => v >= 0 && tb.every((bl) => [...bl.keys()].some((k) => d.b[k] === v))).map((v) => m.villages[v]);
+    }
     if (!rest) {
       const d = await ix.json('d/' + doc + '.json');
       const own = [canon(d.t), canon(d.x), canon(d.k)];
@@ -254,7 +260,7 @@
     const K = S.K;
     return Promise.all(docs.map((doc) => {
       if (!K.p.has(doc)) {
-        K.p.set(doc, examine(ix, S.m, S.terms, doc, S.cands.get(doc), S.rest.get(doc))
+        K.p.set(doc, examine(ix, S.m, S.terms, doc, S.cands.get(doc), S.rest.get(doc), S.tb.get(doc))
           .then((vs) => { K.docs.set(doc, vs); }, (e) => { K.p.delete(doc); throw e; }));
       }
       return K.p.get(doc);
@@ -289,9 +295,14 @@
       });
     }
     S.facets = facets;
-    const todo = S.rank.filter((doc) => unread(S, doc)).length;
-    S.counting = todo > 0 && todo <= S.budget; // reading some of many would leave the counts unsure
+    const todo = S.rank.filter((doc) => unread(S, doc));
+    const files = todo.reduce((n, doc) => n + cost(S, doc), 0);
+    S.counting = todo.length > 0 && files <= S.budget; // reading some of many would leave the counts unsure
   }
+
+  // Files examine() may fetch for a doc: its doc file and candidate blocks;
+  // with exact postings its doc file only (for its blocks' villages).
+  const cost = (S, doc) => { const r = S.rest.get(doc); return S.K.p.has(doc) ? 0 : r ? (r.length ? 1 : 0) : 1 + S.cands.get(doc)[2].size; };
 
   // Not read yet, and a count under these filters could hold it (it surely
   // fails at most one filter: it may count under that dimension's values).
@@ -313,8 +324,8 @@
   // certain; step() after each batch.
   async function count(ix, S, step) {
     while (S.counting && !S.dead) {
-      const todo = S.rank.filter((doc) => unread(S, doc)).slice(0, min(EXACT, S.budget));
-      S.budget -= todo.length;
+      const todo = S.rank.filter((doc) => unread(S, doc)).slice(0, EXACT);
+      S.budget -= todo.reduce((n, doc) => n + cost(S, doc), 0);
       await read(ix, S, todo);
       tally(S);
       if (!S.dead) step();
@@ -329,7 +340,7 @@
     const m = await ix.getMeta();
     const lists = await Promise.all(gl.filter((g) => g.length).map((g) => Promise.all(g.map((x) => ix.posting(m, x)))));
     const cands = candidates(lists.map((l) => l.slice()));
-    const S = { status: 'ok', m, terms, f, cands, K: ix.known(terms.join('\n')), sure: new Set(), rest: new Map(), seen: new Map(), budget: COUNT_CAP };
+    const S = { status: 'ok', m, terms, f, cands, K: ix.known(terms.join('\n')), sure: new Set(), rest: new Map(), tb: new Map(), seen: new Map(), budget: COUNT_CAP };
     // When every term is its only key, the postings are exact: a candidate
     // holds the query, and its own text holds the terms whose tf_main > 0.
     if (terms.every((t) => grams(t).join() === t)) {
@@ -337,6 +348,7 @@
         const rest = terms.filter((t, i) => !lists[i][0].get(doc)[0]);
         S.sure.add(doc);
         S.rest.set(doc, rest);
+        S.tb.set(doc, rest.map((t) => lists[terms.indexOf(t)][0].get(doc)[2] || new Map()));
         if (!rest.length || m.V[doc].length < 2) S.K.docs.set(doc, m.V[doc].map((v) => m.villages[v]));
       }
     }
@@ -501,10 +513,11 @@
       if (!S.running) { tally(S); drawFilters(); } // the docs verified count too
       showStatus();
       if (S.counting && !S.running) {
-        S.running = true;
-        count(ix, S, () => { drawFilters(); showStatus(); })
-          .catch(() => { S.counting = false; if (!S.dead) drawFilters(); }) // a file not read: the counts stay unsure
-          .finally(() => { S.running = false; });
+        const s = S;
+        s.running = true;
+        setTimeout(() => count(ix, s, () => { drawFilters(); showStatus(); }) // after the results are painted
+          .catch(() => { s.counting = false; if (!s.dead) drawFilters(); }) // a file not read: the counts stay unsure
+          .finally(() => { s.running = false; }));
       }
       more.hidden = !(S.ver.length > shown || S.pos < S.order.length);
     }
