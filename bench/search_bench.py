@@ -268,10 +268,14 @@ def pick_queries(root: Path) -> list[tuple[str, str]]:
     """A rare 3-character name, a 2-character name and a 4-character one, from the built rows."""
     rng = random.Random(9)
     idx = root / INDEX_DIR / "d"
-    blocks = sorted(p for p in idx.iterdir() if "-" in p.stem)
+    blocks: dict[int, list[Path]] = {}
+    for p in idx.iterdir():
+        if "-" in p.stem:
+            blocks.setdefault(int(p.stem.split("-")[0]), []).append(p)
     names: dict[int, str] = {}
-    for p in rng.sample(blocks, min(200, len(blocks))):
-        for _a, text, _v in json.loads(p.read_bytes()):
+    for n in rng.sample(sorted(blocks), min(50, len(blocks))):  # rows in their order: whatever the blocks
+        rows = [r for p in blocks[n] for r in json.loads(p.read_bytes())]
+        for _a, text, _v in sorted(rows, key=lambda r: int(r[0][2:])):
             name = text.split(" ")[2]
             names.setdefault(len(name), name)
     out = [("name (3 chars)", names[3]), ("name (2 chars)", names[2])]

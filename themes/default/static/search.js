@@ -11,6 +11,8 @@
  * from file:// it says that search needs the site served.
  * CSS hooks: gk-status gk-filters gk-results gk-hit gk-hit-title gk-hit-meta
  * gk-snippet gk-rows gk-more gk-notice; hits in <mark>. GKSearch: test hook.
+ * Filters: a count is of documents known to hold the query (see session,
+ * tally); gk-filters has aria-busy="true" while counts are being read.
  * Algorithm = reference_search in search.py: terms (AND) -> keys -> posting
  * lists intersected per unit (doc text or rows block) -> candidates ranked
  * by upper bounds (title hit, hits, date) -> verified as substrings in rank
