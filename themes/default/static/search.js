@@ -121,6 +121,8 @@
       m.T = codes(m.ft, m.w[0]); m.P = codes(m.fp, m.w[1]); m.Y = []; m.TL = Object.fromEntries(m.types);
       m.V = m.fv.split(',').map((s) => codes(s, m.w[2]));
       for (const [y, c] of m.years) for (let i = 0; i < c; i++) m.Y.push(y);
+      // each doc's filter values, as the filters name them: [type, year, pub, villages]
+      m.F = m.T.map((t, d) => [[m.types[t][0]], [String(m.Y[d])], [m.publishers[m.P[d]]], m.V[d].map((v) => m.villages[v])]);
       m.hex = (m.shards - 1).toString(16).length;
       return m;
     }).catch((e) => { meta = null; throw e; }));
@@ -203,6 +205,7 @@
       S.pos += batch.length; done += batch.length;
       (await Promise.all(batch.map((c) => verify(ix, S, c)))).forEach((h, i) => {
         const doc = batch[i].doc;
+        if (!S.sure.has(doc) && !S.K.docs.has(doc)) S.dirty = true; // the counts learn from it
         S.seen.set(doc, !!h);
         if (h) S.ver.push(h);
         else if (S.vix < 0 && !S.K.docs.has(doc)) S.K.docs.set(doc, null); // not in the doc at all
@@ -238,7 +241,7 @@
       const own = [canon(d.t), canon(d.x), canon(d.k)];
       rest = terms.filter((t) => !own.some((h) => h.includes(t)));
     }
-    const all = m.V[doc].map((v) => m.villages[v]);
+    const all = m.F[doc][3];
     if (!rest.length) return all;
     const found = new Map(), anywhere = new Set(); // village# -> terms in its rows
     for (const b of await Promise.all([...c[2].keys()].map((k) => ix.json('d/' + doc + '-' + k + '.json')))) {
@@ -270,52 +273,53 @@
   }
 
   // A doc's values of a filter dimension; villages: as read, else all of the doc's.
-  const values = (S, doc, dim) => { const m = S.m; return dim === 'type' ? [m.types[m.T[doc]][0]] : dim === 'year' ? [String(m.Y[doc])]
-    : dim === 'pub' ? [m.publishers[m.P[doc]]] : S.K.docs.get(doc) || m.V[doc].map((v) => m.villages[v]); };
+  const values = (S, doc, i) => (i < 3 ? S.m.F[doc][i] : S.K.docs.get(doc) || S.m.F[doc][3]);
   // 1: the doc holds the query (and has value v of dim) for sure, 0: not, .5: may.
   const holds = (S, doc) => (S.K.docs.has(doc) ? (S.K.docs.get(doc) ? 1 : 0) : S.sure.has(doc) || S.seen.get(doc) ? 1 : 0.5);
-  const has = (S, doc, dim, v) => (!values(S, doc, dim).includes(v) ? 0 : dim === 'village' && !S.K.docs.has(doc) ? 0.5 : 1);
-
-  // Filter counts: value -> [docs that surely have it, whether more may]
-  // (each dimension counted with the other filters applied).
-  function tally(S) {
-    const facets = {};
-    for (const [dim] of DIMS) facets[dim] = new Map();
-    for (const doc of S.cands.keys()) {
-      const h = holds(S, doc);
-      if (!h) continue;
-      const pass = DIMS.map(([dim]) => (S.f[dim] ? has(S, doc, dim, S.f[dim]) : 1));
-      DIMS.forEach(([dim], i) => {
-        const p = pass.reduce((p, x, j) => (j === i ? p : min(p, x)), h);
-        if (!p) return;
-        const sure = p === 1 && (dim !== 'village' || S.K.docs.has(doc));
-        for (const v of values(S, doc, dim)) {
-          const e = facets[dim].get(v) || [0, false];
-          if (sure) e[0]++; else e[1] = true;
-          facets[dim].set(v, e);
-        }
-      });
-    }
-    S.facets = facets;
-    const todo = S.rank.filter((doc) => unread(S, doc));
-    const files = todo.reduce((n, doc) => n + cost(S, doc), 0);
-    S.counting = todo.length > 0 && files <= S.budget; // reading some of many would leave the counts unsure
-  }
+  const has = (S, doc, i, v) => (!values(S, doc, i).includes(v) ? 0 : i === 3 && !S.K.docs.has(doc) ? 0.5 : 1);
+  // has() for every dimension: 1 where no filter is set
+  const passes = (S, doc) => S.fs.map((v, i) => (v ? has(S, doc, i, v) : 1));
 
   // Files examine() may fetch for a doc: its doc file and candidate blocks;
   // with exact postings its doc file only (for its blocks' villages).
   const cost = (S, doc) => { const r = S.rest.get(doc); return S.K.p.has(doc) ? 0 : r ? (r.length ? 1 : 0) : 1 + S.cands.get(doc)[2].size; };
 
-  // Not read yet, and a count under these filters could hold it (it surely
-  // fails at most one filter: it may count under that dimension's values).
-  const unread = (S, doc) => !S.K.docs.has(doc) && DIMS.filter(([dim]) => S.f[dim] && !has(S, doc, dim, S.f[dim])).length < 2;
+  // Filter counts: value -> [docs that surely have it, whether more may]
+  // (each dimension counted with the other filters applied); and whether
+  // to read the unread candidates a count could hold (those that surely
+  // fail at most one filter): only when they take no more than S.budget files.
+  function tally(S) {
+    const facets = DIMS.map(() => new Map());
+    let todo = 0, files = 0;
+    for (const doc of S.rank) {
+      const h = holds(S, doc), pass = passes(S, doc), known = S.K.docs.has(doc);
+      if (!known && pass.filter((x) => !x).length < 2) { todo++; files += cost(S, doc); }
+      if (!h) continue;
+      for (let i = 0; i < 4; i++) {
+        let p = h;
+        for (let j = 0; j < 4; j++) if (j !== i && pass[j] < p) p = pass[j];
+        if (!p) continue;
+        const sure = p === 1 && (i < 3 || known);
+        for (const v of values(S, doc, i)) {
+          let e = facets[i].get(v);
+          if (!e) facets[i].set(v, (e = [0, false]));
+          if (sure) e[0]++; else e[1] = true;
+        }
+      }
+    }
+    S.facets = Object.fromEntries(DIMS.map(([dim], i) => [dim, facets[i]]));
+    S.counting = todo > 0 && files <= S.budget; // reading some of many would leave the counts unsure
+  }
+
+  // Not read yet, and a count under these filters could hold it.
+  const unread = (S, doc) => !S.K.docs.has(doc) && passes(S, doc).filter((x) => !x).length < 2;
 
   // Results under the filters: [how many, exact?]
   function total(S) {
     let n = 0, open = false;
     for (const c of S.order) {
       if (S.seen.has(c.doc)) { n += S.seen.get(c.doc) ? 1 : 0; continue; }
-      const p = DIMS.reduce((p, [dim]) => (S.f[dim] ? min(p, has(S, c.doc, dim, S.f[dim])) : p), holds(S, c.doc));
+      const p = passes(S, c.doc).reduce(min, holds(S, c.doc));
       if (p) n++;
       if (p && p < 1) open = true;
     }
@@ -342,7 +346,7 @@
     const m = await ix.getMeta();
     const lists = await Promise.all(gl.filter((g) => g.length).map((g) => Promise.all(g.map((x) => ix.posting(m, x)))));
     const cands = candidates(lists.map((l) => l.slice()));
-    const S = { status: 'ok', m, terms, f, cands, K: ix.known(terms.join('\n')), sure: new Set(), rest: new Map(), tb: new Map(), seen: new Map(), budget: COUNT_CAP };
+    const S = { status: 'ok', m, terms, f, cands, K: ix.known(terms.join('\n')), sure: new Set(), rest: new Map(), tb: new Map(), seen: new Map(), budget: COUNT_CAP, fs: DIMS.map(([dim]) => f[dim]) };
     // When every term is its only key, the postings are exact: a candidate
     // holds the query, and its own text holds the terms whose tf_main > 0.
     if (terms.every((t) => grams(t).join() === t)) {
@@ -351,14 +355,14 @@
         S.sure.add(doc);
         S.rest.set(doc, rest);
         S.tb.set(doc, rest.map((t) => lists[terms.indexOf(t)][0].get(doc)[2] || new Map()));
-        if (!rest.length || m.V[doc].length < 2) S.K.docs.set(doc, m.V[doc].map((v) => m.villages[v]));
+        if (!rest.length || m.V[doc].length < 2) S.K.docs.set(doc, m.F[doc][3]);
       }
     }
     S.rank = [...cands].sort((a, b) => cmp([a[1][0] ? 1 : 0, a[1][1], a[0]], [b[1][0] ? 1 : 0, b[1][1], b[0]])).map((x) => x[0]);
     if (cands.size <= EXACT) await read(ix, S, S.rank.filter((doc) => !S.K.docs.has(doc)));
     const order = [];
     for (const [doc, c] of cands) {
-      const p = DIMS.reduce((p, [dim]) => (f[dim] ? min(p, has(S, doc, dim, f[dim])) : p), holds(S, doc));
+      const p = passes(S, doc).reduce(min, holds(S, doc));
       if (p) order.push({ doc, key: [c[0] ? 1 : 0, c[1], doc], b: c[2] });
     }
     order.sort((a, b) => cmp(a.key, b.key));
@@ -512,7 +516,7 @@
       if (my !== seq) return;
       shown = Math.min(want, S.ver.length);
       list.replaceChildren(...S.ver.slice(0, shown).map((h) => hitItem(h, S, root)));
-      if (!S.running) { tally(S); drawFilters(); } // the docs verified count too
+      if (!S.running && S.dirty) { S.dirty = false; tally(S); drawFilters(); } // the docs verified count too
       showStatus();
       if (S.counting && !S.running) {
         const s = S;
