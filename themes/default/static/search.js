@@ -358,14 +358,10 @@
         if (!rest.length || m.V[doc].length < 2) S.K.docs.set(doc, m.F[doc][3]);
       }
     }
-    S.rank = [...cands].sort((a, b) => cmp([a[1][0] ? 1 : 0, a[1][1], a[0]], [b[1][0] ? 1 : 0, b[1][1], b[0]])).map((x) => x[0]);
+    const ranked = [...cands].map(([doc, c]) => ({ doc, key: [c[0] ? 1 : 0, c[1], doc], b: c[2] })).sort((a, b) => cmp(a.key, b.key));
+    S.rank = ranked.map((c) => c.doc);
     if (cands.size <= EXACT) await read(ix, S, S.rank.filter((doc) => !S.K.docs.has(doc)));
-    const order = [];
-    for (const [doc, c] of cands) {
-      const p = passes(S, doc).reduce(min, holds(S, doc));
-      if (p) order.push({ doc, key: [c[0] ? 1 : 0, c[1], doc], b: c[2] });
-    }
-    order.sort((a, b) => cmp(a.key, b.key));
+    const order = ranked.filter((c) => passes(S, c.doc).reduce(min, holds(S, c.doc)));
     const vix = f.village ? m.villages.indexOf(f.village) : -1;
     Object.assign(S, { gram: gl.map((g) => g.length > 0), order, vix, pos: 0, ver: [] });
     tally(S);
