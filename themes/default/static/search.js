@@ -278,7 +278,8 @@
   const holds = (S, doc) => (S.K.docs.has(doc) ? (S.K.docs.get(doc) ? 1 : 0) : S.sure.has(doc) || S.seen.get(doc) ? 1 : 0.5);
   const has = (S, doc, i, v) => (!values(S, doc, i).includes(v) ? 0 : i === 3 && !S.K.docs.has(doc) ? 0.5 : 1);
   // has() for every dimension: 1 where no filter is set
-  const passes = (S, doc) => S.fs.map((v, i) => (v ? has(S, doc, i, v) : 1));
+  const ALL = [1, 1, 1, 1];
+  const passes = (S, doc) => (S.fs.some(Boolean) ? S.fs.map((v, i) => (v ? has(S, doc, i, v) : 1)) : ALL);
 
   // Files examine() may fetch for a doc: its doc file and candidate blocks;
   // with exact postings its doc file only (for its blocks' villages).
@@ -293,7 +294,7 @@
     let todo = 0, files = 0;
     for (const doc of S.rank) {
       const h = holds(S, doc), pass = passes(S, doc), known = S.K.docs.has(doc);
-      if (!known && pass.filter((x) => !x).length < 2) { todo++; files += cost(S, doc); }
+      if (!known && (pass === ALL || pass.filter((x) => !x).length < 2)) { todo++; files += cost(S, doc); }
       if (!h) continue;
       for (let i = 0; i < 4; i++) {
         let p = h;
