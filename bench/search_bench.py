@@ -268,10 +268,14 @@ def pick_queries(root: Path) -> list[tuple[str, str]]:
     """A rare 3-character name, a 2-character name and a 4-character one, from the built rows."""
     rng = random.Random(9)
     idx = root / INDEX_DIR / "d"
-    blocks = sorted(p for p in idx.iterdir() if "-" in p.stem)
+    blocks: dict[int, list[Path]] = {}
+    for p in idx.iterdir():
+        if "-" in p.stem:
+            blocks.setdefault(int(p.stem.split("-")[0]), []).append(p)
     names: dict[int, str] = {}
-    for p in rng.sample(blocks, min(200, len(blocks))):
-        for _a, text, _v in json.loads(p.read_bytes()):
+    for n in rng.sample(sorted(blocks), min(50, len(blocks))):  # rows in their order: whatever the blocks
+        rows = [r for p in blocks[n] for r in json.loads(p.read_bytes())]
+        for _a, text, _v in sorted(rows, key=lambda r: int(r[0][2:])):
             name = text.split(" ")[2]
             names.setdefault(len(name), name)
     out = [("name (3 chars)", names[3]), ("name (2 chars)", names[2])]
@@ -313,20 +317,36 @@ def browser_measure(www: Path, sub: str, queries: list[tuple[str, str]]) -> dict
     server = serve(www)
     base = f"http://127.0.0.1:{server.server_address[1]}/{sub}/search/"
     done = "() => { const s = document.querySelector('.gk-status'); return s && s.textContent && s.textContent !== '正在搜索…'; }"
-    out: dict = {"bytes": {}, "cold_ms": {}, "warm_ms": {}, "status": {}}
+    counted = "() => !document.querySelector('.gk-filters[aria-busy=true]')"
+    # when the results are first shown (the filters may still be counted after)
+    shown = (
+        "new MutationObserver((_, o) => { const s = document.querySelector('.gk-status');"
+        " if (s && s.textContent && s.textContent !== '正在搜索…') { window.__gkShown = performance.now(); o.disconnect(); } })"
+        ".observe(document, {subtree: true, childList: true, characterData: true});"
+    )
+    index_bytes = (
+        "t => performance.getEntriesByType('resource').filter(e => e.name.includes('/search/index/') && e.startTime <= t)"
+        ".reduce((n, e) => n + e.encodedBodySize, 0)"
+    )
+    out: dict = {"bytes": {}, "counted_bytes": {}, "options": {}, "cold_ms": {}, "warm_ms": {}, "status": {}}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for _kind, q in queries:  # first query on a fresh page: what it downloads
                 ctx = browser.new_context()
                 page = ctx.new_page()
+                page.add_init_script(shown)
                 page.goto(base + "?q=" + q)
                 page.wait_for_function(done, timeout=60_000)
-                out["bytes"][q] = page.evaluate(
-                    "() => performance.getEntriesByType('resource').filter(e => e.name.includes('/search/index/'))"
-                    ".reduce((n, e) => n + e.encodedBodySize, 0)"
-                )
+                out["bytes"][q] = page.evaluate(index_bytes, page.evaluate("window.__gkShown"))
+                page.wait_for_function(counted, timeout=60_000)
+                page.wait_for_timeout(200)  # the last batch's files
+                out["counted_bytes"][q] = page.evaluate(index_bytes, 1e12)
                 out["status"][q] = page.locator(".gk-status").text_content()
+                out["options"][q] = page.eval_on_selector_all(
+                    ".gk-filters option",
+                    "os => [os.filter(o => o.value).length, os.filter(o => o.text.includes('至少')).length]",
+                )
                 ctx.close()
             ctx = browser.new_context()
             page = ctx.new_page()
@@ -420,17 +440,21 @@ def report(table: list[dict]) -> None:
     line("RSS: peak with build (MB)", lambda r: f"{r['peak_rss_mb']:.0f}")
     if "trace_peak_mb" in table[0]:
         line("build allocations peak (MB)", lambda r: f"{r['trace_peak_mb']:.0f}")
-    print("\nfirst-query bytes, KB (Python reference client | Chromium); results")
+    print(
+        "\nfirst-query bytes, KB (Python reference client | Chromium; + Chromium once the filters are counted); results"
+    )
     for i in range(len(table[0]["queries"])):
         kind = table[0]["queries"][i][0]
 
         def cell(r: dict, i: int = i) -> str:
             q = r["queries"][i][1]
             b, _n, total, approx = r["ref"][q]
-            c = f"{r['browser']['bytes'][q] / 1e3:.0f}" if "browser" in r else "-"
+            c = "-"
+            if "browser" in r:
+                c = f"{r['browser']['bytes'][q] / 1e3:.0f}+{(r['browser']['counted_bytes'][q] - r['browser']['bytes'][q]) / 1e3:.0f}"
             return f"{b / 1e3:.0f}|{c} {'~' if approx else ''}{total}"
 
-        print(f"  {kind:<32}" + "".join(f"{cell(r):>16}" for r in table))
+        print(f"  {kind:<32}" + "".join(f"{cell(r):>20}" for r in table))
     print(
         "  queries: "
         + "; ".join(
@@ -438,6 +462,17 @@ def report(table: list[dict]) -> None:
         )
     )
     if "browser" in table[0]:
+        print("\nChromium once the filters are counted: status; filter values offered (of them counted only in part)")
+        for i in range(len(table[0]["queries"])):
+            kind = table[0]["queries"][i][0]
+
+            def st(r: dict, i: int = i) -> str:
+                q = r["queries"][i][1]
+                status = r["browser"]["status"][q].replace(" 条结果", "").replace("找到 ", "").replace("约 ", "~")
+                n, part = r["browser"]["options"][q]
+                return f"{status[:8]}; {n} ({part})"
+
+            print(f"  {kind:<32}" + "".join(f"{st(r):>20}" for r in table))
         print("\nin-browser latency, ms (median of 7 after the files are loaded | first run incl. local fetches)")
         for i in range(len(table[0]["queries"])):
             kind = table[0]["queries"][i][0]

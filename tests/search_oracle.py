@@ -16,7 +16,11 @@ from gongkai.emit.search_text import _SPACE, _VAL, canon, decode_posting, shard_
 #
 # A line-by-line Python mirror of the query algorithm in search.js, reading the
 # built files through ``read(path relative to search/index/) -> bytes``.  Tests
-# use it to prove recall and to count first-query bytes.
+# use it to prove recall and to count first-query bytes.  It reads a few
+# candidates through before filtering as search.js did before #16; how
+# search.js counts the filters since (exact postings, blocks' villages, the
+# reading in the background) is not mirrored: tests/test_search_facets.py
+# checks those counts in Chromium against the documents themselves.
 
 
 def parse_query(q: str) -> list[str]:

@@ -116,9 +116,10 @@ def test_non_public_records_are_not_searchable(served_demo: str, chromium_page) 
 
 
 def _status(page) -> str:
+    """The status line once the results are shown and the filters counted."""
     page.wait_for_function(
-        "() => { const s = document.querySelector('.gk-status');"
-        " return s && s.textContent && s.textContent !== '正在搜索…'; }"
+        "() => { const s = document.querySelector('.gk-status'), f = document.querySelector('.gk-filters');"
+        " return s && s.textContent && s.textContent !== '正在搜索…' && !(f && f.getAttribute('aria-busy') === 'true'); }"
     )
     return page.locator(".gk-status").text_content()
 

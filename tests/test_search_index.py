@@ -241,6 +241,33 @@ def test_layout(site) -> None:
     assert keys == sorted(keys)
 
 
+def test_a_rows_block_holds_one_village_and_the_doc_names_it(site) -> None:
+    """#16: a key's blocks tell the villages it is in (the filters count by them)."""
+    docs, files = site
+    meta = json.loads(files[f"{INDEX_DIR}/meta.json"])
+    by_url = {d.url: d for d in docs}
+    several = 0
+    for n in range(len(docs)):
+        doc = json.loads(files[f"{INDEX_DIR}/d/{n}.json"])
+        d = by_url[doc["u"]]
+        blocks = []
+        while f"{INDEX_DIR}/d/{n}-{len(blocks)}.json" in files:
+            blocks.append(json.loads(files[f"{INDEX_DIR}/d/{n}-{len(blocks)}.json"]))
+        assert sorted(int(r[0][2:]) for b in blocks for r in b) == list(range(1, len(d.rows) + 1))
+        vils = {r.village for r in d.rows} | set(d.villages)
+        if len(vils) < 2:
+            assert "b" not in doc
+            continue
+        several += 1
+        assert len(doc["b"]) == len(blocks)
+        for code, block in zip(doc["b"], blocks, strict=True):
+            assert {r[2] for r in block} == {code}
+            assert [int(r[0][2:]) for r in block] == sorted(int(r[0][2:]) for r in block)  # rows in their order
+        firsts = [meta["villages"][c] for c in dict.fromkeys(doc["b"])]
+        assert firsts == list(dict.fromkeys(r.village for r in d.rows))  # villages as they first appear
+    assert several > 5
+
+
 def test_adding_a_newer_doc_keeps_the_files_of_older_docs(site) -> None:
     docs, files = site
     new = SearchDoc("notices/new/", "新通知", "notice", "通知公告", "乡人民政府", "2030-01-01", 2030, (), "新内容")

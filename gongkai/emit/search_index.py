@@ -19,10 +19,12 @@ Everything is written under ``search/index/`` and fetched by
                     being mix32(code points) & (shards - 1)
     d/<n>.json      doc n: {"t": title, "u": url, "d": date, "x": text,
                     "k": publisher and village names, and for a roster
-                    "h": [[header, unit], ...] of its rows' cells}: display
-                    + verification
+                    "h": [[header, unit], ...] of its rows' cells and, when
+                    it names two villages or more, "b": the village# of each
+                    rows block}: display + verification
     d/<n>-<k>.json  rows block k of roster n: [[anchor, row text, village#]],
-                    a row's cells separated by tabs when the doc has "h"
+                    a row's cells separated by tabs when the doc has "h";
+                    a block holds one village's rows
 
 Docs are numbered oldest first (year, date, url), so a new record usually
 gets the next number and the files of older docs do not change; the
@@ -50,6 +52,16 @@ in one rows block; the minimum over a query's bigrams is an upper bound of
 the query's hits, which lets the client rank from postings alone and verify
 only the docs it shows (threshold: verify in upper-bound order until the
 k-th verified result is at least the next upper bound).
+
+The filters' counts cannot come from the postings: a candidate may hold
+every key of a term and not the term, and a roster's rows block holds rows
+of several villages.  So the client counts only documents it knows to hold
+the query: read through (search.js: examine; up to EXACT before the
+filters are drawn, then EXACT at a time in the background when the rest
+take no more than COUNT_CAP files, else none), or certain from the postings when every term is its own only key
+(then a term with tf_main > 0 is in the doc's own text, and a doc of one
+village, or whose own text holds every term, counts under all its villages).
+A count is shown once no unread candidate could add to it.
 
 The build streams: each doc's files are yielded as soon as it is read, and
 postings are accumulated in bounded batches spilled to temporary files (one
@@ -103,7 +115,10 @@ MAX_GRAMS = 8  # keys looked up per query term (evenly spread)
 VERIFY_CAP = 50  # docs verified per page request at most
 
 
-EXACT = 30  # candidates read through before the filters are counted (search.js: examine)
+EXACT = 30  # candidates read through before the filters are first drawn (search.js: examine)
+
+
+COUNT_CAP = 120  # files read in the background to count the filters, per query and filters at most
 
 
 class _Spill:

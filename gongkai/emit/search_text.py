@@ -222,15 +222,23 @@ def _dumps(obj: object) -> bytes:
 
 
 def _blocks(rows: tuple[SearchRow, ...]) -> list[list[SearchRow]]:
-    blocks: list[list[SearchRow]] = []
-    size = BLOCK_BYTES
+    """A roster's rows in blocks of about BLOCK_BYTES, each of one village's
+    rows (villages in the order they first appear, rows in their order), so
+    that a key's blocks in the postings tell the villages it is found in."""
+    by_village: dict[str, list[SearchRow]] = {}
     for r in rows:
-        n = len(r.text.encode("utf-8")) + len(r.anchor) + 8
-        if size + n > BLOCK_BYTES and (not blocks or blocks[-1]):
-            blocks.append([])
-            size = 0
-        blocks[-1].append(r)
-        size += n
+        by_village.setdefault(r.village, []).append(r)
+    blocks: list[list[SearchRow]] = []
+    for group in by_village.values():
+        size = BLOCK_BYTES
+        start = len(blocks)
+        for r in group:
+            n = len(r.text.encode("utf-8")) + len(r.anchor) + 8
+            if size + n > BLOCK_BYTES and (len(blocks) == start or blocks[-1]):
+                blocks.append([])
+                size = 0
+            blocks[-1].append(r)
+            size += n
     return blocks
 
 
@@ -245,6 +253,9 @@ def _doc_parts(d: SearchDoc, vils: list[str], vil_ix: dict[str, int]) -> tuple[b
     doc: dict[str, object] = {"d": d.date, "k": tags, "t": d.title, "u": d.url, "x": d.text}
     if d.columns:
         doc["h"] = [list(c) for c in d.columns]
+    blocks = _blocks(d.rows)
+    if len(vils) > 1 and blocks:
+        doc["b"] = [vil_ix[b[0].village] if b[0].village else -1 for b in blocks]
     doc_file = _dumps(doc)
     main: Counter[str] = Counter()
     title_c = canon(d.title)
@@ -255,7 +266,7 @@ def _doc_parts(d: SearchDoc, vils: list[str], vil_ix: dict[str, int]) -> tuple[b
     _count_grams(canon(tags), main)
     entries: dict[str, list] = {g: [tf << 2 | (2 if g in in_title else 0), None] for g, tf in main.items()}
     block_files: list[bytes] = []
-    for k, block in enumerate(_blocks(d.rows)):
+    for k, block in enumerate(blocks):
         block_files.append(_dumps([[r.anchor, r.text, vil_ix[r.village] if r.village else -1] for r in block]))
         block_c = canon("\n".join(r.text for r in block))
         counts: Counter[str] = Counter()

@@ -11,6 +11,8 @@
  * from file:// it says that search needs the site served.
  * CSS hooks: gk-status gk-filters gk-results gk-hit gk-hit-title gk-hit-meta
  * gk-snippet gk-rows gk-more gk-notice; hits in <mark>. GKSearch: test hook.
+ * Filters: a count is of documents known to hold the query (see session,
+ * tally); gk-filters has aria-busy="true" while counts are being read.
  * Algorithm = reference_search in search.py: terms (AND) -> keys -> posting
  * lists intersected per unit (doc text or rows block) -> candidates ranked
  * by upper bounds (title hit, hits, date) -> verified as substrings in rank
@@ -119,6 +121,8 @@
       m.T = codes(m.ft, m.w[0]); m.P = codes(m.fp, m.w[1]); m.Y = []; m.TL = Object.fromEntries(m.types);
       m.V = m.fv.split(',').map((s) => codes(s, m.w[2]));
       for (const [y, c] of m.years) for (let i = 0; i < c; i++) m.Y.push(y);
+      // each doc's filter values, as the filters name them: [type, year, pub, villages]
+      m.F = m.T.map((t, d) => [[m.types[t][0]], [String(m.Y[d])], [m.publishers[m.P[d]]], m.V[d].map((v) => m.villages[v])]);
       m.hex = (m.shards - 1).toString(16).length;
       return m;
     }).catch((e) => { meta = null; throw e; }));
@@ -127,7 +131,10 @@
       if (!posts.has(g)) posts.set(g, decode((await json(p))[g] || ''));
       return posts.get(g);
     };
-    return { json, getMeta, posting };
+    // per query (its terms): candidates read, doc -> villages | null, and the reads under way
+    const seen = new Map();
+    const known = (key) => { if (!seen.has(key)) seen.set(key, { docs: new Map(), p: new Map() }); return seen.get(key); };
+    return { json, getMeta, posting, known };
   }
 
   const cmp = (a, b) => b[0] - a[0] || b[1] - a[1] || b[2] - a[2];
@@ -196,25 +203,45 @@
       if (!next || done >= VERIFY_CAP) break;
       const batch = S.order.slice(S.pos, S.pos + Math.max(want - S.ver.length, 3));
       S.pos += batch.length; done += batch.length;
-      for (const h of await Promise.all(batch.map((c) => verify(ix, S, c)))) if (h) S.ver.push(h); else S.rej++;
+      (await Promise.all(batch.map((c) => verify(ix, S, c)))).forEach((h, i) => {
+        const doc = batch[i].doc;
+        if (!S.sure.has(doc) && !S.K.docs.has(doc)) S.dirty = true; // the counts learn from it
+        S.seen.set(doc, !!h);
+        if (h) S.ver.push(h);
+        else if (S.vix < 0 && !S.K.docs.has(doc)) S.K.docs.set(doc, null); // not in the doc at all
+      });
     }
     S.ver.sort((a, b) => cmp(a.key, b.key));
-    S.total = S.order.length - S.rej;
-    S.approx = !S.exact && S.pos < S.order.length && !(S.terms.every((t) => grams(t).join() === t) && S.vix < 0);
   }
 
   const DIMS = [['type', '全部类型'], ['year', '全部年份'], ['pub', '全部发布单位'], ['village', '全部村（社区）']];
-  const EXACT = 30; // up to this many candidates are verified before the filters are drawn
+  // Filter counts are of documents known to hold the query, never of
+  // candidates (a candidate has the query's keys, maybe not the query, and a
+  // roster's match may be in one village's rows only).  Up to EXACT
+  // candidates are read before the filters are first drawn; when the others
+  // that could count take no more than COUNT_CAP files, they are read in the
+  // background, EXACT at a time (a count shows "计数中" until every candidate
+  // it could hold is read); else none is: those counts show "至少 n" or "…".
+  const EXACT = 30, COUNT_CAP = 120;
 
   // A candidate read through (as verify does, all its candidate blocks): null
   // if the query is not in it, else the villages it is found in with the
   // village filter on: all of the doc's when every term is in its own text,
-  // else those whose rows hold every term the own text lacks.
-  async function examine(ix, m, terms, doc, c) {
-    const d = await ix.json('d/' + doc + '.json');
-    const own = [canon(d.t), canon(d.x), canon(d.k)];
-    const rest = terms.filter((t) => !own.some((h) => h.includes(t)));
-    const all = m.V[doc].map((v) => m.villages[v]);
+  // else those whose rows hold every term the own text lacks.  `rest`: those
+  // terms, when the postings are exact; `tb`: then each one's blocks, which
+  // with the blocks' villages (d.b: a block is of one village) tell the
+  // villages without reading the rows.
+  async function examine(ix, m, terms, doc, c, rest, tb) {
+    if (rest && rest.length && tb) {
+      const d = await ix.json('d/' + doc + '.json');
+      if (d.b) return [...new Set(d.b)].filter((v) => v >= 0 && tb.every((bl) => [...bl.keys()].some((k) => d.b[k] === v))).map((v) => m.villages[v]);
+    }
+    if (!rest) {
+      const d = await ix.json('d/' + doc + '.json');
+      const own = [canon(d.t), canon(d.x), canon(d.k)];
+      rest = terms.filter((t) => !own.some((h) => h.includes(t)));
+    }
+    const all = m.F[doc][3];
     if (!rest.length) return all;
     const found = new Map(), anywhere = new Set(); // village# -> terms in its rows
     for (const b of await Promise.all([...c[2].keys()].map((k) => ix.json('d/' + doc + '-' + k + '.json')))) {
@@ -232,38 +259,114 @@
     return [...found].filter(([v, ts]) => v >= 0 && ts.size === rest.length).map(([v]) => m.villages[v]);
   }
 
+  // Read these candidates (once per query, whatever the filters): S.K.docs
+  // learns each one's villages, or null.
+  function read(ix, S, docs) {
+    const K = S.K;
+    return Promise.all(docs.map((doc) => {
+      if (!K.p.has(doc)) {
+        K.p.set(doc, examine(ix, S.m, S.terms, doc, S.cands.get(doc), S.rest.get(doc), S.tb.get(doc))
+          .then((vs) => { K.docs.set(doc, vs); }, (e) => { K.p.delete(doc); throw e; }));
+      }
+      return K.p.get(doc);
+    }));
+  }
+
+  // A doc's values of a filter dimension; villages: as read, else all of the doc's.
+  const values = (S, doc, i) => (i < 3 ? S.m.F[doc][i] : S.K.docs.get(doc) || S.m.F[doc][3]);
+  // 1: the doc holds the query (and has value v of dim) for sure, 0: not, .5: may.
+  const holds = (S, doc) => (S.K.docs.has(doc) ? (S.K.docs.get(doc) ? 1 : 0) : S.sure.has(doc) || S.seen.get(doc) ? 1 : 0.5);
+  const has = (S, doc, i, v) => (!values(S, doc, i).includes(v) ? 0 : i === 3 && !S.K.docs.has(doc) ? 0.5 : 1);
+  // has() for every dimension: 1 where no filter is set
+  const ALL = [1, 1, 1, 1];
+  const passes = (S, doc) => (S.fs.some(Boolean) ? S.fs.map((v, i) => (v ? has(S, doc, i, v) : 1)) : ALL);
+
+  // Files examine() may fetch for a doc: its doc file and candidate blocks;
+  // with exact postings its doc file only (for its blocks' villages).
+  const cost = (S, doc) => { const r = S.rest.get(doc); return S.K.p.has(doc) ? 0 : r ? (r.length ? 1 : 0) : 1 + S.cands.get(doc)[2].size; };
+
+  // Filter counts: value -> [docs that surely have it, whether more may]
+  // (each dimension counted with the other filters applied); and whether
+  // to read the unread candidates a count could hold (those that surely
+  // fail at most one filter): only when they take no more than S.budget files.
+  function tally(S) {
+    const facets = DIMS.map(() => new Map());
+    let todo = 0, files = 0;
+    for (const doc of S.rank) {
+      const h = holds(S, doc), pass = passes(S, doc), known = S.K.docs.has(doc);
+      if (!known && (pass === ALL || pass.filter((x) => !x).length < 2)) { todo++; files += cost(S, doc); }
+      if (!h) continue;
+      for (let i = 0; i < 4; i++) {
+        let p = h;
+        for (let j = 0; j < 4; j++) if (j !== i && pass[j] < p) p = pass[j];
+        if (!p) continue;
+        const sure = p === 1 && (i < 3 || known);
+        for (const v of values(S, doc, i)) {
+          let e = facets[i].get(v);
+          if (!e) facets[i].set(v, (e = [0, false]));
+          if (sure) e[0]++; else e[1] = true;
+        }
+      }
+    }
+    S.facets = Object.fromEntries(DIMS.map(([dim], i) => [dim, facets[i]]));
+    S.counting = todo > 0 && files <= S.budget; // reading some of many would leave the counts unsure
+  }
+
+  // Not read yet, and a count under these filters could hold it.
+  const unread = (S, doc) => !S.K.docs.has(doc) && passes(S, doc).filter((x) => !x).length < 2;
+
+  // Results under the filters: [how many, exact?]
+  function total(S) {
+    let n = 0, open = false;
+    for (const c of S.order) {
+      if (S.seen.has(c.doc)) { n += S.seen.get(c.doc) ? 1 : 0; continue; }
+      const p = passes(S, c.doc).reduce(min, holds(S, c.doc));
+      if (p) n++;
+      if (p && p < 1) open = true;
+    }
+    return [n, !open];
+  }
+
+  // Read the candidates not yet read, best first, until every count is
+  // certain; step() after each batch.
+  async function count(ix, S, step) {
+    while (S.counting && !S.dead) {
+      const todo = S.rank.filter((doc) => unread(S, doc)).slice(0, EXACT);
+      S.budget -= todo.reduce((n, doc) => n + cost(S, doc), 0);
+      await read(ix, S, todo);
+      tally(S);
+      if (!S.dead) step();
+    }
+  }
+
   // A search session: q + filters -> ranked candidates (S.order); ensure() fills S.ver.
   async function session(ix, q, f) {
     const terms = parse(q), gl = terms.map(grams);
     if (!terms.length) return { status: 'empty' };
     if (!gl.some((g) => g.length)) return { status: 'short' };
     const m = await ix.getMeta();
-    const cands = candidates(await Promise.all(gl.filter((g) => g.length).map((g) => Promise.all(g.map((x) => ix.posting(m, x))))));
-    // A few candidates are read through first, so that every count offered is
-    // of documents the filter then shows (a name found in one village's rows
-    // is not counted under the roster's other villages); many are counted
-    // from the postings, as upper bounds.
-    const exact = cands.size <= EXACT ? new Map() : null;
-    if (exact) {
-      const docs = [...cands.keys()];
-      (await Promise.all(docs.map((doc) => examine(ix, m, terms, doc, cands.get(doc)))))
-        .forEach((vs, i) => { if (vs) exact.set(docs[i], vs); else cands.delete(docs[i]); });
-    }
-    const val = (d, dim) => dim === 'type' ? [m.types[m.T[d]][0]] : dim === 'year' ? [String(m.Y[d])]
-      : dim === 'pub' ? [m.publishers[m.P[d]]] : exact ? exact.get(d) : m.V[d].map((v) => m.villages[v]);
-    const facets = {}, order = [];
-    for (const [dim] of DIMS) facets[dim] = new Map();
-    for (const [doc, c] of cands) {
-      const miss = DIMS.filter(([dim]) => f[dim] && !val(doc, dim).includes(f[dim]));
-      if (!miss.length) order.push({ doc, key: [c[0] ? 1 : 0, c[1], doc], b: c[2] });
-      for (const [dim] of DIMS) {  // facet counts: with the other filters applied
-        if (miss.length > 1 || (miss.length && miss[0][0] !== dim)) continue;
-        for (const v of val(doc, dim)) facets[dim].set(v, (facets[dim].get(v) || 0) + 1);
+    const lists = await Promise.all(gl.filter((g) => g.length).map((g) => Promise.all(g.map((x) => ix.posting(m, x)))));
+    const cands = candidates(lists.map((l) => l.slice()));
+    const S = { status: 'ok', m, terms, f, cands, K: ix.known(terms.join('\n')), sure: new Set(), rest: new Map(), tb: new Map(), seen: new Map(), budget: COUNT_CAP, fs: DIMS.map(([dim]) => f[dim]) };
+    // When every term is its only key, the postings are exact: a candidate
+    // holds the query, and its own text holds the terms whose tf_main > 0.
+    if (terms.every((t) => grams(t).join() === t)) {
+      for (const doc of cands.keys()) {
+        const rest = terms.filter((t, i) => !lists[i][0].get(doc)[0]);
+        S.sure.add(doc);
+        S.rest.set(doc, rest);
+        S.tb.set(doc, rest.map((t) => lists[terms.indexOf(t)][0].get(doc)[2] || new Map()));
+        if (!rest.length || m.V[doc].length < 2) S.K.docs.set(doc, m.F[doc][3]);
       }
     }
-    order.sort((a, b) => cmp(a.key, b.key));
+    const ranked = [...cands].map(([doc, c]) => ({ doc, key: [c[0] ? 1 : 0, c[1], doc], b: c[2] })).sort((a, b) => cmp(a.key, b.key));
+    S.rank = ranked.map((c) => c.doc);
+    if (cands.size <= EXACT) await read(ix, S, S.rank.filter((doc) => !S.K.docs.has(doc)));
+    const order = ranked.filter((c) => passes(S, c.doc).reduce(min, holds(S, c.doc)));
     const vix = f.village ? m.villages.indexOf(f.village) : -1;
-    return { status: 'ok', m, terms, gram: gl.map((g) => g.length > 0), order, facets, vix, pos: 0, ver: [], rej: 0, exact: !!exact };
+    Object.assign(S, { gram: gl.map((g) => g.length > 0), order, vix, pos: 0, ver: [] });
+    tally(S);
+    return S;
   }
 
   // --- rendering (DOM only: no innerHTML) ------------------------------------
@@ -365,20 +468,44 @@
       if (u !== location.search) try { history.replaceState(null, '', u); } catch (e) { /* ignore */ }
     };
 
+    // The filters, each select kept across redraws (a count filled in while
+    // the reader is in one does not take it away).  A value is offered while
+    // a document may have it; its count is shown once no unread one may:
+    // "计数中" until then, or "至少 n" / "…" when reading stopped at COUNT_CAP.
+    const sels = new Map();
     function drawFilters() {
-      filt.replaceChildren();
+      const kids = [];
       for (const [dim, all] of DIMS) {
-        const counts = S.facets[dim], sel = el('select');
-        if (counts.size < 2 && !f[dim]) continue;
-        const vals = [...counts.keys()].sort((a, b) => dim === 'year' ? b - a : a.localeCompare(b, 'zh'));
+        const counts = S.facets[dim];
+        const vals = [...counts.keys()]
+          .sort((a, b) => dim === 'year' ? b - a : a.localeCompare(b, 'zh'));
         if (f[dim] && !counts.has(f[dim])) vals.unshift(f[dim]);
-        sel.name = dim; sel.setAttribute('aria-label', all);
-        sel.append(new Option(all, ''), ...vals.map((v) => new Option(
-          (dim === 'type' ? S.m.TL[v] || v : v) + '（' + (counts.get(v) || 0) + '）',
-          v, false, v === f[dim])));
-        sel.addEventListener('change', () => { if (sel.value) f[dim] = sel.value; else delete f[dim]; run(lastQ, true); });
-        filt.append(sel);
+        if (vals.length < 2 && !f[dim]) continue;
+        let sel = sels.get(dim);
+        if (!sel) {
+          sel = el('select');
+          sel.name = dim; sel.setAttribute('aria-label', all);
+          sel.addEventListener('change', () => { if (sel.value) f[dim] = sel.value; else delete f[dim]; run(lastQ, true); });
+          sels.set(dim, sel);
+        }
+        const label = (v) => {
+          const [n, more] = counts.get(v) || [0, false];
+          return (dim === 'type' ? S.m.TL[v] || v : v) + '（' + (!more ? n : S.counting ? '计数中' : n ? '至少 ' + n : '…') + '）';
+        };
+        const opts = [['', all], ...vals.map((v) => [v, label(v)])];
+        if (sel.options.length !== opts.length || opts.some(([v, t], i) => sel.options[i].value !== v || sel.options[i].text !== t)) {
+          sel.replaceChildren(...opts.map(([v, t]) => new Option(t, v)));
+        }
+        sel.value = f[dim] || '';
+        kids.push(sel);
       }
+      if (kids.length !== filt.children.length || kids.some((k, i) => filt.children[i] !== k)) filt.replaceChildren(...kids);
+      filt.setAttribute('aria-busy', S.counting ? 'true' : 'false');
+    }
+
+    function showStatus() {
+      const [n, exact] = total(S);
+      status.textContent = n ? (exact ? '找到 ' : '约 ') + n + ' 条结果' : '没有找到包含“' + lastQ.trim() + '”的内容';
     }
 
     async function page(my, want) {
@@ -386,7 +513,15 @@
       if (my !== seq) return;
       shown = Math.min(want, S.ver.length);
       list.replaceChildren(...S.ver.slice(0, shown).map((h) => hitItem(h, S, root)));
-      status.textContent = S.total ? (S.approx ? '约 ' : '找到 ') + S.total + ' 条结果' : '没有找到包含“' + lastQ.trim() + '”的内容';
+      if (!S.running && S.dirty) { S.dirty = false; tally(S); drawFilters(); } // the docs verified count too
+      showStatus();
+      if (S.counting && !S.running) {
+        const s = S;
+        s.running = true;
+        setTimeout(() => count(ix, s, () => { drawFilters(); showStatus(); }) // after the results are painted
+          .catch(() => { s.counting = false; if (!s.dead) drawFilters(); }) // a file not read: the counts stay unsure
+          .finally(() => { s.running = false; }));
+      }
       more.hidden = !(S.ver.length > shown || S.pos < S.order.length);
     }
 
@@ -395,6 +530,7 @@
       if (q === lastQ && !force) return null;
       lastQ = q;
       const my = ++seq, t0 = performance.now();
+      if (S) S.dead = true; // its counting stops
       setUrl(q.trim());
       try {
         status.textContent = '正在搜索…';
@@ -406,7 +542,7 @@
           drawFilters();
           await page(my, PAGE);
         } else {
-          list.replaceChildren(); filt.replaceChildren();
+          list.replaceChildren(); filt.replaceChildren(); filt.removeAttribute('aria-busy');
           status.textContent = s.status === 'short' ? '请至少输入两个字' : '输入姓名、村名、项目名称或文号进行搜索';
         }
       } catch (e) {
