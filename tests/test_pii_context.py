@@ -269,3 +269,27 @@ def test_check_reads_attachments_as_the_build_will(make_site) -> None:
     (site / "content" / "notices" / "名单.xlsx").write_bytes(clean)
     r = subprocess.run([*gk, "check", str(site), "--today", "2015-06-02"], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout
+
+
+def test_the_allowlist_is_shown_with_its_reasons_in_the_catalogue(make_site) -> None:
+    """A number the office declares not personal (site.yaml allow_numbers)
+    is published, and the 公开目录 lists it with its reason: an allowlist
+    nobody can see would be a way around the guard."""
+    case = _id_shaped(case_number)
+    site = make_site({"notices/shouli.md": HEAD + f"本次受理的申请（{case}）已办结。\n"})
+    site_yaml = site / "content" / "site.yaml"
+    r = subprocess.run(
+        [sys.executable, "-m", "gongkai", "build", str(site), "--today", "2015-06-02"], capture_output=True, text=True
+    )
+    assert r.returncode == 1 and "GK401" in r.stdout + r.stderr  # unlabelled: refused
+    site_yaml.write_text(
+        site_yaml.read_text(encoding="utf-8")
+        + f'\nallow_numbers:\n  - {{number: "{case}", reason: 宅基地审批受理编号，不是身份证号}}\n',
+        encoding="utf-8",
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "gongkai", "build", str(site), "--today", "2015-06-02"], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    page = (site / "build" / "catalogue" / "index.html").read_text(encoding="utf-8")
+    assert "经核实不是个人信息的号码" in page and case in page and "宅基地审批受理编号，不是身份证号" in page

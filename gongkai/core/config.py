@@ -260,7 +260,7 @@ SITE_FIELDS: dict[str, Field] = {
             max_items=MAX_ALLOW_NUMBERS,
         ),
         False,
-        "允许公开的号码（看起来像身份证号等、实际不是个人信息的号码，写明理由）",
+        "允许公开的号码（看起来像身份证号等、实际不是个人信息的号码，写明理由；号码和理由在公开目录中公示）",
     ),
     "catalogue_article14": Field(
         Bool("目录列出第十四条信息"), False, "公开目录是否列出依第十四条不予公开的信息（只列标题和依据；默认不列）"

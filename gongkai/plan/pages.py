@@ -120,7 +120,12 @@ def plan_pages(site: Site) -> list[Page]:
             "catalogue/",
             "catalogue.html",
             "政府信息公开目录",
-            {"entries": catalogue(site), "standard": site.standard is not None, "others": bool(others)},
+            {
+                "entries": catalogue(site),
+                "standard": site.standard is not None,
+                "others": bool(others),
+                "allowed": site.config.allow_numbers,  # published on purpose: shown with their reasons
+            },
             (home,),
         )
     )
