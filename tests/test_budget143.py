@@ -116,13 +116,15 @@ def test_three_public_counts(make_site) -> None:
 
 def test_three_public_counts_are_integers(make_site) -> None:
     tables = SPENDING + BASIC + "".join(_empty(n) for n in DEPT_BUDGET)
-    text = THREE + "  reception_batches: 2.5\n"
+    text = THREE.replace("count: 2", "count: -1")
+    assert "count: -1" in text
     site = make_site(
         {
             "budgets/b.yaml": f"title: t\npublisher: finance\ndate: 2016-02-20\nfiscal_year: 2016\nstage: budget\ntables:\n{tables}{text}"
         }
     )
-    assert any(p.is_error and p.field == "three_public.reception_batches" for p in check(site, TODAY).problems)
+    (p,) = [p for p in check(site, TODAY).problems if p.is_error]
+    assert (p.code, p.field) == ("GK106", "three_public.vehicles.count") and "整数" in p.message
 
 
 def test_30231_against_three_public(make_site) -> None:
