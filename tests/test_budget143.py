@@ -150,3 +150,18 @@ def test_demo_budgets_have_the_township_table_set(make_site, tmp_path) -> None:
     assert "国有资本经营预算支出决算表</a>（本表无数据）" in html
     assert "本表无数据。" in html and "增减变化原因：" in html
     assert "公务用车保有量 4 辆" in html and "国内公务接待 132 批次、786 人次" in html
+
+
+def test_township_final_names_its_tables_as_final(make_site) -> None:
+    tables = SPENDING.replace("支出表", "支出决算表") + BASIC.replace("支出表", "支出决算表")
+    (p,) = _problems(make_site, tables, kind="government", stage="final")
+    assert p.code == "GK370" and "政府预决算" in p.message and "缺少 5 张" in p.message
+    assert "政府性基金预算收入决算表" in p.message and "国有资本经营预算支出决算表" in p.message
+    # one 收支表 stands for both 收入 and 支出
+    both = (
+        tables
+        + _empty("一般公共预算收支决算表")
+        + _empty("政府性基金预算收支决算表")
+        + _empty("国有资本经营预算收支决算表")
+    )
+    assert _problems(make_site, both, kind="government", stage="final") == []

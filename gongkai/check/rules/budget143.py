@@ -83,7 +83,7 @@ _GOV: list[tuple[str, Callable[[str], bool]]] = [
     ("国有资本经营预算支出表", _either(_has("国有资本经营", "支出"), _has("国有资本经营", "收支"))),
 ]
 REQUIRED_TABLES[("government", "budget")] = _GOV
-REQUIRED_TABLES[("government", "final")] = _GOV
+REQUIRED_TABLES[("government", "final")] = [(label[:-1] + "决算表", match) for label, match in _GOV]
 
 
 def required_tables(kind: str, stage: str, names: list[str]) -> list[tuple[str, bool]]:
