@@ -212,7 +212,12 @@ _NOTES: dict[str, dict[str, str]] = {
         "tables[].total": "等于各 3 位科目之和；空表写 0；表中有“……合计”行时可不写（GK304）",
         "tables[].totals": "表上写了 `columns` 时各列的合计",
         "tables[].explanation": "空表必须写明原因（GK305）",
-        "three_public": "因公出国（境）费、公务用车购置及运行维护费、公务接待费",
+        "kind": "`department` 部门预决算、`government` 政府预决算；写了就按财预〔2016〕143号检查应公开的表（GK370）"
+        "和支出是否到项级（GK371）",
+        "three_public": "因公出国（境）费、公务用车购置及运行维护费、公务接待费；"
+        "与基本支出表 30217、30231 行核对（GK374）",
+        "three_public.last_year": "上年“三公”经费合计；与本年不同时要写 `change_reason`（GK372）",
+        "three_public.overseas_groups": "因公出国（境）团组数；与人数、金额核对（GK373）",
     },
     "subsidy": {
         "kind": "决定最短公示天数（site.yaml 的 `notice_min_days`）",

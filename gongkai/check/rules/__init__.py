@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gongkai.check.rules import budget, common, decision, fund, lists, names, regulation, subsidy
+from gongkai.check.rules import budget, budget143, common, decision, fund, lists, names, regulation, subsidy
 from gongkai.check.rules.report_due import check_report_due
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
@@ -26,6 +26,7 @@ def check_record(
     out = common.check(rec, config)
     if rec.type == "budget":
         out.extend(budget.check(rec, config))
+        out.extend(budget143.check(rec))
     elif rec.type == "subsidy":
         out.extend(subsidy.check(rec, config, id_keys, total_row))
         out.extend(names.check(rec, config))

@@ -36,6 +36,7 @@ from gongkai.core.tree import RMap
 
 __all__ = ["BUDGET", "STAGES", "is_percent", "main_column", "stage_label"]
 
+KINDS = {"government": "政府预决算", "department": "部门预决算"}
 STAGES = {"budget": "预算", "adjustment": "预算调整", "execution": "执行情况", "final": "决算"}
 DASHES = frozenset({"-", "--", "—", "——", "–", "－", "/"})
 
@@ -233,6 +234,7 @@ BUDGET_TABLE = Struct(
 BUDGET = {
     "fiscal_year": Field(Int("预决算年度", 1990, 2100), True, "年度"),
     "stage": Field(Enum(STAGES, "预算/决算"), True, "阶段"),
+    "kind": Field(Enum(KINDS, "政府/部门预决算"), False, "政府或部门预决算"),
     "approved": Field(Date("批准日期"), False, "批准日期"),
     "unit": Field(Enum({"元": "元", "万元": "万元"}, "金额单位"), False, "金额单位"),
     "rounding": Field(Dec("舍入单位", 4), False, "舍入单位"),
@@ -246,6 +248,8 @@ BUDGET = {
                         {
                             "purchase": Field(Money("公务用车购置费"), True, "购置费"),
                             "operation": Field(Money("公务用车运行维护费"), True, "运行维护费"),
+                            "bought": Field(Int("公务用车购置数", 0, 100000), False, "购置数（辆）"),
+                            "count": Field(Int("公务用车保有量", 0, 100000), False, "保有量（辆）"),
                         },
                         "公务用车购置及运行费",
                     ),
@@ -253,6 +257,12 @@ BUDGET = {
                     "公务用车购置及运行费",
                 ),
                 "reception": Field(Money("公务接待费"), True, "公务接待费"),
+                "overseas_groups": Field(Int("因公出国（境）团组数", 0, 100000), False, "出国（境）团组数"),
+                "overseas_people": Field(Int("因公出国（境）人数", 0, 1000000), False, "出国（境）人数"),
+                "reception_batches": Field(Int("国内公务接待批次", 0, 1000000), False, "公务接待批次"),
+                "reception_people": Field(Int("国内公务接待人次", 0, 10000000), False, "公务接待人次"),
+                "last_year": Field(Money("上年“三公”经费合计"), False, "上年合计"),
+                "change_reason": Field(Text("增减变化原因", 2000), False, "增减变化原因"),
             },
             "“三公”经费",
         ),
