@@ -133,6 +133,9 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
             parts.append(d["meeting"]["name"])
     elif rec.type == "regulation":
         parts += [VALIDITY[d["validity"]], d.get("validity_reason", "")]
+    elif rec.type == "yishiyiyi":  # found by its project and village, as a villager asks for it
+        parts += [d["project"], d["village"], *(_cells(s["item"], money(s["amount"])) for s in d["spending"])]
+        villages.append(d["village"])
     elif rec.type == "list":
         parts += [
             _cells(i["name"], i.get("category"), i["basis"], i.get("standard"), i.get("department")) for i in d["items"]
