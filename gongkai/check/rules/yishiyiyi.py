@@ -78,12 +78,13 @@ def _meeting(rec: Record) -> list[Problem]:
     expected, present, agreed = m["expected"], m["present"], m["agreed"]
     value = f"应到 {expected}，到会 {present}，同意 {agreed}"
     if present > expected or agreed > present:
+        where = "meeting.present" if present > expected else "meeting.agreed"
         return [
             Problem(
-                rec.loc("meeting"),
+                rec.loc(where),
                 "GK357",
                 "到会人数多于应到人数，或同意人数多于到会人数",
-                "meeting",
+                where,
                 value,
                 "应到人数 ≥ 到会人数 ≥ 同意人数",
             )
