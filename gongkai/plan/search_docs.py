@@ -58,6 +58,8 @@ def record_villages(rec: Record) -> list[str]:
         found = getattr(rows, "villages", None) or (r["village"] for r in rows)  # a lazy Rows knows them
     elif rec.type == "fund":
         found = (p.get("village") for p in rec.data["projects"])
+    elif rec.type == "yishiyiyi":
+        found = (rec.data["village"],)
     else:
         return []
     return [v for v in dict.fromkeys(found) if v]
