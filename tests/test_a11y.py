@@ -28,7 +28,7 @@ COMPARE = "all/budgets/juesuan-2015/index.html"
 SEARCH = "now/search/index.html?q=青石村"
 PAGES = [
     HOME,
-    *(f"now/{f}/index.html" for f in ("budgets", "subsidies", "funds", "decisions", "lists", "notices", "regulations")),
+    *(f"now/{f}/index.html" for f in ("budgets", "subsidies", "funds", "decisions", "lists", "notices", "regulations", "yishiyiyi")),
     BUDGET,
     COMPARE,
     ROSTER,
@@ -40,6 +40,7 @@ PAGES = [
     "now/notices/banshi-dibao/index.html",
     "now/regulations/zhaijidi-guanli-2012/index.html",  # a repealed 规范性文件: its badge, successor and 解读
     "now/notices/jiedu-zhaijidi-guanli-2015/index.html",  # a 政策解读 linking back to its document
+    "now/yishiyiyi/sangyuan-daolu-2015/index.html",  # 一事一议: meeting, 筹资筹劳 and spending lines
     "now/notices/niandu-baogao-2014/index.html",  # Markdown tables
     "now/pages/jiandu/index.html",
     "now/pages/guide/index.html",
