@@ -266,6 +266,7 @@ def test_pages_work_without_javascript(site, chromium) -> None:
         ("badge badge-on", "公示中（还剩 2 天，2015年8月7日截止）"),
         ("badge badge-off", "公示已结束（2015年7月6日截止）"),
         ("badge badge-off", "公示已结束（2015年5月19日截止）"),
+        ("badge badge-off", "公示已结束（2015年5月15日截止）"),  # the 一事一议 plan of 桑园村
     ]
     page.goto(base + ROSTER)
     assert page.locator("table.roster tbody tr").count() == 240
