@@ -28,7 +28,10 @@ COMPARE = "all/budgets/juesuan-2015/index.html"
 SEARCH = "now/search/index.html?q=青石村"
 PAGES = [
     HOME,
-    *(f"now/{f}/index.html" for f in ("budgets", "subsidies", "funds", "decisions", "lists", "notices", "regulations", "yishiyiyi")),
+    *(
+        f"now/{f}/index.html"
+        for f in ("budgets", "subsidies", "funds", "decisions", "lists", "notices", "regulations", "yishiyiyi")
+    ),
     BUDGET,
     COMPARE,
     ROSTER,

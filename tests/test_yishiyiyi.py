@@ -15,6 +15,7 @@ import json
 import subprocess
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from conftest import REPO
@@ -127,9 +128,9 @@ def test_the_demo_data_add_up(demo_build: Path) -> None:
     rows = list(
         csv.DictReader(io.StringIO((demo_build / "data/sangyuan-daolu-2015.csv").read_text(encoding="utf-8-sig")))
     )
-    assert [r["支出项目"] for r in rows][0] == "水泥混凝土路面（C25，厚18厘米）"
-    total = sum(float(r["金额（元）"]) for r in rows)
-    assert total == float(rec["funding"]["total"]) + float(rec["award"]) + float(rec["other_funds"])
+    assert len(rows) == 4 and rows[0]["支出项目"] == "水泥混凝土路面（C25，厚18厘米）"
+    total = sum(Decimal(r["金额（元）"]) for r in rows)
+    assert total == Decimal(rec["funding"]["total"]) + Decimal(rec["award"]) + Decimal(rec["other_funds"])
     # published by the 村委会: 村务公开, listed apart from the 镇's 目录 (村民委员会组织法第三十条)
     cat = json.loads((demo_build / "data/catalogue.json").read_text(encoding="utf-8"))
     assert "sangyuan-daolu-2015" not in {e["id"] for e in cat["records"]}
