@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gongkai.check.rules import budget, common, decision, fund, lists, names, regulation, subsidy, yishiyiyi
+from gongkai.check.rules import (
+    budget,
+    common,
+    decision,
+    fund,
+    lists,
+    names,
+    procurement,
+    regulation,
+    subsidy,
+    yishiyiyi,
+)
 from gongkai.check.rules.report_due import check_report_due
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
@@ -39,6 +50,8 @@ def check_record(
         out.extend(regulation.check(rec))
     elif rec.type == "yishiyiyi":
         out.extend(yishiyiyi.check(rec, config))
+    elif rec.type == "procurement":
+        out.extend(procurement.check(rec))
     return out
 
 

@@ -27,6 +27,7 @@ from gongkai.core.schema.kinds import (
     Text,
 )
 from gongkai.core.schema.names import NAMES
+from gongkai.core.schema.procurement import PROCUREMENT
 from gongkai.core.schema.yishiyiyi import YISHIYIYI
 from gongkai.core.tree import RMap
 
@@ -410,6 +411,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("list", "lists", "权责清单", LIST),
         RecordType("regulation", "regulations", "规范性文件", REGULATION),
         RecordType("yishiyiyi", "yishiyiyi", "一事一议筹资筹劳", YISHIYIYI),
+        RecordType("procurement", "procurements", "小额工程采购结果", PROCUREMENT),
         RecordType("notice", "notices", "通知公告", NOTICE),
         RecordType("page", "pages", "专题页面", PAGE),
     )
