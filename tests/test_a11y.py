@@ -30,7 +30,17 @@ PAGES = [
     HOME,
     *(
         f"now/{f}/index.html"
-        for f in ("budgets", "subsidies", "funds", "decisions", "lists", "notices", "regulations", "yishiyiyi")
+        for f in (
+            "budgets",
+            "subsidies",
+            "funds",
+            "decisions",
+            "lists",
+            "notices",
+            "regulations",
+            "yishiyiyi",
+            "procurements",
+        )
     ),
     BUDGET,
     COMPARE,
@@ -44,6 +54,7 @@ PAGES = [
     "now/regulations/zhaijidi-guanli-2012/index.html",  # a repealed 规范性文件: its badge, successor and 解读
     "now/notices/jiedu-zhaijidi-guanli-2015/index.html",  # a 政策解读 linking back to its document
     "now/yishiyiyi/sangyuan-daolu-2015/index.html",  # 一事一议: meeting, 筹资筹劳 and spending lines
+    "now/procurements/liuying-qiaoliang-2015/index.html",  # 小额工程采购结果
     "now/notices/niandu-baogao-2014/index.html",  # Markdown tables
     "now/pages/jiandu/index.html",
     "now/pages/guide/index.html",

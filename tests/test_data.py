@@ -247,6 +247,7 @@ def test_json_schemas_are_published_and_valid(demo: Path) -> None:
             "list",
             "regulation",
             "yishiyiyi",
+            "procurement",
             "notice",
             "page",
             "catalogue",

@@ -283,6 +283,12 @@ _NOTES: dict[str, dict[str, str]] = {
         "funding.per_person": "不超过 site.yaml 的 `yishiyiyi_cap`（GK356）",
         "spending": "合计等于筹资总额、`award` 和 `other_funds` 之和（GK355）",
     },
+    "procurement": {
+        "method": "招标、谈判、磋商、询价、单一来源的结果要写公示期 `notice`（GK358）；`direct` 直接发包不要求",
+        "supplier": "单位的全称；不写个人身份证号",
+        "amount": "大于零（GK359）",
+        "contract.end": "不早于开始日期（GK112）",
+    },
     "page": {
         "order": "页面的排列顺序，小的在前；不写按 100 算",
     },

@@ -45,7 +45,10 @@ PROCUREMENT = {
     "awarded_on": Field(Date("确定中标（成交）日期"), True, "确定中标（成交）日期"),
     "contract": Field(
         Struct(
-            {"start": Field(Date("合同开始日期"), True, "开始日期"), "end": Field(Date("合同结束日期"), True, "结束日期")},
+            {
+                "start": Field(Date("合同开始日期"), True, "开始日期"),
+                "end": Field(Date("合同结束日期"), True, "结束日期"),
+            },
             "合同履行期限",
             _contract_check,
         ),
