@@ -20,8 +20,7 @@ __all__ = ["check"]
 
 
 def check(rec: Record, config: SiteConfig) -> list[Problem]:
-    d = rec.data
-    return [*_sums(rec), *_cap(rec, config), *_meeting(rec), *_notice(rec)] if d else []
+    return [*_sums(rec), *_cap(rec, config), *_meeting(rec), *_notice(rec)]
 
 
 def _sums(rec: Record) -> list[Problem]:
