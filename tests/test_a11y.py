@@ -28,7 +28,20 @@ COMPARE = "all/budgets/juesuan-2015/index.html"
 SEARCH = "now/search/index.html?q=青石村"
 PAGES = [
     HOME,
-    *(f"now/{f}/index.html" for f in ("budgets", "subsidies", "funds", "decisions", "lists", "notices", "regulations")),
+    *(
+        f"now/{f}/index.html"
+        for f in (
+            "budgets",
+            "subsidies",
+            "funds",
+            "decisions",
+            "lists",
+            "notices",
+            "regulations",
+            "yishiyiyi",
+            "procurements",
+        )
+    ),
     BUDGET,
     COMPARE,
     ROSTER,
@@ -40,6 +53,8 @@ PAGES = [
     "now/notices/banshi-dibao/index.html",
     "now/regulations/zhaijidi-guanli-2012/index.html",  # a repealed 规范性文件: its badge, successor and 解读
     "now/notices/jiedu-zhaijidi-guanli-2015/index.html",  # a 政策解读 linking back to its document
+    "now/yishiyiyi/sangyuan-daolu-2015/index.html",  # 一事一议: meeting, 筹资筹劳 and spending lines
+    "now/procurements/liuying-qiaoliang-2015/index.html",  # 小额工程采购结果
     "now/notices/niandu-baogao-2014/index.html",  # Markdown tables
     "now/pages/jiandu/index.html",
     "now/pages/guide/index.html",
@@ -265,6 +280,7 @@ def test_pages_work_without_javascript(site, chromium) -> None:
         ("badge badge-on", "公示中（还剩 2 天，2015年8月7日截止）"),
         ("badge badge-off", "公示已结束（2015年7月6日截止）"),
         ("badge badge-off", "公示已结束（2015年5月19日截止）"),
+        ("badge badge-off", "公示已结束（2015年5月15日截止）"),  # the 一事一议 plan of 桑园村
     ]
     page.goto(base + ROSTER)
     assert page.locator("table.roster tbody tr").count() == 240

@@ -35,6 +35,8 @@ PAGES = {
     "records": "now/subsidies/index.html",
     "regulation": "now/regulations/zhaijidi-guanli-2012/index.html",  # 有效性 badge, successor, 解读
     "regulations": "now/regulations/index.html",  # 现行有效 / 已失效 parts
+    "yishiyiyi": "now/yishiyiyi/sangyuan-daolu-2015/index.html",  # 一事一议: facts and spending lines
+    "procurement": "now/procurements/liuying-qiaoliang-2015/index.html",  # 小额工程采购结果
     "home": "now/index.html",
 }
 

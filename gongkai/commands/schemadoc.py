@@ -279,6 +279,21 @@ _NOTES: dict[str, dict[str, str]] = {
         "amended_by": "已修改时写修改它的文件的编号（GK203、GK351）",
         "validity_reason": "失效、废止或修改的原因和依据，如规范性文件清理的结果（GK351）",
     },
+    "yishiyiyi": {
+        "meeting.kind": "`villagers` 村民会议、`representatives` 村民代表会议",
+        "meeting.quorum": "村民会议按户的代表计时写 `households`（`expected` 写户数）；不写按十八周岁以上村民计",
+        "meeting.present": "村民会议过半数、按户计三分之二以上、代表会议三分之二以上（GK357）",
+        "meeting.agreed": "超过到会人数的一半（GK357）",
+        "funding.total": "等于 `per_person` × `people`（GK355）",
+        "funding.per_person": "不超过 site.yaml 的 `yishiyiyi_cap`（GK356）",
+        "spending": "合计等于筹资总额、`award` 和 `other_funds` 之和（GK355）",
+    },
+    "procurement": {
+        "method": "招标、谈判、磋商、询价、单一来源的结果要写公示期 `notice`（GK358）；`direct` 直接发包不要求",
+        "supplier": "单位的全称；不写个人身份证号",
+        "amount": "大于零（GK359）",
+        "contract.end": "不早于开始日期（GK112）",
+    },
     "page": {
         "order": "页面的排列顺序，小的在前；不写按 100 算",
     },

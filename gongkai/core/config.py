@@ -7,12 +7,13 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.masking import MaskPolicy, parse_policy
-from gongkai.core.schema.kinds import BAD, Bool, Ctx, Date, Field, Int, ListOf, Struct, Text, parse_fields
+from gongkai.core.schema.kinds import BAD, Bool, Ctx, Date, Field, Int, ListOf, Money, Struct, Text, parse_fields
 from gongkai.core.schema.names import NAMES
 from gongkai.core.tree import RMap, RNode, RScalar, node_kind
 
@@ -93,6 +94,9 @@ class SiteConfig:
     # 1月31日 for 县级以上人民政府部门 and 3月31日 for 县级以上人民政府; a township's
     # date is set by its province, city or county (local practice)
     annual_report_due: tuple[int, int] = (1, 31)
+    # the province's 上限 of 一事一议 筹资 per person per year (国办发〔2007〕4号: set by the
+    # 省级人民政府); None: no cap checked
+    yishiyiyi_cap: Decimal | None = None
 
     def is_agency(self, publisher: str) -> bool:
         """Whether ``publisher`` (a key or a name) is an administrative agency,
@@ -271,6 +275,9 @@ SITE_FIELDS: dict[str, Field] = {
         False,
         "上一年度政府信息公开工作年度报告的公布期限，写“月-日”（默认 01-31；乡镇按本省、市、县规定）",
     ),
+    "yishiyiyi_cap": Field(
+        Money("一事一议筹资上限"), False, "一事一议每人每年筹资上限（元），按本省规定填写；不写不检查"
+    ),
 }
 
 
@@ -393,6 +400,7 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         allow_unread=tuple(("." + t.lower().lstrip(".")) for t in values.get("allow_unread", ())),
         catalogue_article14=values.get("catalogue_article14", False),
         annual_report_due=due,
+        yishiyiyi_cap=values.get("yishiyiyi_cap"),
     )
     return cfg, ctx.problems
 

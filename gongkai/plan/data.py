@@ -31,7 +31,7 @@ from gongkai.plan.fiscal import fiscal_package
 from gongkai.plan.schemas import json_schemas
 from gongkai.plan.standard import standard_files
 
-TABULAR = ("budget", "subsidy", "fund", "list")
+TABULAR = ("budget", "subsidy", "fund", "list", "yishiyiyi")
 
 
 _ARTICLE_CN = {"14": "十四", "15": "十五", "16": "十六"}
@@ -158,7 +158,7 @@ def record_json(site: Site, rec: Record) -> dict[str, Any]:
     corrected_by = [r.id for r in site.corrections.get(rec.id, ())]
     if corrected_by:
         out["corrected_by"] = corrected_by
-    if rec.type in ("budget", "subsidy", "fund"):
+    if rec.type in ("budget", "subsidy", "fund", "yishiyiyi", "procurement"):
         out["currency"] = CURRENCY
     if rec.type == "subsidy":
         # Named so that each row maps onto 360Giving's core fields (docs/open-data.md).
@@ -267,6 +267,14 @@ def record_csv(site: Site, rec: Record) -> bytes | None:
                     p.get("note"),
                 ]
                 for n, p in enumerate(d["projects"], start=1)
+            ),
+        )
+    if rec.type == "yishiyiyi":  # the spending lines, with the project and village on each row
+        return csv_bytes(
+            ["序号", "村（社区）", "项目名称", "支出项目", "金额（元）", "备注"],
+            (
+                [n, d["village"], d["project"], s["item"], money_text(s["amount"]), s.get("note")]
+                for n, s in enumerate(d["spending"], start=1)
             ),
         )
     if rec.type == "list":

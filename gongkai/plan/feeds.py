@@ -84,6 +84,10 @@ def _summary(rec: Record, publishers: Mapping[str, str]) -> str:
     if rec.type == "fund":
         total = sum(p["allocated"] for p in d["projects"])
         return f"{d['year']}年，{len(d['projects'])} 个项目，安排资金 {total:,.2f} 元。"
+    if rec.type == "yishiyiyi":
+        return f"{d['village']}{d['project']}，总投资 {sum(s['amount'] for s in d['spending']):,.2f} 元。"
+    if rec.type == "procurement":
+        return f"{d['project']}：{d['supplier']}，{d['amount']:,.2f} 元。"
     if rec.type == "list":
         return f"{LIST_KINDS.get(d['kind'], '')}，共 {len(d['items'])} 项。"
     return f"{publishers.get(rec.publisher, rec.publisher)}发布的{rec.rtype.label}。"

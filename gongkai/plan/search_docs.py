@@ -58,6 +58,8 @@ def record_villages(rec: Record) -> list[str]:
         found = getattr(rows, "villages", None) or (r["village"] for r in rows)  # a lazy Rows knows them
     elif rec.type == "fund":
         found = (p.get("village") for p in rec.data["projects"])
+    elif rec.type in ("yishiyiyi", "procurement"):
+        found = (rec.data.get("village", ""),)
     else:
         return []
     return [v for v in dict.fromkeys(found) if v]
@@ -133,6 +135,13 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
             parts.append(d["meeting"]["name"])
     elif rec.type == "regulation":
         parts += [VALIDITY[d["validity"]], d.get("validity_reason", "")]
+    elif rec.type == "yishiyiyi":  # found by its project and village, as a villager asks for it
+        parts += [d["project"], d["village"], *(_cells(s["item"], money(s["amount"])) for s in d["spending"])]
+        villages.append(d["village"])
+    elif rec.type == "procurement":  # found by its project and its supplier
+        parts += [d["project"], d.get("village", ""), d["supplier"], money(d["amount"])]
+        if d.get("village"):
+            villages.append(d["village"])
     elif rec.type == "list":
         parts += [
             _cells(i["name"], i.get("category"), i["basis"], i.get("standard"), i.get("department")) for i in d["items"]

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gongkai.check.rules import budget, budget143, common, decision, fund, lists, names, regulation, subsidy
+from gongkai.check.rules import (
+    budget,
+    budget143,
+    common,
+    decision,
+    fund,
+    lists,
+    names,
+    procurement,
+    regulation,
+    subsidy,
+    yishiyiyi,
+)
 from gongkai.check.rules.report_due import check_report_due
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
@@ -38,6 +50,10 @@ def check_record(
         out.extend(lists.check(rec, config))
     elif rec.type in ("regulation", "notice"):
         out.extend(regulation.check(rec))
+    elif rec.type == "yishiyiyi":
+        out.extend(yishiyiyi.check(rec, config))
+    elif rec.type == "procurement":
+        out.extend(procurement.check(rec))
     return out
 
 

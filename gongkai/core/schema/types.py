@@ -27,6 +27,8 @@ from gongkai.core.schema.kinds import (
     Text,
 )
 from gongkai.core.schema.names import NAMES
+from gongkai.core.schema.procurement import PROCUREMENT
+from gongkai.core.schema.yishiyiyi import YISHIYIYI
 from gongkai.core.tree import RMap
 
 __all__ = ["COMMON", "DISCLOSURE", "GROUNDS", "RECORD_TYPES", "TYPE_BY_FOLDER", "VALIDITY", "RecordType"]
@@ -408,6 +410,8 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("decision", "decisions", "重大决策", DECISION),
         RecordType("list", "lists", "权责清单", LIST),
         RecordType("regulation", "regulations", "规范性文件", REGULATION),
+        RecordType("yishiyiyi", "yishiyiyi", "一事一议筹资筹劳", YISHIYIYI),
+        RecordType("procurement", "procurements", "小额工程采购结果", PROCUREMENT),
         RecordType("notice", "notices", "通知公告", NOTICE),
         RecordType("page", "pages", "专题页面", PAGE),
     )
