@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from gongkai.check.rules.goods import item_totals, row_items
 from gongkai.core.formats import money, number
 from gongkai.core.model import Record
 from gongkai.core.schema.types import VALIDITY
@@ -98,6 +99,7 @@ def roster_columns(d: dict) -> tuple[tuple[str, str], ...]:
         ("标准", d.get("rate_unit", "")),
         ("金额", "元"),
         ("备注", ""),
+        *((g["name"], g["unit"]) for g in item_totals(d)),  # in-kind relief, after the fixed cells
     )
 
 
@@ -108,11 +110,14 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
     villages: list[str] = []
     if rec.type == "subsidy":
         parts += [d["program"], d.get("basis", "")]
+        goods = item_totals(d)
+        parts += [" ".join(g["name"] for g in goods), d.get("goods_source_note", "")]
         for i, r in enumerate(d["recipients"], start=1):
             rate = r.get("rate", d.get("rate"))
             text = _tabbed(
                 r["village"], r.get("group"), r["name"], r.get("id_number"),
                 number(r.get("quantity")), number(rate), money(r["amount"]), r.get("note"),
+                *(number(row_items(r).get(g["name"])) for g in goods),
             )  # fmt: skip
             rows.append(SearchRow(f"r-{i}", text, r["village"]))
             if r["village"] not in villages:

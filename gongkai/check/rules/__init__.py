@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gongkai.check.rules import budget, common, decision, fund, lists, names, regulation, subsidy
+from gongkai.check.rules import budget, common, decision, fund, goods, lists, names, regulation, subsidy
 from gongkai.check.rules.report_due import check_report_due
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
@@ -28,6 +28,7 @@ def check_record(
         out.extend(budget.check(rec, config))
     elif rec.type == "subsidy":
         out.extend(subsidy.check(rec, config, id_keys, total_row))
+        out.extend(goods.check(rec))
         out.extend(names.check(rec, config))
     elif rec.type == "fund":
         out.extend(fund.check(rec, config))

@@ -187,6 +187,23 @@ SUBSIDY_KINDS = {
     "social_assistance": "社会救助",
     "other": "其他",
 }
+# in-kind relief: the goods a roster hands out, declared once, then per row
+GOODS_SOURCES = {"allocated": "上级调拨", "donated": "社会捐赠", "purchased": "自行采购", "mixed": "上级调拨和社会捐赠"}
+GOODS = Struct(
+    {"name": Field(Text("物资名称", 30), True, "物资名称"), "unit": Field(Text("单位", 10), True, "单位")}, "物资"
+)
+GOODS_ITEM = Struct(
+    {
+        "name": Field(Text("物资名称", 30), True, "物资名称"),
+        "quantity": Field(Dec("数量"), True, "数量"),
+        "unit": Field(Text("单位", 10), False, "单位"),
+    },
+    "发放物资",
+)
+GOODS_TOTAL = Struct(
+    {"name": Field(Text("物资名称", 30), True, "物资名称"), "quantity": Field(Dec("数量合计"), True, "数量合计")},
+    "物资合计",
+)
 RECIPIENT = Struct(
     {
         "village": Field(Text("村（社区）", 50), True, "村（社区）"),
@@ -196,6 +213,8 @@ RECIPIENT = Struct(
         "quantity": Field(Dec("数量"), False, "数量"),
         "rate": Field(Dec("标准"), False, "标准"),
         "amount": Field(Money("金额"), True, "金额"),
+        # in-kind relief (救灾物资): the goods this household received (check/rules/goods.py)
+        "items": Field(ListOf(GOODS_ITEM, "发放物资"), False, "发放物资"),
         "note": Field(Text("备注", 200), False, "备注"),
     },
     "名单行",
@@ -209,6 +228,10 @@ SUBSIDY = {
     "quantity_unit": Field(Text("数量单位", 20), False, "数量单位"),
     "rounding": Field(Enum({"half_up": "四舍五入", "down": "舍去"}, "金额取整规则"), False, "金额取整规则"),
     "recipients": Field(ListOf(RECIPIENT, "发放名单", 1), True, "发放名单"),
+    # in-kind relief: the declared goods (物资清单) and where they came from
+    "goods": Field(ListOf(GOODS, "物资清单"), False, "物资清单"),
+    "goods_source": Field(Enum(GOODS_SOURCES, "物资来源"), False, "物资来源"),
+    "goods_source_note": Field(Text("物资来源说明", 200), False, "物资来源说明"),
     # where the names may appear, overriding site.yaml's names (schema/names.py, docs/names.md)
     "names": Field(NAMES, False, "名单公开范围：board 只在公开栏、notice 公开栏和网站（公示期内）、always 一直公开"),
     "totals": Field(
@@ -217,6 +240,7 @@ SUBSIDY = {
                 "households": Field(Int("户数"), True, "户数"),
                 "quantity": Field(Dec("数量合计"), False, "数量合计"),
                 "amount": Field(Money("金额合计"), True, "金额合计"),
+                "goods": Field(ListOf(GOODS_TOTAL, "物资合计"), False, "物资合计"),
             },
             "合计",
         ),
