@@ -233,7 +233,11 @@ _NOTES: dict[str, dict[str, str]] = {
         "totals": "与名单各行核对（GK312）",
         "totals.households": "等于名单行数",
         "totals.quantity": "写了就核对：等于各行数量之和",
-        "totals.amount": "等于各行金额之和",
+        "totals.amount": "等于各行金额之和；只发物资的写 0",
+        "goods": "救灾物资：本次发放的物资和单位；各行 `items` 只能写这里有的物资（GK363）",
+        "goods_source": "物资从哪里来，显示在网页和公示单上",
+        "recipients[].items": "这一户领取的物资；数量必须是正数（GK361），单位不写时用物资清单的（GK360、GK364）",
+        "totals.goods": "写了就核对：每种物资的数量合计等于各行之和（GK362）；名字取消后仍保留",
     },
     "fund": {
         "kind": "决定最短公示天数（site.yaml 的 `notice_min_days`）",
