@@ -23,7 +23,6 @@ from conftest import REPO
 from search_oracle import reference_search
 
 from gongkai import build
-from gongkai.plan.names import NAMES_GRACE_DAYS
 
 RID = "jiuzai-wuzi-2015"
 ROSTER = yaml.safe_load((REPO / f"content/subsidies/{RID}.yaml").read_text(encoding="utf-8"))
