@@ -33,6 +33,7 @@ PAGES = [
     COMPARE,
     ROSTER,
     "now/subsidies/shouzai-jiuzhu-2015-gengzheng/index.html",  # a correction, with its diff table
+    "now/subsidies/jiuzai-wuzi-2015/index.html",  # 救灾物资: a column per item with its total
     "now/funds/fupin-2015/index.html",
     "now/decisions/jimao-shichang-jueding/index.html",
     "now/lists/quanli-qingdan/index.html",

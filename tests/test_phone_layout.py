@@ -31,6 +31,7 @@ PAGES = {
     "list": "now/lists/quanli-qingdan/index.html",
     "list-fees": "all/lists/shefei-qingdan/index.html",
     "roster": "now/subsidies/gengdi-2015/index.html",
+    "goods": "now/subsidies/jiuzai-wuzi-2015/index.html",  # 救灾物资: a column per item
     "fund": "now/funds/fupin-2015/index.html",
     "records": "now/subsidies/index.html",
     "regulation": "now/regulations/zhaijidi-guanli-2012/index.html",  # 有效性 badge, successor, 解读
