@@ -264,6 +264,7 @@ def test_pages_work_without_javascript(site, chromium) -> None:
         ("badge badge-on", "公示中（还剩 8 天，2015年8月13日截止）"),
         ("badge badge-on", "公示中（还剩 8 天，2015年8月13日截止）"),
         ("badge badge-on", "公示中（还剩 2 天，2015年8月7日截止）"),
+        ("badge badge-off", "公示已结束（2015年8月3日截止）"),  # the 救灾物资 roster
         ("badge badge-off", "公示已结束（2015年7月6日截止）"),
         ("badge badge-off", "公示已结束（2015年5月19日截止）"),
     ]
