@@ -33,6 +33,7 @@ from gongkai.core.formats import number
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.types import LIST_KINDS, RECORD_TYPES, SUBSIDY_KINDS, VALIDITY
 from gongkai.plan.data import downloads, exported, tabular
+from gongkai.plan.proposals import proposal_summary
 
 __all__ = ["FEED_ENTRIES", "atom_feed", "discovery_files", "feed_files", "feed_paths", "record_jsonld", "sitemap"]
 
@@ -81,6 +82,8 @@ def _summary(rec: Record, publishers: Mapping[str, str]) -> str:
         return f"{rec.doc_no}（{VALIDITY[d['validity']]}）" + (f"：{rec.summary}" if rec.summary else "")
     if rec.summary:
         return rec.summary
+    if rec.type == "proposal":
+        return proposal_summary(rec)
     if rec.type == "subsidy":
         line = f"{d['program']}，共 {d['totals']['households']} 户"
         goods = item_totals(d)  # in-kind relief: the goods, and the money only when there is some

@@ -21,6 +21,7 @@ from gongkai.plan.charts import counterpart, record_chart
 from gongkai.plan.data import catalogue, downloads, listed, others_catalogue
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
+from gongkai.plan.proposals import proposal_labels
 from gongkai.plan.regulations import regulation_links, regulation_order, regulation_sections
 from gongkai.plan.standard import standard_rows
 
@@ -300,6 +301,8 @@ def _record_context(i: RecordInputs) -> dict[str, Any]:
     if rec.type in ("regulation", "notice"):
         ctx.update(interpretations=i.interpretations, interprets=i.interprets)
         ctx.update(replaced_by=i.replaced_by, replaces=i.replaces)
+    if rec.type == "proposal":
+        ctx["proposal"] = proposal_labels(rec)
     if rec.type == "subsidy":
         ctx["villages"] = _village_summary(rec)
         ctx["goods"] = item_totals(rec.data)  # in-kind relief: per item name, unit, total

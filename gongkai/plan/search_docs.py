@@ -11,6 +11,7 @@ from gongkai.check.rules.goods import item_totals, row_items
 from gongkai.core.formats import money, number
 from gongkai.core.model import Record
 from gongkai.core.schema.types import VALIDITY
+from gongkai.plan.proposals import proposal_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,9 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
         parts += [d.get("comments_adopted", ""), d.get("consultation_waived", "")]
         if "meeting" in d:
             parts.append(d["meeting"]["name"])
+    elif rec.type == "proposal":  # 建议提案: its number, who made it, who handled it, the result
+        lab = proposal_labels(rec)
+        parts += [d["number"], d["proposer"], d["handler"], lab["kind"], lab["result"], d.get("explanation", "")]
     elif rec.type == "regulation":
         parts += [VALIDITY[d["validity"]], d.get("validity_reason", "")]
     elif rec.type == "list":

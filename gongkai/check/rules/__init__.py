@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gongkai.check.rules import budget, common, decision, fund, goods, lists, names, regulation, subsidy
+from gongkai.check.rules import budget, common, decision, fund, goods, lists, names, proposal, regulation, subsidy
 from gongkai.check.rules.report_due import check_report_due
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
@@ -36,6 +36,8 @@ def check_record(
         out.extend(decision.check(rec, config))
     elif rec.type == "list":
         out.extend(lists.check(rec, config))
+    elif rec.type == "proposal":
+        out.extend(proposal.check(rec))
     elif rec.type in ("regulation", "notice"):
         out.extend(regulation.check(rec))
     return out

@@ -408,6 +408,27 @@ REGULATION = {
     "validity_reason": Field(Text("有效性变化说明", 500), False, "失效、废止或修改的说明"),
 }
 
+# --- proposal: 人大代表建议 / 政协委员提案 and their 办理结果 (check/rules/proposal.py) ---
+
+PROPOSAL_KINDS = {"npc": "人大代表建议", "cppcc": "政协委员提案"}
+PROPOSAL_RESULTS = {
+    "A": "A类：已解决或采纳",
+    "B": "B类：列入计划拟解决",
+    "C": "C类：因条件限制或其他原因暂不能解决",
+}
+SATISFACTION = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+PROPOSAL = {
+    "kind": Field(Enum(PROPOSAL_KINDS, "建议提案类别"), True, "类别"),
+    "number": Field(Text("建议编号", 50), True, "建议（提案）编号"),
+    "proposer": Field(Text("代表或委员姓名", 100), True, "领衔代表（委员）"),
+    "handler": Field(Text("承办单位", 100), True, "承办单位"),
+    "assigned": Field(Date("交办日期"), True, "交办日期"),
+    "replied": Field(Date("答复日期"), True, "答复日期"),
+    "result": Field(Enum(PROPOSAL_RESULTS, "办理结果"), True, "办理结果"),
+    "explanation": Field(Text("办理说明", 2000), False, "不能解决的原因或解决计划"),
+    "satisfaction": Field(Enum(SATISFACTION, "代表满意度"), False, "代表（委员）满意度"),
+}
+
 PAGE = {"order": Field(Int("排序", 0, 9999), False, "排序")}
 
 
@@ -432,6 +453,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("decision", "decisions", "重大决策", DECISION),
         RecordType("list", "lists", "权责清单", LIST),
         RecordType("regulation", "regulations", "规范性文件", REGULATION),
+        RecordType("proposal", "proposals", "建议提案办理", PROPOSAL),
         RecordType("notice", "notices", "通知公告", NOTICE),
         RecordType("page", "pages", "专题页面", PAGE),
     )
