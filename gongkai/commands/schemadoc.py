@@ -239,6 +239,14 @@ _NOTES: dict[str, dict[str, str]] = {
         "recipients[].items": "这一户领取的物资；数量必须是正数（GK361），单位不写时用物资清单的（GK360、GK364）",
         "totals.goods": "写了就核对：每种物资的数量合计等于各行之和（GK362）；名字取消后仍保留",
     },
+    "proposal": {
+        "kind": "`npc` 乡镇人大代表建议；`cppcc` 县政协委员提案（县级交办给本镇办理）",
+        "proposer": "代表、委员履行职务，姓名公开",
+        "assigned": "答复在交办后三个月内（GK366，地方规定）",
+        "replied": "不早于交办日期（GK367），不晚于发布日期（GK368）",
+        "result": "C 类要写 `explanation`（GK365）",
+        "explanation": "C 类：不能解决的原因和今后的打算；B 类：解决计划；延期答复的原因",
+    },
     "fund": {
         "kind": "决定最短公示天数（site.yaml 的 `notice_min_days`）",
         "year": "资金年度",
