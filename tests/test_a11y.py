@@ -28,7 +28,10 @@ COMPARE = "all/budgets/juesuan-2015/index.html"
 SEARCH = "now/search/index.html?q=青石村"
 PAGES = [
     HOME,
-    *(f"now/{f}/index.html" for f in ("budgets", "subsidies", "funds", "decisions", "lists", "notices", "regulations")),
+    *(
+        f"now/{f}/index.html"
+        for f in ("budgets", "subsidies", "funds", "decisions", "lists", "notices", "regulations", "proposals")
+    ),
     BUDGET,
     COMPARE,
     ROSTER,
@@ -40,6 +43,7 @@ PAGES = [
     "all/lists/shefei-qingdan/index.html",
     "now/notices/banshi-dibao/index.html",
     "now/regulations/zhaijidi-guanli-2012/index.html",  # a repealed 规范性文件: its badge, successor and 解读
+    "now/proposals/jianyi-2015-03/index.html",  # a reply to a 代表建议: 办理结果 callout and facts
     "now/notices/jiedu-zhaijidi-guanli-2015/index.html",  # a 政策解读 linking back to its document
     "now/notices/niandu-baogao-2014/index.html",  # Markdown tables
     "now/pages/jiandu/index.html",

@@ -36,6 +36,7 @@ PAGES = {
     "records": "now/subsidies/index.html",
     "regulation": "now/regulations/zhaijidi-guanli-2012/index.html",  # 有效性 badge, successor, 解读
     "regulations": "now/regulations/index.html",  # 现行有效 / 已失效 parts
+    "proposal": "now/proposals/jianyi-2015-03/index.html",  # 建议提案: 办理结果 and facts
     "home": "now/index.html",
 }
 
