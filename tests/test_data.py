@@ -238,7 +238,18 @@ def test_json_schemas_are_published_and_valid(demo: Path) -> None:
     names = {p.name for p in (demo / "data" / "schema").iterdir()}
     assert names == {
         f"{t}.schema.json"
-        for t in ("budget", "subsidy", "fund", "decision", "list", "regulation", "proposal", "notice", "page", "catalogue")
+        for t in (
+            "budget",
+            "subsidy",
+            "fund",
+            "decision",
+            "list",
+            "regulation",
+            "proposal",
+            "notice",
+            "page",
+            "catalogue",
+        )
     }
     for p in (demo / "data" / "schema").iterdir():
         jsonschema.Draft202012Validator.check_schema(load_json(p))
