@@ -40,18 +40,21 @@ PAGES = [
             "regulations",
             "yishiyiyi",
             "procurements",
+            "proposals",
         )
     ),
     BUDGET,
     COMPARE,
     ROSTER,
     "now/subsidies/shouzai-jiuzhu-2015-gengzheng/index.html",  # a correction, with its diff table
+    "now/subsidies/jiuzai-wuzi-2015/index.html",  # 救灾物资: a column per item with its total
     "now/funds/fupin-2015/index.html",
     "now/decisions/jimao-shichang-jueding/index.html",
     "now/lists/quanli-qingdan/index.html",
     "all/lists/shefei-qingdan/index.html",
     "now/notices/banshi-dibao/index.html",
     "now/regulations/zhaijidi-guanli-2012/index.html",  # a repealed 规范性文件: its badge, successor and 解读
+    "now/proposals/jianyi-2015-03/index.html",  # a reply to a 代表建议: 办理结果 callout and facts
     "now/notices/jiedu-zhaijidi-guanli-2015/index.html",  # a 政策解读 linking back to its document
     "now/yishiyiyi/sangyuan-daolu-2015/index.html",  # 一事一议: meeting, 筹资筹劳 and spending lines
     "now/procurements/liuying-qiaoliang-2015/index.html",  # 小额工程采购结果
@@ -278,6 +281,7 @@ def test_pages_work_without_javascript(site, chromium) -> None:
         ("badge badge-on", "公示中（还剩 8 天，2015年8月13日截止）"),
         ("badge badge-on", "公示中（还剩 8 天，2015年8月13日截止）"),
         ("badge badge-on", "公示中（还剩 2 天，2015年8月7日截止）"),
+        ("badge badge-off", "公示已结束（2015年8月3日截止）"),  # the 救灾物资 roster
         ("badge badge-off", "公示已结束（2015年7月6日截止）"),
         ("badge badge-off", "公示已结束（2015年5月19日截止）"),
         ("badge badge-off", "公示已结束（2015年5月15日截止）"),  # the 一事一议 plan of 桑园村

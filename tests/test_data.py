@@ -248,6 +248,7 @@ def test_json_schemas_are_published_and_valid(demo: Path) -> None:
             "regulation",
             "yishiyiyi",
             "procurement",
+            "proposal",
             "notice",
             "page",
             "catalogue",

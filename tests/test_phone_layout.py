@@ -31,12 +31,14 @@ PAGES = {
     "list": "now/lists/quanli-qingdan/index.html",
     "list-fees": "all/lists/shefei-qingdan/index.html",
     "roster": "now/subsidies/gengdi-2015/index.html",
+    "goods": "now/subsidies/jiuzai-wuzi-2015/index.html",  # 救灾物资: a column per item
     "fund": "now/funds/fupin-2015/index.html",
     "records": "now/subsidies/index.html",
     "regulation": "now/regulations/zhaijidi-guanli-2012/index.html",  # 有效性 badge, successor, 解读
     "regulations": "now/regulations/index.html",  # 现行有效 / 已失效 parts
     "yishiyiyi": "now/yishiyiyi/sangyuan-daolu-2015/index.html",  # 一事一议: facts and spending lines
     "procurement": "now/procurements/liuying-qiaoliang-2015/index.html",  # 小额工程采购结果
+    "proposal": "now/proposals/jianyi-2015-03/index.html",  # 建议提案: 办理结果 and facts
     "home": "now/index.html",
 }
 

@@ -40,6 +40,11 @@ _OFFSETS = {
     "2025-09-30": 150,  # ... and ends
     "2025-05-10": -2,  # the roster published, its notice from today-2
     "2025-05-17": 5,  # ... to today+5
+    "2025-03-05": -60,  # a 代表建议 assigned
+    "2025-04-28": -3,  # ... answered within three months
+    "2025-04-30": -1,  # ... and the answer published
+    "2025-07-20": -2,  # the relief goods roster published, its notice from today-2
+    "2025-07-30": 8,  # ... to today+8 (10 days)
     "2025-06-01": -5,  # the decision's draft, open for comment
     "2025-07-01": 25,  # ... for 30 days
     "2025-02-12": -40,  # an application received

@@ -33,6 +33,7 @@ from gongkai.core.schema.types import (
     DECISION_STAGES,
     LIST_KINDS,
     NOTICE_CATEGORIES,
+    PROPOSAL_KINDS,
     RECORD_TYPES,
     SUBSIDY_KINDS,
     VALIDITY,
@@ -77,6 +78,7 @@ SUBKINDS: dict[str, tuple[str, dict[str, str]]] = {
     "list": ("kind", dict(LIST_KINDS)),
     "notice": ("category", {c: c for c in NOTICE_CATEGORIES}),
     "regulation": ("validity", dict(VALIDITY)),
+    "proposal": ("kind", dict(PROPOSAL_KINDS)),
 }
 
 

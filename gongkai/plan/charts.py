@@ -380,5 +380,7 @@ def record_chart(rec: Record, other: Record | None = None) -> Chart | None:
     if rec.type == "fund":
         return fund_chart(rec)
     if rec.type == "subsidy":
+        if rec.data.get("goods") and not rec.data["totals"]["amount"]:
+            return None  # goods only: no money to chart (the roster's goods columns carry the totals)
         return village_chart(rec)
     return None

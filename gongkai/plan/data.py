@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from gongkai.check.rules.goods import item_totals, row_items
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.kinds import Bool, Date, Int, Kind, ListOf, Money, Struct
 from gongkai.core.schema.types import COMMON, GROUNDS, VALIDITY
@@ -200,6 +201,7 @@ def record_csv(site: Site, rec: Record) -> bytes | None:
         qty = d.get("quantity_unit", "")
         rate = d.get("rate_unit", "")
         base = site.index_no(rec) or rec.id
+        goods = item_totals(d)
         return csv_bytes(
             [
                 "序号",
@@ -210,6 +212,7 @@ def record_csv(site: Site, rec: Record) -> bytes | None:
                 f"数量（{qty}）" if qty else "数量",
                 f"标准（{rate}）" if rate else "标准",
                 "金额（元）",
+                *(f"{g['name']}（{g['unit']}）" for g in goods),  # in-kind relief: a column per item
                 "备注",
                 "标识符",
             ],
@@ -223,6 +226,7 @@ def record_csv(site: Site, rec: Record) -> bytes | None:
                     r.get("quantity"),
                     r.get("rate", d.get("rate")),
                     money_text(r["amount"]),
+                    *(row_items(r).get(g["name"]) for g in goods),
                     r.get("note"),
                     f"{base}/{n:04d}",
                 ]

@@ -27,10 +27,13 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from gongkai.check.rules.goods import item_totals
 from gongkai.core.config import SiteConfig
+from gongkai.core.formats import number
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.types import LIST_KINDS, RECORD_TYPES, SUBSIDY_KINDS, VALIDITY
 from gongkai.plan.data import downloads, exported, tabular
+from gongkai.plan.proposals import proposal_summary
 
 __all__ = ["FEED_ENTRIES", "atom_feed", "discovery_files", "feed_files", "feed_paths", "record_jsonld", "sitemap"]
 
@@ -79,8 +82,16 @@ def _summary(rec: Record, publishers: Mapping[str, str]) -> str:
         return f"{rec.doc_no}（{VALIDITY[d['validity']]}）" + (f"：{rec.summary}" if rec.summary else "")
     if rec.summary:
         return rec.summary
+    if rec.type == "proposal":
+        return proposal_summary(rec)
     if rec.type == "subsidy":
-        return f"{d['program']}，共 {d['totals']['households']} 户，金额合计 {d['totals']['amount']:,.2f} 元。"
+        line = f"{d['program']}，共 {d['totals']['households']} 户"
+        goods = item_totals(d)  # in-kind relief: the goods, and the money only when there is some
+        if goods:
+            line += "，发放" + "、".join(f"{g['name']} {number(g['quantity'])} {g['unit']}" for g in goods)
+        if not goods or d["totals"]["amount"]:
+            line += f"，金额合计 {d['totals']['amount']:,.2f} 元"
+        return line + "。"
     if rec.type == "fund":
         total = sum(p["allocated"] for p in d["projects"])
         return f"{d['year']}年，{len(d['projects'])} 个项目，安排资金 {total:,.2f} 元。"

@@ -28,6 +28,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from gongkai.check.rules.goods import item_totals
 from gongkai.core.model import Posting, Record, Site
 from gongkai.core.schema.names import NamesRule, resolve_names
 
@@ -86,6 +87,9 @@ def _withdrawn(rec: Record, rule: NamesRule, today: date) -> Record:
         v["households"] += 1
         v["amount"] += row["amount"]
     data: dict[str, Any] = {**rec.data, "recipients": (), "villages": tuple(villages.values())}
+    if rec.data.get("goods"):  # in-kind relief: the per-item totals stay, computed before the rows go
+        goods = tuple({"name": g["name"], "quantity": g["quantity"]} for g in item_totals(rec.data))
+        data["totals"] = {**rec.data["totals"], "goods": goods}
     if rule.where == "board":
         data["names_board"] = True
     else:

@@ -13,13 +13,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gongkai.check.rules.goods import item_totals, row_items
 from gongkai.core.model import Record, Site, Summary
-from gongkai.core.schema.types import RECORD_TYPES
+from gongkai.core.schema.types import GOODS_SOURCES, RECORD_TYPES
 from gongkai.core.standard import STATES
 from gongkai.plan.charts import counterpart, record_chart
 from gongkai.plan.data import catalogue, downloads, listed, others_catalogue
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
+from gongkai.plan.proposals import proposal_labels
 from gongkai.plan.regulations import regulation_links, regulation_order, regulation_sections
 from gongkai.plan.standard import standard_rows
 
@@ -304,8 +306,13 @@ def _record_context(i: RecordInputs) -> dict[str, Any]:
     if rec.type in ("regulation", "notice"):
         ctx.update(interpretations=i.interpretations, interprets=i.interprets)
         ctx.update(replaced_by=i.replaced_by, replaces=i.replaces)
+    if rec.type == "proposal":
+        ctx["proposal"] = proposal_labels(rec)
     if rec.type == "subsidy":
         ctx["villages"] = _village_summary(rec)
+        ctx["goods"] = item_totals(rec.data)  # in-kind relief: per item name, unit, total
+        ctx["row_goods"] = [row_items(r) for r in rec.data["recipients"]]
+        ctx["goods_source"] = GOODS_SOURCES.get(rec.data.get("goods_source", ""), "")
     return ctx
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from gongkai.check.rules.goods import item_totals, row_items
 from gongkai.core.formats import money, number
 from gongkai.core.model import Record
 from gongkai.core.schema.types import VALIDITY
+from gongkai.plan.proposals import proposal_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ def roster_columns(d: dict) -> tuple[tuple[str, str], ...]:
         ("标准", d.get("rate_unit", "")),
         ("金额", "元"),
         ("备注", ""),
+        *((g["name"], g["unit"]) for g in item_totals(d)),  # in-kind relief, after the fixed cells
     )
 
 
@@ -110,11 +113,14 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
     villages: list[str] = []
     if rec.type == "subsidy":
         parts += [d["program"], d.get("basis", "")]
+        goods = item_totals(d)
+        parts += [" ".join(g["name"] for g in goods), d.get("goods_source_note", "")]
         for i, r in enumerate(d["recipients"], start=1):
             rate = r.get("rate", d.get("rate"))
             text = _tabbed(
                 r["village"], r.get("group"), r["name"], r.get("id_number"),
                 number(r.get("quantity")), number(rate), money(r["amount"]), r.get("note"),
+                *(number(row_items(r).get(g["name"])) for g in goods),
             )  # fmt: skip
             rows.append(SearchRow(f"r-{i}", text, r["village"]))
             if r["village"] not in villages:
@@ -133,6 +139,9 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
         parts += [d.get("comments_adopted", ""), d.get("consultation_waived", "")]
         if "meeting" in d:
             parts.append(d["meeting"]["name"])
+    elif rec.type == "proposal":  # 建议提案: its number, who made it, who handled it, the result
+        lab = proposal_labels(rec)
+        parts += [d["number"], d["proposer"], d["handler"], lab["kind"], lab["result"], d.get("explanation", "")]
     elif rec.type == "regulation":
         parts += [VALIDITY[d["validity"]], d.get("validity_reason", "")]
     elif rec.type == "yishiyiyi":  # found by its project and village, as a villager asks for it

@@ -28,10 +28,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from gongkai.check.rules.goods import item_totals, row_items
 from gongkai.core.chain import posting_code, qr_payload
 from gongkai.core.errors import GongkaiError
 from gongkai.core.formats import cn_date, money, number
 from gongkai.core.model import Record, Site
+from gongkai.core.schema.types import GOODS_SOURCES
 from gongkai.plan.pages import Page
 from gongkai.plan.sheet_layout import (
     MAX_NOTE_LINES,
@@ -109,13 +111,28 @@ def _roster_columns(record: Record) -> list[tuple[Column, list[str]]]:
                 [number(r["quantity"]) if r.get("quantity") is not None else "" for r in rows],
             )
         )
-    if show_rate:
+    goods = item_totals(d)
+    for k, g in enumerate(goods):  # in-kind relief: a column per item
+        per_row = [row_items(r).get(g["name"]) for r in rows]
+        cols.append(
+            (
+                Column(f"goods{k}", f"{g['name']}（{g['unit']}）", num=True, wrap=False),
+                [number(q) if q is not None else "" for q in per_row],
+            )
+        )
+    if show_rate and _money_cols(d):
         label = f"标准（{rate_unit}）" if rate_unit else "标准"
         cols.append((Column("rate", label, num=True, wrap=False), [rate_of(r) for r in rows]))
-    cols.append((Column("amount", "金额（元）", num=True, wrap=False), [money(r["amount"]) for r in rows]))
+    if _money_cols(d):
+        cols.append((Column("amount", "金额（元）", num=True, wrap=False), [money(r["amount"]) for r in rows]))
     if has["note"]:
         cols.append((Column("note", "备注"), [r.get("note", "") for r in rows]))
     return cols
+
+
+def _money_cols(d: Mapping[str, Any]) -> bool:
+    """A roster of goods only (amount 0) prints no 标准/金额 columns."""
+    return not d.get("goods") or d["totals"]["amount"] != 0
 
 
 def _head_height(site: Site, record: Record, m: Metrics, width_mm: float, facts: Sequence[str]) -> float:
@@ -170,7 +187,13 @@ def subsidy_facts(record: Record) -> list[str]:
     if totals.get("quantity") is not None:
         line += f"　数量合计：{number(totals['quantity'])} {d.get('quantity_unit', '')}"
     facts.append(line)
-    facts.append(f"金额合计：{money(totals['amount'])} 元")
+    if _money_cols(d):
+        facts.append(f"金额合计：{money(totals['amount'])} 元")
+    if d.get("goods_source"):
+        facts.append(f"物资来源：{GOODS_SOURCES[d['goods_source']]}")
+    goods = item_totals(d)
+    if goods:
+        facts.append("物资合计：" + "，".join(f"{g['name']} {number(g['quantity'])} {g['unit']}" for g in goods))
     return facts
 
 
@@ -262,10 +285,13 @@ def _totals(record: Record, columns: Sequence[Column]) -> tuple[TotalCell, ...]:
     """The totals row: "合计（N 户）" across the leading columns, then the sums."""
     t = record.data["totals"]
     keys = [c.key for c in columns]
-    first_sum = next(k for k, key in enumerate(keys) if key in ("quantity", "rate", "amount"))
+    goods = {f"goods{k}": g for k, g in enumerate(item_totals(record.data))}
+    first_sum = next(k for k, key in enumerate(keys) if key in ("quantity", "rate", "amount") or key in goods)
     cells = [TotalCell(f"合计（{t['households']} 户）", span=first_sum)]
     for key in keys[first_sum:]:
-        if key == "quantity":
+        if key in goods:
+            cells.append(TotalCell(number(goods[key]["quantity"]), num=True))
+        elif key == "quantity":
             cells.append(TotalCell(number(t["quantity"]) if t.get("quantity") is not None else "", num=True))
         elif key == "amount":
             cells.append(TotalCell(money(t["amount"]), num=True))

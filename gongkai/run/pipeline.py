@@ -26,6 +26,7 @@ from gongkai.plan.feeds import discovery_files
 from gongkai.plan.names import withdraw_names
 from gongkai.plan.pages import plan_pages
 from gongkai.plan.postings import plan_postings, posting_files, site_links
+from gongkai.plan.proposals import proposal_files, proposal_records
 from gongkai.plan.regulations import regulation_files, regulation_inputs
 from gongkai.plan.sheet_layout import SheetRequest
 from gongkai.plan.sheets import plan_sheets, qr_files
@@ -65,6 +66,7 @@ def make_site(
             made.group(f"data:{rec.id}", ("data", rec), partial(record_data_files, site, rec))
         made.group("catalogue", ("catalogue", catalogue(site), site.standard), lambda: site_data_files(site))
         made.group("regulations", ("regulations", *regulation_inputs(site)), lambda: regulation_files(site))
+        made.group("proposals", ("proposals", *proposal_records(site)), lambda: proposal_files(site))
         made.group("feeds", ("feeds", site, [p.url for p in pages]), lambda: discovery_files(site, pages))
         made.search()
         made.files(sheet_pdfs(site, renderer, dirs, sheets))

@@ -10,9 +10,11 @@ from gongkai.check.rules import (
     common,
     decision,
     fund,
+    goods,
     lists,
     names,
     procurement,
+    proposal,
     regulation,
     subsidy,
     yishiyiyi,
@@ -41,6 +43,7 @@ def check_record(
         out.extend(budget143.check(rec))
     elif rec.type == "subsidy":
         out.extend(subsidy.check(rec, config, id_keys, total_row))
+        out.extend(goods.check(rec))
         out.extend(names.check(rec, config))
     elif rec.type == "fund":
         out.extend(fund.check(rec, config))
@@ -48,6 +51,8 @@ def check_record(
         out.extend(decision.check(rec, config))
     elif rec.type == "list":
         out.extend(lists.check(rec, config))
+    elif rec.type == "proposal":
+        out.extend(proposal.check(rec))
     elif rec.type in ("regulation", "notice"):
         out.extend(regulation.check(rec))
     elif rec.type == "yishiyiyi":

@@ -189,6 +189,23 @@ SUBSIDY_KINDS = {
     "social_assistance": "社会救助",
     "other": "其他",
 }
+# in-kind relief: the goods a roster hands out, declared once, then per row
+GOODS_SOURCES = {"allocated": "上级调拨", "donated": "社会捐赠", "purchased": "自行采购", "mixed": "上级调拨和社会捐赠"}
+GOODS = Struct(
+    {"name": Field(Text("物资名称", 30), True, "物资名称"), "unit": Field(Text("单位", 10), True, "单位")}, "物资"
+)
+GOODS_ITEM = Struct(
+    {
+        "name": Field(Text("物资名称", 30), True, "物资名称"),
+        "quantity": Field(Dec("数量"), True, "数量"),
+        "unit": Field(Text("单位", 10), False, "单位"),
+    },
+    "发放物资",
+)
+GOODS_TOTAL = Struct(
+    {"name": Field(Text("物资名称", 30), True, "物资名称"), "quantity": Field(Dec("数量合计"), True, "数量合计")},
+    "物资合计",
+)
 RECIPIENT = Struct(
     {
         "village": Field(Text("村（社区）", 50), True, "村（社区）"),
@@ -198,6 +215,8 @@ RECIPIENT = Struct(
         "quantity": Field(Dec("数量"), False, "数量"),
         "rate": Field(Dec("标准"), False, "标准"),
         "amount": Field(Money("金额"), True, "金额"),
+        # in-kind relief (救灾物资): the goods this household received (check/rules/goods.py)
+        "items": Field(ListOf(GOODS_ITEM, "发放物资"), False, "发放物资"),
         "note": Field(Text("备注", 200), False, "备注"),
     },
     "名单行",
@@ -211,6 +230,10 @@ SUBSIDY = {
     "quantity_unit": Field(Text("数量单位", 20), False, "数量单位"),
     "rounding": Field(Enum({"half_up": "四舍五入", "down": "舍去"}, "金额取整规则"), False, "金额取整规则"),
     "recipients": Field(ListOf(RECIPIENT, "发放名单", 1), True, "发放名单"),
+    # in-kind relief: the declared goods (物资清单) and where they came from
+    "goods": Field(ListOf(GOODS, "物资清单"), False, "物资清单"),
+    "goods_source": Field(Enum(GOODS_SOURCES, "物资来源"), False, "物资来源"),
+    "goods_source_note": Field(Text("物资来源说明", 200), False, "物资来源说明"),
     # where the names may appear, overriding site.yaml's names (schema/names.py, docs/names.md)
     "names": Field(NAMES, False, "名单公开范围：board 只在公开栏、notice 公开栏和网站（公示期内）、always 一直公开"),
     "totals": Field(
@@ -219,6 +242,7 @@ SUBSIDY = {
                 "households": Field(Int("户数"), True, "户数"),
                 "quantity": Field(Dec("数量合计"), False, "数量合计"),
                 "amount": Field(Money("金额合计"), True, "金额合计"),
+                "goods": Field(ListOf(GOODS_TOTAL, "物资合计"), False, "物资合计"),
             },
             "合计",
         ),
@@ -386,6 +410,27 @@ REGULATION = {
     "validity_reason": Field(Text("有效性变化说明", 500), False, "失效、废止或修改的说明"),
 }
 
+# --- proposal: 人大代表建议 / 政协委员提案 and their 办理结果 (check/rules/proposal.py) ---
+
+PROPOSAL_KINDS = {"npc": "人大代表建议", "cppcc": "政协委员提案"}
+PROPOSAL_RESULTS = {
+    "A": "A类：已解决或采纳",
+    "B": "B类：列入计划拟解决",
+    "C": "C类：因条件限制或其他原因暂不能解决",
+}
+SATISFACTION = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+PROPOSAL = {
+    "kind": Field(Enum(PROPOSAL_KINDS, "建议提案类别"), True, "类别"),
+    "number": Field(Text("建议编号", 50), True, "建议（提案）编号"),
+    "proposer": Field(Text("代表或委员姓名", 100), True, "领衔代表（委员）"),
+    "handler": Field(Text("承办单位", 100), True, "承办单位"),
+    "assigned": Field(Date("交办日期"), True, "交办日期"),
+    "replied": Field(Date("答复日期"), True, "答复日期"),
+    "result": Field(Enum(PROPOSAL_RESULTS, "办理结果"), True, "办理结果"),
+    "explanation": Field(Text("办理说明", 2000), False, "不能解决的原因或解决计划"),
+    "satisfaction": Field(Enum(SATISFACTION, "代表满意度"), False, "代表（委员）满意度"),
+}
+
 PAGE = {"order": Field(Int("排序", 0, 9999), False, "排序")}
 
 
@@ -412,6 +457,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("regulation", "regulations", "规范性文件", REGULATION),
         RecordType("yishiyiyi", "yishiyiyi", "一事一议筹资筹劳", YISHIYIYI),
         RecordType("procurement", "procurements", "小额工程采购结果", PROCUREMENT),
+        RecordType("proposal", "proposals", "建议提案办理", PROPOSAL),
         RecordType("notice", "notices", "通知公告", NOTICE),
         RecordType("page", "pages", "专题页面", PAGE),
     )
