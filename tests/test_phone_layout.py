@@ -165,3 +165,36 @@ def test_a_favicon_is_served(site: str, chromium) -> None:
         assert page.request.get(site + "now/favicon.ico").status == 200
     finally:
         ctx.close()
+
+
+def test_the_section_bar_leaves_the_first_screen_to_what_is_on_notice(site: str, chromium) -> None:
+    """With a dozen record types the section bar took six rows of a 360 px
+    phone and pushed 正在公示 off the first screen.  On a phone the less used
+    sections sit behind 更多栏目 (the 网站地图, which lists them all), and the
+    section one is in stays in the bar; from 768 px every section shows."""
+    ctx = chromium.new_context(viewport={"width": 360, "height": 640})
+    page = ctx.new_page()
+    try:
+        page.goto(site + "now/index.html")
+        rows = page.evaluate(
+            "() => new Set([...document.querySelectorAll('.site-nav li')]"
+            ".filter(li => li.offsetParent).map(li => li.getBoundingClientRect().top)).size"
+        )
+        assert rows <= 3, rows
+        assert page.locator("main h2").first.bounding_box()["y"] < 640  # 正在公示 on the first screen
+        hidden = page.evaluate("() => [...document.querySelectorAll('.site-nav li.nav-more a')].map(a => a.href)")
+        assert hidden, "nothing behind 更多栏目"
+        page.get_by_role("link", name="更多栏目").click()
+        page.wait_for_url("**/sitemap/**")
+        listed = page.evaluate("() => [...document.querySelectorAll('main a')].map(a => a.href)")
+        for href in hidden:
+            assert href in listed, href  # the 网站地图 links every section the bar leaves out
+        page.goto(site + "now/regulations/index.html")
+        current = page.locator('.site-nav a[aria-current="page"]')
+        assert current.is_visible() and current.text_content() == "规范性文件"
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(site + "now/index.html")
+        assert page.locator(".site-nav li.nav-more").first.is_visible()
+        assert not page.get_by_role("link", name="更多栏目").is_visible()
+    finally:
+        ctx.close()
