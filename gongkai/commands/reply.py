@@ -16,8 +16,6 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-import jinja2
-
 from gongkai.core.errors import ContentError, GongkaiError
 from gongkai.core.version import __version__
 from gongkai.plan.reply import ReplyLetter, reply_letter
@@ -30,15 +28,9 @@ REPLY_DIR = "答复书"
 
 def render_reply(letter: ReplyLetter, template_dirs: list[Path]) -> str:
     """The letter as one self-contained HTML document (CSS inline)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d / "templates") for d in template_dirs]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("reply/reply.html").render(r=letter, version=__version__)
+    from gongkai.emit.render import template_env
+
+    return template_env(template_dirs).get_template("reply/reply.html").render(r=letter, version=__version__)
 
 
 def find_entry(root: Path, no: str) -> Application:

@@ -27,7 +27,7 @@ from gongkai.plan.data import downloads
 from gongkai.plan.feeds import record_jsonld
 from gongkai.plan.pages import Page, sections
 
-__all__ = ["MemoryBytecodeCache", "Renderer", "default_theme_dir", "relative_url", "theme_dirs"]
+__all__ = ["MemoryBytecodeCache", "Renderer", "default_theme_dir", "relative_url", "template_env", "theme_dirs"]
 
 
 def theme_dirs(root: Path, theme: str) -> list[Path]:
@@ -106,6 +106,21 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
         self.store.clear()
 
 
+def template_env(dirs: list[Path], bytecode: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    """The Jinja environment over the ``templates/`` of theme ``dirs`` (a
+    site's theme first): autoescaped, strict about undefined names.  Pages,
+    sheets and the 答复书 are all rendered in one."""
+    return jinja2.Environment(
+        bytecode_cache=bytecode,
+        loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
 class Renderer:
     """Renders pages of one site with one theme."""
 
@@ -122,15 +137,7 @@ class Renderer:
         self.site = site
         self._digests: dict[str, str] = {}
         self._refs = references if references is not None else {}
-        self.env = jinja2.Environment(
-            bytecode_cache=bytecode,
-            loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+        self.env = template_env(dirs, bytecode)
         md = Markdown()
         nav = [s for s in sections(site) if s.url not in ("archive/", "postings/")]
         self.env.filters.update(
