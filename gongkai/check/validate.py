@@ -270,7 +270,7 @@ def _record(sf: SourceFile, config: SiteConfig, problems: list[Problem]) -> tupl
             "body",
             hint="删除 body: 这一项",
         )
-    values = parse_fields(rtype.all_fields, node, ctx, "")
+    values = parse_fields(rtype.all_fields, node, ctx, "", rtype.check)
     # A missing or empty publisher: name the choices, as GK202 does for an unknown one.
     ctx.problems = [
         replace(p, hint=_publisher_choices(config, missing=p.hint.startswith("添加")))

@@ -230,7 +230,8 @@ _NOTES: dict[str, dict[str, str]] = {
         "recipients[].id_number": "第 7–14 位必须写成 `*`（GK113）；网站按 `id_display` 显示",
         "recipients[].quantity": "写了就核对 金额 = 数量 × 标准（GK311、GK316）",
         "recipients[].rate": "这一行的标准；不写时用记录的 `rate`",
-        "recipients[].amount": "写了数量时等于 数量 × 标准，按 `rounding` 取到分（GK311）",
+        "recipients[].amount": "写了数量时等于 数量 × 标准，按 `rounding` 取到分（GK311）；"
+        "没有金额、只写 `items` 的行按 0 计，没有 `items` 的行必填（GK102）",
         "recipients[].note": "不得写电话、银行卡号、身份证号（GK401–GK403）",
         "names": "优先于 site.yaml 的 `names`；也可简写 `names: board`（docs/names.md）",
         "names.reason": "用书名号《》写出要求长期公开的文件名称（GK407）",
@@ -238,7 +239,7 @@ _NOTES: dict[str, dict[str, str]] = {
         "totals": "与名单各行核对（GK312）",
         "totals.households": "等于名单行数",
         "totals.quantity": "写了就核对：等于各行数量之和",
-        "totals.amount": "等于各行金额之和；只发物资的写 0",
+        "totals.amount": "等于各行金额之和；写了 `goods` 且各行都没有金额（只发物资）时可不写，按 0 计，否则必填（GK102）",
         "goods": "救灾物资：本次发放的物资和单位；各行 `items` 只能写这里有的物资（GK363）",
         "goods_source": "物资从哪里来，显示在网页和公示单上",
         "recipients[].items": "这一户领取的物资；数量必须是正数（GK361），单位不写时用物资清单的（GK360、GK364）",

@@ -413,7 +413,7 @@ def _load_record(
     deps: list[tuple[str, str]] = []
     recipients = node.entries.get("recipients")
     if type_name == "subsidy" and isinstance(recipients, RScalar) and not recipients.is_null:
-        rows, roster_total = _load_roster(root, path, recipients, problems, deps)
+        rows, roster_total = _load_roster(root, path, recipients, node.entries.get("goods"), problems, deps)
         if rows is not None:
             node = RMap({**node.entries, "recipients": rows}, node.key_locs, node.loc)
         else:
@@ -422,8 +422,14 @@ def _load_record(
 
 
 def _load_roster(
-    root: Path, record_path: Path, ref: RScalar, problems: list[Problem], deps: list[tuple[str, str]]
+    root: Path,
+    record_path: Path,
+    ref: RScalar,
+    goods: RNode | None,
+    problems: list[Problem],
+    deps: list[tuple[str, str]],
 ) -> tuple[RNode | None, RMap | None]:
+    """``goods``: the record's ``goods:`` as written; its items name the roster's goods columns."""
     name = ref.text.strip()
     target = record_path.parent / name
     if "/" not in name and "\\" not in name:
@@ -444,6 +450,7 @@ def _load_roster(
         )
         return None, None
     from gongkai.read.roster import read_roster
+    from gongkai.read.roster_goods import goods_of
 
     try:
         data = target.read_bytes()
@@ -451,7 +458,7 @@ def _load_roster(
         problems.append(Problem(ref.loc, "GK205", f"名单文件无法读取：{exc.strerror}", "recipients", name))
         return None, None
     deps[-1] = (deps[-1][0], digest_bytes(data))
-    roster, ps = read_roster(data, target.name, _rel(root, target))
+    roster, ps = read_roster(data, target.name, _rel(root, target), goods_of(goods))
     problems.extend(ps)
     if roster is None:
         return None, None

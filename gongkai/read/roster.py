@@ -120,14 +120,19 @@ ROSTER_CODES: dict[str, str] = {k: v for k, v in CODES.items() if k.startswith("
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def read_roster(data: bytes, filename: str, relpath: str) -> tuple[RosterFile | None, list[Problem]]:
+def read_roster(
+    data: bytes, filename: str, relpath: str, goods: tuple[tuple[str, str], ...] = ()
+) -> tuple[RosterFile | None, list[Problem]]:
     """Bytes of a roster file → (roster, problems).
 
     ``filename`` decides the format (.xlsx/.xlsm or .csv); ``relpath`` is the
     site-relative path used in every Loc.  The roster is None when the file
     cannot be read at all or has no usable header; otherwise it is returned
     even when some cells have problems, so that all problems are reported at
-    once — a caller must treat any error in the list as failing the build."""
+    once — a caller must treat any error in the list as failing the build.
+    ``goods``: the record's declared goods (救灾物资) as (name, unit); a
+    column named after one of them fills each row's ``items``
+    (see :mod:`gongkai.read.roster_goods`)."""
     ext = PurePosixPath(filename).suffix.lower()
     if len(data) > MAX_FILE_BYTES:
         return None, [
@@ -147,7 +152,7 @@ def read_roster(data: bytes, filename: str, relpath: str) -> tuple[RosterFile | 
             msg = "这个文件是旧版 Excel（.xls）格式，或者设置了打开密码，无法读取"
         return None, [_file_problem(relpath, "GK120", msg, _SAVE_AS + "；如有打开密码请先取消")]
     if ext in (".xlsx", ".xlsm"):
-        return _read_xlsx(data, relpath)
+        return _read_xlsx(data, relpath, goods)
     if ext in (".csv", ".txt"):
         if data.startswith(b"PK\x03\x04"):
             return None, [
@@ -158,7 +163,7 @@ def read_roster(data: bytes, filename: str, relpath: str) -> tuple[RosterFile | 
                     "把文件扩展名改为 .xlsx，并修改记录中的文件名",
                 )
             ]
-        return _read_csv(data, relpath)
+        return _read_csv(data, relpath, goods)
     if ext == ".xls":
         return None, [
             _file_problem(relpath, "GK120", "旧版 Excel 格式（.xls）的名单文件无法读取，请另存为 .xlsx", _SAVE_AS)

@@ -93,6 +93,8 @@ class _Source:
     merges: list[_Merge] = field(default_factory=list)
     # xlsx only: which of the given (row, col) cells hold a formula
     formula_probe: Callable[[set[tuple[int, int]]], set[tuple[int, int]]] | None = None
+    # the record's declared goods (救灾物资) as (name, unit): columns named after them fill each row's items
+    goods: tuple[tuple[str, str], ...] = ()
 
     def loc(self, row: int, line: int, col: int) -> Loc:
         a1 = f"{_col_letter(col)}{row}"

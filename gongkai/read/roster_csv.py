@@ -26,13 +26,15 @@ from gongkai.read.roster_rows import _read_table
 # --- .csv ------------------------------------------------------------------------------------
 
 
-def _read_csv(data: bytes, relpath: str) -> tuple[RosterFile | None, list[Problem]]:
+def _read_csv(
+    data: bytes, relpath: str, goods: tuple[tuple[str, str], ...] = ()
+) -> tuple[RosterFile | None, list[Problem]]:
     decoded = decode(data, relpath)
     if decoded.encoding == "unknown":
         return None, list(decoded.problems)
     text = decoded.text
     delimiter = _pick_delimiter(text)
-    src = _Source(relpath, "", _csv_rows(text, delimiter, relpath))
+    src = _Source(relpath, "", _csv_rows(text, delimiter, relpath), goods=goods)
     roster, more = _read_table(src)
     return roster, list(decoded.problems) + more
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from gongkai.core.errors import Loc, Problem
 from gongkai.read.roster_cells import _EMPTY, HEADER_SEARCH_ROWS, _at, _Cell, _Merge, _Problems, _Row, _Source
+from gongkai.read.roster_goods import GoodsColumn, goods_column, is_goods_unit, unit_problem
 
 # --- column names ----------------------------------------------------------------
 #
@@ -94,6 +95,7 @@ _ACCEPTED_HINT = (
     "备注（保障类别、发放日期等也可保留，会写进备注）。与公示无关的列请删除"
 )
 _UNITS = set("元 亩 人 户 月 个 头 只 年 公顷 平方米 ㎡ m2 kg 公斤 斤 吨 万元 间 套".split())
+_UNITS |= set("床 袋 顶 桶 件 箱 条 包 瓶 台 张 双 盒 千克 升".split())  # of 救灾物资
 
 
 @functools.lru_cache(maxsize=4096)
@@ -121,15 +123,20 @@ def _is_unit(text: str) -> bool:
     return bool(t) and all(part in _UNITS for part in t.split("/"))
 
 
-def _known_names(cells: list[_Cell]) -> int:
-    """How many distinct known column names a row holds.  Long texts and
-    "标签：值" texts (title and 填报单位/联系电话 lines) do not count."""
+def _known_names(cells: list[_Cell], goods: tuple[tuple[str, str], ...] = ()) -> int:
+    """How many distinct known column names a row holds (declared goods
+    count).  Long texts and "标签：值" texts (title and 填报单位/联系电话
+    lines) do not count."""
     names = set()
     for c in cells:
         if c.kind != "s":
             continue
         key = _header_key(c.text)
-        if len(key) <= 16 and ":" not in key and _header_kind(c.text) is not None:
+        if (
+            len(key) <= 16
+            and ":" not in key
+            and (_header_kind(c.text) is not None or (goods and goods_column(c.text, "", goods)))
+        ):
             names.add(key)
     return len(names)
 
@@ -149,16 +156,19 @@ class _Header:
     texts: set[str]  # every text in the header row(s)
     shown: dict[int, str] = field(default_factory=dict)  # col → its name, for columns published in the note
     names: dict[int, str] = field(default_factory=dict)  # col → its name as written, with a unit row below it
+    goods: dict[int, GoodsColumn] = field(default_factory=dict)  # col → the declared item (救灾物资) it counts
 
 
-def _find_header(buffered: list[_Row]) -> int | None:
+def _find_header(buffered: list[_Row], goods: tuple[tuple[str, str], ...] = ()) -> int | None:
     for i, row in enumerate(buffered[:HEADER_SEARCH_ROWS]):
-        if _known_names(row.full) >= 2:
+        if _known_names(row.full, goods) >= 2:
             return i
     return None
 
 
-def _is_continuation(head: _Row, nxt: _Row | None, merges: list[_Merge]) -> bool:
+def _is_continuation(
+    head: _Row, nxt: _Row | None, merges: list[_Merge], goods: tuple[tuple[str, str], ...] = ()
+) -> bool:
     if nxt is None or nxt.n != head.n + 1:
         return False
     texts = [c for c in nxt.raw if c.kind]
@@ -166,7 +176,12 @@ def _is_continuation(head: _Row, nxt: _Row | None, merges: list[_Merge]) -> bool
         return False
     if any(m.r0 <= head.n < m.r1 for m in merges):
         return True  # a header cell merged down into the next row
-    return bool(texts) and all(_is_unit(c.text) or _header_kind(c.text) is not None for c in texts)
+    return bool(texts) and all(
+        _is_unit(c.text)
+        or _header_kind(c.text) is not None
+        or (goods and (is_goods_unit(c.text, goods) or goods_column(c.text, "", goods)))
+        for c in texts
+    )
 
 
 def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems) -> _Header:
@@ -178,6 +193,8 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
     shown: dict[int, str] = {}
     names: dict[int, str] = {}
     fallbacks: dict[str, list[tuple[int, str, Loc]]] = {}
+    goods: dict[int, GoodsColumn] = {}
+    goods_locs: dict[str, tuple[str, Loc]] = {}
     first_col = 0
 
     def where(row: _Row, c: int) -> Loc:
@@ -218,6 +235,30 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
             )
             ignored.add(c)
             continue
+        good = goods_column(top_t, bottom_t, src.goods) if src.goods else None
+        if good is not None:  # a declared item (救灾物资): roster_goods.py
+            loc = where(sub if sub is not None and bottom_t and good.label == bottom_t.strip() else head, c)
+            names[c] = good.label
+            bad_unit = unit_problem(good, loc)
+            if bad_unit is not None:
+                problems.add(bad_unit)
+                ignored.add(c)
+            elif good.name in goods_locs:
+                other, other_loc = goods_locs[good.name]
+                problems.add(
+                    Problem(
+                        loc,
+                        "GK124",
+                        f"“{good.label}”和 {other_loc.cell}“{other}”两列都是物资“{good.name}”，只能保留一列",
+                        value=good.label,
+                        hint="删除多余的一列，或把两列的数量合并到一列",
+                    )
+                )
+                ignored.add(c)
+            else:
+                goods_locs[good.name] = (good.label, loc)
+                goods[c] = good
+            continue
         name: str = top_t
         row: _Row | None = head
         if bottom_t and not _is_unit(bottom_t):
@@ -233,8 +274,25 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
         kind = _header_kind(name)
         loc = where(row, c)
         names[c] = name + (f"（{bottom_t}）" if bottom_t and _is_unit(bottom_t) else "")
-        if kind is None:
-            problems.add(Problem(loc, "GK124", f"不认识的列名“{name}”", value=name, hint=_ACCEPTED_HINT))
+        if kind is None and src.goods:
+            declared = "、".join(f"{n}（{u}）" if u else n for n, u in src.goods)
+            problems.add(
+                Problem(
+                    loc,
+                    "GK363",
+                    f"“{names[c]}”列既不是物资清单中的物资，也不是能识别的列名",
+                    "goods",
+                    names[c],
+                    f"物资清单（goods）中有：{declared}；新发放的物资先加到 goods 并写明单位，"
+                    "列名与物资名称一致（如“棉被”或“棉被（床）”）；与公示无关的列请删除",
+                )
+            )
+            ignored.add(c)
+        elif kind is None:
+            hint = _ACCEPTED_HINT
+            if _BRACKETS.search(_norm(name)) or (bottom_t and _is_unit(bottom_t)):
+                hint += "；如果这一列是发放的救灾物资，在记录中写物资清单 goods（名称和单位），列名与物资名称一致"
+            problems.add(Problem(loc, "GK124", f"不认识的列名“{name}”", value=name, hint=hint))
             ignored.add(c)
         elif kind[0] == "ignore":
             ignored.add(c)
@@ -286,7 +344,9 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
     texts = {c.text for r in (head, sub) if r is not None for c in r.full if c.kind == "s"}
     fields = dict(sorted(fields.items()))  # column order, fallbacks included
     shown = dict(sorted(shown.items()))
-    return _Header(head.n, 2 if sub else 1, fields, first_col or 1, width, unlabelled, ignored, texts, shown, names)
+    return _Header(
+        head.n, 2 if sub else 1, fields, first_col or 1, width, unlabelled, ignored, texts, shown, names, goods
+    )
 
 
 def _label(name: str) -> str:

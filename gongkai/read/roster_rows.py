@@ -23,6 +23,7 @@ from gongkai.read.roster_cells import (
     _TooManyRows,
     _Unreadable,
 )
+from gongkai.read.roster_goods import read_items, total_items
 from gongkai.read.roster_headers import (
     _ACCEPTED_HINT,
     _FIELD_LABELS,
@@ -153,7 +154,7 @@ def _read_rows(src: _Source, problems: _Problems) -> RosterFile | None:
         buffered.append(row)
         if len(buffered) > HEADER_SEARCH_ROWS:
             break
-    hi = _find_header(buffered)
+    hi = _find_header(buffered, src.goods)
     if hi is None:
         problems.add(
             _file_problem(
@@ -167,7 +168,7 @@ def _read_rows(src: _Source, problems: _Problems) -> RosterFile | None:
         return None
     head = buffered[hi]
     nxt = buffered[hi + 1] if hi + 1 < len(buffered) else None
-    sub = nxt if _is_continuation(head, nxt, src.merges) else None
+    sub = nxt if _is_continuation(head, nxt, src.merges, src.goods) else None
     header = _map_header(src, head, sub, problems)
     head_loc = src.loc(head.n, head.line, header.first_col)
     if "name" not in header.fields.values():
@@ -231,7 +232,7 @@ def _read_rows(src: _Source, problems: _Problems) -> RosterFile | None:
                         hint="在表头填上列名（" + "、".join(_FIELD_LABELS.values()) + "之一），或删除这一列的内容",
                     )
                 )
-        if not any(_at(row.raw, c).kind for c in header.fields):
+        if not any(_at(row.raw, c).kind for c in [*header.fields, *header.goods]):
             continue  # only merged cells reach into this row, or only ignored columns are filled
         paths[row.n] = f"recipients[{len(people) + 1}]"
         people.append(_person(src, row, header, paths[row.n], problems, reported_merges, empties, units))
@@ -254,7 +255,7 @@ def _read_rows(src: _Source, problems: _Problems) -> RosterFile | None:
                     src.loc(r, r, c),
                     "GK126",
                     "这个单元格是公式，但文件中没有保存计算结果（文件可能是用其他软件生成的）",
-                    field=f"{paths.get(r, 'recipients')}.{header.fields.get(c, '')}",
+                    field=f"{paths.get(r, 'recipients')}.{header.fields.get(c) or ('items' if c in header.goods else '')}",
                     hint="用 Excel 或 WPS 打开这个文件，保存一次后再试",
                 ),
                 capped=True,
@@ -331,6 +332,11 @@ def _person(
         entries[f] = RScalar(text, loc)
         key_locs[f] = loc
     _add_shown(src, row, header, path, problems, entries, key_locs)
+    if header.goods:  # 救灾物资: roster_goods.py
+        items = read_items(src, row, header.goods, path, problems, reported_merges, empties)
+        if items is not None:
+            entries["items"] = items
+            key_locs["items"] = items.loc
     order = list(header.fields.values())
     entries = {f: entries[f] for f in sorted(entries, key=lambda f: order.index(f) if f in order else len(order))}
     return RMap(entries, key_locs, src.loc(row.n, row.line, header.first_col))
@@ -474,8 +480,12 @@ def _total_row(
                 continue
             entries[f] = RScalar(read[0] if read is not None else text, loc)
             key_locs[f] = loc
+    items = total_items(src, row, header.goods, problems) if header.goods else None
+    if items is not None:
+        entries["items"] = items
+        key_locs["items"] = items.loc
     for c, cell in enumerate(row.raw, start=1):
-        if cell.kind == "s" and header.fields.get(c) not in ("quantity", "amount", "rate"):
+        if cell.kind == "s" and c not in header.goods and header.fields.get(c) not in ("quantity", "amount", "rate"):
             m = _HOUSEHOLDS_RE.search(_norm(cell.text))
             if m:
                 loc = src.loc(row.n, row.line, c)

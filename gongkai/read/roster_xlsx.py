@@ -40,7 +40,9 @@ _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _UNREADABLE_XLSX = "无法读取这个 Excel 文件：文件已损坏，或不是真正的 .xlsx 文件"
 
 
-def _read_xlsx(data: bytes, relpath: str) -> tuple[RosterFile | None, list[Problem]]:
+def _read_xlsx(
+    data: bytes, relpath: str, goods: tuple[tuple[str, str], ...] = ()
+) -> tuple[RosterFile | None, list[Problem]]:
     import openpyxl
 
     try:
@@ -102,7 +104,7 @@ def _read_xlsx(data: bytes, relpath: str) -> tuple[RosterFile | None, list[Probl
                 ]
             except Exception:
                 return None, [_file_problem(relpath, "GK205", _UNREADABLE_XLSX, _SAVE_AS)]
-            src = _Source(relpath, ws.title, _xlsx_rows(ws), merges)
+            src = _Source(relpath, ws.title, _xlsx_rows(ws), merges, goods=goods)
             if has_formula:
                 src.formula_probe = lambda cells: _formula_cells(data, ws.title, cells)
             roster, more = _read_table(src)

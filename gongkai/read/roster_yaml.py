@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from gongkai.core.tree import RMap, RScalar
+from gongkai.core.tree import RMap, RScalar, RSeq
 from gongkai.read.roster_cells import RosterFile
 
 # --- YAML ----------------------------------------------------------------------------------------------
@@ -65,8 +66,12 @@ def roster_to_yaml(roster: RosterFile) -> str:
         assert isinstance(item, RMap)
         first = True
         for key, node in item.entries.items():
-            assert isinstance(node, RScalar)
             prefix = "  - " if first else "    "
+            if isinstance(node, RSeq):  # items of 救灾物资: [{name: 棉被, quantity: 3}, …]
+                lines.append(f"{prefix}{key}: [{_flow_items(node)}]")
+                first = False
+                continue
+            assert isinstance(node, RScalar)
             lines.append(f"{prefix}{key}: {_yaml_scalar(node.text)}")
             first = False
         if first:
@@ -93,6 +98,22 @@ def roster_to_yaml(roster: RosterFile) -> str:
         if key in totals:
             lines.append(f"  {key}: {_yaml_scalar(totals[key])}")
     return "\n".join(lines) + "\n"
+
+
+def _flow_scalar(text: str) -> str:
+    """A scalar inside ``[{…}]``: plain only without flow indicators."""
+    if any(ch in text for ch in ",[]{}"):
+        return json.dumps(text, ensure_ascii=False)
+    return _yaml_scalar(text)
+
+
+def _flow_items(seq: RSeq) -> str:
+    parts = []
+    for it in seq.items:
+        assert isinstance(it, RMap)
+        fields = [f"{k}: {_flow_scalar(v.text)}" for k, v in it.entries.items() if isinstance(v, RScalar)]
+        parts.append("{" + ", ".join(fields) + "}")
+    return ", ".join(parts)
 
 
 def _sum(items: tuple[object, ...], key: str) -> str | None:

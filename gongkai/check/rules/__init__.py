@@ -43,7 +43,7 @@ def check_record(
         out.extend(budget143.check(rec))
     elif rec.type == "subsidy":
         out.extend(subsidy.check(rec, config, id_keys, total_row))
-        out.extend(goods.check(rec))
+        out.extend(goods.check(rec, total_row))
         out.extend(names.check(rec, config))
     elif rec.type == "fund":
         out.extend(fund.check(rec, config))

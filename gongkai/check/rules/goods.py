@@ -4,7 +4,8 @@ A roster declares its goods once (``goods: [{name, unit}]``, the 物资清单)
 and each row says what the household received (``items: [{name, quantity,
 unit}]``).  Every item needs a unit (its own or the declared one) and a
 positive quantity, names only declared goods, and the per-item totals
-(``totals.goods``), when given, equal the rows.
+(``totals.goods``), when given, equal the rows, as do the item cells of
+a spreadsheet roster's 合计 row (read/roster_goods.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 from gongkai.core.errors import Problem
 from gongkai.core.model import Record
+from gongkai.core.schema.kinds import parse_money_text
+from gongkai.core.tree import RMap, RScalar, RSeq
 
 __all__ = ["check", "item_totals", "row_items"]
 
@@ -46,7 +49,8 @@ def row_items(row: dict[str, Any]) -> dict[str, Decimal]:
     return out
 
 
-def check(rec: Record) -> list[Problem]:
+def check(rec: Record, total_row: RMap | None = None) -> list[Problem]:
+    """``total_row``: the 合计 row of a spreadsheet roster, whose item cells must equal the rows."""
     d = rec.data
     out: list[Problem] = []
     declared = {g["name"]: g["unit"] for g in d.get("goods", ())}
@@ -124,6 +128,23 @@ def check(rec: Record) -> list[Problem]:
                     f"{p}.quantity",
                     _num(t["quantity"]),
                     f"{_num(sums[t['name']])} {declared[t['name']]}（按名单计算）",
+                )
+            )
+    cells = total_row.entries.get("items") if total_row is not None else None
+    for cell in cells.items if isinstance(cells, RSeq) else ():
+        assert isinstance(cell, RMap)
+        name, qty = cell.entries["name"], cell.entries["quantity"]
+        assert isinstance(name, RScalar) and isinstance(qty, RScalar)
+        v = parse_money_text(qty.text, 4)
+        if name.text in sums and v != sums[name.text]:
+            out.append(
+                Problem(
+                    qty.loc,
+                    "GK362",
+                    f"名单文件中“合计”行的{name.text}数量与各行之和不符",
+                    f"recipients.合计.{name.text}",
+                    qty.text,
+                    f"{_num(sums[name.text])} {declared[name.text]}（按名单计算）",
                 )
             )
     return out

@@ -6,10 +6,12 @@ messages and the docs all read these tables.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from gongkai.core.schema.budget import BUDGET
+from gongkai.core.schema.goods_only import recipient_check, subsidy_check
 from gongkai.core.schema.kinds import (
     BAD,
     Bool,
@@ -214,12 +216,14 @@ RECIPIENT = Struct(
         "id_number": Field(IdNumber(), False, "身份证号（已遮蔽）"),
         "quantity": Field(Dec("数量"), False, "数量"),
         "rate": Field(Dec("标准"), False, "标准"),
-        "amount": Field(Money("金额"), True, "金额"),
+        # required, except on a row with items (goods only): schema/goods_only.py
+        "amount": Field(Money("金额"), False, "金额（只发放物资的行可不写）"),
         # in-kind relief (救灾物资): the goods this household received (check/rules/goods.py)
         "items": Field(ListOf(GOODS_ITEM, "发放物资"), False, "发放物资"),
         "note": Field(Text("备注", 200), False, "备注"),
     },
     "名单行",
+    recipient_check,
 )
 SUBSIDY = {
     "kind": Field(Enum(SUBSIDY_KINDS, "补贴类别"), True, "类别"),
@@ -241,7 +245,8 @@ SUBSIDY = {
             {
                 "households": Field(Int("户数"), True, "户数"),
                 "quantity": Field(Dec("数量合计"), False, "数量合计"),
-                "amount": Field(Money("金额合计"), True, "金额合计"),
+                # required, except for goods only: schema/goods_only.py
+                "amount": Field(Money("金额合计"), False, "金额合计（只发放物资的可不写）"),
                 "goods": Field(ListOf(GOODS_TOTAL, "物资合计"), False, "物资合计"),
             },
             "合计",
@@ -440,6 +445,8 @@ class RecordType:
     folder: str  # content folder and URL prefix, e.g. "subsidies"
     label: str  # Chinese name, e.g. "补贴公示"
     fields: dict[str, Field]
+    # a check of the whole record once its fields are typed (Struct.check's signature)
+    check: Callable[[dict[str, Any], RMap, Ctx, str], None] | None = None
 
     @property
     def all_fields(self) -> dict[str, Field]:
@@ -450,7 +457,7 @@ RECORD_TYPES: dict[str, RecordType] = {
     t.name: t
     for t in (
         RecordType("budget", "budgets", "财政预决算", BUDGET),
-        RecordType("subsidy", "subsidies", "补贴补偿公示", SUBSIDY),
+        RecordType("subsidy", "subsidies", "补贴补偿公示", SUBSIDY, subsidy_check),
         RecordType("fund", "funds", "扶贫救灾资金", FUND),
         RecordType("decision", "decisions", "重大决策", DECISION),
         RecordType("list", "lists", "权责清单", LIST),
