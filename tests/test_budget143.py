@@ -165,3 +165,25 @@ def test_township_final_names_its_tables_as_final(make_site) -> None:
         + _empty("国有资本经营预算收支决算表")
     )
     assert _problems(make_site, both, kind="government", stage="final") == []
+
+
+def test_new_sites_starter_budget_is_a_complete_township_budget(tmp_path) -> None:
+    """gongkai new's budget is a 乡镇政府预算 (kind: government) with the whole
+    table set, empty tables explained: checked by GK370–GK374 and clean;
+    without one of its tables GK370 names it."""
+    from gongkai.commands.new import create_site
+
+    today = date(2026, 12, 5)
+    site = tmp_path / "新镇"
+    create_site(site, today)
+    (budget,) = (site / "content" / "budgets").glob("*.yaml")
+    text = budget.read_text(encoding="utf-8")
+    assert "\nkind: government" in text
+    problems = [p for p in check(site, today).problems if p.loc.path.startswith("content/budgets/")]
+    assert problems == []
+    table = "  - name: 国有资本经营预算支出表\n    rows: []\n    total: 0\n"
+    assert table in text
+    budget.write_text(text.replace(table, "  - name: 删去的表\n    rows: []\n    total: 0\n"), encoding="utf-8")
+    (p,) = [p for p in check(site, today).problems if p.loc.path.startswith("content/budgets/")]
+    assert (p.code, p.severity) == ("GK370", Severity.WARNING)
+    assert p.message.endswith("缺少 1 张：国有资本经营预算支出表")
