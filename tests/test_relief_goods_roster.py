@@ -281,3 +281,41 @@ def test_build_refuses_an_undeclared_good(make_site, tmp_path: Path) -> None:
         build(root, TODAY, out=tmp_path / "build")
     codes = [(p.code, p.loc.path, p.loc.cell) for p in err.value.problems if p.is_error]
     assert codes == [("GK363", "content/subsidies/名单.csv", "D2")]
+
+
+def test_a_row_that_received_nothing() -> None:
+    """All item cells blank or 0 and no amount: GK395, not a missing amount (GK102)."""
+    text = TITLE + "村,姓名,棉被（床）,大米（袋）\n东湖村,周德明,3,2\n东湖村,钱桂英,,0\n"
+    roster, problems = read_roster(text.encode("gbk"), "名单.csv", "subsidies/名单.csv", GOODS)
+    assert [(p.code, p.loc.cell, p.field) for p in problems] == [("GK395", "C4", "recipients[2].items")]
+    assert "钱桂英" in problems[0].message
+    assert roster is not None and items_of(roster.rows.items[1]) == {}
+
+
+def test_refused_cells_do_not_cascade(make_site) -> None:
+    """A row whose only item is in a refused cell or column has no amount
+    either: the build names the cell and the column, nothing else."""
+    text = TITLE + "村,姓名,棉被（床）,大米（公斤）\n东湖村,周德明,3,2\n东湖村,钱桂英,两床,1\n河口村,许春兰,,25\n"
+    root = make_site({"subsidies/wuzi.yaml": RECORD % "csv", "subsidies/名单.csv": text.encode("gbk")})
+    problems = [p for p in check(root, TODAY).problems if p.is_error]
+    assert [(p.code, p.loc.cell) for p in problems] == [("GK364", "D2"), ("GK106", "C4")]
+
+
+def test_unit_row_under_the_item_names(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["村", "姓名", "棉被", "大米", "食用油"])
+    ws.append([None, None, "床", "公斤", None])
+    ws.append(["东湖村", "周德明", 3, 50, 1])
+    roster, problems = read_roster(xlsx(wb, tmp_path / "名单.xlsx"), "名单.xlsx", REL, GOODS)
+    assert [(p.code, p.loc.cell) for p in problems] == [("GK364", "Sheet!D1")]
+    assert "“大米（公斤）”列" in problems[0].message
+    assert roster is not None and items_of(roster.rows.items[0]) == {"棉被": "3", "食用油": "1"}
+
+
+def test_tab_separated_text_with_goods_columns() -> None:
+    """Excel's “Unicode 文本” (UTF-16, tabs) whose header names only 姓名 and goods."""
+    text = "姓名\t棉被（床）\t大米（袋）\n周德明\t3\t2\n"
+    roster, problems = read_roster(text.encode("utf-16"), "名单.txt", "subsidies/名单.txt", GOODS)
+    assert roster is not None and [items_of(r) for r in roster.rows.items] == [{"棉被": "3", "大米": "2"}]
+    assert problems == []

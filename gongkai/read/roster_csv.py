@@ -33,7 +33,7 @@ def _read_csv(
     if decoded.encoding == "unknown":
         return None, list(decoded.problems)
     text = decoded.text
-    delimiter = _pick_delimiter(text)
+    delimiter = _pick_delimiter(text, goods)
     src = _Source(relpath, "", _csv_rows(text, delimiter, relpath), goods=goods)
     roster, more = _read_table(src)
     return roster, list(decoded.problems) + more
@@ -63,7 +63,7 @@ def _csv_rows(text: str, delimiter: str, relpath: str) -> Iterator[tuple[int, in
         raise _Unreadable(f"CSV 格式错误（第 {line + 1} 行附近，如引号没有配对或某一格过长）") from exc
 
 
-def _pick_delimiter(text: str) -> str:
+def _pick_delimiter(text: str, goods: tuple[tuple[str, str], ...] = ()) -> str:
     """Comma, unless the header row is found tab-separated (Excel's "文本文件
     (制表符分隔)" saved as .csv)."""
     best = ","
@@ -78,7 +78,7 @@ def _pick_delimiter(text: str) -> str:
         except csv.Error:
             continue
         for i, cells in enumerate(rows):
-            known = _known_names(cells)
+            known = _known_names(cells, goods)
             if known >= 2:
                 score = (known, -i)
                 if score > best_score:

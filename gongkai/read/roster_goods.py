@@ -30,6 +30,12 @@ every item).  A negative number: GK361; anything else that is not a number:
 GK106; a date or an error value: GK126.  Every problem names the cell (``名单.xlsx
 工作表1!F5``; CSV ``名单.csv F5`` with the file line) and the column.
 
+*Rows.*  In a roster with item columns every person row gets ``items``
+(possibly none), so its ``amount`` may be left out (schema/goods_only.py).
+A row whose item cells are all empty or 0 and that has no amount hands out
+nothing: GK395 — unless one of its cells, or an item column, was refused
+(then that problem says what to fix).
+
 *合计 row.*  Its item cells are returned in ``RosterFile.total`` as ``items``
 and compared with the rows (GK362, check/rules/goods.py).
 """
@@ -45,7 +51,16 @@ from gongkai.core.errors import Loc, Problem
 from gongkai.core.tree import RMap, RScalar, RSeq
 from gongkai.read.roster_cells import _at, _Cell, _Merge, _Problems, _Row, _Source
 
-__all__ = ["GoodsColumn", "goods_column", "goods_of", "is_goods_unit", "read_items", "total_items"]
+__all__ = [
+    "GoodsColumn",
+    "goods_column",
+    "goods_of",
+    "is_goods_unit",
+    "nothing_received",
+    "read_items",
+    "total_items",
+    "unit_problem",
+]
 
 PLACES = 4  # as the schema's Dec
 _BRACKETS = re.compile(r"[(\[【〔<《〈].*?[)\]】〕>》〉]")
@@ -182,14 +197,15 @@ def read_items(
     problems: _Problems,
     reported_merges: set[_Merge],
     empties: set[tuple[int, int]],
-) -> RSeq | None:
-    """A person's row → its ``items`` (None when it has none)."""
+) -> tuple[RSeq, bool]:
+    """A person's row → (its ``items``, possibly none; whether a cell of it was refused)."""
     items: list[RMap] = []
-    first: Loc | None = None
+    refused = False
     for c, col in columns.items():
         loc = src.loc(row.n, row.line, c)
         merge = row.covered.get(c)
         if merge is not None and merge.c0 == c:
+            refused = True
             if merge not in reported_merges:
                 reported_merges.add(merge)
                 problems.add(
@@ -211,14 +227,23 @@ def read_items(
         text, code, why, fix = _quantity(cell, col)
         if code:
             problems.add(Problem(loc, code, f"“{col.label}”列：{why}", f"{path}.items", cell.text, fix), capped=True)
+            refused = True
             continue
         if text is not None:
             items.append(_item(col, text, loc))
-            first = first or loc
-    if not items:
-        return None
-    assert first is not None
-    return RSeq(tuple(items), first)
+    where = items[0].loc if items else src.loc(row.n, row.line, min(columns, default=1))
+    return RSeq(tuple(items), where), refused
+
+
+def nothing_received(loc: Loc, path: str, name: str) -> Problem:
+    """GK395: a row of a goods roster whose item cells are all empty (or 0) and that has no amount."""
+    return Problem(
+        loc,
+        "GK395",
+        f"{name} 这一行的物资列都是空白或 0，也没有金额：没有发放任何东西",
+        f"{path}.items",
+        hint="填写这一户领取的物资数量；没有领取的不要列入名单",
+    )
 
 
 def total_items(src: _Source, row: _Row, columns: dict[int, GoodsColumn], problems: _Problems) -> RSeq | None:

@@ -157,6 +157,7 @@ class _Header:
     shown: dict[int, str] = field(default_factory=dict)  # col → its name, for columns published in the note
     names: dict[int, str] = field(default_factory=dict)  # col → its name as written, with a unit row below it
     goods: dict[int, GoodsColumn] = field(default_factory=dict)  # col → the declared item (救灾物资) it counts
+    goods_refused: bool = False  # an item column (or an unknown one in a goods roster) was refused
 
 
 def _find_header(buffered: list[_Row], goods: tuple[tuple[str, str], ...] = ()) -> int | None:
@@ -195,6 +196,7 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
     fallbacks: dict[str, list[tuple[int, str, Loc]]] = {}
     goods: dict[int, GoodsColumn] = {}
     goods_locs: dict[str, tuple[str, Loc]] = {}
+    goods_refused = False
     first_col = 0
 
     def where(row: _Row, c: int) -> Loc:
@@ -243,6 +245,7 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
             if bad_unit is not None:
                 problems.add(bad_unit)
                 ignored.add(c)
+                goods_refused = True
             elif good.name in goods_locs:
                 other, other_loc = goods_locs[good.name]
                 problems.add(
@@ -255,6 +258,7 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
                     )
                 )
                 ignored.add(c)
+                goods_refused = True
             else:
                 goods_locs[good.name] = (good.label, loc)
                 goods[c] = good
@@ -288,6 +292,7 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
                 )
             )
             ignored.add(c)
+            goods_refused = True
         elif kind is None:
             hint = _ACCEPTED_HINT
             if _BRACKETS.search(_norm(name)) or (bottom_t and _is_unit(bottom_t)):
@@ -345,7 +350,18 @@ def _map_header(src: _Source, head: _Row, sub: _Row | None, problems: _Problems)
     fields = dict(sorted(fields.items()))  # column order, fallbacks included
     shown = dict(sorted(shown.items()))
     return _Header(
-        head.n, 2 if sub else 1, fields, first_col or 1, width, unlabelled, ignored, texts, shown, names, goods
+        head.n,
+        2 if sub else 1,
+        fields,
+        first_col or 1,
+        width,
+        unlabelled,
+        ignored,
+        texts,
+        shown,
+        names,
+        goods,
+        goods_refused,
     )
 
 

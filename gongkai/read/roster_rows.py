@@ -23,7 +23,7 @@ from gongkai.read.roster_cells import (
     _TooManyRows,
     _Unreadable,
 )
-from gongkai.read.roster_goods import read_items, total_items
+from gongkai.read.roster_goods import nothing_received, read_items, total_items
 from gongkai.read.roster_headers import (
     _ACCEPTED_HINT,
     _FIELD_LABELS,
@@ -332,11 +332,14 @@ def _person(
         entries[f] = RScalar(text, loc)
         key_locs[f] = loc
     _add_shown(src, row, header, path, problems, entries, key_locs)
-    if header.goods:  # 救灾物资: roster_goods.py
-        items = read_items(src, row, header.goods, path, problems, reported_merges, empties)
-        if items is not None:
-            entries["items"] = items
-            key_locs["items"] = items.loc
+    if header.goods or header.goods_refused:  # 救灾物资: roster_goods.py
+        items, refused = read_items(src, row, header.goods, path, problems, reported_merges, empties)
+        entries["items"] = items
+        key_locs["items"] = items.loc
+        money = any(f == "amount" and _at(row.down, c).kind for c, f in header.fields.items())
+        if not items.items and not refused and not header.goods_refused and not money:
+            name = entries.get("name")
+            problems.add(nothing_received(items.loc, path, name.text if isinstance(name, RScalar) else ""), capped=True)
     order = list(header.fields.values())
     entries = {f: entries[f] for f in sorted(entries, key=lambda f: order.index(f) if f in order else len(order))}
     return RMap(entries, key_locs, src.loc(row.n, row.line, header.first_col))

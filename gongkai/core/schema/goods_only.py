@@ -1,7 +1,9 @@
 """A roster of goods only (救灾物资 without money) needs no ``amount``.
 
 A row with ``items`` may leave out ``amount`` (it is 0: the household got
-goods, no money); a row without items still needs it.  ``totals.amount`` may
+goods, no money); a row without items still needs it.  Rows read from a
+spreadsheet with item columns all have ``items``; one that got nothing at
+all is the reader's GK395.  ``totals.amount`` may
 be left out when the record declares ``goods`` and no row has money; it is
 then 0.  Everything after validation sees an amount on every row and in the
 totals, exactly as if the clerk had written ``amount: 0`` (the pages, sheet
@@ -24,7 +26,7 @@ _HINT = "添加一行 amount: 金额（元）；只发放物资、没有发钱�
 def recipient_check(value: dict[str, Any], node: RMap, ctx: Ctx, path: str) -> None:
     if "amount" in value:
         return
-    if value.get("items"):
+    if "items" in node.entries:  # a goods row (a spreadsheet's item columns give every row one, maybe empty)
         value["amount"] = Decimal(0)
         return
     where = node.key_locs.get("amount", node.loc)
