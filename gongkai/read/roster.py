@@ -79,6 +79,9 @@ signature and note lines may follow; a person there is refused (GK128).
 Columns holding bank-card/account numbers, phone numbers, addresses or
 disability/illness details are refused (GK123) and their cells are never
 read into the tree.
+
+*Goods.*  Columns named after the record's declared goods (救灾物资) fill
+each row's ``items``; their decisions are in :mod:`gongkai.read.roster_goods`.
 """
 
 from __future__ import annotations
