@@ -29,7 +29,7 @@ METHODS = {
     "open_negotiation": "公开协商",
     "agreement": "协议",
 }
-# the methods in which several bidders compete in the open (农村土地承包法 第四十九条: 招标、拍卖、公开协商)
+# the methods in which several bidders compete in the open (农村土地承包法 第三条: 招标、拍卖、公开协商)
 COMPETITIVE = ("bidding", "tender", "auction", "open_negotiation")
 PRICE_BASES = {"annual": "每年", "total": "一次性（总价）"}
 PARTY_KINDS = {"unit": "单位", "person": "个人"}
@@ -65,7 +65,7 @@ ASSET = {
     "asset": Field(Text("资产资源名称", 100), True, "资产资源名称"),
     "asset_kind": Field(Enum(ASSET_KINDS, "资产类别"), True, "资产类别"),
     "location": Field(Text("坐落位置", 100), False, "坐落位置（四至）"),
-    "quantity": Field(Dec("面积或数量", 2), True, "面积或数量"),
+    "quantity": Field(Dec("面积或数量"), True, "面积或数量"),
     "unit": Field(Text("计量单位", 10), True, "计量单位（亩、平方米、间……）"),
     "disposal": Field(Enum(DISPOSALS, "处置方式"), True, "处置方式"),
     "method": Field(Enum(METHODS, "交易方式"), True, "交易方式"),

@@ -35,7 +35,7 @@ USES = {
 LANDTRANSFER = {
     "village": Field(Text("村（社区）", 50), True, "村（社区）"),
     "location": Field(Text("地块坐落", 100), False, "地块坐落（组、地名、四至）"),
-    "area": Field(Dec("流转面积", 2), True, "流转面积（亩）"),
+    "area": Field(Dec("流转面积"), True, "流转面积（亩）"),
     "transferor": Field(Enum(TRANSFERORS, "流出方"), True, "流出方"),
     "household_count": Field(Int("流出农户户数", 1), True, "流出农户户数"),
     "households": Field(
@@ -44,7 +44,7 @@ LANDTRANSFER = {
                 {
                     "name": Field(Text("户主姓名", 20), True, "户主姓名"),
                     "group": Field(Text("村民小组", 20), False, "村民小组"),
-                    "area": Field(Dec("流转面积", 2), True, "流转面积（亩）"),
+                    "area": Field(Dec("流转面积"), True, "流转面积（亩）"),
                 },
                 "流出农户",
             ),
