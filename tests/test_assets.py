@@ -172,6 +172,17 @@ def test_a_board_only_name_never_reaches_the_site(make_site) -> None:
     assert "只在村务公开栏公示" in (out / "assets/yutang/index.html").read_text(encoding="utf-8")
 
 
+def test_the_persons_name_in_the_title_is_a_warning(make_site) -> None:
+    text = DISPOSAL.format(**_values(party="person", name="钱多余")).replace(
+        "title: 测试村集体资产出租结果公示", "title: 测试村集体鱼塘出租给钱多余的结果公示"
+    )
+    root = make_site({"assets/yutang.yaml": text})
+    problems = [p for p in check(root, TODAY).problems if p.code != "GK605"]
+    assert [(p.code, p.severity, p.field, p.value) for p in problems] == [
+        ("GK409", Severity.WARNING, "title", "钱多余")
+    ]
+
+
 def test_site_yaml_names_the_asset_type(make_site) -> None:
     root = _person_site(make_site)
     site_yaml = root / "content" / "site.yaml"

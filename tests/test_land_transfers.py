@@ -128,6 +128,13 @@ def test_households_and_a_person_leave_the_site_after_the_notice(make_site) -> N
     assert data["households"] == [] and data["household_count"] == 2 and data["area"] == "20.00"
 
 
+def test_a_households_name_in_the_summary_is_a_warning(make_site) -> None:
+    text = _text().replace("village: 测试村\n", "summary: 甲某某等两户的承包地流转给家庭农场。\nvillage: 测试村\n")
+    root = make_site({"land-transfers/dongwa.yaml": text})
+    problems = [p for p in check(root, TODAY).problems if p.code != "GK605"]
+    assert [(p.code, p.field, p.value) for p in problems] == [("GK409", "summary", "甲某某")]
+
+
 # --- the demo -------------------------------------------------------------------------------------
 
 

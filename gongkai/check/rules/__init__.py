@@ -63,8 +63,10 @@ def check_record(
         out.extend(procurement.check(rec))
     elif rec.type == "asset":
         out.extend(asset.check(rec, config))
+        out.extend(names.check(rec, config))
     elif rec.type == "landtransfer":
         out.extend(landtransfer.check(rec))
+        out.extend(names.check(rec, config))
     return out
 
 
