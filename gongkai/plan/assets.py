@@ -13,6 +13,7 @@ from gongkai.core.model import Record, Site
 from gongkai.core.schema.asset import ASSET_KINDS, DISPOSALS, METHODS, PARTY_KINDS, PRICE_BASES
 from gongkai.core.schema.meeting import MEETING_KINDS
 from gongkai.plan.export import _dumps, _url, csv_bytes, money_text
+from gongkai.plan.names import PERSON
 
 __all__ = ["asset_files", "asset_labels", "asset_records", "asset_summary"]
 
@@ -25,6 +26,7 @@ def asset_labels(rec: Record) -> dict[str, Any]:
         "disposal": DISPOSALS[d["disposal"]],
         "method": METHODS[d["method"]],
         "party": PARTY_KINDS[d["counterparty"]["kind"]],
+        "withdrawn": d["counterparty"]["name"] == PERSON,  # a person's name off the site (plan/names.py)
         "basis": PRICE_BASES[d["price_basis"]],
         "price": f"{money(d['price'])} 元" + ("/年" if d["price_basis"] == "annual" else ""),
         "meeting": MEETING_KINDS[d["meeting"]["kind"]],

@@ -14,6 +14,7 @@ from gongkai.core.model import Record, Site
 from gongkai.core.schema.asset import PARTY_KINDS
 from gongkai.core.schema.landtransfer import TRANSFER_METHODS, TRANSFERORS, USES
 from gongkai.plan.export import _dumps, _url, csv_bytes, money_text
+from gongkai.plan.names import PERSON
 
 __all__ = ["land_transfer_files", "land_transfer_labels", "land_transfer_records", "land_transfer_summary"]
 
@@ -24,6 +25,7 @@ def land_transfer_labels(rec: Record) -> dict[str, Any]:
         "transferor": TRANSFERORS[d["transferor"]],
         "method": TRANSFER_METHODS[d["method"]],
         "party": PARTY_KINDS[d["transferee"]["kind"]],
+        "withdrawn": d["transferee"]["name"] == PERSON,  # a person's name off the site (plan/names.py)
         "use": USES[d["use"]],
         "rent": f"{money(d['rent'])} 元/亩/年" if "rent" in d else "",
     }
