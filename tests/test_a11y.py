@@ -41,6 +41,8 @@ PAGES = [
             "yishiyiyi",
             "procurements",
             "proposals",
+            "assets",
+            "land-transfers",
         )
     ),
     BUDGET,
@@ -58,6 +60,8 @@ PAGES = [
     "now/notices/jiedu-zhaijidi-guanli-2015/index.html",  # a 政策解读 linking back to its document
     "now/yishiyiyi/sangyuan-daolu-2015/index.html",  # 一事一议: meeting, 筹资筹劳 and spending lines
     "now/procurements/liuying-qiaoliang-2015/index.html",  # 小额工程采购结果
+    "now/assets/hekou-yutang-2015/index.html",  # 集体资产资源处置 (a person's name withdrawn)
+    "now/land-transfers/qingshi-liuzhuan-2015/index.html",  # 土地经营权流转 (households withdrawn)
     "now/notices/niandu-baogao-2014/index.html",  # Markdown tables
     "now/pages/jiandu/index.html",
     "now/pages/guide/index.html",

@@ -119,8 +119,8 @@ def test_no_site_here(tmp_path: Path) -> None:
 )
 def test_a_new_site_built_that_day_shows_what_is_on_notice(tmp_path: Path, today: str) -> None:
     """gongkai new dates its examples around the day it is made: built that
-    day, the new site shows two rosters (money, goods), a fund notice, a 一事一议 plan and a
-    purchase's result 正在公示 with the days left, and a decision open for comment; every check
+    day, the new site shows two rosters (money, goods), a fund notice, a 一事一议 plan, a
+    purchase's result, a lease of a village's assets and a land transfer 正在公示 with the days left, and a decision open for comment; every check
     passes, --strict too."""
     target = tmp_path / "试用镇"
     assert run("new", str(target), "--today", today).returncode == 0
@@ -132,7 +132,8 @@ def test_a_new_site_built_that_day_shows_what_is_on_notice(tmp_path: Path, today
     assert "耕地地力保护补贴发放公示" in on_notice and "扶贫资金项目公告" in on_notice
     assert "一事一议筹资筹劳方案公示" in on_notice and "询价成交结果公示" in on_notice
     assert "救灾物资发放公示" in on_notice  # the in-kind relief roster (救灾物资)
-    assert on_notice.count("公示中（还剩") == 5
+    assert "集体鱼塘公开竞价出租结果公示" in on_notice and "土地经营权流转情况公示" in on_notice
+    assert on_notice.count("公示中（还剩") == 7
     decision = next((target / "build" / "decisions").rglob("index.html")).read_text(encoding="utf-8")
     assert "征求意见" in decision
 

@@ -248,6 +248,8 @@ def test_json_schemas_are_published_and_valid(demo: Path) -> None:
             "regulation",
             "yishiyiyi",
             "procurement",
+            "asset",
+            "landtransfer",
             "proposal",
             "notice",
             "page",

@@ -38,6 +38,8 @@ PAGES = {
     "regulations": "now/regulations/index.html",  # 现行有效 / 已失效 parts
     "yishiyiyi": "now/yishiyiyi/sangyuan-daolu-2015/index.html",  # 一事一议: facts and spending lines
     "procurement": "now/procurements/liuying-qiaoliang-2015/index.html",  # 小额工程采购结果
+    "asset": "now/assets/liuying-changfang-2015/index.html",  # 集体资产资源处置: facts, reasons
+    "landtransfer": "now/land-transfers/qingshi-liuzhuan-2015/index.html",  # 土地经营权流转
     "proposal": "now/proposals/jianyi-2015-03/index.html",  # 建议提案: 办理结果 and facts
     "home": "now/index.html",
 }

@@ -164,9 +164,9 @@ def create_entry(
 
 
 def _board_only(site: Site, rec: Record) -> bool:
-    from gongkai.plan.names import names_rule
+    from gongkai.plan.names import named, names_rule
 
-    return "recipients" in rec.data and names_rule(site, rec).where == "board"
+    return named(rec) and names_rule(site, rec).where == "board"
 
 
 def _day_dir(root: Path, posted: date) -> Path:

@@ -50,6 +50,7 @@ _OFFSETS = {
     "2025-02-12": -40,  # an application received
     "2025-02-26": -30,  # ... answered within 20 working days
     "2025-04-16": -3,  # an application still open, its limit weeks away
+    "2025-04-14": 1830,  # a lease of collective assets, a land transfer: five years from its start
 }
 _DATE_OR_YEAR = re.compile(r"2025-\d\d-\d\d|2025")
 _MAIN_DATE = re.compile(r"(?m)^date:\s*(2025-\d\d-\d\d)")

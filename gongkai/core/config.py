@@ -97,6 +97,7 @@ class SiteConfig:
     # the province's 上限 of 一事一议 筹资 per person per year (国办发〔2007〕4号: set by the
     # 省级人民政府); None: no cap checked
     yishiyiyi_cap: Decimal | None = None
+    asset_term_cap: int | None = None  # years: the local cap on letting collective assets (check/rules/asset.py)
 
     def is_agency(self, publisher: str) -> bool:
         """Whether ``publisher`` (a key or a name) is an administrative agency,
@@ -114,7 +115,7 @@ def _named_types() -> dict[str, str]:
 
     out: dict[str, str] = {}
     for t in RECORD_TYPES.values():
-        if "recipients" not in t.fields:
+        if "names" not in t.fields:  # a roster, or a record that names persons
             continue
         out[t.name] = t.label
         kind = t.fields.get("kind")
@@ -278,6 +279,11 @@ SITE_FIELDS: dict[str, Field] = {
     "yishiyiyi_cap": Field(
         Money("一事一议筹资上限"), False, "一事一议每人每年筹资上限（元），按本省规定填写；不写不检查"
     ),
+    "asset_term_cap": Field(
+        Int("集体资产出租发包年限上限", 1, 99),
+        False,
+        "集体资产资源出租、发包的最长年限，按本省、县规定填写；不写只检查出租不超过二十年（民法典第七百零五条）",
+    ),
 }
 
 
@@ -401,6 +407,7 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         catalogue_article14=values.get("catalogue_article14", False),
         annual_report_due=due,
         yishiyiyi_cap=values.get("yishiyiyi_cap"),
+        asset_term_cap=values.get("asset_term_cap"),
     )
     return cfg, ctx.problems
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gongkai.core.errors import Loc, Problem
+from gongkai.core.schema.asset import ASSET_KINDS
 from gongkai.core.schema.budget import STAGES
 from gongkai.core.schema.kinds import BAD, Bool, Ctx, Enum, Field, Int, ListOf, Struct, Text, parse_fields
 from gongkai.core.schema.types import (
@@ -79,6 +80,7 @@ SUBKINDS: dict[str, tuple[str, dict[str, str]]] = {
     "notice": ("category", {c: c for c in NOTICE_CATEGORIES}),
     "regulation": ("validity", dict(VALIDITY)),
     "proposal": ("kind", dict(PROPOSAL_KINDS)),
+    "asset": ("asset_kind", dict(ASSET_KINDS)),
 }
 
 

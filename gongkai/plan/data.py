@@ -159,7 +159,7 @@ def record_json(site: Site, rec: Record) -> dict[str, Any]:
     corrected_by = [r.id for r in site.corrections.get(rec.id, ())]
     if corrected_by:
         out["corrected_by"] = corrected_by
-    if rec.type in ("budget", "subsidy", "fund", "yishiyiyi", "procurement"):
+    if rec.type in ("budget", "subsidy", "fund", "yishiyiyi", "procurement", "asset", "landtransfer"):
         out["currency"] = CURRENCY
     if rec.type == "subsidy":
         # Named so that each row maps onto 360Giving's core fields (docs/open-data.md).

@@ -32,9 +32,21 @@ from gongkai.check.rules.goods import item_totals
 from gongkai.core.model import Posting, Record, Site
 from gongkai.core.schema.names import NamesRule, resolve_names
 
-__all__ = ["NAMES_GRACE_DAYS", "names_rule", "names_shown", "names_until", "withdraw_names"]
+__all__ = ["NAMES_GRACE_DAYS", "PERSON", "named", "names_rule", "names_shown", "names_until", "withdraw_names"]
 
 NAMES_GRACE_DAYS = 30  # default of site.yaml's names_grace_days: days after notice.end the names stay online
+PERSON = "（个人）"  # what stands for a person's name once it is off the site
+# records naming persons outside a roster: the field of a party that may be a person (PARTY,
+# core/schema/asset.py) and the list of persons, per type
+_PARTIES = {"asset": ("counterparty", ""), "landtransfer": ("transferee", "households")}
+
+
+def named(rec: Record) -> bool:
+    """Whether ``rec`` names private persons: a roster, or a party or list of persons."""
+    if "recipients" in rec.data:
+        return True
+    party, persons = _PARTIES.get(rec.type, ("", ""))
+    return bool(party) and (rec.data[party]["kind"] == "person" or bool(persons and rec.data.get(persons)))
 
 
 def names_rule(site: Site, rec: Record) -> NamesRule:
@@ -46,7 +58,7 @@ def names_rule(site: Site, rec: Record) -> NamesRule:
 def names_until(rec: Record, grace: int = NAMES_GRACE_DAYS) -> date | None:
     """The last day the record's names may be on the site under ``notice``,
     or None when it has no names or no 公示期 (then the names follow the record)."""
-    if "recipients" not in rec.data or not rec.notice or not rec.notice.get("end"):
+    if not named(rec) or not rec.notice or not rec.notice.get("end"):
         return None
     return rec.notice["end"] + timedelta(days=grace)
 
@@ -61,7 +73,7 @@ def withdraw_names(site: Site, grace: int | None = None) -> Site:
     site on ``site.today`` removed (totals stay), the basis of rosters that
     are always public added, and the archived sheets of board-only rosters
     kept off the site.  ``grace``: overrides every rule's grace days (tests)."""
-    rules = {r.id: names_rule(site, r) for r in site.records if "recipients" in r.data}
+    rules = {r.id: names_rule(site, r) for r in site.records if named(r)}
     if grace is not None:
         rules = {k: replace(v, grace=grace) for k, v in rules.items()}
     records = tuple(_withdrawn(r, rules[r.id], site.today) if r.id in rules else r for r in site.records)
@@ -81,6 +93,27 @@ def _withdrawn(rec: Record, rule: NamesRule, today: date) -> Record:
         return replace(rec, data={**rec.data, "names_basis": rule.reason})
     if rule.where == "notice" and names_shown(rec, today, rule.grace):
         return rec
+    data = _roster_withdrawn(rec) if "recipients" in rec.data else _parties_withdrawn(rec)
+    if rule.where == "board":
+        data["names_board"] = True
+    else:
+        data["names_until"] = names_until(rec, rule.grace)
+    return replace(rec, data=data)
+
+
+def _parties_withdrawn(rec: Record) -> dict[str, Any]:
+    """A record's data without the names of persons: a person party's name
+    becomes PERSON, a list of persons is emptied (its count and totals stay)."""
+    party, persons = _PARTIES[rec.type]
+    data = dict(rec.data)
+    if data[party]["kind"] == "person":
+        data[party] = {**data[party], "name": PERSON}
+    if persons and data.get(persons):
+        data[persons] = ()
+    return data
+
+
+def _roster_withdrawn(rec: Record) -> dict[str, Any]:
     villages: dict[str, dict[str, Any]] = {}
     for row in rec.data["recipients"]:
         v = villages.setdefault(row["village"], {"village": row["village"], "households": 0, "amount": 0})
@@ -90,8 +123,4 @@ def _withdrawn(rec: Record, rule: NamesRule, today: date) -> Record:
     if rec.data.get("goods"):  # in-kind relief: the per-item totals stay, computed before the rows go
         goods = tuple({"name": g["name"], "quantity": g["quantity"]} for g in item_totals(rec.data))
         data["totals"] = {**rec.data["totals"], "goods": goods}
-    if rule.where == "board":
-        data["names_board"] = True
-    else:
-        data["names_until"] = names_until(rec, rule.grace)
-    return replace(rec, data=data)
+    return data

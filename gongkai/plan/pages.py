@@ -17,10 +17,12 @@ from gongkai.check.rules.goods import item_totals, row_items
 from gongkai.core.model import Record, Site, Summary
 from gongkai.core.schema.types import GOODS_SOURCES, RECORD_TYPES
 from gongkai.core.standard import STATES
+from gongkai.plan.assets import asset_labels
 from gongkai.plan.charts import counterpart, record_chart
 from gongkai.plan.data import catalogue, downloads, listed, others_catalogue
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
+from gongkai.plan.land_transfers import land_transfer_labels
 from gongkai.plan.proposals import proposal_labels
 from gongkai.plan.regulations import regulation_links, regulation_order, regulation_sections
 from gongkai.plan.standard import standard_rows
@@ -308,6 +310,10 @@ def _record_context(i: RecordInputs) -> dict[str, Any]:
         ctx.update(replaced_by=i.replaced_by, replaces=i.replaces)
     if rec.type == "proposal":
         ctx["proposal"] = proposal_labels(rec)
+    if rec.type == "asset":
+        ctx["asset"] = asset_labels(rec)
+    if rec.type == "landtransfer":
+        ctx["transfer"] = land_transfer_labels(rec)
     if rec.type == "subsidy":
         ctx["villages"] = _village_summary(rec)
         ctx["goods"] = item_totals(rec.data)  # in-kind relief: per item name, unit, total

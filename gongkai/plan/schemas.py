@@ -100,7 +100,7 @@ def record_schema(rtype: RecordType) -> dict[str, Any]:
     }
     for key, f in rtype.fields.items():
         props[key] = _kind_schema(f.kind)
-    if rtype.name in ("budget", "subsidy", "fund", "yishiyiyi", "procurement"):
+    if rtype.name in ("budget", "subsidy", "fund", "yishiyiyi", "procurement", "asset", "landtransfer"):
         props["currency"] = {"const": CURRENCY}
     if rtype.name == "subsidy":
         props["award_date"] = _kind_schema(Date("发放日期（Award Date）"))

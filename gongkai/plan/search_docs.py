@@ -60,7 +60,7 @@ def record_villages(rec: Record) -> list[str]:
         found = getattr(rows, "villages", None) or (r["village"] for r in rows)  # a lazy Rows knows them
     elif rec.type == "fund":
         found = (p.get("village") for p in rec.data["projects"])
-    elif rec.type in ("yishiyiyi", "procurement"):
+    elif rec.type in ("yishiyiyi", "procurement", "asset", "landtransfer"):
         found = (rec.data.get("village", ""),)
     else:
         return []
@@ -151,6 +151,13 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
         parts += [d["project"], d.get("village", ""), d["supplier"], money(d["amount"])]
         if d.get("village"):
             villages.append(d["village"])
+    elif rec.type == "asset":  # found by the asset, its village and the other party (a person's name while shown)
+        parts += [d["asset"], d.get("location", ""), d["village"], d["counterparty"]["name"], money(d["price"])]
+        villages.append(d["village"])
+    elif rec.type == "landtransfer":  # found by village, place and the 经营主体; households while shown
+        parts += [d["village"], d.get("location", ""), d["transferee"]["name"], d.get("use_detail", "")]
+        parts += [_cells(h["name"], h.get("group")) for h in d.get("households", ())]
+        villages.append(d["village"])
     elif rec.type == "list":
         parts += [
             _cells(i["name"], i.get("category"), i["basis"], i.get("standard"), i.get("department")) for i in d["items"]

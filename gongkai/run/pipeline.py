@@ -21,8 +21,10 @@ from gongkai.core.model import Site
 from gongkai.emit.gate import gate_for
 from gongkai.emit.pdf import sheet_pdfs
 from gongkai.emit.render import theme_dirs
+from gongkai.plan.assets import asset_files, asset_records
 from gongkai.plan.data import catalogue, record_data_files, site_data_files
 from gongkai.plan.feeds import discovery_files
+from gongkai.plan.land_transfers import land_transfer_files, land_transfer_records
 from gongkai.plan.names import withdraw_names
 from gongkai.plan.pages import plan_pages
 from gongkai.plan.postings import plan_postings, posting_files, site_links
@@ -67,6 +69,10 @@ def make_site(
         made.group("catalogue", ("catalogue", catalogue(site), site.standard), lambda: site_data_files(site))
         made.group("regulations", ("regulations", *regulation_inputs(site)), lambda: regulation_files(site))
         made.group("proposals", ("proposals", *proposal_records(site)), lambda: proposal_files(site))
+        made.group("assets", ("assets", *asset_records(site)), lambda: asset_files(site))
+        made.group(
+            "land-transfers", ("land-transfers", *land_transfer_records(site)), lambda: land_transfer_files(site)
+        )
         made.group("feeds", ("feeds", site, [p.url for p in pages]), lambda: discovery_files(site, pages))
         made.search()
         made.files(sheet_pdfs(site, renderer, dirs, sheets))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gongkai.check.rules import (
+    asset,
     budget,
     budget143,
     common,
     decision,
     fund,
     goods,
+    landtransfer,
     lists,
     names,
     procurement,
@@ -59,6 +61,12 @@ def check_record(
         out.extend(yishiyiyi.check(rec, config))
     elif rec.type == "procurement":
         out.extend(procurement.check(rec))
+    elif rec.type == "asset":
+        out.extend(asset.check(rec, config))
+        out.extend(names.check(rec, config))
+    elif rec.type == "landtransfer":
+        out.extend(landtransfer.check(rec))
+        out.extend(names.check(rec, config))
     return out
 
 

@@ -3,7 +3,8 @@
 The names rule (core/schema/names.py) takes the rows off the site after the
 公示期, or keeps them off it (board only); a name written into the summary or
 the body would stay: 杨晓燕 in "更正河口村一组杨晓燕户救助人数" is on every page,
-feed and search result of the record for ever.  A warning, not an error: a
+feed and search result of the record for ever.  The same for the persons of
+an asset or landtransfer record (person_names).  A warning, not an error: a
 two-character name can be an ordinary word too.
 
 A two-character name is not reported where it straddles a common word of
@@ -20,7 +21,7 @@ from gongkai.core.errors import Problem, Severity
 from gongkai.core.model import Record
 from gongkai.core.schema.names import WHERE, resolve_names
 
-__all__ = ["check"]
+__all__ = ["check", "person_names"]
 
 _FIELDS = {"title": "标题", "summary": "摘要", "body": "正文", "tags": "标签"}
 
@@ -29,8 +30,7 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
     rule = resolve_names(rec.data.get("names"), config.names, rec.type, rec.data.get("kind", ""), 0)
     if rule.where == "always":
         return []
-    names = {r["name"].strip() for r in rec.data["recipients"]}
-    names = {n for n in names if 2 <= len(n) <= 4}
+    names = {n for n in person_names(rec) if 2 <= len(n) <= 4}
     if not names:
         return []
     out: list[Problem] = []
@@ -54,6 +54,18 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
             )
         )
     return out
+
+
+def person_names(rec: Record) -> set[str]:
+    """The names of private persons ``rec`` lists: a roster's rows, a person who
+    leases or buys collective assets (asset), the households and a person who
+    takes their land (landtransfer)."""
+    d = rec.data
+    found = [r["name"] for r in d.get("recipients", ())] + [h["name"] for h in d.get("households", ())]
+    for party in ("counterparty", "transferee"):
+        if party in d and d[party]["kind"] == "person":
+            found.append(d[party]["name"])
+    return {n.strip() for n in found}
 
 
 # Two-character words of disclosure notices that a two-character name can be

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from gongkai.core.schema.asset import ASSET
 from gongkai.core.schema.budget import BUDGET
 from gongkai.core.schema.goods_only import recipient_check, subsidy_check
 from gongkai.core.schema.kinds import (
@@ -28,6 +29,7 @@ from gongkai.core.schema.kinds import (
     Struct,
     Text,
 )
+from gongkai.core.schema.landtransfer import LANDTRANSFER
 from gongkai.core.schema.names import NAMES
 from gongkai.core.schema.procurement import PROCUREMENT
 from gongkai.core.schema.yishiyiyi import YISHIYIYI
@@ -465,6 +467,8 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("yishiyiyi", "yishiyiyi", "一事一议筹资筹劳", YISHIYIYI),
         RecordType("procurement", "procurements", "小额工程采购结果", PROCUREMENT),
         RecordType("proposal", "proposals", "建议提案办理", PROPOSAL),
+        RecordType("asset", "assets", "集体资产资源处置", ASSET),
+        RecordType("landtransfer", "land-transfers", "土地经营权流转", LANDTRANSFER),
         RecordType("notice", "notices", "通知公告", NOTICE),
         RecordType("page", "pages", "专题页面", PAGE),
     )

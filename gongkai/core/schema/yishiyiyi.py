@@ -3,37 +3,21 @@
 《村民一事一议筹资筹劳管理办法》(国办发〔2007〕4号 转发, 农业部): what villagers pay
 (筹资) and work (筹劳) for a public project of their village, decided by the meeting,
 capped per person per year by the province, made public; the 财政奖补 adds to it.
-The quorum and majority of the meeting: 村民委员会组织法 第二十二条 (check/rules/yishiyiyi.py).
+The meeting (core/schema/meeting.py), its quorum and majority: 村民委员会组织法 第二十二条
+(check/rules/meeting.py).
 """
 
 from __future__ import annotations
 
-from gongkai.core.schema.kinds import Date, Dec, Enum, Field, Int, ListOf, Money, Struct, Text
+from gongkai.core.schema.kinds import Dec, Field, Int, ListOf, Money, Struct, Text
+from gongkai.core.schema.meeting import MEETING, MEETING_KINDS, QUORUM_BASES
 
 __all__ = ["MEETING_KINDS", "QUORUM_BASES", "YISHIYIYI"]
-
-MEETING_KINDS = {"villagers": "村民会议", "representatives": "村民代表会议"}
-# 村民会议: 十八周岁以上村民的过半数, or 三分之二以上的户的代表
-QUORUM_BASES = {"persons": "按本村十八周岁以上村民计", "households": "按户的代表计"}
 
 YISHIYIYI = {
     "village": Field(Text("村（社区）", 50), True, "村（社区）"),
     "project": Field(Text("项目名称", 100), True, "项目名称"),
-    "meeting": Field(
-        Struct(
-            {
-                "kind": Field(Enum(MEETING_KINDS, "会议类型"), True, "会议类型"),
-                "date": Field(Date("会议日期"), True, "会议日期"),
-                "quorum": Field(Enum(QUORUM_BASES, "应到人数的计算方式"), False, "应到人数的计算方式"),
-                "expected": Field(Int("应到人数", 1), True, "应到人数（或户数、代表会议组成人员数）"),
-                "present": Field(Int("到会人数"), True, "到会人数"),
-                "agreed": Field(Int("同意人数"), True, "同意人数"),
-            },
-            "议事会议",
-        ),
-        True,
-        "议事会议",
-    ),
+    "meeting": Field(MEETING, True, "议事会议"),
     "funding": Field(
         Struct(
             {
