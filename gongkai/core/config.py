@@ -13,7 +13,7 @@ from typing import Any
 
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.masking import MaskPolicy, parse_policy
-from gongkai.core.schema.kinds import BAD, Bool, Ctx, Date, Field, Int, ListOf, Money, Struct, Text, parse_fields
+from gongkai.core.schema.kinds import BAD, Bool, Ctx, Date, Dec, Field, Int, ListOf, Money, Struct, Text, parse_fields
 from gongkai.core.schema.names import NAMES
 from gongkai.core.tree import RMap, RNode, RScalar, node_kind
 
@@ -97,6 +97,9 @@ class SiteConfig:
     # the province's 上限 of 一事一议 筹资 per person per year (国办发〔2007〕4号: set by the
     # 省级人民政府); None: no cap checked
     yishiyiyi_cap: Decimal | None = None
+    # the province's 宅基地 面积标准 in m² (土地管理法第六十二条: set by the 省、自治区、直辖市);
+    # None: no cap checked (check/rules/homestead.py, GK385)
+    homestead_cap_m2: Decimal | None = None
 
     def is_agency(self, publisher: str) -> bool:
         """Whether ``publisher`` (a key or a name) is an administrative agency,
@@ -278,6 +281,9 @@ SITE_FIELDS: dict[str, Field] = {
     "yishiyiyi_cap": Field(
         Money("一事一议筹资上限"), False, "一事一议每人每年筹资上限（元），按本省规定填写；不写不检查"
     ),
+    "homestead_cap_m2": Field(
+        Dec("宅基地面积标准"), False, "每户宅基地面积上限（平方米），按本省规定的标准填写；不写不检查"
+    ),
 }
 
 
@@ -401,6 +407,7 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         catalogue_article14=values.get("catalogue_article14", False),
         annual_report_due=due,
         yishiyiyi_cap=values.get("yishiyiyi_cap"),
+        homestead_cap_m2=values.get("homestead_cap_m2"),
     )
     return cfg, ctx.problems
 

@@ -33,6 +33,7 @@ from gongkai.core.formats import number
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.types import LIST_KINDS, RECORD_TYPES, SUBSIDY_KINDS, VALIDITY
 from gongkai.plan.data import downloads, exported, tabular
+from gongkai.plan.homestead import homestead_summary, institution_summary
 from gongkai.plan.proposals import proposal_summary
 
 __all__ = ["FEED_ENTRIES", "atom_feed", "discovery_files", "feed_files", "feed_paths", "record_jsonld", "sitemap"]
@@ -97,6 +98,10 @@ def _summary(rec: Record, publishers: Mapping[str, str]) -> str:
         return f"{d['year']}年，{len(d['projects'])} 个项目，安排资金 {total:,.2f} 元。"
     if rec.type == "yishiyiyi":
         return f"{d['village']}{d['project']}，总投资 {sum(s['amount'] for s in d['spending']):,.2f} 元。"
+    if rec.type == "homestead":
+        return homestead_summary(rec)
+    if rec.type == "institution":
+        return institution_summary(rec)
     if rec.type == "procurement":
         return f"{d['project']}：{d['supplier']}，{d['amount']:,.2f} 元。"
     if rec.type == "list":

@@ -11,6 +11,8 @@ from gongkai.check.rules import (
     decision,
     fund,
     goods,
+    homestead,
+    institution,
     lists,
     names,
     procurement,
@@ -59,6 +61,11 @@ def check_record(
         out.extend(yishiyiyi.check(rec, config))
     elif rec.type == "procurement":
         out.extend(procurement.check(rec))
+    elif rec.type == "homestead":
+        out.extend(homestead.check(rec, config))
+        out.extend(names.check(rec, config))
+    elif rec.type == "institution":
+        out.extend(institution.check(rec))
     return out
 
 
@@ -70,4 +77,6 @@ def check_site(site: Site, records: tuple[Record, ...]) -> list[Problem]:
         *check_report_due(
             records, site.today, site.config.annual_report_due, "content/site.yaml", site.config.is_agency
         ),
+        *homestead.check_households(records),
+        *institution.check_departed(records, site.today),
     ]

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gongkai.core.schema.budget import BUDGET
+from gongkai.core.schema.homestead import HOMESTEAD
+from gongkai.core.schema.institution import INSTITUTION
 from gongkai.core.schema.kinds import (
     BAD,
     Bool,
@@ -458,6 +460,8 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("yishiyiyi", "yishiyiyi", "一事一议筹资筹劳", YISHIYIYI),
         RecordType("procurement", "procurements", "小额工程采购结果", PROCUREMENT),
         RecordType("proposal", "proposals", "建议提案办理", PROPOSAL),
+        RecordType("homestead", "homesteads", "宅基地审批", HOMESTEAD),
+        RecordType("institution", "institutions", "机构概况", INSTITUTION),
         RecordType("notice", "notices", "通知公告", NOTICE),
         RecordType("page", "pages", "专题页面", PAGE),
     )
