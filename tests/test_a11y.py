@@ -41,6 +41,8 @@ PAGES = [
             "yishiyiyi",
             "procurements",
             "proposals",
+            "homesteads",
+            "institutions",
         )
     ),
     BUDGET,
@@ -58,6 +60,8 @@ PAGES = [
     "now/notices/jiedu-zhaijidi-guanli-2015/index.html",  # a 政策解读 linking back to its document
     "now/yishiyiyi/sangyuan-daolu-2015/index.html",  # 一事一议: meeting, 筹资筹劳 and spending lines
     "now/procurements/liuying-qiaoliang-2015/index.html",  # 小额工程采购结果
+    "now/homesteads/zhaijidi-2015-2/index.html",  # 宅基地审批: facts and the batch's roster
+    "now/institutions/qingshi-zhengfu/index.html",  # 机构概况: 职能, 领导, 内设机构
     "now/notices/niandu-baogao-2014/index.html",  # Markdown tables
     "now/pages/jiandu/index.html",
     "now/pages/guide/index.html",

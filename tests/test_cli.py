@@ -132,7 +132,8 @@ def test_a_new_site_built_that_day_shows_what_is_on_notice(tmp_path: Path, today
     assert "耕地地力保护补贴发放公示" in on_notice and "扶贫资金项目公告" in on_notice
     assert "一事一议筹资筹劳方案公示" in on_notice and "询价成交结果公示" in on_notice
     assert "救灾物资发放公示" in on_notice  # the in-kind relief roster (救灾物资)
-    assert on_notice.count("公示中（还剩") == 5
+    assert "农村村民住宅用地审批结果公示" in on_notice  # a 宅基地 batch
+    assert on_notice.count("公示中（还剩") == 6
     decision = next((target / "build" / "decisions").rglob("index.html")).read_text(encoding="utf-8")
     assert "征求意见" in decision
 

@@ -249,6 +249,8 @@ def test_json_schemas_are_published_and_valid(demo: Path) -> None:
             "yishiyiyi",
             "procurement",
             "proposal",
+            "homestead",
+            "institution",
             "notice",
             "page",
             "catalogue",

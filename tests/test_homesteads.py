@@ -73,9 +73,7 @@ def test_a_clean_batch_passes(make_site) -> None:
 def test_an_area_above_the_provinces_standard_is_refused_only_when_it_is_set(make_site) -> None:
     files = {"homesteads/a.yaml": _batch(area="150.00")}
     assert _problems(make_site, files) == []  # no homestead_cap_m2: nothing to check against
-    assert _problems(make_site, files, "homestead_cap_m2: 140\n") == [
-        ("GK385", Severity.ERROR, "recipients[1].area")
-    ]
+    assert _problems(make_site, files, "homestead_cap_m2: 140\n") == [("GK385", Severity.ERROR, "recipients[1].area")]
     assert _problems(make_site, {"homesteads/a.yaml": _batch(area="140.00")}, "homestead_cap_m2: 140\n") == []
 
 

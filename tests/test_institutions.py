@@ -108,9 +108,9 @@ def _html(out: Path, rel: str) -> str:
 
 def test_the_demo_page_nav_sitemap_and_data(demo_build: Path) -> None:
     page = _html(demo_build, "institutions/qingshi-zhengfu")
-    assert "<h2 id=\"h-leaders\">领导信息</h2>" in page and "<h2 id=\"h-units\">内设机构</h2>" in page
+    assert '<h2 id="h-leaders">领导信息</h2>' in page and '<h2 id="h-units">内设机构</h2>' in page
     assert '<th scope="row">吴海涛</th><td data-label="职务">副镇长</td>' in page
-    assert "<dt>联系电话</dt><dd><a href=\"tel:0527-86210000\">0527-86210000</a></dd>" in page
+    assert '<dt>联系电话</dt><dd><a href="tel:0527-86210000">0527-86210000</a></dd>' in page
     assert "<li>执行本级人民代表大会的决议" in page  # 职能 in Markdown, rendered
     assert ">机构概况</a>" in _html(demo_build, "")  # the section bar
     assert 'href="../institutions/index.html">机构概况</a>' in _html(demo_build, "sitemap")

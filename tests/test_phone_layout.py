@@ -39,6 +39,8 @@ PAGES = {
     "yishiyiyi": "now/yishiyiyi/sangyuan-daolu-2015/index.html",  # 一事一议: facts and spending lines
     "procurement": "now/procurements/liuying-qiaoliang-2015/index.html",  # 小额工程采购结果
     "proposal": "now/proposals/jianyi-2015-03/index.html",  # 建议提案: 办理结果 and facts
+    "homestead": "now/homesteads/zhaijidi-2015-2/index.html",  # 宅基地审批: the batch's roster
+    "institution": "now/institutions/qingshi-zhengfu/index.html",  # 机构概况: 领导 and 内设机构 as cards
     "home": "now/index.html",
 }
 
