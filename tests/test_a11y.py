@@ -43,6 +43,8 @@ PAGES = [
             "proposals",
             "assets",
             "land-transfers",
+            "homesteads",
+            "institutions",
         )
     ),
     BUDGET,
@@ -62,6 +64,8 @@ PAGES = [
     "now/procurements/liuying-qiaoliang-2015/index.html",  # 小额工程采购结果
     "now/assets/hekou-yutang-2015/index.html",  # 集体资产资源处置 (a person's name withdrawn)
     "now/land-transfers/qingshi-liuzhuan-2015/index.html",  # 土地经营权流转 (households withdrawn)
+    "now/homesteads/zhaijidi-2015-2/index.html",  # 宅基地审批: facts and the batch's roster
+    "now/institutions/qingshi-zhengfu/index.html",  # 机构概况: 职能, 领导, 内设机构
     "now/notices/niandu-baogao-2014/index.html",  # Markdown tables
     "now/pages/jiandu/index.html",
     "now/pages/guide/index.html",

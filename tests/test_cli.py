@@ -133,7 +133,8 @@ def test_a_new_site_built_that_day_shows_what_is_on_notice(tmp_path: Path, today
     assert "一事一议筹资筹劳方案公示" in on_notice and "询价成交结果公示" in on_notice
     assert "救灾物资发放公示" in on_notice  # the in-kind relief roster (救灾物资)
     assert "集体鱼塘公开竞价出租结果公示" in on_notice and "土地经营权流转情况公示" in on_notice
-    assert on_notice.count("公示中（还剩") == 7
+    assert on_notice.count("公示中（还剩") == 8
+    assert "农村村民住宅用地审批结果公示" in on_notice  # a 宅基地 batch
     decision = next((target / "build" / "decisions").rglob("index.html")).read_text(encoding="utf-8")
     assert "征求意见" in decision
 

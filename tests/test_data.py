@@ -85,6 +85,7 @@ def test_tabular_records_have_csv_matching_their_rows(demo: Path, demo_site) -> 
     expected = {"budget": lambda d: sum(len(t["rows"]) for t in d["tables"]), "subsidy": lambda d: len(d["recipients"])}
     expected |= {"fund": lambda d: len(d["projects"]), "list": lambda d: len(d["items"])}
     expected["yishiyiyi"] = lambda d: len(d["spending"])
+    expected |= {"homestead": lambda d: len(d["recipients"]), "institution": lambda d: len(d["leaders"])}
     seen = set()
     for rec in demo_site.published:
         p = demo / "data" / f"{rec.id}.csv"
@@ -251,6 +252,8 @@ def test_json_schemas_are_published_and_valid(demo: Path) -> None:
             "asset",
             "landtransfer",
             "proposal",
+            "homestead",
+            "institution",
             "notice",
             "page",
             "catalogue",

@@ -41,6 +41,8 @@ PAGES = {
     "asset": "now/assets/liuying-changfang-2015/index.html",  # 集体资产资源处置: facts, reasons
     "landtransfer": "now/land-transfers/qingshi-liuzhuan-2015/index.html",  # 土地经营权流转
     "proposal": "now/proposals/jianyi-2015-03/index.html",  # 建议提案: 办理结果 and facts
+    "homestead": "now/homesteads/zhaijidi-2015-2/index.html",  # 宅基地审批: the batch's roster
+    "institution": "now/institutions/qingshi-zhengfu/index.html",  # 机构概况: 领导 and 内设机构 as cards
     "home": "now/index.html",
 }
 

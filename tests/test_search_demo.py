@@ -13,6 +13,7 @@ import pytest
 from conftest import REPO
 
 from gongkai import build, check
+from gongkai.plan.homestead import HOMESTEAD_COLUMNS
 
 ALL_PUBLISHED = date(2016, 12, 31)
 
@@ -134,6 +135,7 @@ def test_roster_results_label_every_value(served_demo: str, chromium_page) -> No
     for part in ("村 青石村", "组 二组", "姓名 周琴", "数量 6.90 亩", "标准 105.00 元/亩", "金额 724.50 元"):
         assert part in text, text
     labels = {"村", "组", "姓名", "身份证号", "数量", "标准", "金额", "备注"}
+    labels |= {label for label, _unit in HOMESTEAD_COLUMNS}  # a 宅基地 batch's rows: 申请人, 批准面积 …
     # every row of every roster result: each value comes after its label
     for q in ("二组", "青石村", rosters()[0].data["recipients"][3]["name"]):
         page.goto(served_demo + "search/index.html?q=" + q)

@@ -51,6 +51,11 @@ _OFFSETS = {
     "2025-02-26": -30,  # ... answered within 20 working days
     "2025-04-16": -3,  # an application still open, its limit weeks away
     "2025-04-14": 1830,  # a lease of collective assets, a land transfer: five years from its start
+    "2025-08-01": -30,  # the 宅基地 applications made public in their 村民小组
+    "2025-08-08": -23,  # ... for a week
+    "2025-08-20": -12,  # ... approved by the 镇
+    "2025-08-25": -2,  # ... the result published, its notice from today-2
+    "2025-09-01": 5,  # ... to today+5
 }
 _DATE_OR_YEAR = re.compile(r"2025-\d\d-\d\d|2025")
 _MAIN_DATE = re.compile(r"(?m)^date:\s*(2025-\d\d-\d\d)")

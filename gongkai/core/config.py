@@ -13,7 +13,7 @@ from typing import Any
 
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.masking import MaskPolicy, parse_policy
-from gongkai.core.schema.kinds import BAD, Bool, Ctx, Date, Field, Int, ListOf, Money, Struct, Text, parse_fields
+from gongkai.core.schema.kinds import BAD, Bool, Ctx, Date, Dec, Field, Int, ListOf, Money, Struct, Text, parse_fields
 from gongkai.core.schema.names import NAMES
 from gongkai.core.tree import RMap, RNode, RScalar, node_kind
 
@@ -98,6 +98,9 @@ class SiteConfig:
     # 省级人民政府); None: no cap checked
     yishiyiyi_cap: Decimal | None = None
     asset_term_cap: int | None = None  # years: the local cap on letting collective assets (check/rules/asset.py)
+    # the province's 宅基地 面积标准 in m² (土地管理法第六十二条: set by the 省、自治区、直辖市);
+    # None: no cap checked (check/rules/homestead.py, GK385)
+    homestead_cap_m2: Decimal | None = None
 
     def is_agency(self, publisher: str) -> bool:
         """Whether ``publisher`` (a key or a name) is an administrative agency,
@@ -284,6 +287,9 @@ SITE_FIELDS: dict[str, Field] = {
         False,
         "集体资产资源出租、发包的最长年限，按本省、县规定填写；不写只检查出租不超过二十年（民法典第七百零五条）",
     ),
+    "homestead_cap_m2": Field(
+        Dec("宅基地面积标准"), False, "每户宅基地面积上限（平方米），按本省规定的标准填写；不写不检查"
+    ),
 }
 
 
@@ -408,6 +414,7 @@ def parse_site_config(node: RNode | None, path: str) -> tuple[SiteConfig | None,
         annual_report_due=due,
         yishiyiyi_cap=values.get("yishiyiyi_cap"),
         asset_term_cap=values.get("asset_term_cap"),
+        homestead_cap_m2=values.get("homestead_cap_m2"),
     )
     return cfg, ctx.problems
 

@@ -29,10 +29,11 @@ from gongkai.core.schema.kinds import Bool, Date, Int, Kind, ListOf, Money, Stru
 from gongkai.core.schema.types import COMMON, GROUNDS, VALIDITY
 from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, _dumps, _url, csv_bytes, money_text
 from gongkai.plan.fiscal import fiscal_package
+from gongkai.plan.homestead import homestead_csv, institution_csv
 from gongkai.plan.schemas import json_schemas
 from gongkai.plan.standard import standard_files
 
-TABULAR = ("budget", "subsidy", "fund", "list", "yishiyiyi")
+TABULAR = ("budget", "subsidy", "fund", "list", "yishiyiyi", "homestead", "institution")
 
 
 _ARTICLE_CN = {"14": "十四", "15": "十五", "16": "十六"}
@@ -281,6 +282,10 @@ def record_csv(site: Site, rec: Record) -> bytes | None:
                 for n, s in enumerate(d["spending"], start=1)
             ),
         )
+    if rec.type == "homestead":  # the applicants while the names may be shown (plan/names.py)
+        return homestead_csv(rec)
+    if rec.type == "institution":
+        return institution_csv(rec)
     if rec.type == "list":
         return csv_bytes(
             ["序号", "事项名称", "事项编码", "事项类别", "实施机构", "设定依据", "收费标准", "备注"],

@@ -34,6 +34,7 @@ from gongkai.core.model import Record, Site
 from gongkai.core.schema.types import LIST_KINDS, RECORD_TYPES, SUBSIDY_KINDS, VALIDITY
 from gongkai.plan.assets import asset_summary
 from gongkai.plan.data import downloads, exported, tabular
+from gongkai.plan.homestead import homestead_summary, institution_summary
 from gongkai.plan.land_transfers import land_transfer_summary
 from gongkai.plan.proposals import proposal_summary
 
@@ -103,6 +104,10 @@ def _summary(rec: Record, publishers: Mapping[str, str]) -> str:
         return asset_summary(rec)
     if rec.type == "landtransfer":
         return land_transfer_summary(rec)
+    if rec.type == "homestead":
+        return homestead_summary(rec)
+    if rec.type == "institution":
+        return institution_summary(rec)
     if rec.type == "procurement":
         return f"{d['project']}：{d['supplier']}，{d['amount']:,.2f} 元。"
     if rec.type == "list":

@@ -115,10 +115,11 @@ def _parties_withdrawn(rec: Record) -> dict[str, Any]:
 
 def _roster_withdrawn(rec: Record) -> dict[str, Any]:
     villages: dict[str, dict[str, Any]] = {}
+    measure = "area" if rec.type == "homestead" else "amount"  # a 宅基地 batch counts m², a roster money
     for row in rec.data["recipients"]:
-        v = villages.setdefault(row["village"], {"village": row["village"], "households": 0, "amount": 0})
+        v = villages.setdefault(row["village"], {"village": row["village"], "households": 0, measure: 0})
         v["households"] += 1
-        v["amount"] += row["amount"]
+        v[measure] += row[measure]
     data: dict[str, Any] = {**rec.data, "recipients": (), "villages": tuple(villages.values())}
     if rec.data.get("goods"):  # in-kind relief: the per-item totals stay, computed before the rows go
         goods = tuple({"name": g["name"], "quantity": g["quantity"]} for g in item_totals(rec.data))

@@ -11,6 +11,7 @@ from gongkai.check.rules.goods import item_totals, row_items
 from gongkai.core.formats import money, number
 from gongkai.core.model import Record
 from gongkai.core.schema.types import VALIDITY
+from gongkai.plan.homestead import HOMESTEAD_COLUMNS, homestead_row_cells, homestead_summary, institution_search_parts
 from gongkai.plan.proposals import proposal_labels
 
 
@@ -62,6 +63,8 @@ def record_villages(rec: Record) -> list[str]:
         found = (p.get("village") for p in rec.data["projects"])
     elif rec.type in ("yishiyiyi", "procurement", "asset", "landtransfer"):
         found = (rec.data.get("village", ""),)
+    elif rec.type == "homestead":  # the rows while shown, else the villages of the per-village counts
+        found = (r["village"] for r in (rec.data["recipients"] or rec.data.get("villages", ())))
     else:
         return []
     return [v for v in dict.fromkeys(found) if v]
@@ -158,6 +161,13 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
         parts += [d["village"], d.get("location", ""), d["transferee"]["name"], d.get("use_detail", "")]
         parts += [_cells(h["name"], h.get("group")) for h in d.get("households", ())]
         villages.append(d["village"])
+    elif rec.type == "homestead":  # the applicants while their names may be shown, then the villages' counts
+        parts += [d["batch"], d.get("basis", ""), homestead_summary(rec)]
+        for i, r in enumerate(d["recipients"], start=1):
+            rows.append(SearchRow(f"r-{i}", _tabbed(*homestead_row_cells(r)), r["village"]))
+        villages += record_villages(rec)
+    elif rec.type == "institution":  # a 机构 by its name, functions, leaders and units
+        parts += institution_search_parts(rec)
     elif rec.type == "list":
         parts += [
             _cells(i["name"], i.get("category"), i["basis"], i.get("standard"), i.get("department")) for i in d["items"]
@@ -173,5 +183,5 @@ def _search_doc(rec: Record, publisher: str) -> SearchDoc:
         villages=tuple(villages),
         text="\n".join(p for p in parts if p),
         rows=tuple(rows),
-        columns=roster_columns(d) if rec.type == "subsidy" else (),
+        columns=roster_columns(d) if rec.type == "subsidy" else HOMESTEAD_COLUMNS if rows else (),
     )

@@ -178,8 +178,8 @@ class SheetRequest:
 
 
 def default_paper(record: Record) -> Paper:
-    """A4 portrait, except funds, whose project table has nine columns."""
-    return Paper("A4", landscape=record.type == "fund")
+    """A4 portrait, except funds (a project table of nine columns) and 宅基地 batches (ten)."""
+    return Paper("A4", landscape=record.type in ("fund", "homestead"))
 
 
 # --- text measuring ------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from gongkai.check.rules import (
     decision,
     fund,
     goods,
+    homestead,
+    institution,
     landtransfer,
     lists,
     names,
@@ -67,6 +69,11 @@ def check_record(
     elif rec.type == "landtransfer":
         out.extend(landtransfer.check(rec))
         out.extend(names.check(rec, config))
+    elif rec.type == "homestead":
+        out.extend(homestead.check(rec, config))
+        out.extend(names.check(rec, config))
+    elif rec.type == "institution":
+        out.extend(institution.check(rec))
     return out
 
 
@@ -78,4 +85,6 @@ def check_site(site: Site, records: tuple[Record, ...]) -> list[Problem]:
         *check_report_due(
             records, site.today, site.config.annual_report_due, "content/site.yaml", site.config.is_agency
         ),
+        *homestead.check_households(records),
+        *institution.check_departed(records, site.today),
     ]

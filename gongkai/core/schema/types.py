@@ -13,6 +13,8 @@ from typing import Any
 from gongkai.core.schema.asset import ASSET
 from gongkai.core.schema.budget import BUDGET
 from gongkai.core.schema.goods_only import recipient_check, subsidy_check
+from gongkai.core.schema.homestead import HOMESTEAD
+from gongkai.core.schema.institution import INSTITUTION
 from gongkai.core.schema.kinds import (
     BAD,
     Bool,
@@ -469,6 +471,8 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("proposal", "proposals", "建议提案办理", PROPOSAL),
         RecordType("asset", "assets", "集体资产资源处置", ASSET),
         RecordType("landtransfer", "land-transfers", "土地经营权流转", LANDTRANSFER),
+        RecordType("homestead", "homesteads", "宅基地审批", HOMESTEAD),
+        RecordType("institution", "institutions", "机构概况", INSTITUTION),
         RecordType("notice", "notices", "通知公告", NOTICE),
         RecordType("page", "pages", "专题页面", PAGE),
     )
