@@ -221,7 +221,7 @@ RECIPIENT = Struct(
         "quantity": Field(Dec("数量"), False, "数量"),
         "rate": Field(Dec("标准"), False, "标准"),
         # required, except on a row with items (goods only): schema/goods_only.py
-        "amount": Field(Money("金额"), False, "金额（只发放物资的行可不写）"),
+        "amount": Field(Money("金额"), False, "金额"),
         # in-kind relief (救灾物资): the goods this household received (check/rules/goods.py)
         "items": Field(ListOf(GOODS_ITEM, "发放物资"), False, "发放物资"),
         "note": Field(Text("备注", 200), False, "备注"),
@@ -250,7 +250,7 @@ SUBSIDY = {
                 "households": Field(Int("户数"), True, "户数"),
                 "quantity": Field(Dec("数量合计"), False, "数量合计"),
                 # required, except for goods only: schema/goods_only.py
-                "amount": Field(Money("金额合计"), False, "金额合计（只发放物资的可不写）"),
+                "amount": Field(Money("金额合计"), False, "金额合计"),
                 "goods": Field(ListOf(GOODS_TOTAL, "物资合计"), False, "物资合计"),
             },
             "合计",
