@@ -230,6 +230,14 @@ def test_blank_part_six_is_asked_for_never_filled_with_a_fact(demo_copy: Path) -
     assert not (demo_copy / "content" / "notices" / "niandu-baogao-2015.md").exists()
 
 
+def test_the_docs_do_not_promise_a_default_part_six() -> None:
+    # docs/open-data.md told clerks that a blank part 六 becomes "本年度未收取信息处理费……", a fact nobody entered;
+    # the command refuses a blank part 六 (test above), and the clerk's docs must say the same.
+    text = (REPO / "docs/open-data.md").read_text(encoding="utf-8")
+    [line] = [ln for ln in text.splitlines() if ln.startswith("other_matters:")]
+    assert "不写则" not in line and "必填" in line, line
+
+
 def test_article_50_4_review_results_are_asked_for(demo_copy: Path) -> None:
     # 条例第五十条第（四）项：人民政府的年度报告还要写工作考核、社会评议和责任追究结果
     break_yaml(demo_copy, "工作考核、社会评议和责任追究结果：", "")
