@@ -438,3 +438,20 @@ def test_a_village_committee_is_not_the_agency(demo_copy: Path) -> None:
         encoding="utf-8",
     )
     assert len(_gk605(demo_copy, date(2017, 2, 1))) == 1
+
+
+def test_the_typed_count_of_normative_documents_issued_is_checked_against_the_site(demo_copy: Path) -> None:
+    # Part 二's 行政规范性文件 row is typed by hand, while the site publishes each 规范性文件 as a record. The
+    # demo's 2014 data said 本年制发 0 next to 青政发〔2014〕8号 on its own site, and a new township's report said
+    # 0 after it had published one: the report contradicted the site it is published on.
+    from gongkai import check
+
+    def gk705(today: date) -> list[tuple[str, int, str]]:
+        v = check(demo_copy, today)
+        return [(p.loc.path, p.loc.line, p.value) for p in v.problems if p.code == "GK705"]
+
+    assert gk705(date(2016, 2, 1)) == []  # the demo's 2014 and 2015 rows agree with its regulations
+    break_yaml(demo_copy, "normative_documents: {issued: 1,", "normative_documents: {issued: 0,")
+    [(path, line, value)] = gk705(date(2016, 2, 1))
+    assert (path, value) == (YEAR_FILE, "0") and line > 1
+    assert gk705(date(2015, 12, 1)) == []  # a year still running: its count is not final
