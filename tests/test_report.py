@@ -346,6 +346,21 @@ def test_guide_is_generated_from_site_yaml(make_site, tmp_path: Path) -> None:  
     assert broken_links(out) == []
 
 
+def test_the_guide_states_a_working_day_minimum_in_working_days(make_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # site.yaml may count a 公示 minimum in 工作日 ("5个工作日", and GK314 counts it so); the generated guide
+    # printed every minimum with "天", telling the public 5 calendar days where the rule is 5 working days.
+    site = make_site()
+    cfg = site / "content" / "site.yaml"
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8") + "notice_min_days:\n  farm_subsidy: 5个工作日\n  relief: 10\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    build(site, date(2015, 6, 1), out=out)
+    html = (out / "pages" / "guide" / "index.html").read_text(encoding="utf-8")
+    assert "涉农补贴 5 个工作日" in html and "救灾救助 10 天" in html, html[html.find("公示期不少于") :][:200]
+
+
 def test_demo_guide_follows_the_2019_regulation() -> None:
     text = (REPO / "content" / "pages" / "guide.md").read_text(encoding="utf-8")
     for old in ("特殊需要", "15个工作日内予以答复", "成本费"):
