@@ -296,3 +296,13 @@ def test_rules_from_law_or_policy_say_their_basis() -> None:
     assert not vague, f"这些条目的**依据**没有写出文件、条款，也没有说明是地方规定或 gongkai 的规则：{vague}"
     assert not misplaced, f"这些条目的**依据**不在**含义**之后：{misplaced}"
     assert not long_, f"这些条目的**依据**超过三行：{long_}"
+
+
+def test_the_readme_publishes_through_the_county_portal_first() -> None:
+    # 国办发〔2017〕47号: a 乡镇 publishes as a column of the county portal, not on a site of its own, and
+    # docs/publishing.md makes that the default path; README's 发布网站, the part a new clerk reads, still put
+    # 网站空间 / nginx first and handed the portal a bare build/ without `gongkai pack --portal`.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## 发布网站") :].split("\n## ", 1)[0].split("\n---", 1)[0]
+    bullets = ("\n" + section).split("\n- **")[1:]  # each bullet with its continuation lines
+    assert "县政府门户" in bullets[0] and "pack --portal" in bullets[0] and "47号" in section, bullets
