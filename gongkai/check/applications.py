@@ -144,7 +144,7 @@ def _normative_issued(site: Site, by_year: Mapping[int, AnnualData]) -> list[Pro
             if r.type == "regulation" and r.date.year == year and r.is_public and site.config.is_agency(r.publisher)
         ]
         if int(row["issued"]) != len(on_site):
-            shown = "、".join(str(r.data.get("doc_no") or r.title) for r in on_site[:3])
+            shown = "、".join(r.doc_no or r.title for r in on_site[:3])
             out.append(
                 Problem(
                     data.loc("proactive.normative_documents.issued"),
