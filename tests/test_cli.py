@@ -165,3 +165,22 @@ def test_new_site_builds_at_once(tmp_path: Path) -> None:
     r = run("new", str(target))  # never over an existing site
     assert r.returncode == 1
     assert "已存在" in r.stderr
+
+
+def test_every_minimum_and_deadline_the_new_sites_guide_states_is_in_its_site_yaml(tmp_path: Path) -> None:
+    # The generated guide tells the public "公示期不少于：……社会救助 7 天；公益事业资金 10 天；其他公示 7 天" and
+    # "每年 1 月 31 日前……公布年度报告". A new site's site.yaml wrote only five of the eight minima and no report
+    # date, so the guide stated local-practice numbers and a deadline (条例第四十九条 sets none for a 乡镇) that the
+    # clerk never saw, let alone checked against the county's rules.
+    import yaml
+
+    from gongkai.core.config import DEFAULT_NOTICE_DAYS
+
+    target = tmp_path / "新镇"
+    assert run("new", str(target), "--today", "2026-12-05").returncode == 0
+    text = (target / "content" / "site.yaml").read_text(encoding="utf-8")
+    site = yaml.safe_load(text)
+    assert set(site["notice_min_days"]) == set(DEFAULT_NOTICE_DAYS)
+    assert site["annual_report_due"] == "01-31"
+    line = next(ln for ln in text.splitlines() if ln.startswith("annual_report_due:"))
+    assert "第四十九条" in line and "本省" in line  # says where the date comes from

@@ -111,3 +111,25 @@ def test_a_new_village_record_gets_no_number_and_a_reserved_number_is_never_reus
     )  # and the demo's 集体鱼塘 (assets/) and "青石村村民委员会（共 1 条）" in others
     # the groups follow site.yaml's order of publishers: 人大 first, then 青石村, then 河口村
     assert others.index("人民代表大会主席团") < others.index("青石村村民委员会") < others.index("河口村村民委员会")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["青石镇人大", "柳溪乡人大", "河口村村委", "东街社区居委", "青石村一组村民小组", "河口村股份经济合作社"],
+)
+def test_the_usual_short_names_are_not_the_agency_either(name: str) -> None:
+    # Clerks write publishers as they are called: 镇人大, 村委, 居委, a 村民小组 or the village's
+    # 经济合作社 (the 集体经济组织 that lets collective assets). None is an 行政机关 (条例第二条), but only the
+    # full names were recognised, so "青石镇人大" took the 镇's 索引号 and counted in its annual report.
+    from gongkai.core.config import Contact, SiteConfig
+
+    publishers = {"x": name, "town": "青石镇人民政府", "finance": "青石镇财政所"}
+    config = SiteConfig(
+        "青石镇政务公开",
+        "青石镇人民政府",
+        "11320826MB0123456X",
+        publishers,
+        Contact(hotline="1", report_phone="2", address="地址"),
+    )
+    assert not config.is_agency("x")
+    assert config.is_agency("town") and config.is_agency("finance")

@@ -151,8 +151,32 @@ def test_a_new_site_has_a_register_that_produces_the_reports_table(tmp_path: Pat
     root = tmp_path / "new"
     create_site(root, date(2027, 6, 15))
     assert check(root, date(2027, 6, 15)).problems == ()  # the open application is weeks from its limit
+    _write_the_clerks_parts(root / "content/applications/2027.yaml")
     r = run("report", "2027", str(root), "--today", "2027-06-15")
     assert r.returncode == 0, r.stdout + r.stderr
     big = check_report_adds_up((root / "content/notices/niandu-baogao-2027.md").read_text(encoding="utf-8"))
     assert big["一、本年新收政府信息公开申请数量"][-1] == 2
     assert big["四、结转下年度继续办理"][-1] == 1
+
+
+def _write_the_clerks_parts(path: Path) -> None:
+    """What a clerk does before the report: replace the example words of parts 一、五、六 with the township's own."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^  （示例，请按实际改写）.*$", "  镇党政办公室负责政府信息公开工作。", text)
+    text = re.sub(r"(?m)^  工作考核.*$", "  县政府办公室考核结果为良好；社会评议满意率96%；未发生责任追究情况。", text)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_the_example_words_of_a_new_site_do_not_go_into_its_report(tmp_path: Path) -> None:
+    # The scaffold answers parts 五 and 六 with example text ("（示例，请按实际改写）", "工作考核……：（请填写……）").
+    # The §50(四) check looked only for 考核/评议/追究, which the prompt itself contains, and a non-blank 六 passed:
+    # a new township's first report went out saying "（示例，请按实际改写）" where the facts should be.
+    from gongkai.commands.new import create_site
+
+    root = tmp_path / "new"
+    create_site(root, date(2027, 6, 15))
+    r = run("report", "2027", str(root), "--today", "2027-06-15")
+    assert r.returncode == 1, r.stdout + r.stderr
+    for field in ("overview", "problems", "other_matters"):
+        assert field in r.stdout + r.stderr
+    assert not (root / "content/notices/niandu-baogao-2027.md").exists()

@@ -230,6 +230,14 @@ def test_blank_part_six_is_asked_for_never_filled_with_a_fact(demo_copy: Path) -
     assert not (demo_copy / "content" / "notices" / "niandu-baogao-2015.md").exists()
 
 
+def test_the_docs_do_not_promise_a_default_part_six() -> None:
+    # docs/open-data.md told clerks that a blank part 六 becomes "本年度未收取信息处理费……", a fact nobody entered;
+    # the command refuses a blank part 六 (test above), and the clerk's docs must say the same.
+    text = (REPO / "docs/open-data.md").read_text(encoding="utf-8")
+    [line] = [ln for ln in text.splitlines() if ln.startswith("other_matters:")]
+    assert "不写则" not in line and "必填" in line, line
+
+
 def test_article_50_4_review_results_are_asked_for(demo_copy: Path) -> None:
     # 条例第五十条第（四）项：人民政府的年度报告还要写工作考核、社会评议和责任追究结果
     break_yaml(demo_copy, "工作考核、社会评议和责任追究结果：", "")
@@ -338,6 +346,21 @@ def test_guide_is_generated_from_site_yaml(make_site, tmp_path: Path) -> None:  
     assert broken_links(out) == []
 
 
+def test_the_guide_states_a_working_day_minimum_in_working_days(make_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # site.yaml may count a 公示 minimum in 工作日 ("5个工作日", and GK314 counts it so); the generated guide
+    # printed every minimum with "天", telling the public 5 calendar days where the rule is 5 working days.
+    site = make_site()
+    cfg = site / "content" / "site.yaml"
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8") + "notice_min_days:\n  farm_subsidy: 5个工作日\n  relief: 10\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    build(site, date(2015, 6, 1), out=out)
+    html = (out / "pages" / "guide" / "index.html").read_text(encoding="utf-8")
+    assert "涉农补贴 5 个工作日" in html and "救灾救助 10 天" in html, html[html.find("公示期不少于") :][:200]
+
+
 def test_demo_guide_follows_the_2019_regulation() -> None:
     text = (REPO / "content" / "pages" / "guide.md").read_text(encoding="utf-8")
     for old in ("特殊需要", "15个工作日内予以答复", "成本费"):
@@ -430,3 +453,20 @@ def test_a_village_committee_is_not_the_agency(demo_copy: Path) -> None:
         encoding="utf-8",
     )
     assert len(_gk605(demo_copy, date(2017, 2, 1))) == 1
+
+
+def test_the_typed_count_of_normative_documents_issued_is_checked_against_the_site(demo_copy: Path) -> None:
+    # Part 二's 行政规范性文件 row is typed by hand, while the site publishes each 规范性文件 as a record. The
+    # demo's 2014 data said 本年制发 0 next to 青政发〔2014〕8号 on its own site, and a new township's report said
+    # 0 after it had published one: the report contradicted the site it is published on.
+    from gongkai import check
+
+    def gk705(today: date) -> list[tuple[str, int, str]]:
+        v = check(demo_copy, today)
+        return [(p.loc.path, p.loc.line, p.value) for p in v.problems if p.code == "GK705"]
+
+    assert gk705(date(2016, 2, 1)) == []  # the demo's 2014 and 2015 rows agree with its regulations
+    break_yaml(demo_copy, "normative_documents: {issued: 1,", "normative_documents: {issued: 0,")
+    [(path, line, value)] = gk705(date(2016, 2, 1))
+    assert (path, value) == (YEAR_FILE, "0") and line > 1
+    assert gk705(date(2015, 12, 1)) == []  # a year still running: its count is not final

@@ -178,3 +178,20 @@ def test_a_new_site_lists_its_areas_and_items_with_their_status(tmp_path: Path) 
     assert states["zdjc"] == "已公开" and states["czjs"] == "暂无信息"
     html = (root / "build/standard/index.html").read_text(encoding="utf-8")
     assert "城乡规划" in html and "不适用" in html
+
+
+def test_an_area_that_does_not_apply_is_a_row_of_the_csv_and_json(make_site, tmp_path: Path) -> None:
+    # 54号 asks for the 领域 a township does not cover to be marked, with the reason; the page showed them, but
+    # data/standard.csv (with its 不适用的原因 column) and .json left every item-less 领域 out, so an inspector
+    # reading the CSV saw no trace of 城乡规划 at all.
+    extra = "  - area: 城乡规划\n    applies: false\n    reason: 由县自然资源和规划局公开\n"
+    root = make_site({"catalogue.yaml": _catalogue(("dt", "工作动态", "event", "notice"), extra=extra)})
+    build(root, date(2015, 6, 1), out=tmp_path / "out", cache=BuildCache(None, memory_only=True))
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out/data/standard.csv").read_text(encoding="utf-8-sig"))))
+    assert [(r["领域"], r["状态"], r["不适用的原因"]) for r in rows] == [
+        ("工作动态", "已公开", ""),
+        ("城乡规划", "不适用", "由县自然资源和规划局公开"),
+    ]
+    doc = json.loads((tmp_path / "out/data/standard.json").read_text(encoding="utf-8"))
+    [na] = [i for i in doc["items"] if i["area"] == "城乡规划"]
+    assert na["state"] == "na" and na["reason"] == "由县自然资源和规划局公开" and na["id"] == ""

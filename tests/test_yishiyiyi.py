@@ -103,6 +103,15 @@ def test_half_of_those_present_is_not_a_majority(make_site) -> None:
     assert _problems(make_site, present=24, agreed=13) == []
 
 
+def test_a_representatives_meeting_cites_article_26_not_22(make_site) -> None:
+    # 村民委员会组织法 第二十二条 is the 村民会议's quorum and majority; the 村民代表会议's (two thirds of its
+    # members, more than half of those present) is 第二十六条. The hint told a clerk the wrong article.
+    few = _problems(make_site, expected=30, present=19, agreed=15)
+    assert [p.code for p in few] == ["GK357"] and "第二十六条" in few[0].hint and "第二十二条" not in few[0].hint
+    tie = _problems(make_site, present=24, agreed=12)
+    assert "第二十六条" in tie[0].hint and "第二十二条" not in tie[0].hint
+
+
 # --- the demo --------------------------------------------------------------------------------------
 
 

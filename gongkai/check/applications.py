@@ -13,6 +13,7 @@ from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.validate import Validated
 from gongkai.core.config import parse_holidays
 from gongkai.core.errors import Loc, Problem, Severity
+from gongkai.core.model import Site
 from gongkai.read.applications import COLUMNS, FOLDER, AnnualData, _apps, _files, _parse_file, _row
 from gongkai.read.register import REGISTER, Register, read_holidays, read_register
 
@@ -129,12 +130,43 @@ def _load(root: Path, publishers: Mapping[str, str]) -> tuple[dict[int, AnnualDa
     return by_year, problems, register
 
 
+def _normative_issued(site: Site, by_year: Mapping[int, AnnualData]) -> list[Problem]:
+    """GK705 (warning): part 二's 行政规范性文件 本年制发, typed by hand, against the agency's 规范性文件
+    records of that year on the site.  Only for a year that has ended: during the year the count grows."""
+    out: list[Problem] = []
+    for year, data in sorted(by_year.items()):
+        row = (data.values.get("proactive") or {}).get("normative_documents") or {}
+        if year >= site.today.year or "issued" not in row:
+            continue
+        on_site = [
+            r
+            for r in site.records
+            if r.type == "regulation" and r.date.year == year and r.is_public and site.config.is_agency(r.publisher)
+        ]
+        if int(row["issued"]) != len(on_site):
+            shown = "、".join(r.doc_no or r.title for r in on_site[:3])
+            out.append(
+                Problem(
+                    data.loc("proactive.normative_documents.issued"),
+                    "GK705",
+                    f"{year}年本年制发的行政规范性文件写的是 {row['issued']} 件，本网站{year}年发布的规范性文件有"
+                    f" {len(on_site)} 件" + (f"（{shown}{' 等' if len(on_site) > 3 else ''}）" if on_site else ""),
+                    "proactive.normative_documents.issued",
+                    str(row["issued"]),
+                    f"{len(on_site)}；网站上缺了的文件请补到 regulations/（条例第二十条第（一）项：行政规范性文件应当主动公开）",
+                    severity=Severity.WARNING,
+                )
+            )
+    return out
+
+
 def check_applications(root: Path, checked: Validated) -> Validated:
     """``checked`` with the problems of content/applications/ added: the
     annual data, and the register's time limits on the build's date."""
     publishers = checked.site.config.publishers if checked.site is not None else {}
-    _, problems, register = _load(root, publishers)  # the register is read once
+    by_year, problems, register = _load(root, publishers)  # the register is read once
     if checked.site is not None:
+        problems.extend(_normative_issued(checked.site, by_year))
         extra, _ = parse_holidays(read_holidays(root)[0])  # validate() reports holidays.yaml's problems
         problems.extend(check_register(register.applications, checked.site.today, WorkCalendar(extra)))
     return Validated(checked.site, (*checked.problems, *problems))

@@ -120,11 +120,42 @@ def compute_report(site: Site, data: AnnualData, report_date: date | None = None
 _ARTICLE50_4 = ("考核", "评议", "追究")
 
 
+# The words `gongkai new` puts in a new site's applications file to show where the clerk writes: a part still
+# holding them was not written, whatever else it says (the §50(四) prompt itself names 考核, 评议 and 追究).
+_EXAMPLE_MARKS = ("（示例", "请按实际改写", "（请填写")
+_PARTS = {
+    "overview": "一部分“总体情况”",
+    "problems": "五部分“存在的主要问题及改进情况”",
+    "other_matters": "六部分“其他需要报告的事项”",
+}
+
+
+def _example_words(data: AnnualData) -> list[Problem]:
+    out: list[Problem] = []
+    for key, part in _PARTS.items():
+        text = str(data.values.get(key) or "")
+        mark = next((m for m in _EXAMPLE_MARKS if m in text), None)
+        if mark is not None:
+            out.append(
+                Problem(
+                    data.loc(key),
+                    "GK102",
+                    f"年度报告第{part}还是新建网站时的示例文字，没有按本镇实际填写",
+                    key,
+                    text.strip()[:60],
+                    hint=f"把“{mark}……”等示例文字换成本镇的实际情况，再运行 gongkai report",
+                )
+            )
+    return out
+
+
 def _missing_parts(data: AnnualData) -> list[Problem]:
     """Parts of the report nobody wrote.  No default sentence stands in for one:
     a sentence the clerk did not write must not assert a fact (e.g. that no
-    信息处理费 was charged)."""
-    out: list[Problem] = []
+    信息处理费 was charged), and neither may the scaffold's example words."""
+    out: list[Problem] = _example_words(data)
+    if out:
+        return out
     problems = str(data.values.get("problems") or "")
     if not problems.strip():
         out.append(

@@ -44,7 +44,20 @@ class Contact:
 
 
 # Publishers that are not administrative agencies, by the words of their names.
-NON_AGENCY = ("村民委员会", "居民委员会", "村委会", "居委会", "人民代表大会", "人大主席团", "人大常委会")
+# Publishers that are not an 行政机关 (条例第二条), by a word of their name as clerks write it: a 村（居）民委员会
+# (村委, 居委 for short), a 村民小组, the village's 集体经济组织 (经济合作社, 经济联合社) and any 人大 body (镇人大,
+# 人大主席团, 人大工委).
+NON_AGENCY = (
+    "村民委员会",
+    "居民委员会",
+    "村委",
+    "居委",
+    "村民小组",
+    "经济合作社",
+    "经济联合社",
+    "人民代表大会",
+    "人大",
+)
 
 
 @dataclass(frozen=True)

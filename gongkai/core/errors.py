@@ -284,6 +284,7 @@ CODES: dict[str, str] = {
     "GK702": "依申请公开数据文件的年度与文件名不符",
     "GK703": "上年结转数与上一年度的结转下年度数不一致",
     "GK704": "办理结果总计与各项之和不符",
+    "GK705": "年度报告中本年制发的行政规范性文件件数与网站上的规范性文件不符",
     # the register of applications (content/applications/register/YEAR.yaml)
     "GK721": "登记簿中的申请前后矛盾",
     "GK722": "答复超过法定期限",

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from gongkai.core.model import Site
-from gongkai.core.standard import ItemStatus
+from gongkai.core.standard import STATES, Area, ItemStatus
 from gongkai.plan.export import _dumps, csv_bytes
 
 __all__ = ["STANDARD_COLUMNS", "StandardRow", "standard_files", "standard_rows"]
@@ -104,11 +104,43 @@ def _cell(v: Any) -> Any:
     return v
 
 
+def _na_row(area: Area) -> StandardRow:
+    """A 领域 marked ``applies: false`` without 事项 of its own: one row saying so, with the reason."""
+    blank = dict.fromkeys(("id", "name", "elements", "basis", "deadline", "subject", "channels"), "")
+    blank |= dict.fromkeys(("audience", "mode", "level", "cycle", "latest_title", "latest_path"), "")
+    return StandardRow(
+        area=area.name,
+        **blank,
+        applies=False,
+        reason=area.reason,
+        state="na",
+        state_label=STATES["na"],
+        count=0,
+        latest_date=None,
+        due=None,
+        late=0,
+    )
+
+
+def _data_rows(site: Site) -> list[StandardRow]:
+    """The rows of the data files in the file's order of 领域: the 事项 of each, and a row for a 领域 that does
+    not apply and lists no 事项 (54号 asks for what does not apply to be marked; the page shows it, so must the
+    CSV an inspector reads)."""
+    assert site.standard is not None
+    rows = standard_rows(site)
+    out: list[StandardRow] = []
+    for area in site.standard.areas:
+        mine = [r for r in rows if r.area == area.name]
+        out.extend(mine if mine or area.applies else [_na_row(area)])
+    out.extend(r for r in rows if r.area not in {a.name for a in site.standard.areas})
+    return out
+
+
 def standard_files(site: Site) -> list[tuple[str, bytes]]:
     """data/standard.csv and .json; none when the site has no 标准目录."""
-    rows = standard_rows(site)
     if site.standard is None:
         return []
+    rows = _data_rows(site)
     header = [h for h, _ in STANDARD_COLUMNS]
     table = [[_cell(getattr(r, key)) for _, key in STANDARD_COLUMNS] for r in rows]
     doc = {

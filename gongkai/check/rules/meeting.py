@@ -1,8 +1,9 @@
 """The meeting that decided a village matter (core/schema/meeting.py): quorum and majority.
 
 依据: 村民委员会组织法 第二十二条: a 村民会议 needs more than half of the villagers aged 18 or
-more, or the representatives of two thirds or more of the households; a 村民代表会议 two
-thirds or more of its members; either decides by more than half of those present.
+more, or the representatives of two thirds or more of the households, and decides by more than
+half of those present; 第二十六条: a 村民代表会议 needs two thirds or more of its members and
+decides by more than half of those present.
 农村土地承包法 第五十二条: land of the collective let (发包) to a unit or person outside the
 集体经济组织 needs the consent of two thirds or more of the members of the 村民会议, or of two
 thirds or more of the 村民代表 (``two_thirds``).  Used by 一事一议 and 集体资产资源处置 (GK357).
@@ -36,6 +37,7 @@ def check_meeting(rec: Record, two_thirds: str = "") -> list[Problem]:
             )
         ]
     out: list[Problem] = []
+    law = "村民委员会组织法第二十六条" if m["kind"] == "representatives" else "村民委员会组织法第二十二条"
     if m["kind"] == "representatives":
         quorum, needed = present * 3 >= expected * 2, "村民代表会议须有三分之二以上组成人员参加"
     elif m.get("quorum") == "households":
@@ -50,7 +52,7 @@ def check_meeting(rec: Record, two_thirds: str = "") -> list[Problem]:
                 "到会人数不足法定人数，会议的决定无效",
                 "meeting.present",
                 value,
-                f"{needed}（村民委员会组织法第二十二条）",
+                f"{needed}（{law}）",
             )
         )
     if agreed * 2 <= present:
@@ -61,7 +63,7 @@ def check_meeting(rec: Record, two_thirds: str = "") -> list[Problem]:
                 "同意人数未超过到会人员的半数，事项未获通过",
                 "meeting.agreed",
                 value,
-                f"同意人数须多于 {present // 2} 人（到会人员的过半数，村民委员会组织法第二十二条）",
+                f"同意人数须多于 {present // 2} 人（到会人员的过半数，{law}）",
             )
         )
     elif two_thirds and agreed * 3 < expected * 2:

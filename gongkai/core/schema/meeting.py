@@ -1,6 +1,6 @@
 """The 村民会议 or 村民代表会议 that decided a village matter: who was expected, who came, who agreed.
 
-村民委员会组织法 第二十二条 (quorum and majority) and 第二十四条 (the matters it decides, among
+村民委员会组织法 第二十二条 and 第二十六条 (quorum and majority) and 第二十四条 (the matters it decides, among
 them 筹资筹劳 and 以借贷、租赁或者其他方式处分村集体财产); the checks are in check/rules/meeting.py.
 Used by 一事一议 (yishiyiyi) and 集体资产资源处置 (asset).
 """
