@@ -24,6 +24,7 @@ site.yaml, both in every output key (run/engine/keys.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -76,17 +77,27 @@ def _posting(p: Posting, rules: dict[str, NamesRule]) -> Posting:
     return replace(p, board_only=True) if rule is not None and rule.where == "board" else p
 
 
+def village_totals(rows: Iterable[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """Households and amount of each village of a roster, in order of first
+    appearance: what the site shows once the names are withdrawn."""
+    villages: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        v = villages.setdefault(row["village"], {"village": row["village"], "households": 0, "amount": 0})
+        v["households"] += 1
+        v["amount"] += row["amount"]
+    return tuple(villages.values())
+
+
 def _withdrawn(rec: Record, rule: NamesRule, today: date) -> Record:
     if rule.where == "always":
         return replace(rec, data={**rec.data, "names_basis": rule.reason})
     if rule.where == "notice" and names_shown(rec, today, rule.grace):
         return rec
-    villages: dict[str, dict[str, Any]] = {}
-    for row in rec.data["recipients"]:
-        v = villages.setdefault(row["village"], {"village": row["village"], "households": 0, "amount": 0})
-        v["households"] += 1
-        v["amount"] += row["amount"]
-    data: dict[str, Any] = {**rec.data, "recipients": (), "villages": tuple(villages.values())}
+    rows = rec.data["recipients"]
+    # the engine's lazily read rows (run/engine/store.Rows) carry these totals
+    known = getattr(rows, "village_totals", None)
+    totals = tuple(dict(v) for v in known) if known is not None else village_totals(rows)
+    data: dict[str, Any] = {**rec.data, "recipients": (), "villages": totals}
     if rec.data.get("goods"):  # in-kind relief: the per-item totals stay, computed before the rows go
         goods = tuple({"name": g["name"], "quantity": g["quantity"]} for g in item_totals(rec.data))
         data["totals"] = {**rec.data["totals"], "goods": goods}
