@@ -229,7 +229,11 @@ class RecordStore:
         rows = rec.data.get("recipients") if rec is not None else None
         if rec is None or self.folder is None or not isinstance(rows, tuple) or not rows:
             return value
-        target = self.folder / key[:2] / f"{key}.rows"
+        # Named by what the rows were read from too (``Record.digest`` covers
+        # the spreadsheet a record names): a spreadsheet edited alone leaves the
+        # record file's key as it was, and a process that read the old rows
+        # (``_read_rows`` keeps a few) must not take them for the new ones.
+        target = self.folder / key[:2] / f"{key}.{rec.digest or key}.rows"
         if not sealed.dump(target, rows):
             return value
         from gongkai.plan.names import village_totals  # not at import: the no-op loads no stage
