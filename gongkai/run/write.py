@@ -385,6 +385,8 @@ class Output:
             shutil.rmtree(self.spare, ignore_errors=True)
         if old is not None:
             try:
+                if os.path.lexists(self.spare):  # not ours (left alone above): the old tree goes
+                    raise FileExistsError(self.spare)
                 os.rename(old, self.spare)
             except OSError:
                 shutil.rmtree(old, ignore_errors=True)
