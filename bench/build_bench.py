@@ -568,6 +568,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
         print(f"  run {k + 1}/{args.runs}", flush=True)
         for tool, venv, vout in variants if k % 2 == 0 else variants[::-1]:  # who goes first alternates
             shutil.rmtree(vout, ignore_errors=True)
+            shutil.rmtree(vout.parent / f".{vout.name}.spare", ignore_errors=True)  # the tree kept for edits
             remove_caches(site)
             shutil.rmtree(venv["GONGKAI_CACHE_DIR"], ignore_errors=True)
             r = run(gongkai_cmd(site, vout), env=venv, what=f"{tool} cold")

@@ -24,6 +24,7 @@ site.yaml, both in every output key (run/engine/keys.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -88,6 +89,22 @@ def _posting(p: Posting, rules: dict[str, NamesRule]) -> Posting:
     return replace(p, board_only=True) if rule is not None and rule.where == "board" else p
 
 
+def roster_measure(rtype: str) -> str:
+    """What a roster's village totals add up: a 宅基地 batch counts m², a roster money."""
+    return "area" if rtype == "homestead" else "amount"
+
+
+def village_totals(rows: Iterable[Mapping[str, Any]], measure: str = "amount") -> tuple[dict[str, Any], ...]:
+    """Households and ``measure`` of each village of a roster, in order of first
+    appearance: what the site shows once the names are withdrawn."""
+    villages: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        v = villages.setdefault(row["village"], {"village": row["village"], "households": 0, measure: 0})
+        v["households"] += 1
+        v[measure] += row[measure]
+    return tuple(villages.values())
+
+
 def _withdrawn(rec: Record, rule: NamesRule, today: date) -> Record:
     if rule.where == "always":
         return replace(rec, data={**rec.data, "names_basis": rule.reason})
@@ -114,13 +131,11 @@ def _parties_withdrawn(rec: Record) -> dict[str, Any]:
 
 
 def _roster_withdrawn(rec: Record) -> dict[str, Any]:
-    villages: dict[str, dict[str, Any]] = {}
-    measure = "area" if rec.type == "homestead" else "amount"  # a 宅基地 batch counts m², a roster money
-    for row in rec.data["recipients"]:
-        v = villages.setdefault(row["village"], {"village": row["village"], "households": 0, measure: 0})
-        v["households"] += 1
-        v[measure] += row[measure]
-    data: dict[str, Any] = {**rec.data, "recipients": (), "villages": tuple(villages.values())}
+    rows = rec.data["recipients"]
+    # the engine's lazily read rows (run/engine/store.Rows) carry these totals
+    known = getattr(rows, "village_totals", None)
+    totals = tuple(dict(v) for v in known) if known is not None else village_totals(rows, roster_measure(rec.type))
+    data: dict[str, Any] = {**rec.data, "recipients": (), "villages": totals}
     if rec.data.get("goods"):  # in-kind relief: the per-item totals stay, computed before the rows go
         goods = tuple({"name": g["name"], "quantity": g["quantity"]} for g in item_totals(rec.data))
         data["totals"] = {**rec.data["totals"], "goods": goods}

@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 
 from gongkai.core.errors import ContentError, OutputError, Problem
+from gongkai.run import spare
 
 __all__ = ["MARKER", "Manifest", "Marker", "Output", "binding", "file_digest", "read_marker", "tree_token"]
 
@@ -149,6 +150,9 @@ class Output:
         self.bytes = 0
         self.manifest = Manifest()
         self.kept = 0  # files left as the previous build made them
+        self._inodes: dict[str, tuple[int, int]] = {}  # (device, inode) of the output's files checked intact
+        # the tree the last build replaced, made into this build's (run/spare.py)
+        self.spare = self.out.parent / f".{self.out.name}.spare"
 
     def __enter__(self) -> Output:
         try:
@@ -234,7 +238,10 @@ class Output:
             st = os.stat(self._out_prefix + rel)
         except OSError:
             return None
-        return entry if (st.st_size, st.st_mtime_ns) == entry[1:] else None
+        if (st.st_size, st.st_mtime_ns) != entry[1:]:
+            return None
+        self._inodes[rel] = (st.st_dev, st.st_ino)
+        return entry
 
     def intact(self, rel: str) -> bool:
         """Whether the previous build's ``rel`` is still as it left it."""
@@ -313,15 +320,78 @@ class Output:
             if exc_type is None:
                 raise ContentError(self.leaks)
             return
+        tree = self.tmp
         try:
-            self._link_kept()
-            self._stamp(self.tmp)
+            work = self._take_spare()
+            if work is not None:
+                tree = work
+                spare.assemble(str(work), self.manifest.files, str(self.tmp), self._kept_inode, MARKER, self._link)
+            else:
+                self._link_kept()
+            self._stamp(tree)
             self.manifest.token = tree_token((rel, e[0]) for rel, e in self.manifest.files.items())
-            _replace_bytes(self.tmp / MARKER, f"gongkai\n{self.manifest.token}\n{self.binding}\n".encode())
-            self._swap()
+            _replace_bytes(tree / MARKER, f"gongkai\n{self.manifest.token}\n{self.binding}\n".encode())
+            old = self._swap(tree)
         except OSError as exc:
             shutil.rmtree(self.tmp, ignore_errors=True)
+            if tree is not self.tmp:
+                shutil.rmtree(tree, ignore_errors=True)
             raise _output_error(self.out, exc) from exc
+        self._retire(old, used_spare=tree is not self.tmp)
+
+    # --- the spare tree (run/spare.py) --------------------------------------------------------------
+
+    def _take_spare(self) -> Path | None:
+        """The last build's replaced tree, renamed to a temporary name of
+        this build, when this build keeps most of its files (else the new
+        tree is made afresh)."""
+        new = sum(1 for e in self.manifest.files.values() if e[2] == 0)
+        if self.previous is None or 2 * new > len(self.manifest.files) or not _our_tree(self.spare):
+            return None
+        try:
+            if os.stat(self.spare).st_dev != os.stat(self.out).st_dev:
+                return None
+            work = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}-spare"
+            os.rename(self.spare, work)
+        except OSError:
+            return None
+        return work
+
+    def _kept_inode(self, rel: str) -> tuple[int, int] | None:
+        """(device, inode) of the output's ``rel``, which this build keeps."""
+        known = self._inodes.get(rel)
+        if known is None:
+            try:
+                st = os.stat(self._out_prefix + rel)
+            except OSError:
+                return None
+            known = self._inodes[rel] = (st.st_dev, st.st_ino)
+        return known
+
+    def _link(self, rel: str, target: str) -> None:
+        try:
+            os.link(self._out_prefix + rel, target)
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise
+            shutil.copy2(self._out_prefix + rel, target)
+
+    def _retire(self, old: Path | None, used_spare: bool) -> None:
+        """After the swap: the replaced tree becomes the spare (a spare this
+        build did not use is removed first); what is left of this build's
+        temporary tree is removed.  Failing here costs only time."""
+        assert self.tmp is not None
+        if not used_spare and _our_tree(self.spare):
+            shutil.rmtree(self.spare, ignore_errors=True)
+        if old is not None:
+            try:
+                if os.path.lexists(self.spare):  # not ours (left alone above): the old tree goes
+                    raise FileExistsError(self.spare)
+                os.rename(old, self.spare)
+            except OSError:
+                shutil.rmtree(old, ignore_errors=True)
+        if used_spare:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _stamp(self, tree: Path) -> None:
         """Fill in the mtime of every file written (the next build checks it)."""
@@ -351,25 +421,23 @@ class Output:
                     can_link = False
             shutil.copy2(src, target)
 
-    def _swap(self) -> None:
-        """Make the new tree the output folder in one step."""
-        assert self.tmp is not None
+    def _swap(self, tree: Path) -> Path | None:
+        """Make ``tree`` the output folder in one step; where the old tree now is."""
         if not self.out.exists():
-            os.replace(self.tmp, self.out)
-            return
-        if _exchange(self.tmp, self.out):  # self.tmp now holds the old tree
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return
+            os.replace(tree, self.out)
+            return None
+        if _exchange(tree, self.out):  # ``tree`` now holds the old tree
+            return tree
         old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
         if old.exists():
             shutil.rmtree(old)
         os.replace(self.out, old)
         try:
-            os.replace(self.tmp, self.out)
+            os.replace(tree, self.out)
         except OSError:
             os.replace(old, self.out)
             raise
-        shutil.rmtree(old, ignore_errors=True)
+        return old
 
 
 _NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EACCES}
@@ -420,6 +488,11 @@ def _replace_bytes(target: Path, data: bytes) -> None:
     tmp = target.with_name(f".{target.name}.gk-{os.getpid()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, target)
+
+
+def _our_tree(path: Path) -> bool:
+    """A folder (not a link) holding a marker: a tree gongkai made."""
+    return path.is_dir() and not path.is_symlink() and read_marker(path) is not None
 
 
 def _clean_stale(out: Path, alive: Callable[[int], bool] | None = None) -> None:

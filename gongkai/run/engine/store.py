@@ -229,11 +229,17 @@ class RecordStore:
         rows = rec.data.get("recipients") if rec is not None else None
         if rec is None or self.folder is None or not isinstance(rows, tuple) or not rows:
             return value
-        target = self.folder / key[:2] / f"{key}.rows"
+        # Named by what the rows were read from too (``Record.digest`` covers
+        # the spreadsheet a record names): a spreadsheet edited alone leaves the
+        # record file's key as it was, and a process that read the old rows
+        # (``_read_rows`` keeps a few) must not take them for the new ones.
+        target = self.folder / key[:2] / f"{key}.{rec.digest or key}.rows"
         if not sealed.dump(target, rows):
             return value
+        from gongkai.plan.names import roster_measure, village_totals  # not at import: the no-op loads no stage
+
         villages = tuple(dict.fromkeys(str(r.get("village", "")) for r in rows))
-        lazy = Rows(str(target), len(rows), villages)
+        lazy = Rows(str(target), len(rows), villages, village_totals(rows, roster_measure(rec.type)))
         return replace(value, record=replace(rec, data={**rec.data, "recipients": lazy}))
 
     def commit(self) -> None:
@@ -273,12 +279,17 @@ class Rows(Sequence[Mapping[str, Any]]):
     used: at 10,000 records the rows are most of a site's memory, and a
     build needs one roster at a time.  A few rosters read last are kept."""
 
-    __slots__ = ("path", "size", "villages")
+    __slots__ = ("path", "size", "village_totals", "villages")
 
-    def __init__(self, path: str, count: int, villages: tuple[str, ...]) -> None:
+    def __init__(
+        self, path: str, count: int, villages: tuple[str, ...], totals: tuple[dict[str, Any], ...] | None = None
+    ) -> None:
         self.path = path
         self.size = count  # not ``count``: Sequence.count(x) is a method
         self.villages = villages  # in order of first appearance
+        # each village's households and amount (plan/names.py shows them once
+        # the names are withdrawn): a build need not read the rows for them
+        self.village_totals = totals
 
     def _rows(self) -> tuple[Mapping[str, Any], ...]:
         return _read_rows(self.path)
@@ -308,11 +319,11 @@ class Rows(Sequence[Mapping[str, Any]]):
     def __repr__(self) -> str:
         return f"Rows({self.size} rows in {self.path})"
 
-    def __getstate__(self) -> tuple[str, int, tuple[str, ...]]:
-        return self.path, self.size, self.villages
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self.path, self.size, self.villages, self.village_totals
 
-    def __setstate__(self, state: tuple[str, int, tuple[str, ...]]) -> None:
-        self.path, self.size, self.villages = state
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.path, self.size, self.villages, self.village_totals = state
 
 
 @functools.lru_cache(maxsize=4)
