@@ -186,3 +186,28 @@ def test_a_removed_output_folder_takes_its_spare_along(demo: Path, tmp_path: Pat
     build(demo, TODAY, out=out)  # nothing to keep: a stale spare is of no use
     assert not (demo / ".build.spare").exists()
     _same_as_cold(demo, tmp_path)
+
+
+def test_git_ignores_the_spare_even_where_the_sites_gitignore_predates_it(demo: Path, tmp_path: Path) -> None:
+    # the spare holds the previous site (names a 公示期 has since withdrawn included): a site made
+    # before the spare existed has no .gitignore line for it, and `git add .` must still leave it out
+    import subprocess
+
+    out = demo / "build"
+    (demo / ".gitignore").write_text("/build/\n", encoding="utf-8")  # an older site's
+    subprocess.run(["git", "init", "-q", str(demo)], check=True)
+    build(demo, TODAY, out=out)
+    _edit_notice(demo, "第一句补充。")
+    build(demo, TODAY, out=out)
+    assert (demo / ".build.spare" / MARKER).is_file()
+    status = subprocess.run(
+        ["git", "-C", str(demo), "status", "--porcelain", "--untracked-files=all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "content/" in status and ".build.spare" not in status
+    _edit_notice(demo, "第二句补充。")
+    build(demo, TODAY, out=out)  # the spare made into the tree: its .gitignore is not published
+    assert not (out / ".gitignore").exists()
+    _same_as_cold(demo, tmp_path)

@@ -388,6 +388,10 @@ class Output:
                 if os.path.lexists(self.spare):  # not ours (left alone above): the old tree goes
                     raise FileExistsError(self.spare)
                 os.rename(old, self.spare)
+                # git ignores the spare even in a site whose .gitignore predates it: it holds the
+                # previous site, names a 公示期 has since taken off included (the next build removes
+                # this file with every other entry the new tree has no use for)
+                (self.spare / ".gitignore").write_text("*\n", encoding="utf-8")
             except OSError:
                 shutil.rmtree(old, ignore_errors=True)
         if used_spare:
