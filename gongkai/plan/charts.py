@@ -239,7 +239,7 @@ def _chartable(site: Site) -> dict[tuple[Any, str], list[Record]]:
     held = _CHARTABLE.get(id(site))
     if held is not None and held[0]() is site:
         return held[1]
-    out: dict[tuple[Any, str], list[Record]] = {}
+    out: dict[tuple[Any, Any], list[Record]] = {}
     for r in site.of_type("budget"):
         if r.id not in site.corrections and expenditure_classes(r):
             out.setdefault((r.data.get("fiscal_year"), r.data.get("stage")), []).append(r)
