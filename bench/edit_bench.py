@@ -4,7 +4,7 @@
         --site before=/tmp/town-b --site after=/tmp/town --runs 3
 
 Each ``--site`` is a synthetic township (bench/synth.py) already built once
-into ``SITE-out`` by the same ``--code`` (so its cache is warm); the sites are
+into ``SITE/build`` (the default output, the only one that keeps a spare tree) by the same ``--code`` (so its cache is warm); the sites are
 copies of one another, one per code, since the cache and output belong to a
 site.  For every run and every code in turn: a sentence appended to the notice
 synth.json names, a build; one roster row's note changed, a build; both
@@ -30,7 +30,15 @@ TODAY = "2026-11-28"
 
 def timed(code: Path, site: Path) -> tuple[float, float]:
     env = {**os.environ, "PYTHONPATH": str(code)}
-    cmd = [sys.executable, "-m", "gongkai", "build", str(site), "--today", TODAY, "--out", f"{site}-out"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gongkai",
+        "build",
+        str(site),
+        "--today",
+        TODAY,
+    ]  # SITE/build: the spare tree is kept only there
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     r = subprocess.run(cmd, env=env, cwd=code, capture_output=True, text=True)
@@ -45,7 +53,7 @@ def timed(code: Path, site: Path) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--code", action="append", required=True, help="NAME=checkout folder")
-    ap.add_argument("--site", action="append", required=True, help="NAME=site folder (built once into SITE-out)")
+    ap.add_argument("--site", action="append", required=True, help="NAME=site folder (built once into SITE/build)")
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     codes = dict(c.split("=", 1) for c in args.code)

@@ -211,3 +211,17 @@ def test_git_ignores_the_spare_even_where_the_sites_gitignore_predates_it(demo: 
     build(demo, TODAY, out=out)  # the spare made into the tree: its .gitignore is not published
     assert not (out / ".gitignore").exists()
     _same_as_cold(demo, tmp_path)
+
+
+def test_no_spare_beside_an_output_outside_the_site_folder(demo: Path, tmp_path: Path) -> None:
+    # beside build/<slug> in a county's site, or an --out under a web root, the spare would be
+    # published: the previous site, with names a 公示期 has since withdrawn
+    www = tmp_path / "www"
+    out = www / "town"
+    build(demo, TODAY, out=out)
+    _edit_notice(demo, "第一句补充。")
+    build(demo, TODAY, out=out)
+    assert sorted(p.name for p in www.iterdir()) == ["town"]
+    _edit_notice(demo, "第二句补充。")
+    build(demo, TODAY, out=out)
+    assert sorted(p.name for p in www.iterdir()) == ["town"]

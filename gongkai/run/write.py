@@ -151,8 +151,12 @@ class Output:
         self.manifest = Manifest()
         self.kept = 0  # files left as the previous build made them
         self._inodes: dict[str, tuple[int, int]] = {}  # (device, inode) of the output's files checked intact
-        # the tree the last build replaced, made into this build's (run/spare.py)
+        # the tree the last build replaced, made into this build's (run/spare.py); kept only beside
+        # an output in the site's own folder (SITE/build): it holds the previous site, names a
+        # 公示期 has since withdrawn included, and beside any other output it may be published
+        # (a township's build/<slug> inside the county's site, --out under a web root)
         self.spare = self.out.parent / f".{self.out.name}.spare"
+        self.keep_spare = site is not None and self.out.parent == site.resolve()
 
     def __enter__(self) -> Output:
         try:
@@ -346,7 +350,9 @@ class Output:
         this build, when this build keeps most of its files (else the new
         tree is made afresh)."""
         new = sum(1 for e in self.manifest.files.values() if e[2] == 0)
-        if self.previous is None or 2 * new > len(self.manifest.files) or not _our_tree(self.spare):
+        if not self.keep_spare or self.previous is None or 2 * new > len(self.manifest.files):
+            return None
+        if not _our_tree(self.spare):
             return None
         try:
             if os.stat(self.spare).st_dev != os.stat(self.out).st_dev:
@@ -385,6 +391,8 @@ class Output:
             shutil.rmtree(self.spare, ignore_errors=True)
         if old is not None:
             try:
+                if not self.keep_spare:
+                    raise OSError("no spare beside this output")
                 if os.path.lexists(self.spare):  # not ours (left alone above): the old tree goes
                     raise FileExistsError(self.spare)
                 os.rename(old, self.spare)
