@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from gongkai.check.rules.common import no_notice
 from gongkai.check.rules.meeting import check_meeting
 from gongkai.core.config import SiteConfig
-from gongkai.core.errors import Problem, Severity
+from gongkai.core.errors import Problem
 from gongkai.core.formats import money as _fmt
 from gongkai.core.model import Record
 from gongkai.core.schema.asset import DISPOSALS, METHODS
@@ -49,7 +50,7 @@ def check(rec: Record, config: SiteConfig) -> list[Problem]:
         *_method(rec),
         *check_meeting(rec, two_thirds),
         *_order(rec),
-        *_notice(rec),
+        *no_notice(rec, "GK378", "集体资产资源处置结果没有写公示期", "在村务公开栏公示（村民委员会组织法第三十条）"),
     ]
 
 
@@ -132,20 +133,5 @@ def _order(rec: Record) -> list[Problem]:
             signed.isoformat(),
             f"不早于会议日期 {decided.isoformat()}（村民委员会组织法第二十四条）；日期写错的改正，"
             "先签后议的须按规定重新履行民主程序",
-        )
-    ]
-
-
-def _notice(rec: Record) -> list[Problem]:
-    if rec.notice is not None:
-        return []
-    return [
-        Problem(
-            rec.loc(""),
-            "GK378",
-            "集体资产资源处置结果没有写公示期",
-            "notice",
-            hint=f"notice: {{start: {rec.date.isoformat()}, end: …}}，在村务公开栏公示（村民委员会组织法第三十条）",
-            severity=Severity.WARNING,
         )
     ]

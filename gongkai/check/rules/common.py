@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from gongkai.core.config import SiteConfig
-from gongkai.core.errors import Problem
+from gongkai.core.errors import Problem, Severity
 from gongkai.core.model import Record
 
-__all__ = ["check", "notice_days", "notice_minimum"]
+__all__ = ["check", "no_notice", "notice_days", "notice_minimum"]
 
 # Which records must carry a 公示期, and which minimum applies.
 NEEDS_NOTICE = {"subsidy", "fund"}
@@ -15,6 +15,15 @@ NEEDS_NOTICE = {"subsidy", "fund"}
 def notice_days(rec: Record) -> int:
     n = rec.notice
     return (n["end"] - n["start"]).days if n else 0
+
+
+def no_notice(rec: Record, code: str, message: str, where: str) -> list[Problem]:
+    """A warning when ``rec`` has no 公示期 (types whose 公示 has no legal
+    minimum here): ``where`` says where and why it is posted."""
+    if rec.notice is not None:
+        return []
+    hint = f"notice: {{start: {rec.date.isoformat()}, end: …}}，{where}"
+    return [Problem(rec.loc(""), code, message, "notice", hint=hint, severity=Severity.WARNING)]
 
 
 def notice_minimum(rec: Record, config: SiteConfig) -> tuple[str, int]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from gongkai.check.rules.common import no_notice
 from gongkai.check.rules.meeting import check_meeting
 from gongkai.core.config import SiteConfig
-from gongkai.core.errors import Problem, Severity
+from gongkai.core.errors import Problem
 from gongkai.core.formats import money as _fmt
 from gongkai.core.model import Record
 
@@ -19,7 +20,12 @@ __all__ = ["check"]
 
 
 def check(rec: Record, config: SiteConfig) -> list[Problem]:
-    return [*_sums(rec), *_cap(rec, config), *check_meeting(rec), *_notice(rec)]
+    return [
+        *_sums(rec),
+        *_cap(rec, config),
+        *check_meeting(rec),
+        *no_notice(rec, "GK358", "一事一议筹资筹劳方案没有写公示期", "筹资筹劳前向村民公示"),
+    ]
 
 
 def _sums(rec: Record) -> list[Problem]:
@@ -67,20 +73,5 @@ def _cap(rec: Record, config: SiteConfig) -> list[Problem]:
             "funding.per_person",
             _fmt(f["per_person"]),
             f"不超过 {_fmt(cap)} 元（site.yaml 的 yishiyiyi_cap）",
-        )
-    ]
-
-
-def _notice(rec: Record) -> list[Problem]:
-    if rec.notice is not None:
-        return []
-    return [
-        Problem(
-            rec.loc(""),
-            "GK358",
-            "一事一议筹资筹劳方案没有写公示期",
-            "notice",
-            hint=f"notice: {{start: {rec.date.isoformat()}, end: …}}，筹资筹劳前向村民公示",
-            severity=Severity.WARNING,
         )
     ]
