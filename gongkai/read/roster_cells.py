@@ -299,3 +299,22 @@ class _Row:
 
 def _at(cells: list[_Cell], col: int) -> _Cell:
     return cells[col - 1] if 0 < col <= len(cells) else _EMPTY
+
+
+def _merged_across_rows(
+    src: _Source,
+    merge: _Merge,
+    reported: set[_Merge],
+    problems: _Problems,
+    column: str,
+    each: str,
+    field: str,
+    hint: str,
+) -> None:
+    """GK126 for a cell merged over several persons' rows, once per merge:
+    ``column`` names it (“棉被”列的), ``each`` whom it cannot be split to."""
+    if merge in reported:
+        return
+    reported.add(merge)
+    message = f"{column} {merge.ref} 是跨多行的合并单元格，无法分到{each}"
+    problems.add(Problem(src.loc(merge.r0, merge.r0, merge.c0), "GK126", message, field=field, hint=hint), capped=True)

@@ -49,7 +49,7 @@ from decimal import Decimal
 
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.tree import RMap, RScalar, RSeq
-from gongkai.read.roster_cells import _at, _Cell, _Merge, _Problems, _Row, _Source
+from gongkai.read.roster_cells import _at, _Cell, _Merge, _merged_across_rows, _Problems, _Row, _Source
 
 __all__ = [
     "GoodsColumn",
@@ -206,18 +206,16 @@ def read_items(
         merge = row.covered.get(c)
         if merge is not None and merge.c0 == c:
             refused = True
-            if merge not in reported_merges:
-                reported_merges.add(merge)
-                problems.add(
-                    Problem(
-                        src.loc(merge.r0, merge.r0, merge.c0),
-                        "GK126",
-                        f"“{col.label}”列的 {merge.ref} 是跨多行的合并单元格，无法分到每一户",
-                        f"{path}.items",
-                        hint="取消合并，在每一户的那一行分别填写数量",
-                    ),
-                    capped=True,
-                )
+            _merged_across_rows(
+                src,
+                merge,
+                reported_merges,
+                problems,
+                f"“{col.label}”列的",
+                "每一户",
+                f"{path}.items",
+                "取消合并，在每一户的那一行分别填写数量",
+            )
             continue
         cell = _at(row.down, c)
         if not cell.kind:

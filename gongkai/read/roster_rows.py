@@ -16,6 +16,7 @@ from gongkai.read.roster_cells import (
     _Cell,
     _file_problem,
     _Merge,
+    _merged_across_rows,
     _MergeTracker,
     _Problems,
     _Row,
@@ -291,18 +292,16 @@ def _person(
         loc = src.loc(row.n, row.line, c)
         merge = row.covered.get(c)
         if merge is not None and merge.c0 == c and f not in _FILL_DOWN:
-            if merge not in reported_merges:
-                reported_merges.add(merge)
-                problems.add(
-                    Problem(
-                        src.loc(merge.r0, merge.r0, merge.c0),
-                        "GK126",
-                        f"{_FIELD_LABELS[f]}列的 {merge.ref} 是跨多行的合并单元格，无法分到每个人",
-                        field=f"{path}.{f}",
-                        hint="取消合并，在每个人的那一行分别填写",
-                    ),
-                    capped=True,
-                )
+            _merged_across_rows(
+                src,
+                merge,
+                reported_merges,
+                problems,
+                f"{_FIELD_LABELS[f]}列的",
+                "每个人",
+                f"{path}.{f}",
+                "取消合并，在每个人的那一行分别填写",
+            )
             continue
         cell = _at(row.down, c)
         if not cell.kind:
