@@ -80,6 +80,12 @@ MUTATIONS: dict[str, Callable[[Path], None]] = {
     ),
     "record title": lambda r: _edit(r / NOTICE, "title: ", "title: 更新："),
     "record date (moves archive month)": lambda r: _set_date(r / NOTICE, "2015-03-02"),
+    # what lists show of a record (model.Summary, keyed by the record's digest) and the 目录's entry
+    "record summary line (lists show it)": lambda r: _edit(r / NOTICE, "summary: 7月17日", "summary: 7月16日"),
+    "record tags": lambda r: _edit(r / NOTICE, "tags: [抗灾救灾, ", "tags: [救灾, "),
+    "record publisher to a 村委会 (leaves the 目录 for the others' list)": lambda r: _edit(
+        r / NOTICE, "category: 工作动态\n", "category: 工作动态\npublisher: hekou\n"
+    ),
     "new record": lambda r: (r / "content/notices/xin-tongzhi.md").write_text(
         "---\ntitle: 新增的通知\ndate: 2015-05-13\ncategory: 工作动态\n---\n\n新增通知的正文，提到东坡村。\n",
         encoding="utf-8",

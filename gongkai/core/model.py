@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Loc
@@ -15,6 +15,7 @@ from gongkai.core.standard import StandardStatus
 
 __all__ = ["Posting", "Record", "Site", "Summary"]
 
+T = TypeVar("T")
 Day = date  # for annotations inside classes that have a field named ``date``
 
 
@@ -63,7 +64,7 @@ class Record:
     @property
     def url(self) -> str:
         """Site-relative URL of the record page, in its pretty form."""
-        return f"{self.folder}/{self.id}/"
+        return f"{RECORD_TYPES[self.type].folder}/{self.id}/"  # asked ~10 times a record a build
 
     @property
     def is_public(self) -> bool:
@@ -115,6 +116,10 @@ class Summary:
     draft: bool
     downloads: tuple[Any, ...]  # data.Download of the record
     validity: str = ""  # a regulation's 有效性 (valid, expired, repealed, amended); "" for other types
+    # Record.digest of the record summarised: every field above is made from that record
+    # alone (plan/pages.summarize), so the build keys a summary by it (run/engine/keys.py).
+    # A summary showing anything from elsewhere in the site must not set it.
+    digest: str = field(default="", repr=False, compare=False)
 
     @property
     def validity_label(self) -> str:
@@ -126,7 +131,7 @@ class Summary:
 
     @property
     def url(self) -> str:
-        return f"{self.rtype.folder}/{self.id}/"
+        return f"{RECORD_TYPES[self.type].folder}/{self.id}/"
 
     @property
     def is_public(self) -> bool:
@@ -205,6 +210,19 @@ class Site:
     postings: tuple[Posting, ...] = ()
     # the 标准目录 judged on ``today`` (content/catalogue.yaml; check/standard.py)
     standard: StandardStatus | None = None
+
+    def once(self, name: str, make: Callable[[], T]) -> T:
+        """``make()``, made once for this site: for what later stages derive from
+        the site alone (the site is frozen, so the value stays right; it belongs
+        to this site object, so to one build).  Callers must not change it."""
+        memo = self._derived
+        if name not in memo:
+            memo[name] = make()
+        return memo[name]  # type: ignore[no-any-return]
+
+    @cached_property
+    def _derived(self) -> dict[str, Any]:
+        return {}
 
     @cached_property
     def by_id(self) -> dict[str, Record]:

@@ -356,25 +356,37 @@ class CatalogueEntry:
         }
 
 
-def catalogue(site: Site) -> list[CatalogueEntry]:
+def agency(site: Site, rec: Record) -> bool:
+    """SiteConfig.is_agency of the record's publisher (answered once a publisher and site)."""
+    memo: dict[str, bool] = site.once("agency", dict)
+    hit = memo.get(rec.publisher)
+    if hit is None:
+        hit = memo[rec.publisher] = site.config.is_agency(rec.publisher)
+    return hit
+
+
+def catalogue(site: Site) -> tuple[CatalogueEntry, ...]:
     """The agency's 政府信息公开目录: every record of the agency that exists today
     (drafts never), newest first.  条例第十四条 information only when the site
     opts in, and then with its title and ground only.  Records of publishers
     that are not the agency (村（居）委会, 人大主席团: SiteConfig.is_agency) are
-    not in it; ``others_catalogue`` lists them."""
-    return [_entry(site, r) for r in site.sorted_records if listed(site, r) and site.config.is_agency(r.publisher)]
+    not in it; ``others_catalogue`` lists them.  Made once a site (the page and the
+    data files both show it)."""
+    return site.once(
+        "catalogue", lambda: tuple(_entry(site, r) for r in site.sorted_records if listed(site, r) and agency(site, r))
+    )
 
 
-def others_catalogue(site: Site) -> list[tuple[str, list[CatalogueEntry]]]:
+def others_catalogue(site: Site) -> list[tuple[str, tuple[CatalogueEntry, ...]]]:
     """The records of publishers that are not the agency, by publisher in
     site.yaml's order: 村务公开 (村民委员会组织法第三十条) and the 人大主席团's,
     shown on the site apart from the agency's 目录 and without its 索引号."""
     by: dict[str, list[CatalogueEntry]] = {}
     for r in site.sorted_records:
-        if listed(site, r) and not site.config.is_agency(r.publisher):
+        if listed(site, r) and not agency(site, r):
             by.setdefault(r.publisher, []).append(_entry(site, r))
     order = {k: i for i, k in enumerate(site.config.publishers)}
-    return [(site.publisher_name(k), by[k]) for k in sorted(by, key=lambda k: (order.get(k, len(order)), k))]
+    return [(site.publisher_name(k), tuple(by[k])) for k in sorted(by, key=lambda k: (order.get(k, len(order)), k))]
 
 
 def _entry(site: Site, r: Record) -> CatalogueEntry:

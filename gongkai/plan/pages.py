@@ -19,7 +19,7 @@ from gongkai.core.schema.types import GOODS_SOURCES, RECORD_TYPES
 from gongkai.core.standard import STATES
 from gongkai.plan.assets import asset_labels
 from gongkai.plan.charts import counterpart, record_chart
-from gongkai.plan.data import catalogue, downloads, listed, others_catalogue
+from gongkai.plan.data import agency, catalogue, downloads, listed, others_catalogue
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
 from gongkai.plan.land_transfers import land_transfer_labels
@@ -63,13 +63,15 @@ class Section:
 
 
 def sections(site: Site) -> tuple[Section, ...]:
+    """The navigation's sections with their counts (made once a site: every page shows them)."""
+    return site.once("sections", lambda: _sections(site))
+
+
+def _sections(site: Site) -> tuple[Section, ...]:
     out = [
         Section(t.label, f"{t.folder}/", len(site.of_type(t.name))) for t in RECORD_TYPES.values() if t.name != "page"
     ]
-    agency = site.config.is_agency
-    out.append(
-        Section("公开目录", "catalogue/", sum(1 for r in site.records if listed(site, r) and agency(r.publisher)))
-    )
+    out.append(Section("公开目录", "catalogue/", sum(1 for r in site.records if listed(site, r) and agency(site, r))))
     if site.standard is not None:
         out.append(Section("标准目录", "standard/", sum(1 for s in site.standard.items if s.item.applies)))
     out.append(Section("按月归档", "archive/", len(site.published)))
@@ -86,10 +88,10 @@ def plan_pages(site: Site) -> list[Page]:
             "home.html",
             site.config.name,
             {
-                "on_notice": summaries(site.on_notice()),
-                "latest": summaries(site.published[:10]),
+                "on_notice": summaries(site.on_notice(), site),
+                "latest": summaries(site.published[:10], site),
                 "sections": sections(site),
-                "standing": summaries(site.of_type("page")),
+                "standing": summaries(site.of_type("page"), site),
             },
         )
     ]
@@ -109,9 +111,9 @@ def plan_pages(site: Site) -> list[Page]:
                     t.label if n == 1 else f"{t.label}（第 {n} 页）",
                     {
                         "rtype": t,
-                        "records": summaries(chunk),
+                        "records": summaries(chunk, site),
                         "pager": {"current": n, "urls": urls},
-                        **({"groups": regulation_sections(summaries(chunk))} if t.name == "regulation" else {}),
+                        **({"groups": regulation_sections(summaries(chunk, site))} if t.name == "regulation" else {}),
                     },
                     (home,),
                 )
@@ -175,7 +177,7 @@ def plan_pages(site: Site) -> list[Page]:
                 f"archive/{y}/{m:02d}/",
                 "archive_month.html",
                 f"{y}年{m}月发布的信息",
-                {"year": y, "month": m, "records": summaries(by_month[(y, m)])},
+                {"year": y, "month": m, "records": summaries(by_month[(y, m)], site)},
                 (home, ("按月归档", "archive/")),
             )
         )
@@ -225,7 +227,7 @@ def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
                 "pages/guide/",
                 "guide.html",
                 f"{site.config.organization}政府信息公开指南",
-                {"reports": summaries(reports), "feeds": feed_paths(site)},
+                {"reports": summaries(reports, site), "feeds": feed_paths(site)},
                 (home,),
             )
         )
@@ -236,7 +238,7 @@ def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
             "opendata.html",
             "开放数据",
             {
-                "records": summaries(r for r in site.published if downloads(r)),
+                "records": tuple(s for s in summaries(site.published, site) if s.downloads),
                 "feeds": feed_paths(site),
                 "schemas": [(t.label, f"data/schema/{t.name}.schema.json") for t in RECORD_TYPES.values()]
                 + [("政府信息公开目录", "data/schema/catalogue.schema.json")],
@@ -323,14 +325,26 @@ def _record_context(i: RecordInputs) -> dict[str, Any]:
 
 
 def summarize(rec: Record) -> Summary:
+    """What lists show of ``rec``: made from the record alone (so keyed by its digest)."""
     return Summary(
         rec.id, rec.type, rec.title, rec.publisher, rec.date, rec.doc_no, rec.notice, rec.summary, rec.tags,
         rec.disclosure, rec.draft, tuple(downloads(rec)), rec.data.get("validity", "") if rec.type == "regulation" else "",
+        digest=rec.digest,
     )  # fmt: skip
 
 
-def summaries(records: Iterable[Record]) -> tuple[Summary, ...]:
-    return tuple(summarize(r) for r in records)
+def summaries(records: Iterable[Record], site: Site | None = None) -> tuple[Summary, ...]:
+    """With ``site``, each record of it is summarised once however many lists show it."""
+    if site is None:
+        return tuple(summarize(r) for r in records)
+    memo: dict[int, tuple[Record, Summary]] = site.once("summaries", dict)  # id(record) → (it, its summary)
+    out = []
+    for r in records:
+        hit = memo.get(id(r))
+        if hit is None or hit[0] is not r:
+            hit = memo[id(r)] = (r, summarize(r))
+        out.append(hit[1])
+    return tuple(out)
 
 
 def _village_summary(rec: Record) -> list[dict[str, Any]]:

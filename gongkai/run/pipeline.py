@@ -8,6 +8,7 @@ calls ``make_site`` only when the no-op check found work to do.
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -59,7 +60,11 @@ def make_site(
     site = withdraw_names(result.site)  # names leave the site after the 公示期; the archive keeps them
     dirs = theme_dirs(root, site.config.theme)
     _check_conac_image(site, dirs)
-    pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
+    gc.freeze()  # every record stays to the end: planning's ~100,000 new objects need not make the collector walk them
+    try:
+        pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
+    finally:
+        gc.unfreeze()  # Engine.output freezes again around the output
     renderer = engine.renderer(site, dirs)
     with engine.output(site, renderer, gate_for(site), protect=(root / "content", root / "themes")) as made:
         made.pages(pages)

@@ -24,7 +24,11 @@ What goes into a key:
   elsewhere in the site: its 索引号, the records correcting it, where its
   sheet was posted and, for a budget, the other budgets of its year (the
   预算/决算 chart compares them);
-- anything else a page's context holds is hashed by value.
+- a list's record summary (model.Summary) stands for itself by the digest of
+  the record it summarises: plan/pages.summarize makes it from that record alone;
+- anything else a page's context holds is hashed by value: long runs of
+  strings, or of flat frozen values (FLAT_FROZEN: the 目录's entries), by their
+  repr in one go, the rest item by item.
 
 Producers that still take the whole site (a record's data files and print
 sheet) are keyed on the record with what pages show about it from
@@ -41,12 +45,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from gongkai.core.model import Posting, Record, Site
+from gongkai.core.model import Posting, Record, Site, Summary
 from gongkai.core.schema.types import RecordType
+from gongkai.plan.data import CatalogueEntry
 from gongkai.plan.pages import Page, sections
 from gongkai.run.engine.store import code_digest
 
-__all__ = ["Fingerprints"]
+__all__ = ["FLAT_FROZEN", "Fingerprints"]
 
 
 class Fingerprints:
@@ -64,6 +69,7 @@ class Fingerprints:
         self.base = h.digest()
         self._records: dict[int, bytes] = {}
         self._whole: bytes | None = None
+        self._tuples: dict[int, tuple[Any, str]] = {}  # id → (the tuple, its key part)
         self._budgets: dict[Any, list[Record]] = {}
         self._postings: dict[str, list[Posting]] = {}
         for p in site.postings:
@@ -116,6 +122,9 @@ class Fingerprints:
         out: list[str] = []
         for part in parts:
             self._feed(out, part)
+        return self._digest(out)
+
+    def _digest(self, out: list[str]) -> str:
         return hashlib.blake2b(
             self.base + "\x1f".join(out).encode("utf-8", "surrogatepass"), digest_size=20
         ).hexdigest()
@@ -123,27 +132,67 @@ class Fingerprints:
     def page(self, page: Page) -> str:
         """A page is made from its template (with all it uses), its context
         and the base: the templates see nothing else (render.Renderer)."""
-        parts: list[Any] = [page.url, self.templates(page.template), page.title, page.crumbs, page.key]
+        out = [f"s{page.url!r}", f"s{self.templates(page.template)!r}", f"s{page.title!r}"]
+        crumbs = page.crumbs
+        if type(crumbs) is tuple and all(type(c) is tuple and all(type(x) is str for x in c) for c in crumbs):
+            out.append(f"C{crumbs!r}")  # (title, url) pairs of strings: their repr says all
+        else:
+            self._feed(out, crumbs)
+        self._feed(out, page.key)
         if not page.key_covers_context:
-            parts.append(page.context)
-        return self.key(*parts)
+            self._feed(out, page.context)
+        return self._digest(out)
 
     def _feed(self, out: list[str], v: Any) -> None:
         t = type(v)
-        if t in _SCALARS:
-            out.append(f"{_SCALARS[t]}{v!r}")
+        tag = _SCALARS.get(t)
+        if tag is not None:
+            out.append(f"{tag}{v!r}")
+        elif t is tuple or t is list:
+            if len(v) >= _LONG and _flat_items(v):
+                out.append(self._flat(v))
+                return
+            out.append(f"[{len(v)}")
+            feed = self._feed
+            for x in v:
+                feed(out, x)
         elif t is Record:
             out.append("R" + self.record(v).hex())
-        elif t is tuple or t is list:
-            out.append(f"[{len(v)}")
-            for x in v:
-                self._feed(out, x)
+        elif t is Summary and v.digest:
+            # made from its record alone (plan/pages.summarize), whose digest covers all it was made from
+            out.append(f"Σ{v.id}\0{v.digest}")
         elif t is dict:
             out.append(f"{{{len(v)}")
+            feed = self._feed
             for k, x in v.items():
-                self._feed(out, k)
-                self._feed(out, x)
-        elif isinstance(v, Site):
+                feed(out, k)
+                feed(out, x)
+        elif t in _FIELDS:  # a dataclass met before
+            self._feed_fields(out, v, t)
+        else:
+            self._feed_other(out, v, t)
+
+    def _feed_fields(self, out: list[str], v: Any, t: type) -> None:
+        out.append(f"D{t.__qualname__}")
+        feed = self._feed
+        for name in _FIELDS[t]:
+            feed(out, getattr(v, name))
+
+    def _flat(self, v: tuple[Any, ...] | list[Any]) -> str:
+        """A long sequence of strings, or of one FLAT_FROZEN type: keyed by its
+        repr, which shows every field of such values (in C, not item by item).
+        A tuple of records is made once a build and may be in several keys
+        (the 目录's entries: its page and its data files): its repr is kept."""
+        if type(v) is list or type(v[0]) is str:
+            return f"{'L' if type(v) is list else 'F'}{v!r}"
+        hit = self._tuples.get(id(v))
+        if hit is None or hit[0] is not v:
+            digest = hashlib.blake2b(repr(v).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+            hit = self._tuples[id(v)] = (v, f"F#{digest}")  # the tuple is held: its id is not reused
+        return hit[1]
+
+    def _feed_other(self, out: list[str], v: Any, t: type) -> None:
+        if isinstance(v, Site):
             out.append("S" + self.whole().hex())
         elif isinstance(v, RecordType):  # schema: part of gongkai's code
             out.append(f"T{v.name}")
@@ -161,12 +210,8 @@ class Fingerprints:
             for x in v:
                 self._feed(out, x)
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-            names = _FIELDS.get(t)
-            if names is None:
-                names = _FIELDS[t] = tuple(f.name for f in dataclasses.fields(v))
-            out.append(f"D{t.__qualname__}")
-            for name in names:
-                self._feed(out, getattr(v, name))
+            _FIELDS[t] = tuple(f.name for f in dataclasses.fields(v))
+            self._feed_fields(out, v, t)
         else:
             # Unknown values are keyed by their repr; one that shows an address
             # differs every build, which costs time but never gives a stale page.
@@ -176,3 +221,17 @@ class Fingerprints:
 # Exact types hashed by their repr, with a tag (so 1 and "1" differ).
 _SCALARS: dict[type, str] = {str: "s", int: "i", bool: "b", type(None): "n", float: "f", Decimal: "d", date: "t"}
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_LONG = 8  # sequences this long of strings or of FLAT_FROZEN values are keyed by repr (Fingerprints._flat)
+
+# Frozen dataclasses whose fields are all strings, dates or None and shown by
+# their repr: a tuple of them cannot change, and its repr says all it holds
+# (tests/test_keys.py checks every type listed).
+FLAT_FROZEN: frozenset[type] = frozenset({CatalogueEntry})
+
+
+def _flat_items(v: tuple[Any, ...] | list[Any]) -> bool:
+    """Whether every item is a str, or every item of one FLAT_FROZEN type."""
+    t = type(v[0])
+    if t is not str and (t not in FLAT_FROZEN or type(v) is not tuple):
+        return False
+    return all(type(x) is t for x in v)
