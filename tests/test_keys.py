@@ -14,10 +14,10 @@ import pytest
 from conftest import REPO
 
 from gongkai.core.model import Site, Summary
-from gongkai.plan.data import CatalogueEntry, catalogue, others_catalogue
+from gongkai.plan.data import CatalogueEntry, Download, catalogue, others_catalogue
 from gongkai.plan.pages import plan_pages, summaries, summarize
 from gongkai.run.build import check
-from gongkai.run.engine.keys import FLAT_FROZEN, Fingerprints
+from gongkai.run.engine.keys import BY_REPR, FLAT_FROZEN, Fingerprints
 from gongkai.run.engine.store import BuildCache
 
 TODAY = date(2016, 12, 31)
@@ -34,33 +34,70 @@ def _keys(site: Site) -> Fingerprints:
     return Fingerprints(site, lambda name: f"digest of {name}", (TODAY, False))
 
 
-def test_flat_frozen_types_hold_only_scalars_all_shown_by_repr() -> None:
-    # A type listed is keyed by its repr: a field left out of it, or one that could
-    # hold a list or dict (changed after planning), would leave a page stale.
-    scalar = {str, date, type(None), int, bool, Decimal}
-    for t in FLAT_FROZEN:
-        assert dataclasses.is_dataclass(t) and t.__dataclass_params__.frozen, t  # type: ignore[attr-defined]
-        hints = typing.get_type_hints(t)
-        for f in dataclasses.fields(t):
-            assert f.repr, (t, f.name)
-            kinds = set(typing.get_args(hints[f.name])) or {hints[f.name]}
-            assert kinds <= scalar, (t, f.name, kinds)
+SCALAR = {str, date, type(None), int, bool, Decimal}
 
 
-def test_a_summary_is_keyed_by_its_records_digest_and_id(site: Site) -> None:
+def _repr_safe(hint: object, types: frozenset[type]) -> bool:
+    """Whether values of ``hint`` are shown whole by their repr."""
+    if hint in SCALAR or hint in types:
+        return True
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if (
+        origin in (tuple, dict)
+        or (origin is not None and "Union" in repr(origin))
+        or type(hint).__name__ == "UnionType"
+    ):
+        return all(a is Ellipsis or _repr_safe(a, types) for a in args)
+    return False
+
+
+@pytest.mark.parametrize("t", sorted(BY_REPR, key=lambda t: t.__name__), ids=lambda t: t.__name__)
+def test_types_keyed_by_repr_show_every_field_in_it(t: type, site: Site) -> None:
+    # A field left out of the repr, or one whose repr does not show its value, would leave a page stale.
+    assert dataclasses.is_dataclass(t) and t.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    samples = {Summary: [summarize(r) for r in site.published], CatalogueEntry: list(catalogue(site))}
+    samples[Download] = [d for s in samples[Summary] for d in s.downloads]
+    assert samples[t]
+    for v in samples[t]:  # the repr shows each field as its own repr
+        assert all(f"{f.name}={getattr(v, f.name)!r}" in repr(v) for f in dataclasses.fields(t))
+    hints = typing.get_type_hints(t)
+    for f in dataclasses.fields(t):
+        assert f.repr, (t, f.name)
+        if hints[f.name] == tuple[typing.Any, ...]:  # Summary.downloads: data.Download values, checked below
+            continue
+        assert _repr_safe(hints[f.name], BY_REPR), (t, f.name, hints[f.name])
+    if t is Summary:
+        shown = [d for r in site.published for d in summarize(r).downloads]
+        assert shown and all(type(d) is Download for d in shown)
+    for flat in FLAT_FROZEN:  # tuples of these are kept by identity: no field may change
+        assert flat in BY_REPR
+        assert all(
+            typing.get_type_hints(flat)[f.name] in SCALAR
+            or (
+                typing.get_args(typing.get_type_hints(flat)[f.name])
+                and set(typing.get_args(typing.get_type_hints(flat)[f.name])) <= SCALAR
+            )
+            for f in dataclasses.fields(flat)
+        )
+
+
+def test_a_summary_is_keyed_by_what_it_shows(site: Site) -> None:
     keys = _keys(site)
     a, b = site.published[0], site.published[1]
-    assert a.digest and b.digest
     sa = summarize(a)
-    assert sa.digest == a.digest
     assert keys.key(sa) == keys.key(summarize(a))
     assert keys.key(sa) != keys.key(summarize(b))
-    # the same record edited is another digest (validate.record_digest), so another key
-    assert keys.key(sa) != keys.key(summarize(replace(a, title="改过的标题", digest=a.digest + "x")))
-    # a summary made without a digest (tests, tools) is keyed by every field's value
-    bare = replace(sa, digest="")
-    assert keys.key(bare) != keys.key(replace(bare, title="改过的标题"))
-    assert keys.key(bare) != keys.key(replace(bare, downloads=()))
+    # a body edit is another record (another digest) with the same summary: the lists stay
+    assert keys.key(sa) == keys.key(summarize(replace(a, body=a.body + "补充。", digest=a.digest + "x")))
+    for name, value in (
+        ("title", "改过的标题"),
+        ("downloads", ()),
+        ("notice", {"start": TODAY, "end": TODAY}),
+        ("tags", ("新",)),
+        ("validity", "expired"),
+        ("date", date(2001, 1, 1)),
+    ):
+        assert keys.key(sa) != keys.key(replace(sa, **{name: value})), name
 
 
 def test_long_runs_are_keyed_by_every_item(site: Site) -> None:

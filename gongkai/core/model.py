@@ -116,10 +116,6 @@ class Summary:
     draft: bool
     downloads: tuple[Any, ...]  # data.Download of the record
     validity: str = ""  # a regulation's 有效性 (valid, expired, repealed, amended); "" for other types
-    # Record.digest of the record summarised: every field above is made from that record
-    # alone (plan/pages.summarize), so the build keys a summary by it (run/engine/keys.py).
-    # A summary showing anything from elsewhere in the site must not set it.
-    digest: str = field(default="", repr=False, compare=False)
 
     @property
     def validity_label(self) -> str:

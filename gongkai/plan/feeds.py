@@ -158,14 +158,18 @@ def atom_feed(site: Site, path: str, title: str, records: Iterable[Record]) -> b
 
 
 def feed_files(site: Site) -> list[tuple[str, bytes]]:
+    return [(path, atom_feed(site, path, title, records)) for path, title, records in feed_entries(site)]
+
+
+def feed_entries(site: Site) -> list[tuple[str, str, tuple[Record, ...]]]:
+    """(path, title, the records it lists) of every feed: with the site's
+    configuration and ``today``, all a feed is made from."""
+    of_folder = {f"{t.folder}/feed.xml": t.name for t in RECORD_TYPES.values()}
     out = []
     for path, title in feed_paths(site):
-        if path == "feed.xml":
-            records: Iterable[Record] = site.published
-        else:
-            folder = path.split("/")[0]
-            records = (r for r in site.published if r.folder == folder)
-        out.append((path, atom_feed(site, path, title, records)))
+        records = site.published if path == "feed.xml" else site.of_type(of_folder[path])
+        listed = tuple(r for r in records if exported(r))[:FEED_ENTRIES]
+        out.append((path, title, listed))
     return out
 
 
@@ -192,6 +196,21 @@ def discovery_files(site: Site, pages: Iterable[Any]) -> list[tuple[str, bytes]]
     """The feeds, and sitemap.xml when base_url is set, for the planned
     ``pages`` (objects with ``url`` and ``context``)."""
     out = feed_files(site)
+    xml = sitemap(site, sitemap_entries(site, pages))
+    if xml is not None:
+        out.append(("sitemap.xml", xml))
+    return out
+
+
+def discovery_inputs(site: Site, pages: Iterable[Any]) -> tuple[Any, ...]:
+    """What ``discovery_files`` makes its files from, besides the site's
+    configuration and ``today``: each feed's records, the sitemap's pages."""
+    # the sitemap's (url, date or None) pairs by their repr, which shows them all: one string, not 20,000 pairs
+    return (feed_entries(site), repr(sitemap_entries(site, pages)) if site.config.base_url else "")
+
+
+def sitemap_entries(site: Site, pages: Iterable[Any]) -> list[tuple[str, date | None]]:
+    """(url, last modified) of every page the sitemap lists."""
 
     def lastmod(page: Any) -> date | None:
         rec = page.context.get("record")
@@ -203,10 +222,7 @@ def discovery_files(site: Site, pages: Iterable[Any]) -> list[tuple[str, bytes]]
         rec = page.context.get("record")
         return not (isinstance(rec, Record) and rec.draft)  # a --drafts preview never advertises a draft
 
-    xml = sitemap(site, ((p.url, lastmod(p)) for p in pages if listed(p)))
-    if xml is not None:
-        out.append(("sitemap.xml", xml))
-    return out
+    return [(p.url, lastmod(p)) for p in pages if listed(p)]
 
 
 # --- JSON-LD --------------------------------------------------------------------------------------

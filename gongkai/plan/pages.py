@@ -325,11 +325,10 @@ def _record_context(i: RecordInputs) -> dict[str, Any]:
 
 
 def summarize(rec: Record) -> Summary:
-    """What lists show of ``rec``: made from the record alone (so keyed by its digest)."""
+    """What lists show of ``rec``."""
     return Summary(
         rec.id, rec.type, rec.title, rec.publisher, rec.date, rec.doc_no, rec.notice, rec.summary, rec.tags,
         rec.disclosure, rec.draft, tuple(downloads(rec)), rec.data.get("validity", "") if rec.type == "regulation" else "",
-        digest=rec.digest,
     )  # fmt: skip
 
 

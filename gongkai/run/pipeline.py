@@ -24,7 +24,7 @@ from gongkai.emit.pdf import sheet_pdfs
 from gongkai.emit.render import theme_dirs
 from gongkai.plan.assets import asset_files, asset_records
 from gongkai.plan.data import catalogue, record_data_files, site_data_files
-from gongkai.plan.feeds import discovery_files
+from gongkai.plan.feeds import discovery_files, discovery_inputs
 from gongkai.plan.land_transfers import land_transfer_files, land_transfer_records
 from gongkai.plan.names import withdraw_names
 from gongkai.plan.pages import plan_pages
@@ -78,7 +78,7 @@ def make_site(
         made.group(
             "land-transfers", ("land-transfers", *land_transfer_records(site)), lambda: land_transfer_files(site)
         )
-        made.group("feeds", ("feeds", site, [p.url for p in pages]), lambda: discovery_files(site, pages))
+        made.group("feeds", ("feeds", *discovery_inputs(site, pages)), lambda: discovery_files(site, pages))
         made.search()
         made.files(sheet_pdfs(site, renderer, dirs, sheets))
         made.files([(CHAIN_JSON, chain_bytes(site_links(site)))])  # the archive chain, append-only

@@ -24,11 +24,9 @@ What goes into a key:
   elsewhere in the site: its 索引号, the records correcting it, where its
   sheet was posted and, for a budget, the other budgets of its year (the
   预算/决算 chart compares them);
-- a list's record summary (model.Summary) stands for itself by the digest of
-  the record it summarises: plan/pages.summarize makes it from that record alone;
-- anything else a page's context holds is hashed by value: long runs of
-  strings, or of flat frozen values (FLAT_FROZEN: the 目录's entries), by their
-  repr in one go, the rest item by item.
+- anything else a page's context holds is hashed by value: record summaries
+  and the 目录's entries (BY_REPR) and long runs of strings by their repr, in
+  one go, the rest item by item.
 
 Producers that still take the whole site (a record's data files and print
 sheet) are keyed on the record with what pages show about it from
@@ -47,11 +45,11 @@ from typing import Any
 
 from gongkai.core.model import Posting, Record, Site, Summary
 from gongkai.core.schema.types import RecordType
-from gongkai.plan.data import CatalogueEntry
+from gongkai.plan.data import CatalogueEntry, Download
 from gongkai.plan.pages import Page, sections
 from gongkai.run.engine.store import code_digest
 
-__all__ = ["FLAT_FROZEN", "Fingerprints"]
+__all__ = ["BY_REPR", "FLAT_FROZEN", "Fingerprints"]
 
 
 class Fingerprints:
@@ -70,6 +68,7 @@ class Fingerprints:
         self._records: dict[int, bytes] = {}
         self._whole: bytes | None = None
         self._tuples: dict[int, tuple[Any, str]] = {}  # id → (the tuple, its key part)
+        self._reprs: dict[int, tuple[Any, str]] = {}
         self._budgets: dict[Any, list[Record]] = {}
         self._postings: dict[str, list[Posting]] = {}
         for p in site.postings:
@@ -158,9 +157,8 @@ class Fingerprints:
                 feed(out, x)
         elif t is Record:
             out.append("R" + self.record(v).hex())
-        elif t is Summary and v.digest:
-            # made from its record alone (plan/pages.summarize), whose digest covers all it was made from
-            out.append(f"Σ{v.id}\0{v.digest}")
+        elif t in BY_REPR:
+            out.append(self._by_repr(v))
         elif t is dict:
             out.append(f"{{{len(v)}")
             feed = self._feed
@@ -189,6 +187,15 @@ class Fingerprints:
         if hit is None or hit[0] is not v:
             digest = hashlib.blake2b(repr(v).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
             hit = self._tuples[id(v)] = (v, f"F#{digest}")  # the tuple is held: its id is not reused
+        return hit[1]
+
+    def _by_repr(self, v: Any) -> str:
+        """A BY_REPR value: its repr shows every field.  Kept by identity, as a
+        summary is made once a record (plan/pages.summaries) and shown in
+        several lists; the value is held, so its id is not reused."""
+        hit = self._reprs.get(id(v))
+        if hit is None or hit[0] is not v:
+            hit = self._reprs[id(v)] = (v, f"r{v!r}")
         return hit[1]
 
     def _feed_other(self, out: list[str], v: Any, t: type) -> None:
@@ -223,9 +230,11 @@ _SCALARS: dict[type, str] = {str: "s", int: "i", bool: "b", type(None): "n", flo
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _LONG = 8  # sequences this long of strings or of FLAT_FROZEN values are keyed by repr (Fingerprints._flat)
 
-# Frozen dataclasses whose fields are all strings, dates or None and shown by
-# their repr: a tuple of them cannot change, and its repr says all it holds
-# (tests/test_keys.py checks every type listed).
+# Frozen dataclasses whose fields hold only strings, numbers, dates, None, and
+# tuples and dicts of those (or of one another), all shown by their repr: such
+# a value is keyed by its repr, in C rather than field by field, and a tuple
+# of a FLAT_FROZEN type cannot change (tests/test_keys.py checks every type).
+BY_REPR: frozenset[type] = frozenset({CatalogueEntry, Download, Summary})
 FLAT_FROZEN: frozenset[type] = frozenset({CatalogueEntry})
 
 
