@@ -172,6 +172,20 @@ def test_incremental_build_equals_full_build(demo: Path, tmp_path: Path, name: s
         assert _tree(demo / "build") != before
 
 
+def test_feeds_and_the_sitemap_follow_every_edit_they_show(demo: Path, tmp_path: Path) -> None:
+    # the feeds are keyed by the records each lists and the sitemap's (url, date) pairs (feeds.discovery_inputs)
+    _edit(demo / "content/site.yaml", 'base_url: ""', 'base_url: "https://qingshi.example.gov.cn/"')
+    build(demo, TODAY, out=demo / "build")
+    sitemap = (demo / "build/sitemap.xml").read_bytes()
+    _set_date(demo / NOTICE, "2015-07-25")
+    _rebuild_and_compare(demo, tmp_path)
+    assert (demo / "build/sitemap.xml").read_bytes() != sitemap
+    feed = (demo / "build/feed.xml").stat().st_ino
+    _append(demo / NOTICE, "\n补充一句。\n")  # the body: no feed shows it, feed.xml stays the same file
+    _rebuild_and_compare(demo, tmp_path)
+    assert (demo / "build/feed.xml").stat().st_ino == feed
+
+
 def test_a_body_edit_makes_only_the_record_page_and_its_sheet(demo: Path, tmp_path: Path) -> None:
     first = build(demo, TODAY, out=demo / "build")
     assert len(first.made) == first.pages
