@@ -142,3 +142,42 @@ def test_listing_inodes_are_not_trusted_under_a_mount(tmp_path: Path) -> None:
     table.write_text(line.format(str(tree).replace(" ", "\\040") + "-other"), encoding="utf-8")
     assert walk.inodes_trusted(str(tree), str(table)) == trusted
     assert not walk.inodes_trusted(str(tree), str(tmp_path / "no-such-table"))
+
+
+@pytest.mark.parametrize(
+    ("rel", "stored"),
+    [
+        ("a/b.html", "a/b.html"),
+        (".well-known/x.txt", ".well-known/x.txt"),
+        ("a/.hidden/b", "a/.hidden/b"),
+        ("a/./b", "a/b"),
+        ("./a", "a"),
+        ("a//b", "a/b"),
+        ("a/b/", "a/b"),
+        ("a\\b", "a\\b"),
+        ("a..b/c", "a..b/c"),
+        ("/etc/passwd", None),
+        ("a/../../x", None),
+        ("..", None),
+        ("", None),
+        (".", None),
+        (".gongkai-build", None),
+        ("./.gongkai-build", None),
+    ],
+)
+def test_every_path_is_normal_before_it_is_written_or_kept(tmp_path: Path, rel: str, stored: str | None) -> None:
+    """The writer's check of a path (a quicker test first, the full one for
+    any path that may not be normal): a path out of the tree, empty or the
+    marker's is refused; any other is stored in its normal form."""
+    from gongkai.run.write import Output
+
+    with Output(tmp_path / "out") as w:
+        if stored is None:
+            with pytest.raises(OutputError, match="不安全的输出路径"):
+                w.write(rel, b"x")
+        else:
+            w.write(rel, b"x")
+            assert list(w.manifest.files) == [stored]
+            w.leaks.clear()
+    if stored is not None:
+        assert (tmp_path / "out" / stored).read_bytes() == b"x"

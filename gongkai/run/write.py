@@ -212,12 +212,15 @@ class Output:
             f.write(data)
 
     def _register(self, rel: str) -> str:
-        parts = rel.split("/")
-        if "\\" in rel or "" in parts or "." in parts or ".." in parts:  # absolute, empty or not normal
-            p = PurePosixPath(rel)
-            if p.is_absolute() or ".." in p.parts or not p.parts:
-                raise OutputError(f"不安全的输出路径：{rel}")
-            rel = p.as_posix()
+        # the split only for a path that may not be normal: without an empty, leading or trailing
+        # "/", a "//", a "\\" or a part starting with ".", no part is "", "." or ".."
+        if not rel or rel[0] in "/." or rel[-1] == "/" or "//" in rel or "/." in rel or "\\" in rel:
+            parts = rel.split("/")
+            if "\\" in rel or "" in parts or "." in parts or ".." in parts:  # absolute, empty or not normal
+                p = PurePosixPath(rel)
+                if p.is_absolute() or ".." in p.parts or not p.parts:
+                    raise OutputError(f"不安全的输出路径：{rel}")
+                rel = p.as_posix()
         if rel == MARKER:
             raise OutputError(f"不安全的输出路径：{rel}")
         key = rel.lower()  # one path on case-insensitive disks too
@@ -287,11 +290,20 @@ class Output:
 
     def keep_all(self, rels: Iterable[str]) -> bool:
         """``keep`` every one of ``rels``, or none when any is not intact."""
-        entries = [(r, self._intact(r)) for r in rels]
-        if any(old is None for _, old in entries):
+        if self.previous is None:
             return False
+        known, seen, verify = self.previous.files, self._seen, self.verify
+        entries: list[tuple[str, tuple[str, int, int]]] = []
+        for r in rels:  # _intact, inline: tens of thousands of files per edit
+            old = known.get(r)
+            if old is None:
+                return False
+            if verify:
+                st = seen.get(r)
+                if st is None or st[0] != old[1] or st[1] != old[2]:
+                    return False
+            entries.append((r, old))
         for r, old in entries:
-            assert old is not None
             rel = self._register(r)
             self.manifest.files[rel] = old
             self.bytes += old[1]

@@ -11,8 +11,8 @@ those (run/build.py asks here first).
 from __future__ import annotations
 
 import os
-from stat import S_ISREG
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from gongkai.core.themes import default_theme_dir
