@@ -29,6 +29,8 @@ import os
 import shutil
 from collections.abc import Callable
 
+from gongkai.run import walk
+
 __all__ = ["assemble"]
 
 
@@ -54,6 +56,97 @@ def assemble(
             head = head.rpartition("/")[0]
     present: set[str] = set()
     folders: set[str] = set()
+    if walk.FDS:
+        by_inode = walk.inodes_trusted(work)
+        fd = os.open(work, walk.DIR_FLAGS)
+        try:
+            _prune(fd, "", needed, files, kept, marker, by_inode, present, folders)
+        finally:
+            os.close(fd)
+    else:  # pragma: no cover - not POSIX
+        _prune_paths(work, needed, files, kept, marker, present, folders)
+    for rel, (_digest, _size, mtime) in files.items():
+        if rel in present:
+            continue
+        head = rel.rpartition("/")[0]
+        if head not in folders:
+            missing = [head]
+            up = head.rpartition("/")[0]
+            while up not in folders:
+                missing.append(up)
+                up = up.rpartition("/")[0]
+            for d in reversed(missing):
+                try:
+                    os.mkdir(os.path.join(work, *d.split("/")))
+                except FileExistsError:
+                    pass
+                folders.add(d)
+        target = os.path.join(work, *rel.split("/"))
+        if mtime == 0:
+            os.replace(os.path.join(fresh, *rel.split("/")), target)
+        else:
+            link(rel, target)
+
+
+def _prune(
+    fd: int,
+    folder: str,
+    needed: set[str],
+    files: dict[str, tuple[str, int, int]],
+    kept: Callable[[str], tuple[int, int] | None],
+    marker: str,
+    by_inode: bool,
+    present: set[str],
+    folders: set[str],
+) -> None:
+    """Remove from the folder ``fd`` (``folder`` in the tree) every entry the
+    new tree has no use for; note in ``present`` the files left (the very
+    file the output keeps: same device and inode) and in ``folders`` the
+    folders.  ``by_inode``: the listing's inode numbers can be trusted
+    (walk.inodes_trusted), so a file is matched without a stat of its own."""
+    folders.add(folder)
+    prefix = f"{folder}/" if folder else ""
+    device = os.fstat(fd).st_dev
+    with os.scandir(fd) as entries:
+        listed = list(entries)
+    for e in listed:
+        name = e.name
+        rel = prefix + name
+        if e.is_dir(follow_symlinks=False):
+            if rel in needed:
+                sub = os.open(name, walk.DIR_FLAGS, dir_fd=fd)
+                try:
+                    _prune(sub, rel, needed, files, kept, marker, by_inode, present, folders)
+                finally:
+                    os.close(sub)
+            else:
+                shutil.rmtree(name, dir_fd=fd)
+            continue
+        if rel == marker:
+            continue
+        entry = files.get(rel)
+        if entry is not None and entry[2] != 0 and e.is_file(follow_symlinks=False):
+            want = kept(rel)
+            if by_inode:
+                have = (device, e.inode())
+            else:
+                st = e.stat(follow_symlinks=False)
+                have = (st.st_dev, st.st_ino)
+            if want is not None and have == want:
+                present.add(rel)
+                continue
+        os.unlink(name, dir_fd=fd)
+
+
+def _prune_paths(  # pragma: no cover - not POSIX
+    work: str,
+    needed: set[str],
+    files: dict[str, tuple[str, int, int]],
+    kept: Callable[[str], tuple[int, int] | None],
+    marker: str,
+    present: set[str],
+    folders: set[str],
+) -> None:
     stack = [""]
     while stack:
         folder = stack.pop()
@@ -78,24 +171,3 @@ def assemble(
                     present.add(rel)
                     continue
             os.unlink(e.path)
-    for rel, (_digest, _size, mtime) in files.items():
-        if rel in present:
-            continue
-        head = rel.rpartition("/")[0]
-        if head not in folders:
-            missing = [head]
-            up = head.rpartition("/")[0]
-            while up not in folders:
-                missing.append(up)
-                up = up.rpartition("/")[0]
-            for d in reversed(missing):
-                try:
-                    os.mkdir(os.path.join(work, *d.split("/")))
-                except FileExistsError:
-                    pass
-                folders.add(d)
-        target = os.path.join(work, *rel.split("/"))
-        if mtime == 0:
-            os.replace(os.path.join(fresh, *rel.split("/")), target)
-        else:
-            link(rel, target)

@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 
 from gongkai.core.errors import ContentError, OutputError, Problem
-from gongkai.run import spare
+from gongkai.run import spare, walk
 
 __all__ = ["MARKER", "Manifest", "Marker", "Output", "binding", "file_digest", "read_marker", "tree_token"]
 
@@ -150,7 +150,7 @@ class Output:
         self.bytes = 0
         self.manifest = Manifest()
         self.kept = 0  # files left as the previous build made them
-        self._inodes: dict[str, tuple[int, int]] = {}  # (device, inode) of the output's files checked intact
+        self._seen: dict[str, walk.Seen | None] = {}  # the output's files as walked on entry (run/walk.py)
         # the tree the last build replaced, made into this build's (run/spare.py); kept only beside
         # an output in the site's own folder (SITE/build): it holds the previous site, names a
         # 公示期 has since withdrawn included, and beside any other output it may be published
@@ -175,16 +175,13 @@ class Output:
 
     def _foreign_files(self) -> None:
         """Refuse to replace a folder holding files gongkai did not write
-        there (a portal's page, another program's folder)."""
+        there (a portal's page, another program's folder, a symlink).  The
+        one walk of the output (run/walk.py) also keeps what ``keep`` and the
+        spare check each file by: no second stat per file."""
         assert self.previous is not None
         known = self.previous.files
-        foreign: list[str] = []
-        for dirpath, _dirnames, filenames in os.walk(self.out):
-            rel_dir = os.path.relpath(dirpath, self.out).replace(os.sep, "/")
-            for name in filenames:
-                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-                if rel != MARKER and rel not in known:
-                    foreign.append(rel)
+        self._seen = walk.scan(str(self.out), stat=self.verify)
+        foreign = [rel for rel in self._seen if rel not in known and rel != MARKER]
         if foreign:
             shown = "、".join(sorted(foreign)[:5]) + (f" 等 {len(foreign)} 个文件" if len(foreign) > 5 else "")
             raise OutputError(
@@ -215,12 +212,15 @@ class Output:
             f.write(data)
 
     def _register(self, rel: str) -> str:
-        parts = rel.split("/")
-        if "\\" in rel or "" in parts or "." in parts or ".." in parts:  # absolute, empty or not normal
-            p = PurePosixPath(rel)
-            if p.is_absolute() or ".." in p.parts or not p.parts:
-                raise OutputError(f"不安全的输出路径：{rel}")
-            rel = p.as_posix()
+        # the split only for a path that may not be normal: without an empty, leading or trailing
+        # "/", a "//", a "\\" or a part starting with ".", no part is "", "." or ".."
+        if not rel or rel[0] in "/." or rel[-1] == "/" or "//" in rel or "/." in rel or "\\" in rel:
+            parts = rel.split("/")
+            if "\\" in rel or "" in parts or "." in parts or ".." in parts:  # absolute, empty or not normal
+                p = PurePosixPath(rel)
+                if p.is_absolute() or ".." in p.parts or not p.parts:
+                    raise OutputError(f"不安全的输出路径：{rel}")
+                rel = p.as_posix()
         if rel == MARKER:
             raise OutputError(f"不安全的输出路径：{rel}")
         key = rel.lower()  # one path on case-insensitive disks too
@@ -238,13 +238,9 @@ class Output:
             return None
         if not self.verify:
             return entry
-        try:
-            st = os.stat(self._out_prefix + rel)
-        except OSError:
+        seen = self._seen.get(rel)  # a regular file when the output was walked (None: anything else)
+        if seen is None or (seen[0], seen[1]) != entry[1:]:
             return None
-        if (st.st_size, st.st_mtime_ns) != entry[1:]:
-            return None
-        self._inodes[rel] = (st.st_dev, st.st_ino)
         return entry
 
     def intact(self, rel: str) -> bool:
@@ -294,11 +290,20 @@ class Output:
 
     def keep_all(self, rels: Iterable[str]) -> bool:
         """``keep`` every one of ``rels``, or none when any is not intact."""
-        entries = [(r, self._intact(r)) for r in rels]
-        if any(old is None for _, old in entries):
+        if self.previous is None:
             return False
+        known, seen, verify = self.previous.files, self._seen, self.verify
+        entries: list[tuple[str, tuple[str, int, int]]] = []
+        for r in rels:  # _intact, inline: tens of thousands of files per edit
+            old = known.get(r)
+            if old is None:
+                return False
+            if verify:
+                st = seen.get(r)
+                if st is None or st[0] != old[1] or st[1] != old[2]:
+                    return False
+            entries.append((r, old))
         for r, old in entries:
-            assert old is not None
             rel = self._register(r)
             self.manifest.files[rel] = old
             self.bytes += old[1]
@@ -365,14 +370,14 @@ class Output:
 
     def _kept_inode(self, rel: str) -> tuple[int, int] | None:
         """(device, inode) of the output's ``rel``, which this build keeps."""
-        known = self._inodes.get(rel)
-        if known is None:
-            try:
-                st = os.stat(self._out_prefix + rel)
-            except OSError:
-                return None
-            known = self._inodes[rel] = (st.st_dev, st.st_ino)
-        return known
+        seen = self._seen.get(rel)
+        if seen is not None:
+            return seen[2], seen[3]
+        try:  # not stat'ed when walked (verify off)
+            st = os.stat(self._out_prefix + rel)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
 
     def _link(self, rel: str, target: str) -> None:
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from gongkai.core.themes import default_theme_dir
@@ -39,7 +40,8 @@ def last_unchanged(root: Path, out: Path, cache: BuildCache, stamp: BuildStamp) 
 def _untouched(out: Path, root: Path, manifest: Manifest | None, token: str) -> bool:
     """Whether ``out`` is still exactly the tree the last build left: its
     marker bound to this folder and site and naming that build's tree, and
-    every file of it there with the size and mtime it was written with."""
+    every file of it there, a regular file with the size and mtime it was
+    written with."""
     marker = read_marker(out)
     if marker is None or not token or manifest is None:
         return False
@@ -48,9 +50,9 @@ def _untouched(out: Path, root: Path, manifest: Manifest | None, token: str) -> 
     prefix = str(out) + os.sep
     for rel, (_digest, size, mtime) in manifest.files.items():
         try:
-            st = os.stat(prefix + rel)
+            st = os.lstat(prefix + rel)  # the file itself: a symlink put in its place is not it
         except OSError:
             return False
-        if st.st_size != size or st.st_mtime_ns != mtime:
+        if st.st_size != size or st.st_mtime_ns != mtime or not S_ISREG(st.st_mode):
             return False
     return True

@@ -1,0 +1,183 @@
+"""The writer's one walk of the output (run/walk.py): what it finds decides
+what is refused (files gongkai did not write), what is kept (files still as
+the last build left them) and what of the spare is reused (the very files the
+output keeps).  A cheaper walk must not see less: a symlink put into the
+output is someone's entry, never a page gongkai made."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from test_incremental import NOTICE, TODAY, _append, _assert_same, _touch_later
+
+from gongkai.core.errors import OutputError
+from gongkai.run import walk
+from gongkai.run.build import build
+from gongkai.run.engine.store import BuildCache
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+def _cold(root: Path, tmp_path: Path) -> Path:
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    build(root, TODAY, out=cold, cache=BuildCache(None, memory_only=True))
+    return cold
+
+
+def _edit_notice(root: Path, text: str) -> None:
+    _append(root / NOTICE, f"\n{text}\n")
+    _touch_later(root / NOTICE)
+
+
+def _forge_as_symlink(page: Path, elsewhere: Path) -> None:
+    """Put in place of ``page`` a symlink to other bytes of the same size and
+    mtime: every check by size and mtime through the link would pass."""
+    data, st = page.read_bytes(), page.stat()
+    forged = b"F" * len(data)
+    elsewhere.write_bytes(forged)
+    os.utime(elsewhere, ns=(st.st_atime_ns, st.st_mtime_ns))
+    page.unlink()
+    page.symlink_to(elsewhere)
+
+
+def test_a_symlinked_folder_put_into_the_output_is_reported_not_deleted(demo: Path, tmp_path: Path) -> None:
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    theirs = tmp_path / "portal-assets"
+    theirs.mkdir()
+    (theirs / "app.js").write_text("1", encoding="utf-8")
+    (out / "portal").symlink_to(theirs, target_is_directory=True)
+    _edit_notice(demo, "补充一句。")
+    with pytest.raises(OutputError, match="portal"):
+        build(demo, TODAY, out=out)
+    assert (out / "portal").is_symlink() and (theirs / "app.js").exists()
+
+
+def test_an_output_page_replaced_by_a_symlink_is_made_again(demo: Path, tmp_path: Path) -> None:
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    page = out / "catalogue" / "index.html"
+    _forge_as_symlink(page, tmp_path / "forged.html")
+    _edit_notice(demo, "补充一句。")  # the catalogue is not among the pages this edit changes
+    build(demo, TODAY, out=out)
+    assert not page.is_symlink() and b"FFFF" not in page.read_bytes()
+    _assert_same(out, _cold(demo, tmp_path))
+
+
+def test_a_symlinked_page_is_not_taken_for_no_change(demo: Path, tmp_path: Path) -> None:
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    page = out / "index.html"
+    _forge_as_symlink(page, tmp_path / "forged.html")
+    result = build(demo, TODAY, out=out)
+    assert not result.unchanged
+    assert not page.is_symlink() and b"FFFF" not in page.read_bytes()
+    _assert_same(out, _cold(demo, tmp_path))
+
+
+@pytest.mark.parametrize("by_inode", [True, False])
+def test_a_forged_file_in_the_spare_is_never_published(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_inode: bool
+) -> None:
+    """Both ways of matching the spare's files (the listing's inode numbers,
+    a stat per file) refuse a file that is not the output's own."""
+    if by_inode and not walk.inodes_trusted(str(tmp_path.resolve())):
+        pytest.skip("listing inode numbers are not trusted here")
+    monkeypatch.setattr(walk, "inodes_trusted", lambda root: by_inode)
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    _edit_notice(demo, "第一句补充。")
+    build(demo, TODAY, out=out)
+    spare = demo / ".build.spare"
+    for rel in ("index.html", "catalogue/index.html"):
+        victim = spare / rel
+        size = victim.stat().st_size
+        victim.unlink()  # another inode, the same name and size
+        victim.write_bytes(b"F" * size)
+    (spare / "planted.html").write_text("not ours", encoding="utf-8")
+    _edit_notice(demo, "第二句补充。")
+    build(demo, TODAY, out=out)
+    assert b"FFFF" not in (out / "index.html").read_bytes()
+    assert b"FFFF" not in (out / "catalogue" / "index.html").read_bytes()
+    assert not (out / "planted.html").exists()
+    _assert_same(out, _cold(demo, tmp_path))
+
+
+def test_the_scan_lists_every_entry_and_stats_only_regular_files(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "page.html").write_bytes(b"12345")
+    (root / "top.txt").write_bytes(b"x")
+    (root / "a" / "link").symlink_to(root / "top.txt")
+    (root / "a" / "dirlink").symlink_to(root / "a" / "b", target_is_directory=True)
+    (root / "empty").mkdir()
+    seen = walk.scan(str(root))
+    assert set(seen) == {"a/b/page.html", "top.txt", "a/link", "a/dirlink"}
+    st = (root / "a" / "b" / "page.html").stat()
+    assert seen["a/b/page.html"] == (5, st.st_mtime_ns, st.st_dev, st.st_ino)
+    assert seen["a/link"] is None and seen["a/dirlink"] is None  # never a page gongkai made
+    assert all(v is None for v in walk.scan(str(root), stat=False).values())
+
+
+def test_listing_inodes_are_not_trusted_under_a_mount(tmp_path: Path) -> None:
+    tree = tmp_path / "my tree"
+    table = tmp_path / "mountinfo"
+    line = "36 35 98:0 / {} rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n"
+    table.write_text(line.format("/"), encoding="utf-8")
+    trusted = walk.inodes_trusted(str(tree), str(table))
+    assert trusted == (walk.FDS and os.uname().sysname == "Linux")
+    for point in (str(tree).replace(" ", "\\040"), str(tree / "sub").replace(" ", "\\040") + "/x"):
+        table.write_text(line.format("/") + line.format(point), encoding="utf-8")
+        assert not walk.inodes_trusted(str(tree), str(table))
+    table.write_text(line.format(str(tree).replace(" ", "\\040") + "-other"), encoding="utf-8")
+    assert walk.inodes_trusted(str(tree), str(table)) == trusted
+    assert not walk.inodes_trusted(str(tree), str(tmp_path / "no-such-table"))
+
+
+@pytest.mark.parametrize(
+    ("rel", "stored"),
+    [
+        ("a/b.html", "a/b.html"),
+        (".well-known/x.txt", ".well-known/x.txt"),
+        ("a/.hidden/b", "a/.hidden/b"),
+        ("a/./b", "a/b"),
+        ("./a", "a"),
+        ("a//b", "a/b"),
+        ("a/b/", "a/b"),
+        ("a\\b", "a\\b"),
+        ("a..b/c", "a..b/c"),
+        ("/etc/passwd", None),
+        ("a/../../x", None),
+        ("..", None),
+        ("", None),
+        (".", None),
+        (".gongkai-build", None),
+        ("./.gongkai-build", None),
+    ],
+)
+def test_every_path_is_normal_before_it_is_written_or_kept(tmp_path: Path, rel: str, stored: str | None) -> None:
+    """The writer's check of a path (a quicker test first, the full one for
+    any path that may not be normal): a path out of the tree, empty or the
+    marker's is refused; any other is stored in its normal form."""
+    from gongkai.run.write import Output
+
+    with Output(tmp_path / "out") as w:
+        if stored is None:
+            with pytest.raises(OutputError, match="不安全的输出路径"):
+                w.write(rel, b"x")
+        else:
+            w.write(rel, b"x")
+            assert list(w.manifest.files) == [stored]
+            w.leaks.clear()
+    if stored is not None:
+        assert (tmp_path / "out" / stored).read_bytes() == b"x"
