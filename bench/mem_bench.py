@@ -64,8 +64,10 @@ def tree(root: int) -> list[int]:
 
 
 class Sampler:
-    def __init__(self, root: int) -> None:
+    def __init__(self, root: int, trace: Path | None = None) -> None:
         self.root = root
+        self.t0 = time.perf_counter()
+        self.trace = open(trace, "a", buffering=1) if trace is not None else None
         self.peak_total = 0
         self.peak: dict[int, int] = {}
         self.order: list[int] = []
@@ -73,14 +75,19 @@ class Sampler:
 
     def sample(self) -> None:
         total = 0
+        self.peak_now: dict[int, int] = {}
         for pid in tree(self.root):
             b = pss(pid)
+            self.peak_now[pid] = b
             total += b
             if pid not in self.peak:
                 self.order.append(pid)
             self.peak[pid] = max(self.peak.get(pid, 0), b)
         self.last_total = total
         self.peak_total = max(self.peak_total, total)
+        if self.trace is not None:
+            per = " ".join(f"{pid}:{self.peak_now.get(pid, 0) // MIB}" for pid in self.peak_now)
+            self.trace.write(f"{time.perf_counter() - self.t0:.2f} {total // MIB} {per}\n")
 
     def roles(self) -> list[int]:
         """Per-process peaks, the root first, then children by peak (largest first)."""
@@ -88,7 +95,7 @@ class Sampler:
         return [self.peak.get(self.root, 0), *rest]
 
 
-def cold(code: Path, site: Path, cache: Path, today: str) -> tuple[float, float, Sampler]:
+def cold(code: Path, site: Path, cache: Path, today: str, trace: Path | None) -> tuple[float, float, Sampler]:
     shutil.rmtree(cache, ignore_errors=True)
     shutil.rmtree(site / "build", ignore_errors=True)
     for spare in site.glob(".build.spare*"):
@@ -99,7 +106,7 @@ def cold(code: Path, site: Path, cache: Path, today: str) -> tuple[float, float,
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    s = Sampler(proc.pid)
+    s = Sampler(proc.pid, trace)
     while proc.poll() is None:
         s.sample()
         time.sleep(0.25)
@@ -112,7 +119,7 @@ def cold(code: Path, site: Path, cache: Path, today: str) -> tuple[float, float,
     return wall, cpu, s
 
 
-def serve(code: Path, site: Path, cache: Path, today: str, settle: float) -> tuple[float, Sampler]:
+def serve(code: Path, site: Path, cache: Path, today: str, settle: float, trace: Path | None) -> tuple[float, Sampler]:
     """The preview server's tree from start to ``settle`` s after its first build answered."""
     shutil.rmtree(cache, ignore_errors=True)
     env = dict(os.environ, PYTHONPATH=str(code), GONGKAI_CACHE_DIR=str(cache))
@@ -121,7 +128,7 @@ def serve(code: Path, site: Path, cache: Path, today: str, settle: float) -> tup
     cmd = [sys.executable, "-m", "gongkai", "serve", str(site), "--today", today, "--port", str(port)]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    s = Sampler(proc.pid)
+    s = Sampler(proc.pid, trace)
     ready = None
     try:
         while proc.poll() is None:
@@ -151,6 +158,7 @@ def main() -> None:
     ap.add_argument("--today", default="2026-11-28")
     ap.add_argument("--serve", action="store_true", help="the preview server instead of a cold build")
     ap.add_argument("--settle", type=float, default=5.0)
+    ap.add_argument("--trace", type=Path, help="append every sample (seconds, total MiB, pid:MiB ...) to FILE.NAME")
     args = ap.parse_args()
     codes = [(n, Path(d).resolve()) for n, d in (c.split("=", 1) for c in args.code)]
     sites = {}
@@ -164,11 +172,12 @@ def main() -> None:
     try:
         for run in range(args.runs):
             for name, code in codes:
+                trace = args.trace.with_name(f"{args.trace.name}.{name}") if args.trace else None
                 if args.serve:
-                    wall, s = serve(code, sites[name], caches[name], args.today, args.settle)
+                    wall, s = serve(code, sites[name], caches[name], args.today, args.settle, trace)
                     cpu = float("nan")
                 else:
-                    wall, cpu, s = cold(code, sites[name], caches[name], args.today)
+                    wall, cpu, s = cold(code, sites[name], caches[name], args.today, trace)
                 rows[name].append((wall, cpu, s.roles(), s.peak_total))
                 per = " + ".join(f"{b / MIB:.0f}" for b in s.roles())
                 print(

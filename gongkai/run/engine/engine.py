@@ -205,12 +205,13 @@ class Made:
                 self._pending_path()
                 merge = True
         rendering = [p for p, _ in todo]
-        # One pool of forked processes for both: each process is a copy of the
-        # site's records, and the merge's process renders once it is done.
+        # One pool of forked processes for both, one process fewer than the
+        # workers (this one renders too): each forked process is a copy of
+        # the site's records, and the merge's process renders once it is done.
         many = parallel(self.workers, len(rendering))
         if many or (merge and self.workers > 1 and can_fork()):
             make = self._full_search if merge else None
-            self._forked = Forked(self.workers if many else 1, self.renderer, rendering, self.guard, make)
+            self._forked = Forked(max(1, self.workers - 1), self.renderer, rendering, self.guard, make)
         if merge:
             self._search = Aside(self._full_search, self._forked)
         progress, total = self.progress, len(todo)

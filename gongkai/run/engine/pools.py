@@ -7,7 +7,6 @@ jobs, everything runs in this process and gives the same bytes."""
 from __future__ import annotations
 
 import collections
-import itertools
 import multiprocessing
 import os
 import pickle
@@ -78,6 +77,7 @@ class Forked:
         make: Callable[[], Iterable[tuple[str, bytes]]] | None,
     ) -> None:
         self.spool = ""
+        self.processes = processes
         if make is not None:
             fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
             os.close(fd)
@@ -92,7 +92,10 @@ class Forked:
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         assert self.pool is not None
-        future = self.pool.submit(fn, *args)
+        try:
+            future = self.pool.submit(fn, *args)
+        except BrokenProcessPool:  # one of its processes died
+            raise WorkerLost() from None
         self.pending.add(future)
         future.add_done_callback(self.pending.discard)
         return future
@@ -143,29 +146,58 @@ def render_pages(
     forked: Forked | None = None,
 ) -> Iterator[tuple[str, bytes, list[Problem] | None]]:
     """(path, bytes, what ``guard`` found in them) of every page, in order.
-    Large sites are rendered by the forked processes of ``forked`` (made
-    for these ``pages``; they inherit the site and templates, nothing is
-    pickled but the finished bytes), which also run ``guard`` on what they
-    made; without it, or for small sites, in this process, and the guard's
-    findings are None (not looked at yet).  The bytes are the same either way."""
+    Large sites are rendered by this process and the forked processes of
+    ``forked`` together (made for these ``pages``; they inherit the site and
+    templates, nothing is pickled but the finished bytes; they also run
+    ``guard`` on what they made).  This process takes a chunk whenever the
+    pool has enough queued, and all of them while the search merge holds the
+    pool's only process: a forked process is one more copy of the records,
+    this one is already here.  Elsewhere, or for small sites, everything is
+    rendered here.  The guard's findings are None for pages made here (not
+    looked at yet).  The bytes are the same either way."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if forked is None or not parallel(workers, len(pages)):
         for page in pages:
             yield page.path, renderer.render(page), None
         return
+
+    def here(chunk: range) -> list[tuple[str, bytes, list[Problem] | None]]:
+        return [(pages[i].path, renderer.render(pages[i]), None) for i in chunk]
+
     chunks = [range(i, min(i + _RENDER_CHUNK, len(pages))) for i in range(0, len(pages), _RENDER_CHUNK)]
-    # A few chunks ahead of the writer, not all: finished pages wait in
-    # memory only until this process has written them.
-    ahead: collections.deque[Future[list[tuple[str, bytes, list[Problem] | None]]]] = collections.deque()
     todo = iter(chunks)
-    for chunk in itertools.islice(todo, 3 * workers):
-        ahead.append(forked.submit(chunk))
-    while ahead:
-        done = _result(ahead.popleft())
-        nxt = next(todo, None)
-        if nxt is not None:
+    # In page order: a chunk the pool makes (its future) or one made here
+    # (its pages).  A few chunks ahead of the writer, not all: finished pages
+    # wait in memory only until this process has written them.
+    ahead: collections.deque[Future[list[tuple[str, bytes, list[Problem] | None]]] | list[Any]] = collections.deque()
+    queued = 0  # chunks in the pool
+    depth = 2
+    while True:
+        free = forked.processes - (forked.search is not None and not forked.search.done())
+        while queued < depth * free:
+            nxt = next(todo, None)
+            if nxt is None:
+                break
             ahead.append(forked.submit(nxt))
-        yield from done
+            queued += 1
+        head = ahead[0] if ahead else None
+        if isinstance(head, Future) and not head.done() and len(ahead) <= depth * forked.processes + 1:
+            nxt = next(todo, None)  # make the next one here while the pool works
+            if nxt is not None:
+                ahead.append(here(nxt))
+                continue
+        if head is None:
+            nxt = next(todo, None)
+            if nxt is None:
+                return
+            yield from here(nxt)
+            continue
+        ahead.popleft()
+        if isinstance(head, Future):
+            queued -= 1
+            yield from _result(head)
+        else:
+            yield from head
 
 
 # set in forked workers only: (renderer, pages, guard, the merge, its spool)
