@@ -1,8 +1,13 @@
-"""Work on every core: pages rendered by a pool of forked processes, the
-search index merged in another one beside them, record files checked in a
-pool.  Forked workers inherit the site and templates; only finished bytes
-(or pickles of checked files) come back.  Without fork, or for small
-jobs, everything runs in this process and gives the same bytes."""
+"""Work on every core: pages rendered by this process and a pool of forked
+processes together, the search index merged as the pool's first task,
+record files checked in a pool.  Forked workers inherit the site and
+templates; only finished bytes (or pickles of checked files) come back.
+Each forked process soon holds a copy of the records it reads (CPython
+writes their reference counts, and so copies their memory pages): the
+build's memory is about one copy per process, hence no process beside the
+pool and none in it that this process can replace.  A process of the pool
+that dies stops the build with WorkerLost (never a hang).  Without fork, or
+for small jobs, everything runs in this process and gives the same bytes."""
 
 from __future__ import annotations
 
