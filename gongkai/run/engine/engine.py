@@ -26,7 +26,16 @@ from gongkai.read.load import LoadedSite
 from gongkai.run.engine import sealed
 from gongkai.run.engine.keys import Fingerprints
 from gongkai.run.engine.noop import build_stamp, last_unchanged
-from gongkai.run.engine.pools import ASIDE_RECORDS, Aside, Guard, check_in_pool, render_pages
+from gongkai.run.engine.pools import (
+    ASIDE_RECORDS,
+    Aside,
+    Forked,
+    Guard,
+    can_fork,
+    check_in_pool,
+    parallel,
+    render_pages,
+)
 from gongkai.run.engine.search import SearchKeeper
 from gongkai.run.engine.store import BuildCache, BuildStamp, code_digest, forget_build, remember_build
 from gongkai.run.progress import Progress, silent
@@ -173,6 +182,7 @@ class Made:
         self.groups = output.manifest.groups
         self.rendered: tuple[str, ...] = ()
         self._search: Aside | None = None
+        self._forked: Forked | None = None
         self._search_key = ""
         self.search_how = "kept"  # BuildResult.search
         self._pending = ""
@@ -188,19 +198,32 @@ class Made:
         todo = [(p, k) for p, k in zip(pages, keys, strict=True) if not self._reuse(f"page:{p.path}", k)]
         site = self.site
         self._search_key = self.keys.key("search", site)
+        merge = False  # the whole search index merged afresh, beside the rendering when it can be
         if self.memo is None and not self._unchanged("search", self._search_key):
             self._state = self.keeper.state(self.output, self.previous.get("search"))
             if self._state is None and (len(todo) > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS):
                 self._pending_path()
-                self._search = Aside(self._full_search, aside=self.workers > 1)
+                merge = True
+        rendering = [p for p, _ in todo]
+        # One pool of forked processes for both, one process fewer than the
+        # workers (this one renders too): each forked process is a copy of
+        # the site's records, and the merge's process renders once it is done.
+        many = parallel(self.workers, len(rendering))
+        if many or (merge and self.workers > 1 and can_fork()):
+            make = self._full_search if merge else None
+            self._forked = Forked(max(1, self.workers - 1), self.renderer, rendering, self.guard, make)
+        if merge:
+            self._search = Aside(self._full_search, self._forked)
         progress, total = self.progress, len(todo)
         progress("pages", 0, total)
         for done, ((page, key), (path, blob, found)) in enumerate(
-            zip(todo, render_pages(self.renderer, [p for p, _ in todo], self.workers, self.guard), strict=True), 1
+            zip(todo, render_pages(self.renderer, rendering, self.workers, self.guard, self._forked), strict=True), 1
         ):
             self._made(f"page:{page.path}", key, [(path, blob)], found)
             progress("pages", done, total)
         self.rendered = tuple(p.path for p, _ in todo)
+        if self._search is None and self._forked is not None:  # nothing else to wait for: free the copies now
+            self._forked.close()
 
     def group(self, name: str, inputs: tuple[Any, ...], produce: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
         """Files made together by ``produce`` from ``inputs`` (their key)."""
@@ -218,6 +241,7 @@ class Made:
         site, memo, key = self.site, self.memo, self._search_key or self.keys.key("search", self.site)
         if self._search is not None:
             self._made("search", key, self._search.results())
+            self._search.close()  # the pool's processes end
             self._full_searched()
             self.search_how = "merged"
         elif memo is None:
@@ -309,8 +333,8 @@ class Made:
             self.output.copy(rel, src)
 
     def close(self) -> None:
-        if self._search is not None:
-            self._search.close()
+        if self._forked is not None:
+            self._forked.close()
 
     def _reuse(self, name: str, key: str) -> bool:
         old = self.previous.get(name)

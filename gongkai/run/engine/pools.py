@@ -1,25 +1,41 @@
-"""Work on every core: pages rendered by a pool of forked processes, the
-search index merged in another one beside them, record files checked in a
-pool.  Forked workers inherit the site and templates; only finished bytes
-(or pickles of checked files) come back.  Without fork, or for small
-jobs, everything runs in this process and gives the same bytes."""
+"""Work on every core: pages rendered by this process and a pool of forked
+processes together, the search index merged as the pool's first task,
+record files checked in a pool.  Forked workers inherit the site and
+templates; only finished bytes (or pickles of checked files) come back.
+Each forked process soon holds a copy of the records it reads (CPython
+writes their reference counts, and so copies their memory pages): the
+build's memory is about one copy per process, hence no process beside the
+pool and none in it that this process can replace.  A process of the pool
+that dies stops the build with WorkerLost (never a hang).  Without fork, or
+for small jobs, everything runs in this process and gives the same bytes."""
 
 from __future__ import annotations
 
 import collections
-import itertools
 import multiprocessing
 import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from gongkai.core.errors import Problem
+from gongkai.core.errors import GongkaiError, Problem
 from gongkai.emit.render import Renderer
 from gongkai.plan.pages import Page
 
-__all__ = ["ASIDE_RECORDS", "Aside", "Guard", "check_in_pool", "render_pages"]
+__all__ = [
+    "ASIDE_RECORDS",
+    "Aside",
+    "Forked",
+    "Guard",
+    "WorkerLost",
+    "can_fork",
+    "check_in_pool",
+    "parallel",
+    "render_pages",
+]
 
 _RENDER_CHUNK = 64
 ASIDE_RECORDS = 500  # from this many records a command merges a changed search index in another process
@@ -27,92 +43,91 @@ ASIDE_RECORDS = 500  # from this many records a command merges a changed search 
 Guard = Callable[[str, bytes], list[Problem]]
 
 
-def render_pages(
-    renderer: Renderer, pages: Sequence[Page], workers: int | None = None, guard: Guard | None = None
-) -> Iterator[tuple[str, bytes, list[Problem] | None]]:
-    """(path, bytes, what ``guard`` found in them) of every page, in order.
-    Large sites are rendered by a pool of forked processes (they inherit the
-    site and templates, nothing is pickled but the finished bytes), which
-    also run ``guard`` on what they made; elsewhere, or for small sites, in
-    this process, and the guard's findings are None (not looked at yet).
-    The bytes are the same either way."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    if workers < 2 or not fork or len(pages) < 4 * _RENDER_CHUNK:
-        for page in pages:
-            yield page.path, renderer.render(page), None
-        return
-    chunks = [range(i, min(i + _RENDER_CHUNK, len(pages))) for i in range(0, len(pages), _RENDER_CHUNK)]
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_worker_init, initargs=(renderer, pages, guard)) as pool:
-        # A few chunks ahead of the writer, not all: finished pages wait in
-        # memory only until this process has written them.
-        ahead: collections.deque[Any] = collections.deque()
-        todo = iter(chunks)
-        for chunk in itertools.islice(todo, 3 * workers):
-            ahead.append(pool.apply_async(_worker_render, (chunk,)))
-        while ahead:
-            done = ahead.popleft().get()
-            nxt = next(todo, None)
-            if nxt is not None:
-                ahead.append(pool.apply_async(_worker_render, (nxt,)))
-            yield from done
+class WorkerLost(GongkaiError):
+    """A forked process of the build died (killed, out of memory) before it
+    handed back its work: the build stops, the previous site stays."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "生成网站的子进程意外退出（可能是内存不足或被强行结束），本次生成未完成，网站保持原样；请重新运行"
+        )
 
 
-_worker: tuple[Renderer, Sequence[Page], Guard | None] | None = None  # set in forked workers only
+def can_fork() -> bool:
+    """Whether work can go to forked processes on other cores."""
+    return (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _worker_init(renderer: Renderer, pages: Sequence[Page], guard: Guard | None) -> None:
-    global _worker
-    _worker = (renderer, pages, guard)
+def parallel(workers: int, pages: int) -> bool:
+    """Whether ``pages`` pages are rendered by forked workers."""
+    return workers >= 2 and "fork" in multiprocessing.get_all_start_methods() and pages >= 4 * _RENDER_CHUNK
 
 
-def _worker_render(indexes: range) -> list[tuple[str, bytes, list[Problem] | None]]:
-    assert _worker is not None
-    renderer, pages, guard = _worker
-    out = []
-    for i in indexes:
-        blob = renderer.render(pages[i])
-        out.append((pages[i].path, blob, guard(pages[i].path, blob) if guard is not None else None))
-    return out
+class Forked:
+    """The forked processes of one build's output: the search index merged
+    (``make``, its files passed through a temporary file) as the first task,
+    then the page rendering in chunks (``render_pages``) on every process.
+    One pool for both: a process forked from this one copies, page by page,
+    the records it reads (their reference counts are written), so every
+    process costs about one copy of the site; the merge's process renders
+    pages once it is done instead of being another copy beside them.
+    ``close()`` (always called) ends the processes and removes the file."""
 
-
-class Aside:
-    """``make()`` run in a forked process, beside the page rendering (on two
-    cores one would otherwise wait); ``results()`` waits for it and yields
-    its files.  They pass through a temporary file, one by one, so neither
-    process holds them all.  ``close()`` (always called) ends the process
-    and removes the file even when the build stopped before it was read.
-    Without fork it is simply ``make``."""
-
-    def __init__(self, make: Callable[[], Iterable[tuple[str, bytes]]], aside: bool = True) -> None:
-        self.make = make
-        self.pool: Any = None
+    def __init__(
+        self,
+        processes: int,
+        renderer: Renderer,
+        pages: Sequence[Page],
+        guard: Guard | None,
+        make: Callable[[], Iterable[tuple[str, bytes]]] | None,
+    ) -> None:
         self.spool = ""
-        if not aside or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            return
-        fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
-        os.close(fd)
-        ctx = multiprocessing.get_context("fork")
-        self.pool = ctx.Pool(1, initializer=_aside_init, initargs=(make, self.spool))
-        self.pending = self.pool.apply_async(_aside_run)
-        self.pool.close()
+        self.processes = processes
+        if make is not None:
+            fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
+            os.close(fd)
+        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_worker_init,
+            initargs=((renderer, pages, guard, make, self.spool),),
+        )
+        self.pending: set[Future[Any]] = set()
+        self.search: Future[int] | None = self._submit(_aside_run) if make is not None else None
 
-    def results(self) -> Iterator[tuple[str, bytes]]:
-        if self.pool is None:
-            yield from self.make()
-            return
-        count = self.pending.get()
-        self.pool.join()
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        assert self.pool is not None
+        try:
+            future = self.pool.submit(fn, *args)
+        except BrokenProcessPool:  # one of its processes died
+            raise WorkerLost() from None
+        self.pending.add(future)
+        future.add_done_callback(self.pending.discard)
+        return future
+
+    def submit(self, indexes: range) -> Future[list[tuple[str, bytes, list[Problem] | None]]]:
+        return self._submit(_worker_render, indexes)
+
+    def searched(self) -> Iterator[tuple[str, bytes]]:
+        """The merge's files, once it is done."""
+        assert self.search is not None
+        count = _result(self.search)
         with open(self.spool, "rb") as f:
             for _ in range(count):
                 yield pickle.load(f)
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
+        pool, self.pool = self.pool, None
+        if pool is not None and not self.pending:
+            pool.shutdown()  # all done: the processes end as asked
+        elif pool is not None:  # the build stopped: end them now, not when their tasks end
+            processes = list((pool._processes or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for p in processes:
+                if p.is_alive():
+                    p.terminate()
+            for p in processes:
+                p.join()
         if self.spool:
             try:
                 os.unlink(self.spool)
@@ -121,23 +136,122 @@ class Aside:
             self.spool = ""
 
 
-_aside_job: tuple[Callable[[], Iterable[tuple[str, bytes]]], str] | None = None  # set in the forked process only
+def _result(future: Future[Any]) -> Any:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise WorkerLost() from None
 
 
-def _aside_init(make: Callable[[], Iterable[tuple[str, bytes]]], spool: str) -> None:
-    global _aside_job
-    _aside_job = (make, spool)
+def render_pages(
+    renderer: Renderer,
+    pages: Sequence[Page],
+    workers: int | None = None,
+    guard: Guard | None = None,
+    forked: Forked | None = None,
+) -> Iterator[tuple[str, bytes, list[Problem] | None]]:
+    """(path, bytes, what ``guard`` found in them) of every page, in order.
+    Large sites are rendered by this process and the forked processes of
+    ``forked`` together (made for these ``pages``; they inherit the site and
+    templates, nothing is pickled but the finished bytes; they also run
+    ``guard`` on what they made).  This process takes a chunk whenever the
+    pool has enough queued, and all of them while the search merge holds the
+    pool's only process: a forked process is one more copy of the records,
+    this one is already here.  Elsewhere, or for small sites, everything is
+    rendered here.  The guard's findings are None for pages made here (not
+    looked at yet).  The bytes are the same either way."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if forked is None or not parallel(workers, len(pages)):
+        for page in pages:
+            yield page.path, renderer.render(page), None
+        return
+
+    def here(chunk: range) -> list[tuple[str, bytes, list[Problem] | None]]:
+        return [(pages[i].path, renderer.render(pages[i]), None) for i in chunk]
+
+    chunks = [range(i, min(i + _RENDER_CHUNK, len(pages))) for i in range(0, len(pages), _RENDER_CHUNK)]
+    todo = iter(chunks)
+    # In page order: a chunk the pool makes (its future) or one made here
+    # (its pages).  A few chunks ahead of the writer, not all: finished pages
+    # wait in memory only until this process has written them.
+    ahead: collections.deque[Future[list[tuple[str, bytes, list[Problem] | None]]] | list[Any]] = collections.deque()
+    queued = 0  # chunks in the pool
+    depth = 2
+    while True:
+        free = forked.processes - (forked.search is not None and not forked.search.done())
+        while queued < depth * free:
+            nxt = next(todo, None)
+            if nxt is None:
+                break
+            ahead.append(forked.submit(nxt))
+            queued += 1
+        head = ahead[0] if ahead else None
+        if isinstance(head, Future) and not head.done() and len(ahead) <= depth * forked.processes + 1:
+            nxt = next(todo, None)  # make the next one here while the pool works
+            if nxt is not None:
+                ahead.append(here(nxt))
+                continue
+        if head is None:
+            nxt = next(todo, None)
+            if nxt is None:
+                return
+            yield from here(nxt)
+            continue
+        ahead.popleft()
+        if isinstance(head, Future):
+            queued -= 1
+            yield from _result(head)
+        else:
+            yield from head
+
+
+# set in forked workers only: (renderer, pages, guard, the merge, its spool)
+_worker: tuple[Renderer, Sequence[Page], Guard | None, Any, str] | None = None
+
+
+def _worker_init(job: tuple[Renderer, Sequence[Page], Guard | None, Any, str]) -> None:
+    global _worker
+    _worker = job
+
+
+def _worker_render(indexes: range) -> list[tuple[str, bytes, list[Problem] | None]]:
+    assert _worker is not None
+    renderer, pages, guard, _, _ = _worker
+    out = []
+    for i in indexes:
+        blob = renderer.render(pages[i])
+        out.append((pages[i].path, blob, guard(pages[i].path, blob) if guard is not None else None))
+    return out
 
 
 def _aside_run() -> int:
-    assert _aside_job is not None
-    make, spool = _aside_job
+    assert _worker is not None
+    make, spool = _worker[3], _worker[4]
     count = 0
     with open(spool, "wb") as f:
         for item in make():
             pickle.dump(item, f, protocol=pickle.HIGHEST_PROTOCOL)
             count += 1
     return count
+
+
+class Aside:
+    """The search merge's files: from ``forked`` (its first task) when
+    given, else made here by ``make``."""
+
+    def __init__(self, make: Callable[[], Iterable[tuple[str, bytes]]], forked: Forked | None = None) -> None:
+        self.make = make
+        self.forked = forked if forked is not None and forked.search is not None else None
+
+    def results(self) -> Iterator[tuple[str, bytes]]:
+        if self.forked is None:
+            yield from self.make()
+        else:
+            yield from self.forked.searched()
+
+    def close(self) -> None:
+        if self.forked is not None:
+            self.forked.close()
 
 
 # --- record files ---------------------------------------------------------------------------------

@@ -1,0 +1,110 @@
+"""The build's forked processes (run/engine/pools.py): the search merge runs
+as the first task of the render pool, and a process that dies (killed, out
+of memory) stops the build with a clear Chinese error: never a hang, never a
+traceback, never a half-made site published."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+from synth import generate
+
+TODAY = "2026-11-28"
+RECORDS = 200  # ≈ 370 pages: rendered by the pool, and the search index merged beside them (500 records or 256 pages)
+
+# Runs the real command line with one function of the pool replaced by one
+# that kills its own process, as the kernel's out-of-memory killer would.
+KILLER = """
+import os, signal, sys
+import gongkai.run.engine.pools as pools
+def dies(*args):
+    os.kill(os.getpid(), signal.SIGKILL)
+setattr(pools, sys.argv[1], dies)
+from gongkai.commands.cli import main
+sys.argv = ["gongkai", *sys.argv[2:]]
+main()
+"""
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("town")
+    generate(root, RECORDS)
+    return root
+
+
+def _build(site: Path, cache: Path, kill: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, GONGKAI_CACHE_DIR=str(cache), PYTHONPATH=str(REPO))
+    args = ["build", str(site), "--today", TODAY]
+    cmd = [sys.executable, "-c", KILLER, kill, *args] if kill else [sys.executable, "-m", "gongkai", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
+
+
+def _children_of(pid: int) -> list[int]:
+    out = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            out += [int(c) for c in f.read().split()]
+    return out
+
+
+@pytest.mark.parametrize("kill", ["_worker_render", "_aside_run"])
+def test_a_killed_worker_is_a_clear_error_and_the_old_site_stays(town: Path, tmp_path: Path, kill: str) -> None:
+    cache = tmp_path / "cache"
+    first = _build(town, cache)
+    assert first.returncode == 0, first.stderr
+    before = sorted(p.relative_to(town / "build").as_posix() for p in (town / "build").rglob("*"))
+    beside = sorted(os.listdir(town))
+    # a cold build (another cache: the pages are rendered and the index merged afresh) whose worker dies
+    lost = _build(town, tmp_path / "cold-cache", kill=kill, timeout=240)
+    assert lost.returncode == 1, lost.stderr
+    assert "子进程意外退出" in lost.stderr
+    assert "Traceback" not in lost.stderr
+    assert sorted(p.relative_to(town / "build").as_posix() for p in (town / "build").rglob("*")) == before
+    assert sorted(os.listdir(town)) == beside  # no half-made tree left beside it
+
+
+def test_the_merge_and_the_pages_share_one_pool(town: Path, tmp_path: Path) -> None:
+    """No process beside the render pool: the build's tree has at most the
+    pool's processes as children while it renders (before, the search merge
+    was one more copy of every record)."""
+    import threading
+    import time
+
+    env = dict(os.environ, GONGKAI_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(REPO))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gongkai", "build", str(town), "--today", TODAY, "--out", str(tmp_path / "out")],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    most = 0
+    stop = threading.Event()
+
+    def watch() -> None:
+        nonlocal most
+        while not stop.is_set():
+            try:
+                most = max(most, len(_children_of(proc.pid)))
+            except OSError:
+                pass
+            time.sleep(0.02)
+
+    t = threading.Thread(target=watch)
+    t.start()
+    try:
+        _, err = proc.communicate(timeout=300)
+    finally:
+        stop.set()
+        t.join()
+    assert proc.returncode == 0, err
+    assert 1 <= most <= (os.cpu_count() or 1) or (os.cpu_count() or 1) < 2
