@@ -5,6 +5,9 @@
  *   header is shown, and toggles class gk-large on <html>; the choice is
  *   kept in localStorage ("gk-large") and applied before the page paints
  *   (this file is loaded, small and cached, in <head>).
+ * 打印公示单: a page that prints as its notice sheet says how (Ctrl+P); the
+ *   button in <p class="print-action" hidden> is shown and opens the print
+ *   dialog (window.print) as an extra.
  * Badges: <span class="badge" data-start="YYYY-MM-DD" data-end="YYYY-MM-DD">
  *   holds the status as of the build; here it is recomputed from the dates
  *   and the reader's own clock, with the same wording as the build
@@ -66,9 +69,19 @@
     });
   }
 
+  function printButtons() {
+    if (typeof window.print !== 'function') return;
+    var els = document.querySelectorAll('[data-gk-print]');
+    for (var i = 0; i < els.length; i++) {
+      els[i].addEventListener('click', function () { window.print(); });
+      if (els[i].parentNode && els[i].parentNode.hasAttribute('hidden')) els[i].parentNode.hidden = false;
+    }
+  }
+
   function ready() {
     badges();
     textSize();
+    printButtons();
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
   else ready();
