@@ -140,7 +140,7 @@ def test_every_public_record_has_a_sheet_and_a_qr_code(sheets_build: Path) -> No
         if rec.type in FOLDED:
             assert not sheet.exists(), rec.id
             assert f"print/{rec.id}/index.html" not in page and f'print/{rec.id}/"' not in page, rec.id
-            assert '<body class="print-sheet">' in page and 'record-print.css" media="print"' in page, rec.id
+            assert 'record-print.css" media="print"' in page, rec.id
             assert f'<img src="../../print/{rec.id}/qr.svg"' in page, rec.id
         else:
             assert sheet.is_file(), rec.id
