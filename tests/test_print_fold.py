@@ -153,3 +153,18 @@ def test_chromium_prints_the_notice_page_as_its_sheet(chromium, folded_site: Pat
     everything = "".join(got)
     for absent in ["首页", "网站地图", "搜索", "打印公示单", "数据下载", "意见反映", "发布机构"]:
         assert absent not in everything, absent
+
+
+def test_on_screen_the_sheet_parts_are_hidden_and_the_print_button_shown(chromium, folded_site: Path) -> None:
+    """On screen the page is the record page (no second organisation line, no
+    seal); with JavaScript the 打印公示单 button appears, without it only the
+    Ctrl+P instructions."""
+    url = (folded_site / "build" / "notices" / RID / "index.html").as_uri()
+    for js in (True, False):
+        context = chromium.new_context(locale="zh-CN", java_script_enabled=js)
+        page = context.new_page()
+        page.goto(url)
+        assert not page.locator(".sheet-close").is_visible() and not page.locator(".sheet-org").is_visible()
+        assert page.get_by_text("打印公示单：本页打印出来就是公示单").is_visible()
+        assert page.locator("[data-gk-print]").is_visible() == js
+        context.close()

@@ -1,17 +1,13 @@
-/* gongkai default theme: the 大字版 switch and 公示 badges that stay right
- * after the build date.  No framework; every page works without this file.
+/* gongkai default theme: the 大字版 switch, 公示 badges that stay right
+ * after the build date, [data-gk-print] buttons.  Every page works without it.
  *
  * 大字版: <button id="gk-text-size" hidden aria-pressed="false"> in the
- *   header is shown, and toggles class gk-large on <html>; the choice is
- *   kept in localStorage ("gk-large") and applied before the page paints
- *   (this file is loaded, small and cached, in <head>).
- * 打印公示单: a page that prints as its notice sheet says how (Ctrl+P); the
- *   button in <p class="print-action" hidden> is shown and opens the print
- *   dialog (window.print) as an extra.
+ *   header is shown and toggles class gk-large on <html>, kept in
+ *   localStorage ("gk-large") and applied before the page paints (this
+ *   file loads in <head>).
  * Badges: <span class="badge" data-start="YYYY-MM-DD" data-end="YYYY-MM-DD">
- *   holds the status as of the build; here it is recomputed from the dates
- *   and the reader's own clock, with the same wording as the build
- *   (themes/default/templates/partials/macros.html notice_status). */
+ *   is recomputed from its dates and the reader's clock, worded as the
+ *   build words it (partials/macros.html notice_status). */
 (function () {
   'use strict';
   var KEY = 'gk-large';
@@ -69,19 +65,15 @@
     });
   }
 
-  function printButtons() {
-    if (typeof window.print !== 'function') return;
-    var els = document.querySelectorAll('[data-gk-print]');
-    for (var i = 0; i < els.length; i++) {
-      els[i].addEventListener('click', function () { window.print(); });
-      if (els[i].parentNode && els[i].parentNode.hasAttribute('hidden')) els[i].parentNode.hidden = false;
-    }
+  function printButton() {
+    var b = document.querySelector('[data-gk-print]');
+    if (b) { b.onclick = function () { window.print(); }; b.parentNode.hidden = false; }
   }
 
   function ready() {
     badges();
     textSize();
-    printButtons();
+    printButton();
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
   else ready();
