@@ -186,14 +186,15 @@ def test_feeds_and_the_sitemap_follow_every_edit_they_show(demo: Path, tmp_path:
     assert (demo / "build/feed.xml").stat().st_ino == feed
 
 
-def test_a_body_edit_makes_only_the_record_page_and_its_sheet(demo: Path, tmp_path: Path) -> None:
+def test_a_body_edit_makes_only_the_record_page(demo: Path, tmp_path: Path) -> None:
     first = build(demo, TODAY, out=demo / "build")
     assert len(first.made) == first.pages
     _append(demo / NOTICE, "\n补充一句。\n")
     _touch_later(demo / NOTICE)
     result = _rebuild_and_compare(demo, tmp_path)
-    # lists, the catalogue and the archive month show no body: they stay
-    assert set(result.made) == {"notices/dongtai-kangzai-2015/index.html", "print/dongtai-kangzai-2015/index.html"}
+    # lists, the catalogue and the archive month show no body: they stay; a notice
+    # has no sheet page of its own (its record page prints as the sheet)
+    assert set(result.made) == {"notices/dongtai-kangzai-2015/index.html"}
     assert result.kept > 0.9 * result.files
 
 
@@ -204,7 +205,6 @@ def test_a_title_edit_also_makes_the_pages_that_list_the_record(demo: Path, tmp_
     result = _rebuild_and_compare(demo, tmp_path)
     assert set(result.made) == {
         "notices/dongtai-kangzai-2015/index.html",
-        "print/dongtai-kangzai-2015/index.html",
         "notices/index.html",
         # not the home page: the 救灾物资 roster (2015-07-24) is newer and took the notice's place in its latest list
         "archive/2015/07/index.html",

@@ -42,6 +42,7 @@ ONE_OF_EACH = {
     "notice": "tongzhi",
     "page": "zhinan",
 }
+FOLDED = {t: ONE_OF_EACH[t] for t in ("notice", "page")}  # no sheet page on the site
 A4_PT = (595.28, 841.89)
 A3_PT = (841.89, 1190.55)
 
@@ -86,6 +87,9 @@ def sheets_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     keep_names(root)  # these tests print the rows
     build(root, TODAY)
+    # Notices and standing pages print from their record page (plan/print_fold.py);
+    # their sheet page is made when asked for, as `gongkai print tongzhi zhinan` does.
+    build(root, TODAY, out=root.parent / "printed", sheets=SheetRequest(tuple(FOLDED.values())))
     return root
 
 
@@ -111,7 +115,8 @@ def need_pdf() -> None:
 
 @pytest.mark.parametrize("rtype", sorted(ONE_OF_EACH))
 def test_sheet_html_matches_golden(sheets_build: Path, rtype: str) -> None:
-    got = (sheets_build / "build" / "print" / ONE_OF_EACH[rtype] / "index.html").read_text(encoding="utf-8")
+    out = sheets_build.parent / "printed" if rtype in FOLDED else sheets_build / "build"
+    got = (out / "print" / ONE_OF_EACH[rtype] / "index.html").read_text(encoding="utf-8")
     got = re.sub(r'content="gongkai [^"]+"', 'content="gongkai VERSION"', got)  # a release is not a change
     golden = GOLDEN / f"sheet-{rtype}.html"
     if os.environ.get("GONGKAI_UPDATE_GOLDEN"):
@@ -124,14 +129,22 @@ def test_sheet_html_matches_golden(sheets_build: Path, rtype: str) -> None:
 
 
 def test_every_public_record_has_a_sheet_and_a_qr_code(sheets_build: Path) -> None:
+    """A sheet page and its QR code for every public record; a notice's or a
+    standing page's sheet is its record page, printed (no page of its own)."""
     site = _site(sheets_build)
     out = sheets_build / "build"
     for rec in site.published:
         sheet = out / "print" / rec.id / "index.html"
-        assert sheet.is_file(), rec.id
         assert (out / "print" / rec.id / "qr.svg").read_bytes().startswith(b"<svg"), rec.id
         page = (out / rec.url / "index.html").read_text(encoding="utf-8")
-        assert f'href="../../print/{rec.id}/index.html"' in page, rec.id
+        if rec.type in FOLDED:
+            assert not sheet.exists(), rec.id
+            assert f"print/{rec.id}/index.html" not in page and f'print/{rec.id}/"' not in page, rec.id
+            assert 'record-print.css" media="print"' in page, rec.id
+            assert f'<img src="../../print/{rec.id}/qr.svg"' in page, rec.id
+        else:
+            assert sheet.is_file(), rec.id
+            assert f'href="../../print/{rec.id}/index.html"' in page, rec.id
     html = (out / "print" / "butie-2015" / "index.html").read_text(encoding="utf-8")
     assert "www.example.gov.cn/xxgk/ceshi/subsidies/butie-2015/" in html  # the address under the QR code
     assert "https://" not in html  # printed without a scheme; nothing external is loaded

@@ -23,6 +23,7 @@ from gongkai.plan.data import agency, catalogue, downloads, listed, others_catal
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
 from gongkai.plan.land_transfers import land_transfer_labels
+from gongkai.plan.print_fold import folded, print_context, record_link
 from gongkai.plan.proposals import proposal_labels
 from gongkai.plan.regulations import regulation_links, regulation_order, regulation_sections
 from gongkai.plan.standard import standard_rows
@@ -262,6 +263,7 @@ def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...]) -
         chain=site.decision_chain(rec) if rec.type == "decision" else None,
         counterpart=counterpart(site, rec) if rec.type == "budget" else None,  # the 预算/决算 chart compares them
         **regulation_links(site, rec),
+        link=record_link(site, rec) if folded(rec) else "",  # in its QR code when the page prints as the sheet
     )
     return Page(
         rec.url,
@@ -292,6 +294,7 @@ class RecordInputs:
     interprets: Record | None = None
     replaced_by: Record | None = None
     replaces: tuple[Record, ...] = ()
+    link: str = ""  # the page's full address, for the QR code of a page that prints as its sheet
 
 
 def _record_context(i: RecordInputs) -> dict[str, Any]:
@@ -307,6 +310,8 @@ def _record_context(i: RecordInputs) -> dict[str, Any]:
     }
     if i.chain is not None:
         ctx["chain"] = i.chain
+    if folded(rec):
+        ctx.update(print_context(i.link, rec))
     if rec.type in ("regulation", "notice"):
         ctx.update(interpretations=i.interpretations, interprets=i.interprets)
         ctx.update(replaced_by=i.replaced_by, replaces=i.replaces)

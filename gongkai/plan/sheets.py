@@ -1,7 +1,9 @@
 """Printable notice sheets (公示单) for the village board.  Pure: no files, no clock.
 
-Every public record gets one sheet, an HTML document at ``print/<id>/``
-styled by ``static/print.css``: it prints from a browser (Ctrl+P) with no
+Every public record has a sheet: an HTML document at ``print/<id>/``
+styled by ``static/print.css``, or, for a notice or a standing page, its
+record page printed with ``static/record-print.css`` (plan/print_fold.py).
+A sheet page prints from a browser (Ctrl+P) with no
 extra install, and the same HTML goes through WeasyPrint for PDFs
 (``pdf.py``).
 
@@ -35,6 +37,7 @@ from gongkai.core.formats import cn_date, money, number
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.types import GOODS_SOURCES
 from gongkai.plan.pages import Page
+from gongkai.plan.print_fold import folded, qr_url, record_link
 from gongkai.plan.sheet_layout import (
     MAX_NOTE_LINES,
     METRICS,
@@ -57,14 +60,6 @@ from gongkai.plan.sheet_layout import (
     default_paper,
     lines_for,
 )
-
-
-def record_link(site: Site, record: Record) -> str:
-    """The full address of the record's page, or "" without ``base_url``."""
-    base = site.config.base_url.strip()
-    if not base:
-        return ""
-    return base.rstrip("/") + "/" + record.url
 
 
 def qr_svg(url: str) -> bytes:
@@ -308,8 +303,10 @@ def sheet_url(record: Record) -> str:
 
 
 def plan_sheets(site: Site, request: SheetRequest | None = None) -> list[Page]:
-    """One sheet page per public record, at ``print/<id>/``.  Records named
-    in ``request`` are set on its paper; the others on their default."""
+    """One sheet page per public record at ``print/<id>/``, except records
+    whose page prints as their sheet (plan/print_fold.py).  Records named in
+    ``request`` get theirs, whatever their type, on its paper; the others are
+    on their default."""
     if request:
         published = {r.id for r in site.published}
         unknown = [i for i in request.ids if i not in published]
@@ -330,7 +327,10 @@ def plan_sheets(site: Site, request: SheetRequest | None = None) -> list[Page]:
                 "当时张贴的公示单见网站“公开栏存档”（content/archive/）"
             )
     pages: list[Page] = []
+    asked = set(request.ids) if request else set()
     for rec in sorted((r for r in site.published if printable(r)), key=lambda r: r.id):
+        if folded(rec) and rec.id not in asked:
+            continue  # its record page prints as the sheet
         paper = request.paper if request and rec.id in request.ids else None
         pages.append(_lazy_sheet_page(site, rec, paper))
     return pages
@@ -409,6 +409,7 @@ def sheet_files(site: Site) -> list[tuple[str, bytes]]:
 
 
 def qr_files(site: Site, rec: Record) -> list[tuple[str, bytes]]:
-    """The QR code beside one record's sheet (none without ``base_url``)."""
+    """The QR code beside one record's sheet (none without ``base_url``);
+    a record page that prints as its sheet shows this same file."""
     link = record_link(site, rec)
-    return [(f"{sheet_url(rec)}qr.svg", qr_svg(qr_payload(link, posting_code(rec))))] if link else []
+    return [(qr_url(rec), qr_svg(qr_payload(link, posting_code(rec))))] if link else []

@@ -1,14 +1,13 @@
-/* gongkai default theme: the 大字版 switch and 公示 badges that stay right
- * after the build date.  No framework; every page works without this file.
+/* gongkai default theme: the 大字版 switch, 公示 badges that stay right
+ * after the build date, [data-gk-print] buttons.  Every page works without it.
  *
  * 大字版: <button id="gk-text-size" hidden aria-pressed="false"> in the
- *   header is shown, and toggles class gk-large on <html>; the choice is
- *   kept in localStorage ("gk-large") and applied before the page paints
- *   (this file is loaded, small and cached, in <head>).
+ *   header is shown and toggles class gk-large on <html>, kept in
+ *   localStorage ("gk-large") and applied before the page paints (this
+ *   file loads in <head>).
  * Badges: <span class="badge" data-start="YYYY-MM-DD" data-end="YYYY-MM-DD">
- *   holds the status as of the build; here it is recomputed from the dates
- *   and the reader's own clock, with the same wording as the build
- *   (themes/default/templates/partials/macros.html notice_status). */
+ *   is recomputed from its dates and the reader's clock, worded as the
+ *   build words it (partials/macros.html notice_status). */
 (function () {
   'use strict';
   var KEY = 'gk-large';
@@ -66,9 +65,15 @@
     });
   }
 
+  function printButton() {
+    var b = document.querySelector('[data-gk-print]');
+    if (b) { b.onclick = function () { window.print(); }; b.parentNode.hidden = false; }
+  }
+
   function ready() {
     badges();
     textSize();
+    printButton();
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
   else ready();
