@@ -89,9 +89,11 @@ def library_versions() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, int]]:
-    """path → (size, mtime_ns) for every file below ``folders``."""
-    out: dict[str, tuple[int, int]] = {}
+def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, ...]]:
+    """path → (size, mtime_ns, ctime_ns, inode) for every file below
+    ``folders``: the inode change time, which no tool can set back, tells an
+    edit that kept the size and restored the mtime (cp -p, rsync -t, touch -r)."""
+    out: dict[str, tuple[int, ...]] = {}
     for folder in folders:
         if not folder.is_dir():
             continue
@@ -103,7 +105,7 @@ def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, int]]:
                     st = os.stat(p)
                 except OSError:
                     continue
-                out[p] = (st.st_size, st.st_mtime_ns)
+                out[p] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     return out
 
 
@@ -119,15 +121,14 @@ class BuildStamp:
         key = str(path)
         try:
             st = os.stat(key)
-            self.files[key] = (st.st_size, st.st_mtime_ns)
+            self.files[key] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         except OSError:
             self.files.pop(key, None)
 
     def digest(self) -> str:
         h = hashlib.sha256(repr(self.args).encode())
         for key in sorted(self.files):
-            size, mtime = self.files[key]
-            h.update(f"{key}\0{size}\0{mtime}\n".encode())
+            h.update(f"{key}\0{self.files[key]}\n".encode())
         return h.hexdigest()
 
 
