@@ -306,3 +306,37 @@ def test_file_digests_from_another_code_are_not_used(demo: Path, tmp_path: Path,
     assert BuildCache(demo).file_digests == fake
     memo.write_bytes(pickle.dumps((value[0], fake)))  # not sealed: ignored
     assert BuildCache(demo).file_digests == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (REPO / "content" / "index-numbers.yaml").read_text(encoding="utf-8"),
+        "# 索引号\n" + "".join(f"tongzhi-{i:05d}: {2013 + i % 12}-{i // 12 + 1:05d}\n" for i in range(3000)),
+        "a-1: 2015-00001\nb-2: 2015-00001\n",  # a number given twice: GK712
+        "a-1: 2015-00001\na-1: 2015-00002\n",  # an id twice
+        "a-1: 2015-00000\n",  # no number 0
+        "Ab: 2015-00001\n",  # not an id
+        "true: 2015-00001\n",  # a YAML word
+        "a-1: 2015-00001 \n",  # trailing blank
+        "a-1: '2015-00001'\n",
+        "a-1: 2015-1\n",
+        "- a-1\n",
+        "",
+    ],
+)
+def test_the_registry_read_without_yaml_is_the_registry_read_with_it(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 索引号 registry as gongkai writes it is read line by line (a build
+    reads it at every edit); any other text goes to the YAML reader."""
+    from gongkai.read import registry
+
+    plain = registry._plain(text)
+    fast, problems = registry._parse_uncached(text, [])
+    monkeypatch.setattr(registry, "_plain", lambda _text: None)
+    slow, slow_problems = registry._parse_uncached(text, [])
+    assert list(fast.numbers.items()) == list(slow.numbers.items())
+    assert problems == slow_problems
+    if plain is not None:  # only ever for a registry the YAML reader finds nothing wrong with
+        assert slow.numbers and not slow_problems

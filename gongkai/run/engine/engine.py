@@ -99,6 +99,11 @@ class Engine:
                     todo.append(i)
                     out.append(None)
         finally:
+            if gc.get_freeze_count() == 0:
+                # Straight to the oldest generation: the young ones' collections
+                # need not walk them (they stay to the end of the build anyway).
+                gc.freeze()
+                gc.unfreeze()
             if collecting:
                 gc.enable()
 
