@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import jinja2.bccache
 import jinja2.meta
-import markdown as md_lib
 import nh3
 from jinja2 import nodes
 from markupsafe import Markup
@@ -66,11 +66,17 @@ class Markdown:
     """One python-markdown instance per build, reset between documents."""
 
     def __init__(self) -> None:
-        self._md = md_lib.Markdown(extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
+        self._md: Any = None
 
     def __call__(self, text: str) -> Markup:
         if not text:
             return Markup("")
+        if self._md is None:
+            # made when first needed: an edit that renders no Markdown (a roster
+            # cell) neither imports python-markdown nor compiles its patterns
+            import markdown
+
+            self._md = markdown.Markdown(extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
         html = self._md.reset().convert(text)
         clean = nh3.clean(
             html,

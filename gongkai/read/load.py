@@ -23,7 +23,7 @@ from gongkai.read.archive import read_archive
 from gongkai.read.raw import MAX_BYTES, decode, parse_yaml, split_front_matter
 from gongkai.read.root import find_site_root
 
-__all__ = ["LoadedSite", "SourceFile", "find_site_root", "load_site"]
+__all__ = ["FileDigests", "LoadedSite", "SourceFile", "find_site_root", "load_site", "stat_key"]
 
 RECORD_EXTS = (".yaml", ".yml", ".md")
 # Folders and files in content/ that are not records but are expected there.
@@ -77,6 +77,10 @@ class RawFile:
     readable: bool = True  # False when reading it failed
 
 
+# path → (stat_key, content digest) of files read before: see RecordFiles
+FileDigests = dict[str, tuple[tuple[int, ...], str]]
+
+
 def _file_digest(item: _Pending, content: str) -> str:
     """What a record's parse depends on, but for the files it names (rosters)."""
     return digest_bytes(f"{item.rel}\0{item.type}\0{item.defaults_digest}\0{content}".encode())
@@ -92,12 +96,11 @@ class RecordFiles:
     next never holds every raw tree at once (at 10,000 records they would
     take more memory than the finished site)."""
 
-    def __init__(
-        self, root: Path, pending: list[_Pending], digests: dict[str, tuple[int, int, str]] | None = None
-    ) -> None:
-        """``digests``: path → (size, mtime_ns, digest) of files read before
-        (the preview server keeps it), so an unchanged file need not be read
-        again just to learn that it is unchanged."""
+    def __init__(self, root: Path, pending: list[_Pending], digests: FileDigests | None = None) -> None:
+        """``digests``: path → (stat_key, digest) of files read before (the
+        preview server keeps it in memory, the engine's cache between
+        commands), so an unchanged file need not be read again just to learn
+        that it is unchanged."""
         self._root = root
         self._pending = tuple(pending)
         self._digests = digests
@@ -129,18 +132,13 @@ class RecordFiles:
             except OSError:
                 st = None
             known = memo.get(item.rel)
-            if quick and st is not None and known is not None and known[:2] == (st.st_size, st.st_mtime_ns):
-                return RawFile(item.rel, item.type, _file_digest(item, known[2]), None, (), item)
+            if quick and st is not None and known is not None and known[0] == stat_key(st):
+                return RawFile(item.rel, item.type, _file_digest(item, known[1]), None, (), item)
         problems: list[Problem] = []
         data = _read_bytes(item.path, item.rel, problems)
         content = digest_bytes(data) if data is not None else ""
-        if memo is not None and st is not None and data is not None and len(data) == st.st_size:
-            # A file changed less than two seconds ago may change again within
-            # the same mtime tick: remember only older ones (as git does).
-            if time.time_ns() - st.st_mtime_ns > 2_000_000_000:
-                memo[item.rel] = (st.st_size, st.st_mtime_ns, content)
-            else:
-                memo.pop(item.rel, None)
+        if memo is not None and st is not None and data is not None:
+            _remember(memo, item.rel, st, data, content)
         digest = _file_digest(item, content)
         return RawFile(item.rel, item.type, digest, data, tuple(problems), item, readable=data is not None)
 
@@ -164,10 +162,37 @@ class RecordFiles:
     def dep_digest(self, rel: str) -> str:
         """The content digest of another file a record was read from ("" when
         it is missing or unreadable), to tell whether a cached record is current."""
+        path, memo = self._root / rel, self._digests
         try:
-            return digest_bytes((self._root / rel).read_bytes())
+            st = os.stat(path) if memo is not None else None
+            if st is not None and memo is not None:
+                known = memo.get(rel)
+                if known is not None and known[0] == stat_key(st):
+                    return known[1]
+            data = path.read_bytes()
         except OSError:
             return ""
+        content = digest_bytes(data)
+        if memo is not None and st is not None:
+            _remember(memo, rel, st, data, content)
+        return content
+
+
+def stat_key(st: os.stat_result) -> tuple[int, ...]:
+    """What tells a file unchanged without reading it: its size, its
+    modification time and its inode change time (which nobody can set back,
+    unlike the modification time), and which file it is."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def _remember(memo: FileDigests, rel: str, st: os.stat_result, data: bytes, content: str) -> None:
+    """Keep ``content`` (the digest of ``data``) for the file of ``st``.  A file
+    changed less than two seconds ago may change again within the same
+    timestamp tick: only older ones are remembered (as git does)."""
+    if len(data) == st.st_size and time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > 2_000_000_000:
+        memo[rel] = (stat_key(st), content)
+    else:
+        memo.pop(rel, None)
 
 
 @dataclass(frozen=True)
@@ -219,7 +244,7 @@ def _read(path: Path, rel: str, problems: list[Problem], data: bytes | None = No
     return decoded.text
 
 
-def load_site(root: Path, digests: dict[str, tuple[int, int, str]] | None = None) -> LoadedSite:
+def load_site(root: Path, digests: FileDigests | None = None) -> LoadedSite:
     """``digests``: see RecordFiles."""
     content = root / "content"
     problems: list[Problem] = []

@@ -90,14 +90,31 @@ class Engine:
         progress("check", 0, total)
         out: list[CheckedFile | None] = []
         todo: list[int] = []
-        for i, raw in enumerate(files.raw(quick=True)):  # one by one: each raw tree is dropped once it is a record
-            hit = store.get(file_key(salt, loaded, raw.digest))
-            if hit is not None and all(files.dep_digest(rel) == d for rel, d in hit.deps):
-                store.used(file_key(salt, loaded, raw.digest))
-                out.append(hit)
-            else:
-                todo.append(i)
-                out.append(None)
+        read: list[str] = []  # every file this build read (or knew unchanged by its stat)
+        # Thousands of records are unpickled here, none of them garbage: the
+        # cyclic collector would walk the growing heap again and again.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for i, raw in enumerate(files.raw(quick=True)):  # one by one: each raw tree is dropped once it is a record
+                key = file_key(salt, loaded, raw.digest)
+                hit = store.get(key)
+                read.append(raw.rel)
+                if hit is not None and all(files.dep_digest(rel) == d for rel, d in hit.deps):
+                    store.used(key)
+                    read.extend(rel for rel, _ in hit.deps)
+                    out.append(hit)
+                else:
+                    todo.append(i)
+                    out.append(None)
+        finally:
+            if gc.get_freeze_count() == 0:
+                # Straight to the oldest generation: the young ones' collections
+                # need not walk them (they stay to the end of the build anyway).
+                gc.freeze()
+                gc.unfreeze()
+            if collecting:
+                gc.enable()
 
         def check(i: int) -> tuple[str, CheckedFile, bool]:
             raw = files.raw_at(i)
@@ -118,10 +135,12 @@ class Engine:
             if readable:  # not a file that could not be read
                 store.put(key, checked, blob)
             store.used(key)
+            read.extend(rel for rel, _ in checked.deps)
             out[i] = checked
             done += 1
             progress("check", done, total)
         store.commit()
+        self.cache.keep_file_digests(read)
         return [c for c in out if c is not None]
 
     # --- output ---------------------------------------------------------------------------------

@@ -22,19 +22,25 @@ import functools
 import hashlib
 import importlib.metadata
 import os
+import pickle
+import shutil
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from gongkai.core.errors import GongkaiError
 from gongkai.core.version import __version__
-from gongkai.run.engine import sealed
+from gongkai.run.engine import pack, sealed
+from gongkai.run.engine.pack import Shard
 from gongkai.run.write import Manifest
+
+if TYPE_CHECKING:
+    from gongkai.read.load import FileDigests
 
 __all__ = [
     "OUTPUT_LIBRARIES",
@@ -83,9 +89,11 @@ def library_versions() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, int]]:
-    """path → (size, mtime_ns) for every file below ``folders``."""
-    out: dict[str, tuple[int, int]] = {}
+def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, ...]]:
+    """path → (size, mtime_ns, ctime_ns, inode) for every file below
+    ``folders``: the inode change time, which no tool can set back, tells an
+    edit that kept the size and restored the mtime (cp -p, rsync -t, touch -r)."""
+    out: dict[str, tuple[int, ...]] = {}
     for folder in folders:
         if not folder.is_dir():
             continue
@@ -97,7 +105,7 @@ def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, int]]:
                     st = os.stat(p)
                 except OSError:
                     continue
-                out[p] = (st.st_size, st.st_mtime_ns)
+                out[p] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     return out
 
 
@@ -113,15 +121,14 @@ class BuildStamp:
         key = str(path)
         try:
             st = os.stat(key)
-            self.files[key] = (st.st_size, st.st_mtime_ns)
+            self.files[key] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         except OSError:
             self.files.pop(key, None)
 
     def digest(self) -> str:
         h = hashlib.sha256(repr(self.args).encode())
         for key in sorted(self.files):
-            size, mtime = self.files[key]
-            h.update(f"{key}\0{size}\0{mtime}\n".encode())
+            h.update(f"{key}\0{self.files[key]}\n".encode())
         return h.hexdigest()
 
 
@@ -165,24 +172,18 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def _rows_present(value: Any) -> bool:
-    """A cached record whose roster file is gone is a miss."""
-    rec = getattr(value, "record", None)
-    rows = rec.data.get("recipients") if rec is not None else None
-    path = getattr(rows, "path", None)
-    return path is None or os.path.exists(path)
-
-
 class RecordStore:
     """Validated record files by the digest of what they were made from
     (validate.CheckedFile): in memory, where the preview server keeps them
     from one rebuild to the next, and in ``folder`` on disk for the next
     command.  A key names its content, so an entry is never stale; entries
-    no build used are removed by ``commit``.  Any unreadable entry is a
+    no build used are dropped by ``commit``.  Any unreadable entry is a
     miss, never an error.
 
-    Entries are sealed pickles (sealed.py): one this machine did not write
-    is a miss."""
+    On disk the entries are in a few sealed packs (pack.py), each read
+    whole when first needed, an entry unpickled only when asked for;
+    ``commit`` rewrites only the packs whose keys changed.  Roster rows are
+    sealed files of their own in ``folder/rows`` (``detach``, Rows)."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
@@ -190,18 +191,70 @@ class RecordStore:
         self._new: set[str] = set()
         self._used: set[str] = set()
         self._blobs: dict[str, bytes] = {}
+        self._shards: dict[int, Shard | None] = {}  # read this build (None: none usable)
+        self._rows: frozenset[str] | None = None  # names in folder/rows, listed once a build
+        # shard → (its keys, stat_key of its file) as last read or written by this store
+        self._known: dict[int, tuple[frozenset[str], tuple[int, ...] | None]] = {}
         self.hits = 0
         self.misses = 0
 
-    def _path(self, key: str) -> Path:
+    def _ident(self, n: int) -> tuple[Any, ...]:
+        return (pack.FORMAT, code_digest(), str(self.folder), n)
+
+    def _shard(self, n: int) -> Shard | None:
+        if n not in self._shards:
+            assert self.folder is not None
+            path = pack.shard_path(self.folder, n)
+            stat = _stat(path)
+            shard = self._shards[n] = pack.read_shard(path, self._ident(n))
+            if shard is not None:
+                self._known[n] = (frozenset(shard.keys()), stat)
+        return self._shards[n]
+
+    def _unchanged(self, n: int, keys: list[str], new: set[str]) -> bool:
+        """Whether shard ``n`` holds exactly ``keys`` already, none of them
+        made again this build.  A long-lived holder (the preview server)
+        knows what it wrote last and need not read the shard to tell."""
+        if new.intersection(keys):
+            return False
         assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.pickle"
+        known = self._known.get(n)
+        if n not in self._shards and known is not None and known[1] == _stat(pack.shard_path(self.folder, n)):
+            return known[0] == frozenset(keys)
+        old = self._shard(n)
+        return old is not None and set(old.keys()) == set(keys)
+
+    def _rows_dir(self) -> Path:
+        assert self.folder is not None
+        return self.folder / "rows"
+
+    def _rows_present(self, value: Any) -> bool:
+        """A cached record whose roster file is gone (or was never in this
+        folder) is a miss."""
+        rec = getattr(value, "record", None)
+        rows = rec.data.get("recipients") if rec is not None else None
+        path = getattr(rows, "path", None)
+        if path is None:
+            return True
+        folder = str(self._rows_dir())
+        if self._rows is None:
+            try:
+                self._rows = frozenset(e.name for e in os.scandir(folder))
+            except OSError:
+                self._rows = frozenset()
+        return os.path.dirname(path) == folder and os.path.basename(path) in self._rows
 
     def get(self, key: str) -> Any:
         value = self.memory.get(key)
         if value is None and self.folder is not None:
-            value = sealed.load(self._path(key))
-            if value is not None and not _rows_present(value):
+            shard = self._shard(pack.shard_of(key))
+            blob = shard.blob(key) if shard is not None else None
+            if blob is not None:
+                try:
+                    value = pickle.loads(blob)
+                except Exception:  # a class that changed shape since (the code digest makes that rare)
+                    value = None
+            if value is not None and not self._rows_present(value):
                 value = None
             if value is not None:
                 self.memory[key] = value
@@ -233,7 +286,7 @@ class RecordStore:
         # the spreadsheet a record names): a spreadsheet edited alone leaves the
         # record file's key as it was, and a process that read the old rows
         # (``_read_rows`` keeps a few) must not take them for the new ones.
-        target = self.folder / key[:2] / f"{key}.{rec.digest or key}.rows"
+        target = self._rows_dir() / f"{key}.{rec.digest or key}.rows"
         if not sealed.dump(target, rows):
             return value
         from gongkai.plan.names import roster_measure, village_totals  # not at import: the no-op loads no stage
@@ -243,31 +296,73 @@ class RecordStore:
         return replace(value, record=replace(rec, data={**rec.data, "recipients": lazy}))
 
     def commit(self) -> None:
-        """Write the new entries; drop the ones this build did not use (from
-        memory and disk).  Failing to write is ignored: it only costs time."""
+        """Write the packs whose entries changed; drop the entries this build
+        did not use (from memory and disk).  Failing to write is ignored: it
+        only costs time."""
         used, new, blobs = self._used, self._new, self._blobs
         self._used, self._new, self._blobs = set(), set(), {}
         self.memory = {k: v for k, v in self.memory.items() if k in used}
-        if self.folder is None:
-            return
-        for key in sorted(new & used):
-            blob = blobs.get(key)
-            if not sealed.dump(self._path(key), self.memory[key], sealed.seal(blob) if blob is not None else None):
-                return
         try:
-            for sub in os.scandir(self.folder):
-                if not sub.is_dir():
-                    continue
-                for entry in os.scandir(sub.path):
-                    key = entry.name.split(".")[0] if not entry.name.startswith(".") else ""
-                    if key not in used and not (entry.name.startswith(".tmp-") and _young(entry)):
-                        os.unlink(entry.path)
+            if self.folder is not None:
+                self._write(used, new, blobs)
+        finally:
+            self._shards, self._rows = {}, None
+
+    def _write(self, used: set[str], new: set[str], blobs: dict[str, bytes]) -> None:
+        assert self.folder is not None
+        by_shard: dict[int, list[str]] = {n: [] for n in range(pack.SHARDS)}
+        for key in used:
+            by_shard[pack.shard_of(key)].append(key)
+        changed = False
+        for n, keys in by_shard.items():
+            if self._unchanged(n, keys, new):
+                continue
+            changed = True
+            old = self._shard(n)
+            entries = []
+            for key in sorted(keys):
+                found = old.entry(key) if old is not None and key not in new else None
+                if found is None:
+                    blob = blobs.get(key) or pickle.dumps(self.memory[key], protocol=pickle.HIGHEST_PROTOCOL)
+                    found = (memoryview(blob), pack.digest(blob))
+                entries.append((key, *found))
+            path = pack.shard_path(self.folder, n)
+            if not pack.write_shard(path, self._ident(n), entries):
+                return
+            self._known[n] = (frozenset(keys), _stat(path))
+        if changed:
+            self._sweep(used)
+
+    def _sweep(self, used: set[str]) -> None:
+        """Remove roster files no entry names and what a killed build left
+        (after an hour: another build may still be writing or reading them),
+        and the files of the one-file-per-record layout of earlier versions."""
+        assert self.folder is not None
+        try:
+            for entry in os.scandir(self.folder):
+                if entry.is_dir(follow_symlinks=False) and len(entry.name) == 2:
+                    shutil.rmtree(entry.path, ignore_errors=True)  # records/ab/<key>.pickle: before packs
+                elif entry.name.startswith(".tmp-") and not _young(entry):
+                    os.unlink(entry.path)
+            for entry in os.scandir(self._rows_dir()):
+                key = entry.name.split(".")[0] if not entry.name.startswith(".") else ""
+                if key not in used and not _young(entry):
+                    os.unlink(entry.path)
         except OSError:
             pass
 
 
+def _stat(path: Path) -> tuple[int, ...] | None:
+    """Which file ``path`` is now (a rename over it makes another)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def _young(entry: os.DirEntry[str]) -> bool:
-    """A temporary file another process may still be writing (an hour's grace)."""
+    """A file another build may still be writing or reading (an hour's grace)."""
     try:
         return time.time() - entry.stat().st_mtime < 3600
     except OSError:
@@ -355,9 +450,11 @@ class BuildCache:
         # search.SearchMemo: each document's share of the search index, for
         # a long-lived holder (the preview server); None in a command.
         self.search_memo: Any = None
-        # path → (size, mtime_ns, digest) of record files (load.RecordFiles); kept
-        # in memory by a long-lived holder so unchanged files are not read again
-        self.file_digests: dict[str, tuple[int, int, str]] | None = None
+        # path → (stat, digest) of record files (load.RecordFiles), so unchanged
+        # files are not read again: kept in memory by a long-lived holder (it
+        # sets this), else read from the cache folder when first asked for
+        self._file_digests: FileDigests | None = None
+        self._digests_from: FileDigests | None = None  # as read from the folder
         # compiled templates: render.MemoryBytecodeCache in the server; from a
         # command, sealed files of the cache folder (compiling is ~0.3 s a build)
         self.templates: Any = SealedBytecodeCache(folder / "templates") if folder is not None else None
@@ -367,6 +464,32 @@ class BuildCache:
             refs = sealed.load(self.folder / "template-refs.pickle")
             if isinstance(refs, dict):
                 self.template_refs = refs
+
+    @property
+    def file_digests(self) -> FileDigests | None:
+        if self._file_digests is None and self._digests_from is None and self.folder is not None:
+            value = sealed.load(self.folder / "file-digests.pickle")
+            ok = isinstance(value, tuple) and len(value) == 2 and value[0] == self._digests_ident()
+            self._file_digests = dict(value[1]) if ok and isinstance(value[1], dict) else {}
+            self._digests_from = dict(self._file_digests)
+        return self._file_digests
+
+    @file_digests.setter
+    def file_digests(self, value: FileDigests | None) -> None:
+        self._file_digests, self._digests_from = value, None
+
+    def _digests_ident(self) -> tuple[str, str]:
+        return code_digest(), str(self.folder)
+
+    def keep_file_digests(self, rels: Iterable[str]) -> None:
+        """When the file digests came from the cache folder: those of ``rels``
+        (the files this build read) written back for the next command."""
+        memo, before = self._file_digests, self._digests_from
+        if memo is None or before is None or self.folder is None:
+            return
+        kept = {rel: memo[rel] for rel in rels if rel in memo}
+        if kept != before and sealed.dump(self.folder / "file-digests.pickle", (self._digests_ident(), kept)):
+            self._digests_from = kept
 
     def _manifest_path(self, out: Path) -> Path | None:
         if self.folder is None or not self._manifests_on_disk:

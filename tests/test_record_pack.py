@@ -1,0 +1,342 @@
+"""The record store's packs (run/engine/pack.py): validated records kept in a
+few sealed files a build reads whole.  A pack that is forged, cut short,
+sealed with another key, made by other code, copied from another site or
+left stale by a killed build is a miss (never code run, never a wrong
+record); only changed packs are rewritten; garbage does not grow; an edit
+reads no unchanged record file (issue #18)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from test_incremental import NOTICE, ROSTER, TODAY, _edit, _rebuild_and_compare, _touch_later
+
+from gongkai.read import load
+from gongkai.run.build import build
+from gongkai.run.engine import pack, sealed
+from gongkai.run.engine.store import BuildCache, RecordStore
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader's clock a minute ahead: files just copied count as older
+    than two seconds, so their digests are remembered by their stat."""
+
+    class Clock:
+        @staticmethod
+        def time_ns() -> int:
+            return time.time_ns() + 60_000_000_000
+
+    monkeypatch.setattr(load, "time", Clock)
+
+
+def _records(root: Path) -> Path:
+    return sealed.site_cache_dir(root) / "records"
+
+
+def _packs(root: Path) -> list[Path]:
+    return sorted(_records(root).glob("pack-*"))
+
+
+def _keys(root: Path) -> set[str]:
+    store = RecordStore(_records(root))
+    keys: set[str] = set()
+    for n in range(pack.SHARDS):
+        shard = store._shard(n)
+        assert shard is not None
+        keys.update(shard.keys())
+    return keys
+
+
+def _append(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    _touch_later(path)
+
+
+class _Payload:
+    """Unpickling this creates a file: the harmless stand-in for an attacker's code."""
+
+    def __init__(self, flag: Path) -> None:
+        self.flag = flag
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Path.touch, (self.flag,))
+
+
+def test_records_are_kept_in_a_few_packs(demo: Path) -> None:
+    build(demo, TODAY)
+    files = [p for p in _records(demo).rglob("*") if p.is_file() and "rows" not in p.parts]
+    assert sorted(files) == _packs(demo) and len(files) == pack.SHARDS
+    assert all(p.read_bytes().startswith(pack.MAGIC) for p in files)
+    assert len(_keys(demo)) > 40  # every record file of the demo
+
+
+def test_an_edit_reads_no_unchanged_record_file_and_rewrites_only_its_packs(
+    demo: Path, tmp_path: Path, later: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(demo, TODAY)
+    build(demo, TODAY, out=tmp_path / "second")  # the digests of the demo's files are remembered now
+    before = {p.name: p.stat().st_mtime_ns for p in _packs(demo)}
+    read: list[str] = []
+    real = load._read_bytes
+
+    def spy(path: Path, rel: str, problems: list) -> bytes | None:  # type: ignore[type-arg]
+        read.append(rel)
+        return real(path, rel, problems)
+
+    monkeypatch.setattr(load, "_read_bytes", spy)
+    _append(demo, NOTICE, "\n补充一句。\n")
+    cache = BuildCache(demo)
+    build(demo, TODAY, cache=cache)
+    assert cache.records.misses == 1 and cache.records.hits > 40
+    records = [r for r in read if r.count("/") >= 2 and not r.endswith("_defaults.yaml")]
+    assert set(records) == {NOTICE}, read
+    monkeypatch.undo()
+    _rebuild_and_compare(demo, tmp_path)
+    rewritten = [p.name for p in _packs(demo) if p.stat().st_mtime_ns != before[p.name]]
+    assert 1 <= len(rewritten) <= 2, rewritten  # the new key's pack and the old key's
+
+
+def test_a_file_edited_to_the_same_size_and_mtime_is_read_again(demo: Path, tmp_path: Path, later: None) -> None:
+    """The stat that stands for a file's content includes its inode change
+    time: an edit that keeps the size and puts the mtime back (cp -p, rsync,
+    a tool that restores times) is still seen."""
+    build(demo, TODAY)
+    build(demo, TODAY, out=tmp_path / "second")
+    path = demo / NOTICE
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert "灾" in text
+    path.write_text(text.replace("灾", "害", 1), encoding="utf-8")  # same length in UTF-8
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    time.sleep(0.01)
+    cache = BuildCache(demo)
+    _rebuild_and_compare(demo, tmp_path, cache=cache)
+    assert cache.records.misses == 1
+
+
+def _crafted(path: Path, flag: Path) -> None:
+    path.write_bytes(pickle.dumps(_Payload(flag)))
+
+
+def _other_key(path: Path, flag: Path) -> None:
+    """A well-formed pack whose index runs code, tagged with another machine's key."""
+    import hashlib
+    import hmac
+    import struct
+
+    index = pickle.dumps(_Payload(flag))
+    length = struct.pack("<Q", len(index))
+    tag = hmac.new(os.urandom(32), pack.MAGIC + length + index, hashlib.sha256).digest()
+    path.write_bytes(pack.MAGIC + length + tag + index)
+
+
+def _truncated(path: Path, flag: Path) -> None:
+    """Cut inside the index."""
+    blob = path.read_bytes()
+    path.write_bytes(blob[: len(pack.MAGIC) + 8 + 32 + 20])
+
+
+def _cut_short(path: Path, flag: Path) -> None:
+    """Cut among the entries: those before the cut are still good."""
+    blob = path.read_bytes()
+    path.write_bytes(blob[: len(blob) - 100])
+
+
+def _entry_changed(path: Path, flag: Path) -> None:
+    """The index is genuine, an entry's bytes are not: that entry is a miss."""
+    blob = bytearray(path.read_bytes())
+    if len(blob) > 200:
+        blob[-10] ^= 0xFF
+    path.write_bytes(bytes(blob))
+
+
+def _other_code(path: Path, flag: Path) -> None:
+    """A genuine pack of this machine made by another version of gongkai."""
+    folder = path.parent
+    n = int(path.name.split("-")[1], 16)
+    store = RecordStore(folder)
+    shard = store._shard(n)
+    assert shard is not None
+    entries = [(k, *e) for k in shard.keys() if (e := shard.entry(k)) is not None]
+    assert pack.write_shard(path, (pack.FORMAT, "0" * 40, str(folder), n), entries)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [_crafted, _other_key, _truncated, _cut_short, _entry_changed, _other_code],
+    ids=["crafted", "other key", "truncated", "cut short", "entry changed", "other code"],
+)
+def test_a_spoiled_pack_is_a_miss(demo: Path, tmp_path: Path, spoil) -> None:  # type: ignore[no-untyped-def]
+    build(demo, TODAY)
+    total = len(_keys(demo))
+    flag = tmp_path / "pwned"
+    for p in _packs(demo):
+        spoil(p, flag)
+    _append(demo, NOTICE, "\n补充一句。\n")
+    cache = BuildCache(demo)
+    _rebuild_and_compare(demo, tmp_path, cache=cache)
+    assert not flag.exists()
+    if spoil in (_entry_changed, _cut_short):
+        assert 1 <= cache.records.misses < total
+    else:
+        assert cache.records.hits == 0 and cache.records.misses == total
+    again = BuildCache(demo)  # the packs were written whole again
+    _append(demo, NOTICE, "\n再补充一句。\n")
+    _rebuild_and_compare(demo, tmp_path, cache=again)
+    assert again.records.misses == 1
+
+
+def test_a_pack_copied_from_another_sites_cache_is_a_miss(demo: Path, tmp_path: Path) -> None:
+    twin = tmp_path / "twin"
+    shutil.copytree(demo, twin)
+    build(twin, TODAY)
+    build(demo, TODAY)
+    for p in _packs(twin):
+        shutil.copyfile(p, _records(demo) / p.name)
+    _append(demo, NOTICE, "\n补充一句。\n")
+    cache = BuildCache(demo)
+    _rebuild_and_compare(demo, tmp_path, cache=cache)
+    assert cache.records.hits == 0
+
+
+def test_a_build_killed_while_writing_leaves_old_packs_and_the_next_is_right(demo: Path, tmp_path: Path) -> None:
+    """A killed build leaves a half-written temporary file and the packs of
+    the build before (stale: the record it was changing is in them as it was
+    then).  The next build after another edit is the full build's site, and
+    the temporary file goes once it is old."""
+    build(demo, TODAY)
+    stale = {p.name: p.read_bytes() for p in _packs(demo)}
+    _append(demo, NOTICE, "\n补充一句。\n")
+    build(demo, TODAY)
+    for name, blob in stale.items():  # as if the build after the edit had been killed before its renames
+        (_records(demo) / name).write_bytes(blob)
+    half = _records(demo) / ".tmp-killed"
+    half.write_bytes(next(iter(stale.values()))[:1000])
+    _edit(demo / ROSTER, "village: 青石村, group: 一组, name: 王德胜", "village: 东坡村, group: 一组, name: 王德胜")
+    _touch_later(demo / ROSTER)
+    _rebuild_and_compare(demo, tmp_path)
+    assert half.exists()  # young: another build may still be writing it
+    old = time.time() - 7200
+    os.utime(half, (old, old))
+    _append(demo, NOTICE, "\n再补充一句。\n")
+    _rebuild_and_compare(demo, tmp_path)
+    assert not half.exists()
+
+
+def test_garbage_does_not_grow(demo: Path, tmp_path: Path) -> None:
+    """Entries of deleted or edited files leave the packs; roster files no
+    entry names go once older than an hour; the one-file-per-record layout
+    of earlier versions is removed."""
+    build(demo, TODAY)
+    keys = _keys(demo)
+    legacy = _records(demo) / "ab" / ("ab" * 20 + ".pickle")
+    legacy.parent.mkdir()
+    legacy.write_bytes(b"old layout")
+    (demo / NOTICE).unlink()
+    _rebuild_and_compare(demo, tmp_path)
+    assert len(_keys(demo)) == len(keys) - 1 and _keys(demo) < keys
+    assert not legacy.parent.exists()
+    rows = _records(demo) / "rows"
+    before = sorted(rows.iterdir())
+    assert before
+    for p in before:  # every roster file older than the grace
+        os.utime(p, (time.time() - 7200, time.time() - 7200))
+    _edit(demo / ROSTER, "village: 青石村, group: 一组, name: 王德胜", "village: 东坡村, group: 一组, name: 王德胜")
+    _touch_later(demo / ROSTER)
+    _rebuild_and_compare(demo, tmp_path)
+    after = sorted(rows.iterdir())
+    assert len(after) == len(before)  # the edited roster's old rows went, its new rows came
+    assert after != before
+    for _ in range(3):  # edits back and forth: the number of files stays
+        for p in rows.iterdir():
+            os.utime(p, (time.time() - 7200, time.time() - 7200))
+        _append(demo, ROSTER, "\n")
+        build(demo, TODAY)
+    assert len(list(rows.iterdir())) == len(before)
+    assert len(_keys(demo)) == len(keys) - 1
+
+
+def test_two_stores_writing_at_once_leave_whole_packs(tmp_path: Path) -> None:
+    """Two builds of one site at once: each pack is one build's whole (the
+    last rename wins) and every entry read back is what was put under its key."""
+    folder = tmp_path / "records"
+    a, b = RecordStore(folder), RecordStore(folder)
+    keys_a = [f"{i:x}{'a' * 39}" for i in range(16)]
+    keys_b = [f"{i:x}{'b' * 39}" for i in range(16)] + keys_a[:8]
+    for store, keys in ((a, keys_a), (b, keys_b)):
+        for k in keys:
+            assert store.get(k) is None
+            store.put(k, {"key": k})
+            store.used(k)
+    a.commit()
+    b.commit()
+    c = RecordStore(folder)
+    found = {k: c.get(k) for k in set(keys_a) | set(keys_b)}
+    assert all(v is None or v == {"key": k} for k, v in found.items())
+    assert all(found[k] is not None for k in keys_b)  # b wrote last: all of its packs
+
+
+def test_file_digests_from_another_code_are_not_used(demo: Path, tmp_path: Path, later: None) -> None:
+    build(demo, TODAY)
+    build(demo, TODAY, out=tmp_path / "second")
+    memo = sealed.site_cache_dir(demo) / "file-digests.pickle"
+    value = sealed.load(memo)
+    assert isinstance(value, tuple) and value[1]
+    fake = {rel: (key, "0" * 40) for rel, (key, _) in value[1].items()}  # every digest wrong
+    sealed.dump(memo, (("other code", value[0][1]), fake))
+    _append(demo, NOTICE, "\n补充一句。\n")
+    _rebuild_and_compare(demo, tmp_path)
+    sealed.dump(memo, (value[0], fake))  # the same, sealed by this code: believed (it is this machine's)
+    assert BuildCache(demo).file_digests == fake
+    memo.write_bytes(pickle.dumps((value[0], fake)))  # not sealed: ignored
+    assert BuildCache(demo).file_digests == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (REPO / "content" / "index-numbers.yaml").read_text(encoding="utf-8"),
+        "# 索引号\n" + "".join(f"tongzhi-{i:05d}: {2013 + i % 12}-{i // 12 + 1:05d}\n" for i in range(3000)),
+        "a-1: 2015-00001\nb-2: 2015-00001\n",  # a number given twice: GK712
+        "a-1: 2015-00001\na-1: 2015-00002\n",  # an id twice
+        "a-1: 2015-00000\n",  # no number 0
+        "Ab: 2015-00001\n",  # not an id
+        "true: 2015-00001\n",  # a YAML word
+        "a-1: 2015-00001 \n",  # trailing blank
+        "a-1: '2015-00001'\n",
+        "a-1: 2015-1\n",
+        "- a-1\n",
+        "",
+    ],
+)
+def test_the_registry_read_without_yaml_is_the_registry_read_with_it(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 索引号 registry as gongkai writes it is read line by line (a build
+    reads it at every edit); any other text goes to the YAML reader."""
+    from gongkai.read import registry
+
+    plain = registry._plain(text)
+    fast, problems = registry._parse_uncached(text, [])
+    monkeypatch.setattr(registry, "_plain", lambda _text: None)
+    slow, slow_problems = registry._parse_uncached(text, [])
+    assert list(fast.numbers.items()) == list(slow.numbers.items())
+    assert problems == slow_problems
+    if plain is not None:  # only ever for a registry the YAML reader finds nothing wrong with
+        assert slow.numbers and not slow_problems
