@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_bench import remove_caches, run
+from build_bench import Limits, remove_caches, run
 
 TODAY = "2026-11-28"
 
@@ -73,7 +73,9 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="also a cProfile build per site and checkout")
     ap.add_argument("--no-cold", action="store_true", help="only the profile")
     ap.add_argument("--no-prime", action="store_true", help="no priming build (the content has its index numbers)")
+    ap.add_argument("--timeout", type=float, default=Limits.timeout, help="kill a build after this many seconds")
     args = ap.parse_args()
+    Limits.timeout = args.timeout
     codes = [(n, Path(d).resolve()) for n, d in (c.split("=", 1) for c in args.code)]
     sites = [(n, Path(d).resolve()) for n, d in (s.split("=", 1) for s in args.site)]
     work = args.workdir or Path(tempfile.mkdtemp(prefix="cold-bench-"))
