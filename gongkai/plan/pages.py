@@ -26,6 +26,7 @@ from gongkai.plan.land_transfers import land_transfer_labels
 from gongkai.plan.print_fold import folded, print_context, record_link
 from gongkai.plan.proposals import proposal_labels
 from gongkai.plan.regulations import regulation_links, regulation_order, regulation_sections
+from gongkai.plan.roster_markup import homestead_rows, page_rows
 from gongkai.plan.standard import standard_rows
 
 __all__ = ["PER_PAGE", "Page", "plan_pages", "sections", "summaries", "summarize"]
@@ -326,6 +327,9 @@ def _record_context(i: RecordInputs) -> dict[str, Any]:
         ctx["goods"] = item_totals(rec.data)  # in-kind relief: per item name, unit, total
         ctx["row_goods"] = [row_items(r) for r in rec.data["recipients"]]
         ctx["goods_source"] = GOODS_SOURCES.get(rec.data.get("goods_source", ""), "")
+        ctx["roster_rows"] = page_rows(rec.data)  # the <tbody> rows, "" once the names are withdrawn
+    if rec.type == "homestead":
+        ctx["roster_rows"] = homestead_rows(rec.data)
     return ctx
 
 

@@ -144,6 +144,9 @@ class SheetPage:
     rows: tuple[SheetRow, ...] = ()
     first: bool = True
     last: bool = True
+    # the rows' <tr> lines, escaped once in Python (plan/roster_markup.py): the
+    # default theme prints these; a theme's own print/_roster.html may loop over rows
+    rows_html: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from gongkai.check.rules.goods import item_totals, row_items
+from markupsafe import Markup
+
+from gongkai.check.rules.goods import item_totals
 from gongkai.core.chain import posting_code, qr_payload
 from gongkai.core.errors import GongkaiError
 from gongkai.core.formats import cn_date, money, number
@@ -38,6 +40,7 @@ from gongkai.core.model import Record, Site
 from gongkai.core.schema.types import GOODS_SOURCES
 from gongkai.plan.pages import Page
 from gongkai.plan.print_fold import folded, qr_url, record_link
+from gongkai.plan.roster_markup import sheet_rows, subsidy_texts
 from gongkai.plan.sheet_layout import (
     MAX_NOTE_LINES,
     METRICS,
@@ -79,49 +82,35 @@ def qr_svg(url: str) -> bytes:
 def _roster_columns(record: Record) -> list[tuple[Column, list[str]]]:
     d = record.data
     rows = d["recipients"]
+    texts = subsidy_texts(d)  # the cells the record page shows too (plan/roster_markup.py)
     has = {k: any(r.get(k) not in (None, "") for r in rows) for k in ("group", "id_number", "note")}
     own_rate = any("rate" in r and r["rate"] != d.get("rate") for r in rows)
     show_rate = own_rate or ("rate" not in d and any("rate" in r for r in rows))
     qty_unit = d.get("quantity_unit", "")
     rate_unit = d.get("rate_unit", "")
 
-    def rate_of(r: Mapping[str, Any]) -> str:
-        rate = r.get("rate", d.get("rate"))
-        return number(rate) if rate is not None else ""
-
     cols: list[tuple[Column, list[str]]] = [
         (Column("seq", "序号", num=True, wrap=False), [str(i) for i in range(1, len(rows) + 1)]),
-        (Column("village", "村（社区）"), [r["village"] for r in rows]),
+        (Column("village", "村（社区）"), texts["village"]),
     ]
     if has["group"]:
-        cols.append((Column("group", "组"), [r.get("group", "") for r in rows]))
-    cols.append((Column("name", "姓名"), [r["name"] for r in rows]))
+        cols.append((Column("group", "组"), texts["group"]))
+    cols.append((Column("name", "姓名"), texts["name"]))
     if has["id_number"]:
-        cols.append((Column("id_number", "身份证号", wrap=False), [r.get("id_number", "") for r in rows]))
+        cols.append((Column("id_number", "身份证号", wrap=False), texts["id_number"]))
     if "quantity" in d["totals"]:
         label = f"数量（{qty_unit}）" if qty_unit else "数量"
-        cols.append(
-            (
-                Column("quantity", label, num=True, wrap=False),
-                [number(r["quantity"]) if r.get("quantity") is not None else "" for r in rows],
-            )
-        )
+        cols.append((Column("quantity", label, num=True, wrap=False), texts["quantity"]))
     goods = item_totals(d)
     for k, g in enumerate(goods):  # in-kind relief: a column per item
-        per_row = [row_items(r).get(g["name"]) for r in rows]
-        cols.append(
-            (
-                Column(f"goods{k}", f"{g['name']}（{g['unit']}）", num=True, wrap=False),
-                [number(q) if q is not None else "" for q in per_row],
-            )
-        )
+        cols.append((Column(f"goods{k}", f"{g['name']}（{g['unit']}）", num=True, wrap=False), texts[f"goods{k}"]))
     if show_rate and _money_cols(d):
         label = f"标准（{rate_unit}）" if rate_unit else "标准"
-        cols.append((Column("rate", label, num=True, wrap=False), [rate_of(r) for r in rows]))
+        cols.append((Column("rate", label, num=True, wrap=False), texts["rate"]))
     if _money_cols(d):
-        cols.append((Column("amount", "金额（元）", num=True, wrap=False), [money(r["amount"]) for r in rows]))
+        cols.append((Column("amount", "金额（元）", num=True, wrap=False), texts["amount"]))
     if has["note"]:
-        cols.append((Column("note", "备注"), [r.get("note", "") for r in rows]))
+        cols.append((Column("note", "备注"), texts["note"]))
     return cols
 
 
@@ -260,8 +249,10 @@ def make_sheet(site: Site, record: Record, paper: Paper | None = None) -> Sheet:
     cap = body_room - m.running_h - thead_h
     close_h = totals_h + _close_height(site, record, m, width_mm)
     spans = _paginate(heights, first_cap, cap, close_h, least=math.ceil(close_h / row_h(1)))
+    html = sheet_rows(columns, [cells for _, cells in cols])  # escaped once, joined per page
     pages = tuple(
-        SheetPage(k + 1, tuple(rows[a:b]), first=k == 0, last=k == len(spans) - 1) for k, (a, b) in enumerate(spans)
+        SheetPage(k + 1, tuple(rows[a:b]), first=k == 0, last=k == len(spans) - 1, rows_html=Markup("".join(html[a:b])))
+        for k, (a, b) in enumerate(spans)
     )
     return Sheet(record, paper, m, pages, columns, totals, header_lines, qr_text, tuple(facts))
 
