@@ -302,6 +302,9 @@ class RecordStore:
         used, new, blobs = self._used, self._new, self._blobs
         self._used, self._new, self._blobs = set(), set(), {}
         self.memory = {k: v for k, v in self.memory.items() if k in used}
+        # A key used but never found nor kept (a file that could not be read,
+        # or one refused for its size) has nothing to write.
+        used = set(self.memory)
         try:
             if self.folder is not None:
                 self._write(used, new, blobs)
