@@ -108,3 +108,51 @@ def test_the_merge_and_the_pages_share_one_pool(town: Path, tmp_path: Path) -> N
         t.join()
     assert proc.returncode == 0, err
     assert 1 <= most <= (os.cpu_count() or 1) or (os.cpu_count() or 1) < 2
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def test_workers_end_when_the_build_is_killed_outright(town: Path, tmp_path: Path) -> None:
+    """kill -9 of the build (a cancelled CI job, a clerk ending it in the task
+    manager) leaves no worker behind: a forked worker holds both ends of its
+    task pipe, so without watching its parent it waited for a task for ever
+    (two such orphans were found after the test suite had run)."""
+    import signal
+    import time
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: no pool")
+    env = dict(os.environ, GONGKAI_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(REPO))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gongkai", "build", str(town), "--today", TODAY, "--out", str(tmp_path / "out")],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: list[int] = []
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None and not workers:
+        try:
+            workers = _children_of(proc.pid)
+        except OSError:
+            pass
+        time.sleep(0.01)
+    if not workers:
+        proc.wait()
+        pytest.skip("the build ended before a worker could be seen")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    end = time.monotonic() + 15
+    while time.monotonic() < end and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    left = [w for w in workers if _alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left, f"workers {left} outlived the killed build"

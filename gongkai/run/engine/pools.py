@@ -16,6 +16,8 @@ import multiprocessing
 import os
 import pickle
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -90,7 +92,7 @@ class Forked:
             processes,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_worker_init,
-            initargs=((renderer, pages, guard, make, self.spool),),
+            initargs=((renderer, pages, guard, make, self.spool), os.getpid()),
         )
         self.pending: set[Future[Any]] = set()
         self.search: Future[int] | None = self._submit(_aside_run) if make is not None else None
@@ -209,9 +211,24 @@ def render_pages(
 _worker: tuple[Renderer, Sequence[Page], Guard | None, Any, str] | None = None
 
 
-def _worker_init(job: tuple[Renderer, Sequence[Page], Guard | None, Any, str]) -> None:
+def _worker_init(job: tuple[Renderer, Sequence[Page], Guard | None, Any, str], parent: int) -> None:
     global _worker
     _worker = job
+    _end_with(parent)
+
+
+def _end_with(parent: int) -> None:
+    """End this forked worker when the build that forked it is gone.  A
+    worker holds both ends of its task pipe (inherited), so a build killed
+    outright (kill -9, a CI job cancelled) never gives it an end of file: it
+    would wait for a task for ever.  A thread watches the parent instead."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="gongkai-parent-watch", daemon=True).start()
 
 
 def _worker_render(indexes: range) -> list[tuple[str, bytes, list[Problem] | None]]:
@@ -259,9 +276,10 @@ class Aside:
 _check_job: tuple[Callable[[int], Any], ...] | None = None  # set in forked workers only
 
 
-def _check_init(check: Callable[[int], Any]) -> None:
+def _check_init(check: Callable[[int], Any], parent: int) -> None:
     global _check_job
     _check_job = (check,)
+    _end_with(parent)
 
 
 def _check_chunk(indexes: list[int]) -> list[tuple[str, bytes, bool]]:
@@ -282,6 +300,6 @@ def check_in_pool(
     pickle is what the cache stores)."""
     chunks = [todo[i : i + 32] for i in range(0, len(todo), 32)]
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_check_init, initargs=(check,)) as pool:
+    with ctx.Pool(workers, initializer=_check_init, initargs=(check, os.getpid())) as pool:
         for chunk in pool.imap(_check_chunk, chunks):
             yield from chunk
