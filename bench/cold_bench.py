@@ -8,7 +8,8 @@ Each site is copied once per checkout into ``--workdir`` (a site's cache and
 output belong to its path) and built there with ``--today 2026-11-28`` into
 SITE/build after removing the output and the build cache (its own
 ``GONGKAI_CACHE_DIR``).  Runs go round-robin (run 1: every site by every
-checkout, then run 2, ...) so all share the machine's noise.  Wall seconds and
+checkout, then run 2, ...) so all share the machine's noise.  Files, MB and
+files under print/ written are printed with each run.  Wall seconds and
 CPU seconds of the whole process tree (a cgroup where the machine allows it,
 else GNU time; see build_bench.run) are printed per run, then medians and the
 ratio of each checkout to the first.
@@ -58,6 +59,18 @@ for (file, line, name), (_, _, _, ct, _) in st.stats.items():
         rows += ct
 print(f"PROFILE {total:.3f} {jinja:.3f} {rows:.3f}")
 """
+
+
+def tree(out: Path) -> tuple[int, int, int]:
+    """Files, bytes, and files under print/ of a built site: that every
+    checkout did the work it should (fewer files can be a fault, not speed)."""
+    files = size = sheets = 0
+    for folder, _, names in os.walk(out):
+        for name in names:
+            files += 1
+            size += os.path.getsize(os.path.join(folder, name))
+            sheets += os.path.relpath(folder, out).split(os.sep)[0] == "print"
+    return files, size, sheets
 
 
 def build_cmd(site: Path) -> list[str]:
@@ -111,9 +124,11 @@ def main() -> None:
                     if not r["ok"]:
                         raise SystemExit(1)
                     samples.setdefault((sname, cname), []).append(r)
+                    files, size, sheets = tree(site / "build")
                     print(
                         f"run {i} {sname:>10} {cname:>8}: wall {r['s']:6.2f} s  CPU {r['cpu_s']:6.2f} s "
-                        f"({r['cpu_how']})  RSS {r['rss_mb']:4.0f} MB  load {r['load']:.1f}",
+                        f"({r['cpu_how']})  RSS {r['rss_mb']:4.0f} MB  load {r['load']:.1f}  "
+                        f"files {files}  {size / 1e6:.1f} MB  print/ files {sheets}",
                         flush=True,
                     )
         print(f"\nmedians of {args.runs} cold builds (--today {TODAY}):")
