@@ -47,6 +47,19 @@ def _build(site: Path, cache: Path, kill: str | None = None, timeout: float = 30
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
 
 
+def _start(site: Path, tmp_path: Path, stderr: int) -> subprocess.Popen[str]:
+    """A cold build of ``site`` into ``tmp_path/out`` (its own cache), running."""
+    env = dict(os.environ, GONGKAI_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(REPO))
+    return subprocess.Popen(
+        [sys.executable, "-m", "gongkai", "build", str(site), "--today", TODAY, "--out", str(tmp_path / "out")],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
+    )
+
+
 def _children_of(pid: int) -> list[int]:
     out = []
     for task in os.listdir(f"/proc/{pid}/task"):
@@ -78,15 +91,7 @@ def test_the_merge_and_the_pages_share_one_pool(town: Path, tmp_path: Path) -> N
     import threading
     import time
 
-    env = dict(os.environ, GONGKAI_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(REPO))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gongkai", "build", str(town), "--today", TODAY, "--out", str(tmp_path / "out")],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = _start(town, tmp_path, stderr=subprocess.PIPE)
     most = 0
     stop = threading.Event()
 
@@ -128,14 +133,7 @@ def test_workers_end_when_the_build_is_killed_outright(town: Path, tmp_path: Pat
 
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core: no pool")
-    env = dict(os.environ, GONGKAI_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(REPO))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gongkai", "build", str(town), "--today", TODAY, "--out", str(tmp_path / "out")],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = _start(town, tmp_path, stderr=subprocess.DEVNULL)
     workers: list[int] = []
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None and not workers:

@@ -124,17 +124,9 @@ def _prune(
             continue
         if rel == marker:
             continue
-        entry = files.get(rel)
-        if entry is not None and entry[2] != 0 and e.is_file(follow_symlinks=False):
-            want = kept(rel)
-            if by_inode:
-                have = (device, e.inode())
-            else:
-                st = e.stat(follow_symlinks=False)
-                have = (st.st_dev, st.st_ino)
-            if want is not None and have == want:
-                present.add(rel)
-                continue
+        if _keeps(rel, e, files, kept, device if by_inode else None):
+            present.add(rel)
+            continue
         os.unlink(name, dir_fd=fd)
 
 
@@ -163,11 +155,29 @@ def _prune_paths(  # pragma: no cover - not POSIX
                 continue
             if rel == marker:
                 continue
-            entry = files.get(rel)
-            if entry is not None and entry[2] != 0 and e.is_file(follow_symlinks=False):
-                want = kept(rel)
-                st = e.stat(follow_symlinks=False)
-                if want is not None and (st.st_dev, st.st_ino) == want:
-                    present.add(rel)
-                    continue
+            if _keeps(rel, e, files, kept, None):
+                present.add(rel)
+                continue
             os.unlink(e.path)
+
+
+def _keeps(
+    rel: str,
+    e: os.DirEntry[str],
+    files: dict[str, tuple[str, int, int]],
+    kept: Callable[[str], tuple[int, int] | None],
+    device: int | None,
+) -> bool:
+    """Whether the spare's entry ``e`` at ``rel`` stays: a regular file that
+    is the very file (device, inode) the output keeps there.  ``device``:
+    the folder's, when the listing's inode numbers can be trusted (no stat)."""
+    entry = files.get(rel)
+    if entry is None or entry[2] == 0 or not e.is_file(follow_symlinks=False):
+        return False
+    want = kept(rel)
+    if want is None:
+        return False
+    if device is not None:
+        return (device, e.inode()) == want
+    st = e.stat(follow_symlinks=False)
+    return (st.st_dev, st.st_ino) == want

@@ -32,10 +32,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import pickle
 import struct
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -149,23 +147,10 @@ def write_shard(path: Path, ident: tuple[Any, ...], entries: Iterable[tuple[str,
     head = pickle.dumps((ident, index), protocol=pickle.HIGHEST_PROTOCOL)
     length = _LEN.pack(len(head))
     try:
-        tag = _tag(length, head)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(MAGIC + length + tag + head)
-                f.writelines(blobs)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        tag = _tag(length, head)  # this machine's key may not be made (a read-only cache folder)
     except OSError:
         return False
-    return True
+    return sealed.write_whole(path, (MAGIC, length, tag, head, *blobs))
 
 
 def digest(blob: bytes | memoryview) -> bytes:

@@ -22,6 +22,7 @@ import hmac
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -125,13 +126,19 @@ def dumps(value: Any) -> bytes:
 def dump(path: Path, value: Any | None = None, blob: bytes | None = None) -> bool:
     """Write ``value`` (or ``blob``, already made by ``dumps``) to ``path``
     by a rename; False when that failed (the cache only saves time)."""
-    data = blob if blob is not None else dumps(value)
+    return write_whole(path, (blob if blob is not None else dumps(value),))
+
+
+def write_whole(path: Path, parts: Iterable[bytes | memoryview]) -> bool:
+    """``parts`` written one after another as the file ``path``, by a rename
+    (a reader sees the old file or the whole new one, never a part); False
+    when that failed (the cache only saves time)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                f.writelines(parts)
             os.replace(tmp, path)
         except BaseException:
             try:
