@@ -19,8 +19,8 @@ from gongkai.commands.cli_county import county, county_build, county_check, veri
 from gongkai.commands.cli_sheets import archive, print_sheets, reply
 from gongkai.commands.progress import StageProgress, stage_lines
 from gongkai.commands.summary import build_json, build_summary
+from gongkai.core.dates import parse_date_text
 from gongkai.core.errors import ContentError, Problem
-from gongkai.core.schema.kinds import parse_date_text
 from gongkai.core.version import __version__
 from gongkai.run.build import build as run_build
 from gongkai.run.build import check as run_check

@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
+from gongkai.core.dates import parse_date_text
 from gongkai.core.errors import ContentError, GongkaiError, Problem
-from gongkai.core.schema.kinds import parse_date_text
 
 __all__ = [
     "CONTEXT",

@@ -18,7 +18,7 @@ from gongkai.commands.cli_base import (
     print_problems,
 )
 from gongkai.commands.progress import StageProgress
-from gongkai.core.schema.kinds import parse_date_text
+from gongkai.core.dates import parse_date_text
 from gongkai.run.build import build as run_build
 
 __all__ = ["archive", "print_sheets", "reply"]

@@ -13,10 +13,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from gongkai.core.dates import parse_date_text
 from gongkai.core.errors import Loc, Problem, Severity
 from gongkai.core.tree import RMap, RNode, RScalar, RSeq, node_kind
 
@@ -115,21 +115,6 @@ class Text(Kind):
             ctx.error(s.loc, "GK103", f"{self.label}过长（超过 {self.max_len} 字）", path)
             return BAD
         return text
-
-
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
-
-
-def parse_date_text(text: str) -> date | None:
-    """``2015-05-10``, ``2015/5/10``, ``2015年5月10日`` (full-width digits too)
-    → date; None when it is not a real date."""
-    m = _DATE.match(unicodedata.normalize("NFKC", text))
-    if not m:
-        return None
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
