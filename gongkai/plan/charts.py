@@ -19,7 +19,6 @@ not rely on colour.  It has no script, no event handler and no external referenc
 from __future__ import annotations
 
 import unicodedata
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -228,24 +227,19 @@ def counterpart(site: Site, rec: Record) -> Record | None:
     return max(found, key=lambda r: (r.date, r.id)) if found else None
 
 
-_CHARTABLE: dict[int, tuple[weakref.ref[Site], dict[tuple[Any, str], list[Record]]]] = {}
-
-
 def _chartable(site: Site) -> dict[tuple[Any, str], list[Record]]:
     """The uncorrected budgets with an expenditure table, by (fiscal year,
-    stage): worked out once per site, not once per budget page (500 budgets
-    each scanning all 500 at 10,000 records).  Only the site last asked
-    about is remembered, by a weak reference (it is not kept alive)."""
-    held = _CHARTABLE.get(id(site))
-    if held is not None and held[0]() is site:
-        return held[1]
-    out: dict[tuple[Any, Any], list[Record]] = {}
-    for r in site.of_type("budget"):
-        if r.id not in site.corrections and expenditure_classes(r):
-            out.setdefault((r.data.get("fiscal_year"), r.data.get("stage")), []).append(r)
-    _CHARTABLE.clear()
-    _CHARTABLE[id(site)] = (weakref.ref(site), out)
-    return out
+    stage): worked out once per site (Site.once), not once per budget page
+    (500 budgets each scanning all 500 at 10,000 records)."""
+
+    def make() -> dict[tuple[Any, str], list[Record]]:
+        out: dict[tuple[Any, Any], list[Record]] = {}
+        for r in site.of_type("budget"):
+            if r.id not in site.corrections and expenditure_classes(r):
+                out.setdefault((r.data.get("fiscal_year"), r.data.get("stage")), []).append(r)
+        return out
+
+    return site.once("chartable", make)
 
 
 def _convert(amount: Decimal, from_unit: str, to_unit: str) -> Decimal:
