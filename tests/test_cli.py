@@ -184,3 +184,19 @@ def test_every_minimum_and_deadline_the_new_sites_guide_states_is_in_its_site_ya
     assert site["annual_report_due"] == "01-31"
     line = next(ln for ln in text.splitlines() if ln.startswith("annual_report_due:"))
     assert "第四十九条" in line and "本省" in line  # says where the date comes from
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("import", "/nonexistent/名单.xlsx"), "/nonexistent/名单.xlsx 不存在"),
+        (("import", "/tmp"), "/tmp 是文件夹，这里要的是一个文件"),
+        (("serve", ".", "--port", "99999"), "99999 不在允许的范围"),
+        (("build", ".", "--today", "2026-13-01"), "--today 的值无效：“2026-13-01”不是有效日期"),
+    ],
+)
+def test_values_click_refuses_are_told_in_chinese(tmp_path: Path, args: tuple[str, ...], said: str) -> None:
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 2
+    assert said in r.stderr, r.stderr
+    assert "Invalid value" not in r.stderr and "does not exist" not in r.stderr and "is not" not in r.stderr

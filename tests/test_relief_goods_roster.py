@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -319,3 +321,42 @@ def test_tab_separated_text_with_goods_columns() -> None:
     roster, problems = read_roster(text.encode("utf-16"), "名单.txt", "subsidies/名单.txt", GOODS)
     assert roster is not None and [items_of(r) for r in roster.rows.items] == [{"棉被": "3", "大米": "2"}]
     assert problems == []
+
+
+# --- gongkai import -------------------------------------------------------------------------------
+
+
+def _import(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1]), "PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    return subprocess.run([sys.executable, "-m", "gongkai", "import", *args], capture_output=True, text=True, env=env)
+
+
+def test_import_command_reads_the_goods_columns_it_is_told_of(tmp_path: Path) -> None:
+    path = tmp_path / "名单.xlsx"
+    xlsx(workbook(), path)
+    out = _import(str(path), "--goods", "棉被:床", "--goods", "大米：袋", "--goods", "食用油:桶")
+    assert out.returncode == 0, out.stderr
+    node, problems = parse_yaml(out.stdout, "out.yaml")
+    assert not problems and isinstance(node, RMap)
+    rows = node.entries["recipients"]
+    assert isinstance(rows, RSeq)
+    assert [items_of(r) for r in rows.items] == RECEIVED
+    assert "#   - {name: 大米, unit: 袋}" in out.stdout  # the declaration the record needs, as a comment
+
+
+def test_import_command_without_goods_names_the_unknown_columns(tmp_path: Path) -> None:
+    path = tmp_path / "名单.xlsx"
+    xlsx(workbook(), path)
+    out = _import(str(path))
+    assert out.returncode == 1
+    assert "棉被" in out.stderr and "未转换" in out.stderr
+    assert out.stdout == ""
+
+
+@pytest.mark.parametrize("bad", ["棉被", "棉被:", ":床", "棉被:床:条"])
+def test_import_command_refuses_a_goods_option_it_cannot_read(tmp_path: Path, bad: str) -> None:
+    path = tmp_path / "名单.xlsx"
+    xlsx(workbook(), path)
+    out = _import(str(path), "--goods", bad)
+    assert out.returncode == 2
+    assert "名称:单位" in out.stderr and "Traceback" not in out.stderr

@@ -261,10 +261,20 @@ def hooks_run() -> None:
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="写入这个文件（默认打印到屏幕）。")
-def import_roster(file: Path, out: Path | None) -> None:
+@click.option(
+    "--goods",
+    multiple=True,
+    metavar="名称:单位",
+    help="救灾物资名单：记录中声明的一种物资，如 --goods 棉被:床（可写多次）；表中该物资的列转换为各行的 items。",
+)
+def import_roster(file: Path, out: Path | None, goods: tuple[str, ...]) -> None:
     from gongkai.commands.importer import import_roster as run_import
+    from gongkai.commands.importer import parse_goods
 
-    text, problems = run_import(file)
+    declared = parse_goods(goods)
+    if isinstance(declared, str):
+        raise click.BadParameter(declared, param_hint="--goods")
+    text, problems = run_import(file, declared)
     print_problems(problems, err=True)
     if text is None:
         click.echo("\n名单有错误，未转换。请按上面的提示修改表格后重试。", err=True)

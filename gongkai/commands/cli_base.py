@@ -39,7 +39,15 @@ _CLICK_MESSAGES = (  # click's own usage errors, in the clerk's language
     (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "多余的参数：{0}"),
     (re.compile(r"Option '([^']+)' requires an argument\.?"), "选项 {0} 后面需要写一个值"),
     (re.compile(r"No such command '([^']+)'\.?"), "没有这个命令：{0}"),
-    (re.compile(r"Invalid value for '([^']+)': (.*)", re.S), "{0} 的值无效：{1}"),
+    (re.compile(r"Invalid value for '?([^':]+?)'?: (.*)", re.S), "{0} 的值无效：{1}"),
+)
+_CLICK_VALUES = (  # what click says of a value it refused (after "Invalid value for …:")
+    (re.compile(r"(?:File|Path|Directory) '(.+)' does not exist\.?"), "{0} 不存在"),
+    (re.compile(r"File '(.+)' is a directory\.?"), "{0} 是文件夹，这里要的是一个文件"),
+    (re.compile(r"Directory '(.+)' is a file\.?"), "{0} 是文件，这里要的是一个文件夹"),
+    (re.compile(r"'(.+)' is not a valid integer(?: range)?\.?"), "“{0}”不是整数"),
+    (re.compile(r"(.+) is not in the range (.+?)\.?"), "{0} 不在允许的范围 {1} 内"),
+    (re.compile(r"'(.+)' is not one of (.+)\.?"), "“{0}”不是可选的值（{1}）"),
 )
 
 
@@ -47,8 +55,16 @@ def _chinese(message: str) -> str:
     for pattern, zh in _CLICK_MESSAGES:
         m = pattern.match(message)
         if m:
-            return zh.format(*(g or "" for g in m.groups()))
+            return zh.format(*(_value(g) if g else "" for g in m.groups()))
     return message
+
+
+def _value(text: str) -> str:
+    for pattern, zh in _CLICK_VALUES:
+        m = pattern.fullmatch(text.strip())
+        if m:
+            return zh.format(*m.groups())
+    return text
 
 
 class _Formatter(click.HelpFormatter):
