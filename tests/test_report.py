@@ -470,3 +470,16 @@ def test_the_typed_count_of_normative_documents_issued_is_checked_against_the_si
     [(path, line, value)] = gk705(date(2016, 2, 1))
     assert (path, value) == (YEAR_FILE, "0") and line > 1
     assert gk705(date(2015, 12, 1)) == []  # a year still running: its count is not final
+
+
+def test_report_command_shows_the_warning_its_own_count_raises(demo_copy: Path) -> None:
+    # gongkai report printed only its success line: a clerk publishing the report never saw GK705 saying
+    # that the count typed into part 二 contradicts the site (the check knew; the command dropped it).
+    r = run("report", "2015", str(demo_copy), "--today", "2016-02-01")
+    assert r.returncode == 0, r.stderr
+    assert "GK705" not in r.stderr
+    break_yaml(demo_copy, "normative_documents: {issued: 1,", "normative_documents: {issued: 0,")
+    r = run("report", "2015", str(demo_copy), "--today", "2016-02-01", "--force")
+    assert r.returncode == 0, r.stderr
+    assert "GK705" in r.stderr and YEAR_FILE in r.stderr and "请核对后再发布报告" in r.stderr
+    assert "已生成 2015 年年度报告" in r.stdout

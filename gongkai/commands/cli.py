@@ -173,12 +173,15 @@ def report(year: int, site: Path, report_date: str | None, today: str | None, fo
         when = parse_date_text(report_date)
         if when is None:
             raise click.BadParameter(f"“{report_date}”不是有效日期，应为 YYYY-MM-DD", param_hint="--date")
-    path, rep = write_report(site, year, parse_today(today), when, force)
+    path, rep, warnings = write_report(site, year, parse_today(today), when, force)
+    print_problems(list(warnings), err=True)  # e.g. GK705: a count of part 二 the site contradicts
     received = sum(rep.received.values())
     click.echo(
         f"已生成 {rep.year} 年年度报告：{path}（发布日期 {rep.date.isoformat()}；主动公开 {rep.published} 条，"
         f"新收申请 {received} 件，各表已核对相加一致）。"
     )
+    if warnings:
+        click.echo(f"有 {len(warnings)} 条警告（见上），请核对后再发布报告。", err=True)
     click.echo("请核对报告第一、五、六部分的文字，然后运行 gongkai build 生成网站。")
 
 

@@ -220,10 +220,12 @@ def write_report(
     today: date,
     report_date: date | None = None,
     force: bool = False,
-) -> tuple[Path, AnnualReport]:
-    """Write content/notices/niandu-baogao-YEAR.md.  Refuses when the content
-    has errors, when the year's data is missing or does not add up, and when
-    the file exists (unless ``force``)."""
+) -> tuple[Path, AnnualReport, tuple[Problem, ...]]:
+    """Write content/notices/niandu-baogao-YEAR.md; also returns the check's
+    warnings (e.g. GK705: a count typed into the year's data that the site's
+    records contradict), for the clerk to see before publishing the report.
+    Refuses when the content has errors, when the year's data is missing or
+    does not add up, and when the file exists (unless ``force``)."""
     from gongkai.emit.render import theme_dirs
     from gongkai.read.load import find_site_root
     from gongkai.run.build import check
@@ -252,4 +254,4 @@ def write_report(
     text = report_markdown(report, theme_dirs(root, site.config.theme))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8", newline="\n")
-    return target, report
+    return target, report, tuple(p for p in checked.problems if not p.is_error)
