@@ -159,28 +159,29 @@ class Fingerprints:
         digest and what pages show about it from elsewhere), a string by its
         length and text, an empty field by a tag, anything else as ``key``
         would feed it.  Ten thousand of these an edit: no list of parts."""
-        h = self._page_base.copy()
         template = self.templates(page.template)
         text = f"{len(page.url)}:{page.url}{len(template)}:{template}{len(page.title)}:{page.title}"
-        h.update(text.encode("utf-8", "surrogatepass"))
-        h.update(self._crumbs(page.crumbs))
+        parts = [text.encode("utf-8", "surrogatepass"), self._crumbs(page.crumbs)]
+        add = parts.append
         for name in _INPUTS:
             v = getattr(inputs, name)
             t = type(v)
             if v is None:
-                h.update(b"\x01n")
+                add(b"\x01n")
             elif t is Record:
-                h.update(b"\x01R" + self.record(v))
+                add(b"\x01R" + self.record(v))
             elif t is str:
                 b = v.encode("utf-8", "surrogatepass")
-                h.update(b"\x01s%d:" % len(b) + b)
+                add(b"\x01s%d:" % len(b) + b)
             elif t is tuple and not v:
-                h.update(b"\x01(")
+                add(b"\x01(")
             else:
                 out: list[str] = []
                 self._feed(out, v)
                 b = "\x1f".join(out).encode("utf-8", "surrogatepass")
-                h.update(b"\x01g%d:" % len(b) + b)
+                add(b"\x01g%d:" % len(b) + b)
+        h = self._page_base.copy()
+        h.update(b"".join(parts))
         return h.hexdigest()
 
     def _crumbs(self, crumbs: Any) -> bytes:
