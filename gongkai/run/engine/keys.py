@@ -24,6 +24,10 @@ What goes into a key:
   elsewhere in the site: its 索引号, the records correcting it, where its
   sheet was posted and, for a budget, the other budgets of its year (the
   预算/决算 chart compares them);
+- a record's page is keyed by one digest of every field of its
+  RecordInputs (``_record_page``: a new field is keyed too), and a record's
+  own groups (QR code, data files) by their name and ``record``: ten
+  thousand of each an edit, so neither walks its parts one by one;
 - anything else a page's context holds is hashed by value: record summaries
   and the 目录's entries (BY_REPR) and long runs of strings by their repr, in
   one go, the rest item by item.
