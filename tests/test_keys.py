@@ -15,7 +15,7 @@ from conftest import REPO
 
 from gongkai.core.model import Site, Summary
 from gongkai.plan.data import CatalogueEntry, Download, catalogue, others_catalogue
-from gongkai.plan.pages import plan_pages, summaries, summarize
+from gongkai.plan.pages import Page, RecordInputs, plan_pages, summaries, summarize
 from gongkai.run.build import check
 from gongkai.run.engine.keys import BY_REPR, FLAT_FROZEN, Fingerprints
 from gongkai.run.engine.store import BuildCache
@@ -148,3 +148,65 @@ def test_page_keys_differ_when_only_the_crumbs_differ(site: Site) -> None:
     other = replace(page, crumbs=(*page.crumbs[:-1], (page.crumbs[-1][0], "elsewhere/")))
     assert keys.page(page) != keys.page(other)
     assert keys.page(page) == keys.page(replace(page))
+
+
+def _record_pages(site: Site) -> list[Page]:
+    return [p for p in plan_pages(replace(site)) if type(p.key) is RecordInputs]
+
+
+def test_a_record_pages_key_covers_every_field_of_its_inputs(site: Site) -> None:
+    # Record pages are keyed by one digest of their inputs (Fingerprints._record_page), not the
+    # generic walk: a field it left out, or two fields run together, would leave a page stale.
+    keys = _keys(site)
+    pages = _record_pages(site)
+    page = pages[0]
+    other = next(p.key.record for p in pages if p.key.record.id != page.key.record.id)
+    before = keys.page(page)
+    assert keys.page(replace(page)) == before
+    posting = site.postings[0]
+    for f in dataclasses.fields(RecordInputs):  # every field, a new one included
+        value = getattr(page.key, f.name)
+        if isinstance(value, str):
+            changes = [value + "x", value + "\x00"]
+        elif isinstance(value, tuple):
+            changes = [(*value, other), (*value, posting)]
+        elif value is None:
+            changes = [other, posting]
+        else:  # the record itself: its own digest, or another record
+            changes = [other, replace(value, digest=f"{value.digest}x")]
+        for changed in changes:
+            assert keys.page(replace(page, key=replace(page.key, **{f.name: changed}))) != before, f.name
+    for name, value in (("url", "elsewhere/"), ("title", "改过"), ("template", "record/notice2.html")):
+        assert keys.page(replace(page, **{name: value})) != before, name
+    crumbs = (*page.crumbs[:-1], (page.crumbs[-1][0], "elsewhere/"))
+    assert keys.page(replace(page, crumbs=crumbs)) != before
+    assert keys.page(page) == before  # the crumbs kept for the section's tuple are not another's
+
+
+def test_a_record_pages_key_follows_what_it_shows_from_elsewhere(site: Site) -> None:
+    # A correction, a posting or a new 索引号 of the record changes its page's key (Fingerprints.record).
+    page = _record_pages(site)[0]
+    rec = page.key.record
+    before = _keys(site).page(page)
+    corrector = next(r for r in site.published if r.id != rec.id)
+    edits = {
+        "records": tuple(replace(r, supersedes=rec.id) if r is corrector else r for r in site.records),
+        "postings": (*site.postings, replace(site.postings[0], record_id=rec.id)),
+        "index_numbers": {**site.index_numbers, rec.id: "x-2016-0001"},
+    }
+    for name, value in edits.items():
+        edited = replace(site, **{name: value})
+        assert name != "records" or edited.corrections[rec.id]
+        assert _keys(edited).page(page) != before, name
+
+
+def test_a_records_groups_are_keyed_by_name_and_record(site: Site) -> None:
+    keys = _keys(site)
+    a, b = site.published[0], site.published[1]
+    assert keys.key("qr", a) == _keys(site).key("qr", a)
+    assert len({keys.key("qr", a), keys.key("data", a), keys.key("qr", b), keys.key("data", b)}) == 4
+    assert keys.key("qr", a) != keys.key("qr", replace(a, digest=f"{a.digest}x"))
+    corrected = replace(site, records=tuple(replace(r, supersedes=a.id) if r is b else r for r in site.records))
+    assert corrected.corrections[a.id]
+    assert _keys(corrected).key("data", a) != keys.key("data", a)
+    assert keys.key("qr", a) != keys.key("qr", a, "more")  # more inputs: the generic walk

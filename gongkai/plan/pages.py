@@ -120,8 +120,9 @@ def plan_pages(site: Site) -> list[Page]:
                     (home,),
                 )
             )
+        crumbs = (home, (t.label, f"{t.folder}/"))  # one tuple for the section's pages: keyed once (keys.py)
         for rec in records:
-            pages.append(_record_page(site, rec, (home, (t.label, f"{t.folder}/"))))
+            pages.append(_record_page(site, rec, crumbs))
 
     pages.append(
         Page(

@@ -24,6 +24,10 @@ What goes into a key:
   elsewhere in the site: its 索引号, the records correcting it, where its
   sheet was posted and, for a budget, the other budgets of its year (the
   预算/决算 chart compares them);
+- a record's page is keyed by one digest of every field of its
+  RecordInputs (``_record_page``: a new field is keyed too), and a record's
+  own groups (QR code, data files) by their name and ``record``: ten
+  thousand of each an edit, so neither walks its parts one by one;
 - anything else a page's context holds is hashed by value: record summaries
   and the 目录's entries (BY_REPR) and long runs of strings by their repr, in
   one go, the rest item by item.
@@ -46,7 +50,7 @@ from typing import Any
 from gongkai.core.model import Posting, Record, Site, Summary
 from gongkai.core.schema.types import RecordType
 from gongkai.plan.data import CatalogueEntry, Download
-from gongkai.plan.pages import Page, sections
+from gongkai.plan.pages import Page, RecordInputs, sections
 from gongkai.run.engine.store import code_digest
 
 __all__ = ["BY_REPR", "FLAT_FROZEN", "Fingerprints"]
@@ -65,6 +69,9 @@ class Fingerprints:
         for s in sections(site):
             h.update(f"{s.label}\0{s.url}\0{s.count}\0".encode())
         self.base = h.digest()
+        self._page_base = hashlib.blake2b(self.base + b"record page\0", digest_size=20)
+        self._crumb_parts: dict[int, tuple[Any, bytes]] = {}
+        self._group_base = hashlib.blake2b(self.base + b"record group\0", digest_size=20)
         self._records: dict[int, bytes] = {}
         self._whole: bytes | None = None
         self._tuples: dict[int, tuple[Any, str]] = {}  # id → (the tuple, its key part)
@@ -118,6 +125,12 @@ class Fingerprints:
 
     def key(self, *parts: Any) -> str:
         """Key of a group made from ``parts`` (values, records, the site)."""
+        if len(parts) == 2 and type(parts[0]) is str and type(parts[1]) is Record:
+            # a record's own group (its QR code, its data files): two of them a record, every build
+            name = parts[0].encode("utf-8", "surrogatepass")
+            h = self._group_base.copy()
+            h.update(b"%d:" % len(name) + name + self.record(parts[1]))
+            return h.hexdigest()
         out: list[str] = []
         for part in parts:
             self._feed(out, part)
@@ -131,6 +144,8 @@ class Fingerprints:
     def page(self, page: Page) -> str:
         """A page is made from its template (with all it uses), its context
         and the base: the templates see nothing else (render.Renderer)."""
+        if type(page.key) is RecordInputs and page.key_covers_context:
+            return self._record_page(page, page.key)
         out = [f"s{page.url!r}", f"s{self.templates(page.template)!r}", f"s{page.title!r}"]
         crumbs = page.crumbs
         if type(crumbs) is tuple and all(type(c) is tuple and all(type(x) is str for x in c) for c in crumbs):
@@ -141,6 +156,48 @@ class Fingerprints:
         if not page.key_covers_context:
             self._feed(out, page.context)
         return self._digest(out)
+
+    def _record_page(self, page: Page, inputs: RecordInputs) -> str:
+        """A record's page (plan/pages.py, made from its RecordInputs alone):
+        one digest of every field of the inputs, a record by ``record`` (its
+        digest and what pages show about it from elsewhere), a string by its
+        length and text, an empty field by a tag, anything else as ``key``
+        would feed it.  Ten thousand of these an edit: no list of parts."""
+        template = self.templates(page.template)
+        text = f"{len(page.url)}:{page.url}{len(template)}:{template}{len(page.title)}:{page.title}"
+        parts = [text.encode("utf-8", "surrogatepass"), self._crumbs(page.crumbs)]
+        add = parts.append
+        for name in _INPUTS:
+            v = getattr(inputs, name)
+            t = type(v)
+            if v is None:
+                add(b"\x01n")
+            elif t is Record:
+                add(b"\x01R" + self.record(v))
+            elif t is str:
+                b = v.encode("utf-8", "surrogatepass")
+                add(b"\x01s%d:" % len(b) + b)
+            elif t is tuple and not v:
+                add(b"\x01(")
+            else:
+                out: list[str] = []
+                self._feed(out, v)
+                b = "\x1f".join(out).encode("utf-8", "surrogatepass")
+                add(b"\x01g%d:" % len(b) + b)
+        h = self._page_base.copy()
+        h.update(b"".join(parts))
+        return h.hexdigest()
+
+    def _crumbs(self, crumbs: Any) -> bytes:
+        """The crumbs' part of a record page's key: the pages of one section
+        share one tuple of crumbs, digested once (held, so its id is not reused)."""
+        hit = self._crumb_parts.get(id(crumbs))
+        if hit is None or hit[0] is not crumbs:
+            out: list[str] = []
+            self._feed(out, crumbs)
+            b = "\x1f".join(out).encode("utf-8", "surrogatepass")
+            hit = self._crumb_parts[id(crumbs)] = (crumbs, b"\x02%d:" % len(b) + b)
+        return hit[1]
 
     def _feed(self, out: list[str], v: Any) -> None:
         t = type(v)
@@ -228,6 +285,7 @@ class Fingerprints:
 # Exact types hashed by their repr, with a tag (so 1 and "1" differ).
 _SCALARS: dict[type, str] = {str: "s", int: "i", bool: "b", type(None): "n", float: "f", Decimal: "d", date: "t"}
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_INPUTS = tuple(f.name for f in dataclasses.fields(RecordInputs))  # every field: a new one is keyed too
 _LONG = 8  # sequences this long of strings or of FLAT_FROZEN values are keyed by repr (Fingerprints._flat)
 
 # Frozen dataclasses whose fields hold only strings, numbers, dates, None, and
