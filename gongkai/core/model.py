@@ -48,7 +48,8 @@ class Record:
     attachments: tuple[dict[str, str], ...] = ()
     body: str = ""
     data: dict[str, Any] = field(default_factory=dict)
-    locs: dict[str, Loc] = field(default_factory=dict, repr=False, compare=False)
+    # core/locs.py: packed once the record is checked (a cached record keeps them as one string)
+    locs: Mapping[str, Loc] = field(default_factory=dict, repr=False, compare=False)
     # digest of everything the record was made from (files, site.yaml, gongkai's code): set by
     # the validator, it stands for the record's content when the build decides what to redo
     digest: str = field(default="", repr=False, compare=False)
