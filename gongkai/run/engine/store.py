@@ -191,6 +191,7 @@ class RecordStore:
         self._used: set[str] = set()
         self._shards: dict[int, Shard | None] = {}  # read this build (None: none usable)
         self._rows: frozenset[str] | None = None  # names in folder/rows, listed once a build
+        self._rows_folder = ""  # folder/rows and a separator, once listed
         # shard → (its keys, stat_key of its file) as last read or written by this store
         self._known: dict[int, tuple[frozenset[str], tuple[int, ...] | None]] = {}
         self.hits = 0
@@ -234,13 +235,14 @@ class RecordStore:
         path = getattr(rows, "path", None)
         if path is None:
             return True
-        folder = str(self._rows_dir())
         if self._rows is None:
+            self._rows_folder = os.path.join(self._rows_dir(), "")
             try:
-                self._rows = frozenset(e.name for e in os.scandir(folder))
+                self._rows = frozenset(e.name for e in os.scandir(self._rows_folder))
             except OSError:
                 self._rows = frozenset()
-        return os.path.dirname(path) == folder and os.path.basename(path) in self._rows
+        folder = self._rows_folder
+        return path.startswith(folder) and path[len(folder) :] in self._rows
 
     def get(self, key: str) -> Any:
         value = self.memory.get(key)
