@@ -77,3 +77,38 @@ def test_positions_with_a_separator_in_a_name_are_kept_as_they_are(odd: str) -> 
     locs = {"": Loc(odd, 1, 1), "title": Loc("content/x.yaml", 2, 3)}
     packed = pack_locs(locs)
     assert not isinstance(packed, Locs) and dict(packed) == locs
+
+
+def test_a_record_comes_back_from_its_pickle_whole() -> None:
+    """Fields that equality ignores (digest, locs) survive too, and unpickling
+    never asks Record.__getattr__ (it made an exception per record)."""
+    from datetime import date
+
+    from gongkai.core.model import Record
+
+    rec = Record(
+        id="a",
+        type="notice",
+        source="content/notices/a.md",
+        title="标题",
+        publisher="gov",
+        date=date(2020, 1, 2),
+        data={"category": "政策解读"},
+        locs=pack_locs({"": Loc("content/notices/a.md", 1, 1), "title": Loc("content/notices/a.md", 2, 8)}),
+        digest="ab" * 20,
+    )
+    asked: list[str] = []
+    real = Record.__getattr__
+
+    def spy(self: Record, name: str) -> object:
+        asked.append(name)
+        return real(self, name)
+
+    Record.__getattr__ = spy  # type: ignore[method-assign]
+    try:
+        again = pickle.loads(pickle.dumps(rec))
+    finally:
+        Record.__getattr__ = real  # type: ignore[method-assign]
+    assert asked == []
+    assert again == rec and again.digest == rec.digest and dict(again.locs) == dict(rec.locs)
+    assert again.category == "政策解读" and again.loc("title.x") == Loc("content/notices/a.md", 2, 8)

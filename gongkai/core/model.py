@@ -88,6 +88,12 @@ class Record:
         n = self.notice
         return bool(n) and n["start"] <= today <= n["end"]  # type: ignore[index]
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Unpickling (the record packs): without this, the unpickler's look-up
+        # of __setstate__ falls through to __getattr__ below and raises, a few
+        # µs a record, 10,000 times an edit.
+        self.__dict__.update(state)
+
     def __getattr__(self, name: str) -> Any:
         # Templates may write record.tables instead of record.data.tables.
         data = self.__dict__.get("data")
