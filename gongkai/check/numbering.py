@@ -27,7 +27,9 @@ def assign(
     and records always give the same numbers."""
     out: dict[str, tuple[int, int]] = {}
     nxt: dict[int, int] = {}
-    numbered = (r for r in records if not r.draft and is_agency(r.publisher))
+    records = tuple(records)
+    agency = {p: is_agency(p) for p in {r.publisher for r in records}}  # a few publishers, 10,000 records
+    numbered = (r for r in records if not r.draft and agency[r.publisher])
     for rec in sorted(numbered, key=lambda r: (r.date, r.id)):
         if rec.id in registry.numbers:
             out[rec.id] = registry.numbers[rec.id]

@@ -22,6 +22,7 @@ from gongkai.check.rules.notice_workdays import check_workday_minima
 from gongkai.check.standard import judge_standard
 from gongkai.core.config import SiteConfig, parse_holidays, parse_site_config
 from gongkai.core.errors import Loc, Problem
+from gongkai.core.locs import pack_locs
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.kinds import BAD, Ctx, parse_fields, slug_problem
 from gongkai.core.schema.types import COMMON, RECORD_TYPES
@@ -89,9 +90,8 @@ def check_file(sf: SourceFile | None, key: str, config: SiteConfig, calendar: Wo
         problems.extend(check_record(rec, config, keys, sf.roster_total))
         problems.extend(check_deadlines(rec, calendar))
         problems.extend(check_workday_minima(rec, config, calendar))
-        rec = replace(
-            rec, digest=record_digest(key, sf.deps), locs={k: v for k, v in rec.locs.items() if _cross_loc(k)}
-        )
+        locs = pack_locs({k: v for k, v in rec.locs.items() if _cross_loc(k)})
+        rec = replace(rec, digest=record_digest(key, sf.deps), locs=locs)
     return CheckedFile(rec, tuple(problems), sf.deps)
 
 

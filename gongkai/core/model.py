@@ -48,7 +48,8 @@ class Record:
     attachments: tuple[dict[str, str], ...] = ()
     body: str = ""
     data: dict[str, Any] = field(default_factory=dict)
-    locs: dict[str, Loc] = field(default_factory=dict, repr=False, compare=False)
+    # core/locs.py: packed once the record is checked (a cached record keeps them as one string)
+    locs: Mapping[str, Loc] = field(default_factory=dict, repr=False, compare=False)
     # digest of everything the record was made from (files, site.yaml, gongkai's code): set by
     # the validator, it stands for the record's content when the build decides what to redo
     digest: str = field(default="", repr=False, compare=False)
@@ -86,6 +87,12 @@ class Record:
     def on_notice(self, today: Day) -> bool:
         n = self.notice
         return bool(n) and n["start"] <= today <= n["end"]  # type: ignore[index]
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Unpickling (the record packs): without this, the unpickler's look-up
+        # of __setstate__ falls through to __getattr__ below and raises, a few
+        # µs a record, 10,000 times an edit.
+        self.__dict__.update(state)
 
     def __getattr__(self, name: str) -> Any:
         # Templates may write record.tables instead of record.data.tables.

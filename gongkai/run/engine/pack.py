@@ -1,6 +1,8 @@
 """Record packs: the validated record files a site's last build kept, in
-SHARDS sealed files that a build reads whole, one sequential read each
-(instead of one sealed file per record: 10,000 opens and reads per edit).
+SHARDS sealed files that a build reads whole, one sequential read and one
+unpickling each (instead of one sealed file, or one pickle, per record:
+10,000 opens, or 10,000 unpicklings that each look up every class again and
+share no string, per edit).
 
 A record's key names its content (validate.file_key: its file, site.yaml,
 gongkai's code), so an entry is never stale and any entry found under a key
@@ -8,24 +10,24 @@ is as good as any other; packs need no coordination beyond being whole.
 
 One shard file::
 
-    MAGIC | u64 length of the index | HMAC-SHA256(MAGIC, length, index) | index | entries
+    MAGIC | u64 length of the index | HMAC-SHA256(MAGIC, length, index) | index | body
 
-The index is a pickle of ``(ident, {key: (offset, length, sha256)})``, read
-only after its tag verifies under this machine's key (sealed.key()); each
-entry is a pickle read only after its bytes match the SHA-256 the
-authenticated index names.  ``ident`` names the format, gongkai's code
-(store.code_digest) and the cache folder the shard was written for: a shard
-that is forged, cut short, sealed elsewhere, copied from another site's
-folder or made by other code is a miss (``read_shard`` → None), and so is an
-entry whose bytes do not match.  A shard is written to a temporary file and
-renamed over the old one, so a build killed while writing leaves the old
-shard (or none), never half of one; two builds writing at once each leave a
-whole shard (the last one renamed wins).
+The index is a pickle of ``(ident, keys, SHA-256 of the body)``, read only
+after its tag verifies under this machine's key (sealed.key()); the body, a
+pickle of the tuple of the keys' values in the same order, is unpickled only
+after its bytes match the SHA-256 the authenticated index names.  ``ident``
+names the format, gongkai's code (store.code_digest) and the cache folder
+the shard was written for: a shard that is forged, cut short, sealed
+elsewhere, copied from another site's folder or made by other code is a miss
+(``read_shard`` → None), and so is every entry of a shard whose body does
+not match.  A shard is written to a temporary file and renamed over the old
+one, so a build killed while writing leaves the old shard (or none), never
+half of one; two builds writing at once each leave a whole shard (the last
+one renamed wins).
 
-Entries are not unpickled when a shard is read: only those a build asks for
-(``Shard.blob`` + pickle.loads in store.RecordStore.get), and a shard is
-rewritten only when its set of keys changed, copying the bytes of entries it
-keeps.
+A shard's keys are known from its index alone; its body is unpickled when a
+build first asks for one of its entries (``Shard.values``), and a shard is
+written again, from the values in memory, only when its set of keys changed.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import hashlib
 import hmac
 import pickle
 import struct
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,61 +44,52 @@ from gongkai.run.engine import sealed
 
 __all__ = ["MAGIC", "SHARDS", "Shard", "read_shard", "shard_of", "shard_path", "write_shard"]
 
-MAGIC = b"GKPACK1\n"
-FORMAT = 1
-SHARDS = 16  # an edit rewrites about two of them (the new key's, the old key's)
+MAGIC = b"GKPACK2\n"
+FORMAT = 2
+# An edit rewrites about two of them (the new key's, the old key's), pickling
+# each again whole: at 10,000 records ~300 records each.
+SHARDS = 32
 _LEN = struct.Struct("<Q")
 _HEAD = len(MAGIC) + _LEN.size + 32
-
-# key → (offset from the end of the index, length, SHA-256 of the entry's bytes)
-Index = dict[str, tuple[int, int, bytes]]
 
 
 def shard_of(key: str) -> int:
     """The shard of a key (a hex digest)."""
     try:
-        return int(key[:1], 16) % SHARDS
+        return int(key[:2], 16) % SHARDS
     except ValueError:
         return 0
 
 
 def shard_path(folder: Path, n: int) -> Path:
-    return folder / f"pack-{n:x}"
+    return folder / f"pack-{n:02x}"
 
 
 class Shard:
-    """One shard as read: its verified index over the file's bytes."""
+    """One shard as read: its verified keys over the file's bytes; the
+    values once asked for."""
 
-    __slots__ = ("data", "index", "start")
+    __slots__ = ("_values", "data", "digest", "keys", "start")
 
-    def __init__(self, data: bytes, start: int, index: Index) -> None:
-        self.data, self.start, self.index = data, start, index
+    def __init__(self, data: bytes, start: int, keys: tuple[str, ...], digest: bytes) -> None:
+        self.data, self.start, self.keys, self.digest = data, start, keys, digest
+        self._values: dict[str, Any] | None = None
 
-    def keys(self) -> Iterable[str]:
-        return self.index.keys()
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.index
-
-    def entry(self, key: str) -> tuple[memoryview, bytes] | None:
-        """(bytes, their SHA-256) of ``key``'s entry as stored, unverified
-        (to be copied into another shard with its digest)."""
-        where = self.index.get(key)
-        if where is None:
-            return None
-        offset, length, digest = where
-        begin = self.start + offset
-        if begin + length > len(self.data):
-            return None
-        return memoryview(self.data)[begin : begin + length], digest
-
-    def blob(self, key: str) -> memoryview | None:
-        """``key``'s entry, only if its bytes are those the index names."""
-        found = self.entry(key)
-        if found is None:
-            return None
-        view, digest = found
-        return view if hmac.compare_digest(hashlib.sha256(view).digest(), digest) else None
+    def values(self) -> dict[str, Any]:
+        """key → value, unpickled (once) only if the body's bytes are those
+        the index names; empty when they are not (every entry a miss)."""
+        if self._values is None:
+            self._values = {}
+            body = memoryview(self.data)[self.start :]
+            if hmac.compare_digest(hashlib.sha256(body).digest(), self.digest):
+                try:
+                    values = pickle.loads(body)
+                except Exception:  # a class that changed shape since (the code digest makes that rare)
+                    values = None
+                if isinstance(values, tuple) and len(values) == len(self.keys):
+                    self._values = dict(zip(self.keys, values, strict=True))
+            self.data = b""  # the bytes are not needed again
+        return self._values
 
 
 def _tag(length: bytes, index: bytes) -> bytes:
@@ -128,31 +121,23 @@ def read_shard(path: Path, ident: tuple[Any, ...]) -> Shard | None:
         value = pickle.loads(index)
     except Exception:
         return None
-    if not (isinstance(value, tuple) and len(value) == 2 and value[0] == ident and isinstance(value[1], dict)):
+    if not (isinstance(value, tuple) and len(value) == 3 and value[0] == ident):
         return None
-    return Shard(data, start, value[1])
+    keys, digest = value[1], value[2]
+    if not (isinstance(keys, tuple) and all(isinstance(k, str) for k in keys) and isinstance(digest, bytes)):
+        return None
+    return Shard(data, start, keys, digest)
 
 
-def write_shard(path: Path, ident: tuple[Any, ...], entries: Iterable[tuple[str, bytes | memoryview, bytes]]) -> bool:
-    """Write ``entries`` (key, pickled bytes, their SHA-256) as the shard
-    ``path`` for ``ident``, by a rename; False when that failed (the cache
-    only saves time)."""
-    index: Index = {}
-    blobs: list[bytes | memoryview] = []
-    offset = 0
-    for key, blob, digest in entries:
-        index[key] = (offset, len(blob), digest)
-        blobs.append(blob)
-        offset += len(blob)
-    head = pickle.dumps((ident, index), protocol=pickle.HIGHEST_PROTOCOL)
+def write_shard(path: Path, ident: tuple[Any, ...], keys: Sequence[str], values: Sequence[Any]) -> bool:
+    """Write ``values`` under ``keys`` (in that order) as the shard ``path``
+    for ``ident``, by a rename; False when that failed (the cache only saves
+    time)."""
+    body = pickle.dumps(tuple(values), protocol=pickle.HIGHEST_PROTOCOL)
+    head = pickle.dumps((ident, tuple(keys), hashlib.sha256(body).digest()), protocol=pickle.HIGHEST_PROTOCOL)
     length = _LEN.pack(len(head))
     try:
         tag = _tag(length, head)  # this machine's key may not be made (a read-only cache folder)
     except OSError:
         return False
-    return sealed.write_whole(path, (MAGIC, length, tag, head, *blobs))
-
-
-def digest(blob: bytes | memoryview) -> bytes:
-    """The SHA-256 an index names an entry by."""
-    return hashlib.sha256(blob).digest()
+    return sealed.write_whole(path, (MAGIC, length, tag, head, body))

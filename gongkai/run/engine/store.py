@@ -22,7 +22,6 @@ import functools
 import hashlib
 import importlib.metadata
 import os
-import pickle
 import shutil
 import sys
 import time
@@ -180,9 +179,9 @@ class RecordStore:
     no build used are dropped by ``commit``.  Any unreadable entry is a
     miss, never an error.
 
-    On disk the entries are in a few sealed packs (pack.py), each read
-    whole when first needed, an entry unpickled only when asked for;
-    ``commit`` rewrites only the packs whose keys changed.  Roster rows are
+    On disk the entries are in a few sealed packs (pack.py), each read and
+    unpickled whole when one of its entries is first asked for; ``commit``
+    rewrites only the packs whose keys changed.  Roster rows are
     sealed files of their own in ``folder/rows`` (``detach``, Rows)."""
 
     def __init__(self, folder: Path | None) -> None:
@@ -190,9 +189,9 @@ class RecordStore:
         self.memory: dict[str, Any] = {}
         self._new: set[str] = set()
         self._used: set[str] = set()
-        self._blobs: dict[str, bytes] = {}
         self._shards: dict[int, Shard | None] = {}  # read this build (None: none usable)
         self._rows: frozenset[str] | None = None  # names in folder/rows, listed once a build
+        self._rows_folder = ""  # folder/rows and a separator, once listed
         # shard → (its keys, stat_key of its file) as last read or written by this store
         self._known: dict[int, tuple[frozenset[str], tuple[int, ...] | None]] = {}
         self.hits = 0
@@ -208,7 +207,7 @@ class RecordStore:
             stat = _stat(path)
             shard = self._shards[n] = pack.read_shard(path, self._ident(n))
             if shard is not None:
-                self._known[n] = (frozenset(shard.keys()), stat)
+                self._known[n] = (frozenset(shard.keys), stat)
         return self._shards[n]
 
     def _unchanged(self, n: int, keys: list[str], new: set[str]) -> bool:
@@ -222,7 +221,7 @@ class RecordStore:
         if n not in self._shards and known is not None and known[1] == _stat(pack.shard_path(self.folder, n)):
             return known[0] == frozenset(keys)
         old = self._shard(n)
-        return old is not None and set(old.keys()) == set(keys)
+        return old is not None and set(old.keys) == set(keys)
 
     def _rows_dir(self) -> Path:
         assert self.folder is not None
@@ -236,24 +235,20 @@ class RecordStore:
         path = getattr(rows, "path", None)
         if path is None:
             return True
-        folder = str(self._rows_dir())
         if self._rows is None:
+            self._rows_folder = os.path.join(self._rows_dir(), "")
             try:
-                self._rows = frozenset(e.name for e in os.scandir(folder))
+                self._rows = frozenset(e.name for e in os.scandir(self._rows_folder))
             except OSError:
                 self._rows = frozenset()
-        return os.path.dirname(path) == folder and os.path.basename(path) in self._rows
+        folder = self._rows_folder
+        return path.startswith(folder) and path[len(folder) :] in self._rows
 
     def get(self, key: str) -> Any:
         value = self.memory.get(key)
         if value is None and self.folder is not None:
             shard = self._shard(pack.shard_of(key))
-            blob = shard.blob(key) if shard is not None else None
-            if blob is not None:
-                try:
-                    value = pickle.loads(blob)
-                except Exception:  # a class that changed shape since (the code digest makes that rare)
-                    value = None
+            value = shard.values().get(key) if shard is not None else None
             if value is not None and not self._rows_present(value):
                 value = None
             if value is not None:
@@ -264,12 +259,10 @@ class RecordStore:
             self.hits += 1
         return value
 
-    def put(self, key: str, value: Any, blob: bytes | None = None) -> None:
-        """Keep ``value`` (``blob``: its pickle, when already made)."""
+    def put(self, key: str, value: Any) -> None:
+        """Keep ``value``."""
         self.memory[key] = value
         self._new.add(key)
-        if blob is not None:
-            self._blobs[key] = blob
 
     def used(self, key: str) -> None:
         self._used.add(key)
@@ -299,19 +292,21 @@ class RecordStore:
         """Write the packs whose entries changed; drop the entries this build
         did not use (from memory and disk).  Failing to write is ignored: it
         only costs time."""
-        used, new, blobs = self._used, self._new, self._blobs
-        self._used, self._new, self._blobs = set(), set(), {}
+        used, new = self._used, self._new
+        self._used, self._new = set(), set()
         self.memory = {k: v for k, v in self.memory.items() if k in used}
         # A key used but never found nor kept (a file that could not be read,
         # or one refused for its size) has nothing to write.
         used = set(self.memory)
         try:
             if self.folder is not None:
-                self._write(used, new, blobs)
+                self._write(used, new)
         finally:
             self._shards, self._rows = {}, None
 
-    def _write(self, used: set[str], new: set[str], blobs: dict[str, bytes]) -> None:
+    def _write(self, used: set[str], new: set[str]) -> None:
+        """Every used key is in memory (found or put this build): a changed
+        shard is pickled again whole from there."""
         assert self.folder is not None
         by_shard: dict[int, list[str]] = {n: [] for n in range(pack.SHARDS)}
         for key in used:
@@ -321,16 +316,9 @@ class RecordStore:
             if self._unchanged(n, keys, new):
                 continue
             changed = True
-            old = self._shard(n)
-            entries = []
-            for key in sorted(keys):
-                found = old.entry(key) if old is not None and key not in new else None
-                if found is None:
-                    blob = blobs.get(key) or pickle.dumps(self.memory[key], protocol=pickle.HIGHEST_PROTOCOL)
-                    found = (memoryview(blob), pack.digest(blob))
-                entries.append((key, *found))
+            keys.sort()
             path = pack.shard_path(self.folder, n)
-            if not pack.write_shard(path, self._ident(n), entries):
+            if not pack.write_shard(path, self._ident(n), keys, [self.memory[k] for k in keys]):
                 return
             self._known[n] = (frozenset(keys), _stat(path))
         if changed:
@@ -339,12 +327,15 @@ class RecordStore:
     def _sweep(self, used: set[str]) -> None:
         """Remove roster files no entry names and what a killed build left
         (after an hour: another build may still be writing or reading them),
-        and the files of the one-file-per-record layout of earlier versions."""
+        and the files of earlier layouts (one file per record, other shards)."""
         assert self.folder is not None
         try:
+            shards = {pack.shard_path(self.folder, n).name for n in range(pack.SHARDS)}
             for entry in os.scandir(self.folder):
                 if entry.is_dir(follow_symlinks=False) and len(entry.name) == 2:
                     shutil.rmtree(entry.path, ignore_errors=True)  # records/ab/<key>.pickle: before packs
+                elif entry.name.startswith("pack-") and entry.name not in shards:
+                    os.unlink(entry.path)  # a shard of another layout (pack.SHARDS, pack.FORMAT)
                 elif entry.name.startswith(".tmp-") and not _young(entry):
                     os.unlink(entry.path)
             for entry in os.scandir(self._rows_dir()):
