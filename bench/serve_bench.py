@@ -12,7 +12,9 @@ what the watcher calls) and builds once as ``gongkai serve`` does at start
 ``rebuild()``; the roster row's note changed, ``rebuild()``; both restored,
 ``rebuild()``.  Wall and CPU seconds (user + sys of the child and the
 processes it started, measured around each rebuild) are printed for each,
-with the load average, then the medians.
+with the load average, then the medians; and the server's memory: its
+peak RSS (the process itself and, separately, the largest process it
+forked), its RSS and Pss after the first build and after the edits.
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ from datetime import date
 from pathlib import Path
 from gongkai.commands.serve import DevServer
 
+def pss():
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as f:
+            lines = {l.split(":")[0]: int(l.split()[1]) for l in f if l.split(":")[0] in ("Rss", "Pss")}
+        return lines["Rss"] / 1024, lines["Pss"] / 1024
+    except OSError:
+        return 0.0, 0.0
+
 def cpu():
     a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
@@ -42,6 +52,7 @@ server = DevServer(site, port=0, today=date.fromisoformat(sys.argv[2]), log=lamb
 try:
     server.rebuild()
     assert server.state.ok, server.state.problems[:3]
+    mem = {"first": pss()}
     manifest = json.loads((site / "synth.json").read_text(encoding="utf-8"))
     notice, roster = site / manifest["edit_notice"], site / manifest["edit_roster"]
     n0, r0 = notice.read_bytes(), roster.read_bytes()
@@ -62,7 +73,10 @@ try:
         notice.write_bytes(n0)
         roster.write_bytes(r0)
     timed("restore")
-    print(json.dumps(out))
+    mem["edits"] = pss()
+    mem["peak"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    print(json.dumps({"times": out, "mem": mem}))
 finally:
     server._httpd.server_close()
     import shutil
@@ -94,13 +108,21 @@ def main() -> None:
                 raise SystemExit(f"serve bench failed ({name}):\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}")
             got = json.loads(r.stdout.strip().splitlines()[-1])
             load = os.getloadavg()[0]
-            for what, (wall, cpu) in got.items():
+            mem = got["mem"]
+            print(
+                f"run {run} {name:>8}   memory: peak RSS {mem['peak'][0]:.0f} MiB (largest forked process "
+                f"{mem['peak'][1]:.0f}); RSS/Pss after the first build {mem['first'][0]:.0f}/{mem['first'][1]:.0f}, "
+                f"after the edits {mem['edits'][0]:.0f}/{mem['edits'][1]:.0f} MiB",
+                flush=True,
+            )
+            samples.setdefault((name, "peak RSS MiB"), []).append((mem["peak"][0], mem["edits"][1]))
+            for what, (wall, cpu) in got["times"].items():
                 samples.setdefault((name, what), []).append((wall, cpu))
                 print(
                     f"run {run} {name:>8} {what:>8}: wall {wall:6.2f} s  cpu {cpu:6.2f} s  (load {load:.1f})",
                     flush=True,
                 )
-    print("\nmedians (wall / cpu seconds):")
+    print("\nmedians (wall / cpu seconds; peak RSS: MiB peak RSS / Pss after the edits):")
     for (name, what), xs in sorted(samples.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         wall = statistics.median(x[0] for x in xs)
         cpu = statistics.median(x[1] for x in xs)

@@ -21,17 +21,30 @@ While it is being made the spare carries a temporary name
 (``.<out>.tmp-<pid>-spare``): a build killed then leaves a stale temporary
 tree, removed by the next build like any other (write._clean_stale), never
 a half-changed spare.
+
+A private output (the preview server's, in a folder of its own that no
+other program is meant to write) has its spare made by difference instead:
+the writer knows what the spare holds (the manifest of the tree it was,
+kept in memory), so a file whose entry (digest, size, mtime) is the same in
+that manifest and the new one is the very file and stays; only the
+entries that differ are removed, moved in or linked, with no stat of the
+files the edit did not touch.  Before it is used, one walk of names
+(``holds``, no stat) checks that the spare holds exactly those files:
+anything else in it (a file the server did not write, a symlink, a file
+gone, an empty folder) and it is not used but removed, and the tree is made
+afresh: such a file is never published nor kept.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from collections.abc import Callable
 
 from gongkai.run import walk
 
-__all__ = ["assemble"]
+__all__ = ["assemble", "by_difference", "holds", "link_copy"]
 
 
 def assemble(
@@ -181,3 +194,103 @@ def _keeps(
         return (device, e.inode()) == want
     st = e.stat(follow_symlinks=False)
     return (st.st_dev, st.st_ino) == want
+
+
+def holds(work: str, files: dict[str, tuple[str, int, int]], marker: str) -> bool:
+    """Whether the tree ``work`` holds exactly ``files`` and ``marker`` as
+    regular files and no other entry (no symlink, no empty folder): one walk
+    of names, no stat (a listing's file type is free with each name)."""
+    count = 0
+
+    def walk_fd(fd: int, prefix: str) -> bool:
+        nonlocal count
+        with os.scandir(fd) as it:
+            entries = list(it)
+        if not entries and prefix:
+            return False  # an empty folder: a tree made from nothing has none
+        for e in entries:
+            name = e.name
+            if e.is_dir(follow_symlinks=False):
+                sub = os.open(name, walk.DIR_FLAGS, dir_fd=fd)
+                try:
+                    if not walk_fd(sub, f"{prefix}{name}/"):
+                        return False
+                finally:
+                    os.close(sub)
+                continue
+            rel = prefix + name
+            if not e.is_file(follow_symlinks=False) or (rel not in files and rel != marker):
+                return False
+            count += 1
+        return True
+
+    if not walk.FDS:  # pragma: no cover - not POSIX
+        return False
+    try:
+        fd = os.open(work, walk.DIR_FLAGS)
+    except OSError:
+        return False
+    try:
+        return walk_fd(fd, "") and count == len(files) + (1 if marker not in files else 0)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def by_difference(
+    work: str,
+    had: dict[str, tuple[str, int, int]],
+    files: dict[str, tuple[str, int, int]],
+    fresh: str,
+    link: Callable[[str, str], None],
+) -> None:
+    """Make ``work``, which holds exactly ``had`` (``holds`` said so), hold
+    exactly ``files`` (mtime 0: written by this build under ``fresh``, else
+    kept: linked from the output by ``link(rel, target)``).  A path whose
+    entry is the same in both is left alone; everything else is removed,
+    moved in or linked, and folders left empty are removed."""
+    emptied: set[str] = set()
+    for rel, entry in had.items():
+        if files.get(rel) != entry:
+            os.unlink(os.path.join(work, rel))
+            head = rel.rpartition("/")[0]
+            while head and head not in emptied:
+                emptied.add(head)
+                head = head.rpartition("/")[0]
+    for folder in sorted(emptied, key=lambda d: d.count("/"), reverse=True):  # deepest first
+        try:
+            os.rmdir(os.path.join(work, folder))
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+    for rel, entry in files.items():
+        if had.get(rel) == entry:
+            continue
+        target = os.path.join(work, rel)
+        try:
+            _put(rel, entry, target, fresh, link)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _put(rel, entry, target, fresh, link)
+
+
+def _put(rel: str, entry: tuple[str, int, int], target: str, fresh: str, link: Callable[[str, str], None]) -> None:
+    if entry[2] == 0:
+        os.replace(os.path.join(fresh, rel), target)
+    else:
+        link(rel, target)
+
+
+def link_copy(src: str, dst: str, files: dict[str, tuple[str, int, int]], marker: str) -> None:
+    """Make ``dst`` (absent) a tree of hard links to ``src``'s ``files`` and marker."""
+    os.mkdir(dst)
+    made = {""}
+    for rel in (*files, marker):
+        head = rel.rpartition("/")[0]
+        if head not in made:
+            os.makedirs(os.path.join(dst, head), exist_ok=True)
+            while head and head not in made:
+                made.add(head)
+                head = head.rpartition("/")[0]
+        os.link(os.path.join(src, rel), os.path.join(dst, rel))

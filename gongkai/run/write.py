@@ -49,6 +49,9 @@ class Manifest:
     token: str = ""
     files: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # a private output's (the preview's): the files of its spare, the tree this build replaced
+    # (run/spare.py), or None when there is none it can use
+    spare: dict[str, tuple[str, int, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,8 +116,11 @@ class Output:
         when the folder's marker is bound to it and names its tree.
         ``verify``: check that each file left alone is still as that build
         wrote it (size and mtime); off only for a folder nobody else writes
-        (the preview's).  ``site``: the site folder, bound into the marker."""
+        (the preview's): such a private output is not walked for foreign
+        files (its spare is, before each use) and its spare is made by
+        difference (run/spare.py).  ``site``: the site folder, bound into the marker."""
         self.verify = verify
+        self.private = not verify
         self.guard = guard
         self.leaks: list[Problem] = []
         self._made: set[str] = {""}  # folders of the new tree made so far (relative; "" is its root)
@@ -156,13 +162,13 @@ class Output:
         # 公示期 has since withdrawn included, and beside any other output it may be published
         # (a township's build/<slug> inside the county's site, --out under a web root)
         self.spare = self.out.parent / f".{self.out.name}.spare"
-        self.keep_spare = site is not None and self.out.parent == site.resolve()
+        self.keep_spare = self.private or (site is not None and self.out.parent == site.resolve())
 
     def __enter__(self) -> Output:
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             _clean_stale(self.out)
-            if self.previous is not None:
+            if self.previous is not None and not self.private:
                 self._foreign_files()
             self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-{os.getpid()}-", dir=self.out.parent))
             self._tmp_prefix = str(self.tmp) + "/"
@@ -334,7 +340,12 @@ class Output:
             work = self._take_spare()
             if work is not None:
                 tree = work
-                spare.assemble(str(work), self.manifest.files, str(self.tmp), self._kept_inode, MARKER, self._link)
+                if self.private:
+                    had = self.previous.spare if self.previous is not None else None
+                    assert had is not None
+                    spare.by_difference(str(work), had, self.manifest.files, str(self.tmp), self._link)
+                else:
+                    spare.assemble(str(work), self.manifest.files, str(self.tmp), self._kept_inode, MARKER, self._link)
             else:
                 self._link_kept()
             self._stamp(tree)
@@ -357,6 +368,8 @@ class Output:
         new = sum(1 for e in self.manifest.files.values() if e[2] == 0)
         if not self.keep_spare or self.previous is None or 2 * new > len(self.manifest.files):
             return None
+        if self.private and getattr(self.previous, "spare", None) is None:
+            return None
         if not _our_tree(self.spare):
             return None
         try:
@@ -365,6 +378,10 @@ class Output:
             work = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}-spare"
             os.rename(self.spare, work)
         except OSError:
+            return None
+        if self.private and not spare.holds(str(work), self.previous.spare or {}, MARKER):
+            # something the server did not write (or a file gone): neither used nor kept
+            shutil.rmtree(work, ignore_errors=True)
             return None
         return work
 
@@ -392,6 +409,9 @@ class Output:
         build did not use is removed first); what is left of this build's
         temporary tree is removed.  Failing here costs only time."""
         assert self.tmp is not None
+        if self.private:
+            self._retire_private(old, used_spare)
+            return
         if not used_spare and _our_tree(self.spare):
             shutil.rmtree(self.spare, ignore_errors=True)
         if old is not None:
@@ -409,6 +429,31 @@ class Output:
                 shutil.rmtree(old, ignore_errors=True)
         if used_spare:
             shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _retire_private(self, old: Path | None, used_spare: bool) -> None:
+        """A private output's replaced tree becomes its spare, what it holds
+        (the previous manifest's files) noted in the new manifest; after the
+        first build, a tree of links to the new one is made the spare."""
+        assert self.tmp is not None
+        self.manifest.spare = None
+        if not used_spare and os.path.lexists(self.spare):
+            shutil.rmtree(self.spare, ignore_errors=True)
+        if used_spare:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        try:
+            if os.path.lexists(self.spare):
+                raise FileExistsError(self.spare)
+            if old is not None and self.previous is not None:
+                os.rename(old, self.spare)
+                old = None
+                self.manifest.spare = self.previous.files
+            elif old is None:  # the first build: the next one would else link every file afresh
+                spare.link_copy(str(self.out), str(self.spare), self.manifest.files, MARKER)
+                self.manifest.spare = self.manifest.files
+        except OSError:
+            shutil.rmtree(self.spare, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
     def _stamp(self, tree: Path) -> None:
         """Fill in the mtime of every file written (the next build checks it)."""
