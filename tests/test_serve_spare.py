@@ -166,3 +166,35 @@ def test_a_server_rebuild_failing_on_an_error_keeps_the_site_served_and_its_spar
     finally:
         server._httpd.server_close()
         shutil.rmtree(server._tmp, ignore_errors=True)
+
+
+def test_a_file_deleted_by_hand_from_the_served_tree_does_not_stop_the_server(demo: Path, tmp_path: Path) -> None:
+    # The server trusts its private folder: a file the spare lacks (made by the last rebuild) is linked from
+    # the served tree without a stat. Deleted there by hand, it made every later rebuild fail until the
+    # server was restarted.
+    server = DevServer(demo, port=0, today=TODAY, log=lambda line: None)
+    other = demo / "content" / "notices" / "banshi-dibao.md"
+    try:
+        server.rebuild()
+        _edit_notice(demo, "第一句补充。")
+        server.rebuild()
+        assert server.state.ok
+        spare_tree = server.out.parent / ".site.spare"
+        made = [
+            p
+            for p in server.out.rglob("index.html")
+            if p.stat().st_ino != (spare_tree / p.relative_to(server.out)).stat().st_ino
+        ]
+        assert made  # the edited notice's page, at least: only in the served tree
+        for p in made:
+            p.unlink()
+        for text in ("另一条通知的补充。", "另一条通知的第二句补充。"):  # the notice's page is kept: linked
+            _append(other, f"\n{text}\n")
+            _touch_later(other)
+            server.rebuild()
+            assert server.state.ok, server.state.problems
+            _same_as_cold(demo, server.out, tmp_path)
+        _spare_is_its_manifest(server.out, server.cache)
+    finally:
+        server._httpd.server_close()
+        shutil.rmtree(server._tmp, ignore_errors=True)

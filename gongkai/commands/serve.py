@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from gongkai.commands.serve_http import HardenedServer, allowed_host
-from gongkai.core.errors import ContentError, GongkaiError, Problem
+from gongkai.core.errors import ContentError, GongkaiError, OutputError, Problem
 from gongkai.emit.render import MemoryBytecodeCache
 from gongkai.emit.search_memo import SearchMemo
 from gongkai.run.build import BuildResult, build
@@ -163,7 +163,13 @@ class DevServer:
         found: list[Problem] = []
         result, other = None, ""
         try:
-            result = build(self.root, self.today or date.today(), out=self.out, drafts=self.drafts, cache=self.cache)
+            try:
+                result = self._build()
+            except OutputError:
+                # The private output is trusted as the server left it: a file deleted there by hand (or a
+                # disk error) must not fail every later rebuild. Forget it and make every file once.
+                self.cache.forget_manifest(self.out)
+                result = self._build()
             ok, found = True, list(result.warnings)
         except ContentError as exc:
             ok, found = False, list(exc.problems)
@@ -184,6 +190,9 @@ class DevServer:
         for line in rebuild_lines(result, found, problems, seconds):
             self.log(line)
         _give_back_memory()
+
+    def _build(self) -> BuildResult:
+        return build(self.root, self.today or date.today(), out=self.out, drafts=self.drafts, cache=self.cache)
 
     def _watch_loop(self) -> None:
         while not self._stop.is_set():

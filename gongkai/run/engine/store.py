@@ -500,6 +500,12 @@ class BuildCache:
             m = value if isinstance(value, Manifest) else None
         return m
 
+    def forget_manifest(self, out: Path) -> None:
+        """Forget what the last build into ``out`` left (kept in memory only:
+        the preview server's, after its private output proved not to be as
+        it was left); the next build there makes every file."""
+        self._manifests.pop(out, None)
+
     def save_manifest(self, out: Path, manifest: Manifest) -> None:
         self._manifests[out] = manifest
         path = self._manifest_path(out)
