@@ -34,6 +34,7 @@ from gongkai.run.engine.pools import (
     Item,
     can_fork,
     check_in_pool,
+    give_back,
     make_items,
     parallel,
 )
@@ -245,6 +246,7 @@ class Made:
         # the site's records, and the merge's process renders once it is done.
         many = parallel(self.workers, len(items))
         if many or (merge and self.workers > 1 and can_fork()):
+            give_back()  # what checking freed (the files' pickles) is not forked with the records
             make = self._full_search if merge else None
             self._forked = Forked(max(1, self.workers - 1), self.renderer, items, self.guard, make)
         if merge:
