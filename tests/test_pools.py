@@ -195,3 +195,35 @@ def test_data_files_and_qr_codes_are_made_on_every_core(town: Path, tmp_path: Pa
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_the_pool_ends_before_the_build_finishes(town: Path, tmp_path: Path) -> None:
+    """Once every page is made and the search merge is done, the pool's
+    processes (each a copy of the records) end, before the main process
+    writes the index and finishes the build (before, the merge's process
+    lived to the end, the peak of the build's memory)."""
+    import multiprocessing
+
+    from gongkai.run.build import build
+    from gongkai.run.engine.engine import Made
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("one core: nothing is forked")
+    alive: list[int] = []
+    real = Made.search
+
+    def watched(self: Made) -> None:
+        alive.append(len(multiprocessing.active_children()))
+        real(self)
+
+    site = tmp_path / "town"
+    shutil.copytree(town, site)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    mp.setattr(Made, "search", watched)
+    try:
+        result = build(site, date.fromisoformat(TODAY), out=tmp_path / "out", workers=2)
+    finally:
+        mp.undo()
+    assert result.search == "merged"
+    assert alive == [0]

@@ -259,8 +259,8 @@ class Made:
             if done <= rendered:
                 progress("pages", done, rendered)
         self.rendered = tuple(name.removeprefix("page:") for name, _ in todo[:rendered])
-        if self._search is None and self._forked is not None:  # nothing else to wait for: free the copies now
-            self._forked.close()
+        if self._forked is not None:  # the copies of the records end now (the merge's files wait in its spool)
+            self._forked.release()
 
     def group(self, name: str, inputs: tuple[Any, ...], produce: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
         """Files made together by ``produce`` from ``inputs`` (their key)."""

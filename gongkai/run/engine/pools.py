@@ -133,7 +133,24 @@ class Forked:
             for _ in range(count):
                 yield pickle.load(f)
 
+    def release(self) -> None:
+        """End the processes once every item is made and the merge is done
+        (its files wait in the spool for ``searched``): each process is a
+        copy of the site's records, not kept while this one finishes the
+        build.  Nothing while the merge still runs."""
+        if self.search is None or self.search.done():
+            self._end()
+
     def close(self) -> None:
+        self._end()
+        if self.spool:
+            try:
+                os.unlink(self.spool)
+            except OSError:
+                pass
+            self.spool = ""
+
+    def _end(self) -> None:
         pool, self.pool = self.pool, None
         if pool is not None and not self.pending:
             pool.shutdown()  # all done: the processes end as asked
@@ -145,12 +162,6 @@ class Forked:
                     p.terminate()
             for p in processes:
                 p.join()
-        if self.spool:
-            try:
-                os.unlink(self.spool)
-            except OSError:
-                pass
-            self.spool = ""
 
 
 def _result(future: Future[Any]) -> Any:
