@@ -395,3 +395,43 @@ def test_registry_survives_a_copy_of_the_site(tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(REPO / "content", copy / "content")
     assert numbers(copy) == numbers(REPO)
+
+
+def test_every_json_download_is_what_the_standard_library_writes(demo: Path) -> None:
+    """plan/export.py writes JSON without the standard library's slow
+    indenting encoder: every JSON file of the build must still be exactly
+    ``json.dumps(..., ensure_ascii=False, indent=2)`` of what it holds."""
+    files = sorted((demo / "data").rglob("*.json"))
+    assert len(files) > 20
+    for path in files:
+        blob = path.read_bytes()
+        assert blob == (json.dumps(json.loads(blob), ensure_ascii=False, indent=2) + "\n").encode(), path
+
+
+def test_json_bytes_match_the_standard_library_on_any_value() -> None:
+    """Nested values of every JSON type (and the odd keys and floats json
+    accepts) give the standard library's bytes; what it refuses, ours refuses."""
+    import random
+
+    from gongkai.plan.export import _dumps
+
+    rnd = random.Random(18)
+    leaves = [None, True, False, 0, -7, 2**70, 1.5, -0.0, 1e300, float("nan"), float("inf"), "", '中"\\\n\t\x01\u2028']
+
+    def value(depth: int) -> object:
+        kind = rnd.randrange(4 if depth < 4 else 1)
+        if kind == 0:
+            return rnd.choice(leaves)
+        if kind == 1:
+            return [value(depth + 1) for _ in range(rnd.randrange(4))]
+        if kind == 2:
+            return tuple(value(depth + 1) for _ in range(rnd.randrange(3)))
+        keys = ["k", "键", 1, 2.5, True, None, ""]
+        return {rnd.choice(keys): value(depth + 1) for _ in range(rnd.randrange(4))}
+
+    for _ in range(2000):
+        v = value(0)
+        assert _dumps(v) == (json.dumps(v, ensure_ascii=False, indent=2) + "\n").encode(), v
+    for bad in ({"x": Decimal("1.50")}, [{(1, 2): 3}], {"d": date(2026, 1, 1)}):
+        with pytest.raises(TypeError):
+            _dumps(bad)

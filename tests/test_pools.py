@@ -6,8 +6,10 @@ traceback, never a half-made site published."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -154,3 +156,74 @@ def test_workers_end_when_the_build_is_killed_outright(town: Path, tmp_path: Pat
     for w in left:
         os.kill(w, signal.SIGKILL)
     assert not left, f"workers {left} outlived the killed build"
+
+
+def test_data_files_and_qr_codes_are_made_on_every_core(town: Path, tmp_path: Path) -> None:
+    """A record's data files and QR code are made by the pool's processes
+    beside the pages (before, by this process alone after the pages, one core
+    idle); the output is byte for byte the one process's."""
+    import gongkai.run.pipeline as pipeline
+    from gongkai.run.build import build
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("one core: nothing is forked")
+    calls = tmp_path / "calls"
+    real = pipeline.record_data_files
+
+    def watched(site, rec):  # type: ignore[no-untyped-def]
+        with open(calls, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(site, rec)
+
+    site = tmp_path / "town"
+    shutil.copytree(town, site)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    mp.setattr(pipeline, "record_data_files", watched)
+    try:
+        build(site, date.fromisoformat(TODAY), out=tmp_path / "many", workers=2)
+        pids = [int(p) for p in calls.read_text().split()]
+        assert len(pids) > RECORDS // 2
+        assert {p for p in pids if p != os.getpid()}, "every data file was made by the build's own process"
+        build(site, date.fromisoformat(TODAY), out=tmp_path / "one", workers=1)
+    finally:
+        mp.undo()
+    many, one = _tree(tmp_path / "many"), _tree(tmp_path / "one")
+    assert many.keys() == one.keys()
+    assert [rel for rel in many if many[rel] != one[rel] and rel != ".gongkai-build"] == []
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_the_pool_ends_before_the_build_finishes(town: Path, tmp_path: Path) -> None:
+    """Once every page is made and the search merge is done, the pool's
+    processes (each a copy of the records) end, before the main process
+    writes the index and finishes the build (before, the merge's process
+    lived to the end, the peak of the build's memory)."""
+    import multiprocessing
+
+    from gongkai.run.build import build
+    from gongkai.run.engine.engine import Made
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("one core: nothing is forked")
+    alive: list[int] = []
+    real = Made.search
+
+    def watched(self: Made) -> None:
+        alive.append(len(multiprocessing.active_children()))
+        real(self)
+
+    site = tmp_path / "town"
+    shutil.copytree(town, site)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    mp.setattr(Made, "search", watched)
+    try:
+        result = build(site, date.fromisoformat(TODAY), out=tmp_path / "out", workers=2)
+    finally:
+        mp.undo()
+    assert result.search == "merged"
+    assert alive == [0]

@@ -35,7 +35,7 @@ from gongkai.plan.sheet_layout import SheetRequest
 from gongkai.plan.sheets import plan_sheets, qr_files
 from gongkai.read.load import load_site
 from gongkai.read.registry import REGISTRY
-from gongkai.run.engine.engine import Engine, Made
+from gongkai.run.engine.engine import Engine, Group, Made
 from gongkai.run.registry import save_registry
 from gongkai.run.result import BuildResult
 
@@ -67,10 +67,7 @@ def make_site(
         gc.unfreeze()  # Engine.output freezes again around the output
     renderer = engine.renderer(site, dirs)
     with engine.output(site, renderer, gate_for(site), protect=(root / "content", root / "themes")) as made:
-        made.pages(pages)
-        for rec in sorted(site.published, key=lambda r: r.id):
-            made.group(f"qr:{rec.id}", ("qr", rec), partial(qr_files, site, rec))
-            made.group(f"data:{rec.id}", ("data", rec), partial(record_data_files, site, rec))
+        made.pages(pages, _record_groups(site))  # made beside the pages (on every core)
         made.group("catalogue", ("catalogue", catalogue(site), site.standard), lambda: site_data_files(site))
         made.group("regulations", ("regulations", *regulation_inputs(site)), lambda: regulation_files(site))
         made.group("proposals", ("proposals", *proposal_records(site)), lambda: proposal_files(site))
@@ -86,6 +83,15 @@ def make_site(
     registered = tuple(save_registry(root, site))  # only after the output is complete
     engine.stamp.refresh(root / REGISTRY)
     return engine.finish(made, _result(made, len(pages), warnings, registered, sheets))
+
+
+def _record_groups(site: Site) -> list[Group]:
+    """Each published record's QR code and data files."""
+    out: list[Group] = []
+    for rec in sorted(site.published, key=lambda r: r.id):
+        out.append((f"qr:{rec.id}", ("qr", rec), partial(qr_files, site, rec)))
+        out.append((f"data:{rec.id}", ("data", rec), partial(record_data_files, site, rec)))
+    return out
 
 
 def _result(

@@ -6,7 +6,7 @@ import gc
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -31,17 +31,22 @@ from gongkai.run.engine.pools import (
     Aside,
     Forked,
     Guard,
+    Item,
     can_fork,
     check_in_pool,
+    give_back,
+    make_items,
     parallel,
-    render_pages,
 )
 from gongkai.run.engine.search import SearchKeeper
 from gongkai.run.engine.store import BuildCache, BuildStamp, code_digest, forget_build, remember_build
 from gongkai.run.progress import Progress, silent
 from gongkai.run.write import Output
 
-__all__ = ["BuildCache", "Engine", "Made"]
+__all__ = ["BuildCache", "Engine", "Group", "Made"]
+
+# A group of output files: its name, the inputs of its key, its producer.
+Group = tuple[str, tuple[Any, ...], Callable[[], Iterable[tuple[str, bytes]]]]
 
 # Below this many files to check afresh, one process does it all.
 PARALLEL_FILES = 400
@@ -210,39 +215,52 @@ class Made:
             None  # (state, its files, parts to drop)
         )
 
-    def pages(self, pages: list[Page]) -> None:
-        """Every page: kept when its key is the last build's, else rendered (on
-        every core), with the search index merged beside them when both take a while."""
-        keys = [self.keys.page(p) for p in pages]
-        todo = [(p, k) for p, k in zip(pages, keys, strict=True) if not self._reuse(f"page:{p.path}", k)]
+    def pages(self, pages: list[Page], groups: Sequence[Group] = ()) -> None:
+        """Every page, then each of ``groups`` (as ``group`` would make it):
+        kept when its key is the last build's, else made (on every core, a
+        group's producer in the process that takes it), with the search index
+        merged beside them when both take a while."""
+        todo: list[tuple[str, str]] = []  # (group name, key) of what is made
+        items: list[Item] = []
+        for page in pages:
+            name, key = f"page:{page.path}", self.keys.page(page)
+            if not self._reuse(name, key):
+                todo.append((name, key))
+                items.append(page)
+        rendered = len(items)
+        for name, inputs, produce in groups:
+            key = self.keys.key(*inputs)
+            if not self._reuse(name, key):
+                todo.append((name, key))
+                items.append(produce)
         site = self.site
         self._search_key = self.keys.key("search", site)
         merge = False  # the whole search index merged afresh, beside the rendering when it can be
         if self.memo is None and not self._unchanged("search", self._search_key):
             self._state = self.keeper.state(self.output, self.previous.get("search"))
-            if self._state is None and (len(todo) > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS):
+            if self._state is None and (rendered > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS):
                 self._pending_path()
                 merge = True
-        rendering = [p for p, _ in todo]
         # One pool of forked processes for both, one process fewer than the
         # workers (this one renders too): each forked process is a copy of
         # the site's records, and the merge's process renders once it is done.
-        many = parallel(self.workers, len(rendering))
+        many = parallel(self.workers, len(items))
         if many or (merge and self.workers > 1 and can_fork()):
+            give_back()  # what checking freed (the files' pickles) is not forked with the records
             make = self._full_search if merge else None
-            self._forked = Forked(max(1, self.workers - 1), self.renderer, rendering, self.guard, make)
+            self._forked = Forked(max(1, self.workers - 1), self.renderer, items, self.guard, make)
         if merge:
             self._search = Aside(self._full_search, self._forked)
-        progress, total = self.progress, len(todo)
-        progress("pages", 0, total)
-        for done, ((page, key), (path, blob, found)) in enumerate(
-            zip(todo, render_pages(self.renderer, rendering, self.workers, self.guard, self._forked), strict=True), 1
-        ):
-            self._made(f"page:{page.path}", key, [(path, blob)], found)
-            progress("pages", done, total)
-        self.rendered = tuple(p.path for p, _ in todo)
-        if self._search is None and self._forked is not None:  # nothing else to wait for: free the copies now
-            self._forked.close()
+        progress = self.progress
+        progress("pages", 0, rendered)
+        made = make_items(self.renderer, items, self.workers, self.guard, self._forked)
+        for done, ((name, key), files) in enumerate(zip(todo, made, strict=True), 1):
+            self._made_found(name, key, files)
+            if done <= rendered:
+                progress("pages", done, rendered)
+        self.rendered = tuple(name.removeprefix("page:") for name, _ in todo[:rendered])
+        if self._forked is not None:  # the copies of the records end now (the merge's files wait in its spool)
+            self._forked.release()
 
     def group(self, name: str, inputs: tuple[Any, ...], produce: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
         """Files made together by ``produce`` from ``inputs`` (their key)."""
@@ -367,12 +385,15 @@ class Made:
         old = self.previous.get(name)
         return old is not None and old[0] == key and all(self.output.intact(r) for r in old[1])
 
-    def _made(
-        self, name: str, key: str, files: Iterable[tuple[str, bytes]], found: list[Problem] | None = None
-    ) -> None:
-        """``found``: what the leak gate found in ``files``, when it has already looked."""
+    def _made(self, name: str, key: str, files: Iterable[tuple[str, bytes]]) -> None:
         rels = []
         for rel, blob in files:
-            self.output.write(rel, blob, found)
+            self.output.write(rel, blob)
             rels.append(rel)
         self.groups[name] = (key, tuple(rels))
+
+    def _made_found(self, name: str, key: str, files: list[tuple[str, bytes, list[Problem] | None]]) -> None:
+        """Each file with what the leak gate found in it, when it has already looked."""
+        for rel, blob, found in files:
+            self.output.write(rel, blob, found)
+        self.groups[name] = (key, tuple(rel for rel, _, _ in files))

@@ -12,6 +12,8 @@ for small jobs, everything runs in this process and gives the same bytes."""
 from __future__ import annotations
 
 import collections
+import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -32,9 +34,12 @@ __all__ = [
     "Aside",
     "Forked",
     "Guard",
+    "Item",
     "WorkerLost",
     "can_fork",
     "check_in_pool",
+    "give_back",
+    "make_items",
     "parallel",
     "render_pages",
 ]
@@ -43,6 +48,16 @@ _RENDER_CHUNK = 64
 ASIDE_RECORDS = 500  # from this many records a command merges a changed search index in another process
 
 Guard = Callable[[str, bytes], list[Problem]]
+# What the pool makes: a page (rendered) or a group of files (its producer
+# called: a record's data files, its QR code), made in the process that takes it.
+Item = Page | Callable[[], Iterable[tuple[str, bytes]]]
+Made = list[tuple[str, bytes, list[Problem] | None]]  # one item's files: (path, bytes, what the guard found)
+
+
+def _make(renderer: Renderer, item: Item) -> list[tuple[str, bytes]]:
+    if isinstance(item, Page):
+        return [(item.path, renderer.render(item))]
+    return list(item())
 
 
 class WorkerLost(GongkaiError):
@@ -79,7 +94,7 @@ class Forked:
         self,
         processes: int,
         renderer: Renderer,
-        pages: Sequence[Page],
+        pages: Sequence[Item],
         guard: Guard | None,
         make: Callable[[], Iterable[tuple[str, bytes]]] | None,
     ) -> None:
@@ -107,7 +122,7 @@ class Forked:
         future.add_done_callback(self.pending.discard)
         return future
 
-    def submit(self, indexes: range) -> Future[list[tuple[str, bytes, list[Problem] | None]]]:
+    def submit(self, indexes: range) -> Future[list[Made]]:
         return self._submit(_worker_render, indexes)
 
     def searched(self) -> Iterator[tuple[str, bytes]]:
@@ -118,7 +133,24 @@ class Forked:
             for _ in range(count):
                 yield pickle.load(f)
 
+    def release(self) -> None:
+        """End the processes once every item is made and the merge is done
+        (its files wait in the spool for ``searched``): each process is a
+        copy of the site's records, not kept while this one finishes the
+        build.  Nothing while the merge still runs."""
+        if self.search is None or self.search.done():
+            self._end()
+
     def close(self) -> None:
+        self._end()
+        if self.spool:
+            try:
+                os.unlink(self.spool)
+            except OSError:
+                pass
+            self.spool = ""
+
+    def _end(self) -> None:
         pool, self.pool = self.pool, None
         if pool is not None and not self.pending:
             pool.shutdown()  # all done: the processes end as asked
@@ -130,12 +162,6 @@ class Forked:
                     p.terminate()
             for p in processes:
                 p.join()
-        if self.spool:
-            try:
-                os.unlink(self.spool)
-            except OSError:
-                pass
-            self.spool = ""
 
 
 def _result(future: Future[Any]) -> Any:
@@ -152,31 +178,45 @@ def render_pages(
     guard: Guard | None = None,
     forked: Forked | None = None,
 ) -> Iterator[tuple[str, bytes, list[Problem] | None]]:
-    """(path, bytes, what ``guard`` found in them) of every page, in order.
-    Large sites are rendered by this process and the forked processes of
-    ``forked`` together (made for these ``pages``; they inherit the site and
-    templates, nothing is pickled but the finished bytes; they also run
-    ``guard`` on what they made).  This process takes a chunk whenever the
-    pool has enough queued, and all of them while the search merge holds the
-    pool's only process: a forked process is one more copy of the records,
-    this one is already here.  Elsewhere, or for small sites, everything is
-    rendered here.  The guard's findings are None for pages made here (not
-    looked at yet).  The bytes are the same either way."""
+    """(path, bytes, what ``guard`` found in them) of every page, in order
+    (``make_items`` of pages alone)."""
+    for files in make_items(renderer, pages, workers, guard, forked):
+        yield from files
+
+
+def make_items(
+    renderer: Renderer,
+    items: Sequence[Item],
+    workers: int | None = None,
+    guard: Guard | None = None,
+    forked: Forked | None = None,
+) -> Iterator[Made]:
+    """The files of every item (a page, or a group's producer), in order:
+    (path, bytes, what ``guard`` found in them).  Large sites are made by
+    this process and the forked processes of ``forked`` together (made for
+    these ``items``; they inherit the site and templates, nothing is pickled
+    but the finished bytes; they also run ``guard`` on what they made).
+    This process takes a chunk whenever the pool has enough queued, and all
+    of them while the search merge holds the pool's only process: a forked
+    process is one more copy of the records, this one is already here.
+    Elsewhere, or for small sites, everything is made here.  The guard's
+    findings are None for files made here (not looked at yet).  The bytes
+    are the same either way."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if forked is None or not parallel(workers, len(pages)):
-        for page in pages:
-            yield page.path, renderer.render(page), None
+    if forked is None or not parallel(workers, len(items)):
+        for item in items:
+            yield [(path, blob, None) for path, blob in _make(renderer, item)]
         return
 
-    def here(chunk: range) -> list[tuple[str, bytes, list[Problem] | None]]:
-        return [(pages[i].path, renderer.render(pages[i]), None) for i in chunk]
+    def here(chunk: range) -> list[Made]:
+        return [[(path, blob, None) for path, blob in _make(renderer, items[i])] for i in chunk]
 
-    chunks = [range(i, min(i + _RENDER_CHUNK, len(pages))) for i in range(0, len(pages), _RENDER_CHUNK)]
+    chunks = [range(i, min(i + _RENDER_CHUNK, len(items))) for i in range(0, len(items), _RENDER_CHUNK)]
     todo = iter(chunks)
-    # In page order: a chunk the pool makes (its future) or one made here
-    # (its pages).  A few chunks ahead of the writer, not all: finished pages
-    # wait in memory only until this process has written them.
-    ahead: collections.deque[Future[list[tuple[str, bytes, list[Problem] | None]]] | list[Any]] = collections.deque()
+    # In order: a chunk the pool makes (its future) or one made here (its
+    # items' files).  A few chunks ahead of the writer, not all: finished
+    # files wait in memory only until this process has written them.
+    ahead: collections.deque[Future[list[Made]] | list[Made]] = collections.deque()
     queued = 0  # chunks in the pool
     depth = 2
     while True:
@@ -207,11 +247,11 @@ def render_pages(
             yield from head
 
 
-# set in forked workers only: (renderer, pages, guard, the merge, its spool)
-_worker: tuple[Renderer, Sequence[Page], Guard | None, Any, str] | None = None
+# set in forked workers only: (renderer, items, guard, the merge, its spool)
+_worker: tuple[Renderer, Sequence[Item], Guard | None, Any, str] | None = None
 
 
-def _worker_init(job: tuple[Renderer, Sequence[Page], Guard | None, Any, str], parent: int) -> None:
+def _worker_init(job: tuple[Renderer, Sequence[Item], Guard | None, Any, str], parent: int) -> None:
     global _worker
     _worker = job
     _end_with(parent)
@@ -231,14 +271,13 @@ def _end_with(parent: int) -> None:
     threading.Thread(target=watch, name="gongkai-parent-watch", daemon=True).start()
 
 
-def _worker_render(indexes: range) -> list[tuple[str, bytes, list[Problem] | None]]:
+def _worker_render(indexes: range) -> list[Made]:
     assert _worker is not None
-    renderer, pages, guard, _, _ = _worker
-    out = []
-    for i in indexes:
-        blob = renderer.render(pages[i])
-        out.append((pages[i].path, blob, guard(pages[i].path, blob) if guard is not None else None))
-    return out
+    renderer, items, guard, _, _ = _worker
+    return [
+        [(path, blob, guard(path, blob) if guard is not None else None) for path, blob in _make(renderer, items[i])]
+        for i in indexes
+    ]
 
 
 def _aside_run() -> int:
@@ -249,7 +288,29 @@ def _aside_run() -> int:
         for item in make():
             pickle.dump(item, f, protocol=pickle.HIGHEST_PROTOCOL)
             count += 1
+    # The merge's state (every document's postings) is garbage now: its
+    # memory goes back to the system, not kept while this process renders.
+    give_back(collect=True)
     return count
+
+
+def give_back(collect: bool = False) -> None:
+    """Return the C heap's free memory to the system (glibc's malloc_trim;
+    elsewhere nothing): freed objects otherwise stay resident, and a
+    process forked now would share them for nothing.  ``collect``: the
+    cyclic garbage first (cheap after gc.freeze: the records are not walked)."""
+    if collect:
+        gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
 
 
 class Aside:
