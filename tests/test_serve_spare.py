@@ -150,7 +150,7 @@ def test_a_server_rebuild_failing_on_an_error_keeps_the_site_served_and_its_spar
         before = _tree(server.out)
         from gongkai.run.engine import engine
 
-        def broken(self: object, pages: object) -> None:
+        def broken(self: object, *args: object) -> None:
             raise RuntimeError("a bug while making pages")
 
         monkeypatch.setattr(engine.Made, "pages", broken)
