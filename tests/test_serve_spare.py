@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from test_incremental import MUTATIONS, NOTICE, TODAY, _append, _assert_same, _touch_later, _tree
+from test_incremental import MUTATIONS, TODAY, _append, _assert_same, _touch_later, _tree
+from test_spare import _edit_notice, _folders
 
 from gongkai.commands.serve import DevServer
 from gongkai.core.errors import OutputError
@@ -31,10 +32,6 @@ def demo(tmp_path: Path) -> Path:
     return root
 
 
-def _folders(out: Path) -> set[str]:
-    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()}
-
-
 def _private() -> BuildCache:
     return BuildCache(None, memory_only=True, manifests_on_disk=False)
 
@@ -45,11 +42,6 @@ def _same_as_cold(root: Path, out: Path, tmp_path: Path) -> None:
     build(root, TODAY, out=cold, cache=BuildCache(None, memory_only=True))
     _assert_same(out, cold)
     assert _folders(out) == _folders(cold)
-
-
-def _edit_notice(root: Path, text: str) -> None:
-    _append(root / NOTICE, f"\n{text}\n")
-    _touch_later(root / NOTICE)
 
 
 def _spare_is_its_manifest(out: Path, cache: BuildCache) -> None:
