@@ -30,8 +30,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-
 from gongkai.core.errors import GongkaiError
 from gongkai.core.version import __version__
 from gongkai.run.engine import pack, sealed
@@ -73,6 +71,9 @@ OUTPUT_LIBRARIES = (
     "pillow",
     "pypdf",
 )
+
+
+_UNSET: Any = object()  # BuildCache: not made yet
 
 
 @functools.cache
@@ -450,14 +451,11 @@ class BuildCache:
         self._file_digests: FileDigests | None = None
         self._digests_from: FileDigests | None = None  # as read from the folder
         # compiled templates: render.MemoryBytecodeCache in the server; from a
-        # command, sealed files of the cache folder (compiling is ~0.3 s a build)
-        self.templates: Any = SealedBytecodeCache(folder / "templates") if folder is not None else None
-        # digest of a template's source → the templates it names (render.Renderer)
-        self.template_refs: dict[str, list[str] | None] = {}
-        if self.folder is not None:
-            refs = sealed.load(self.folder / "template-refs.pickle")
-            if isinstance(refs, dict):
-                self.template_refs = refs
+        # command, sealed files of the cache folder (compiling is ~0.3 s a build);
+        # made when first asked for (a no-op build imports no Jinja)
+        self._templates: Any = _UNSET
+        # digest of a template's source → the templates it names (render.Renderer); read when first asked for
+        self._template_refs: dict[str, list[str] | None] | None = None
 
     @property
     def file_digests(self) -> FileDigests | None:
@@ -500,6 +498,25 @@ class BuildCache:
             m = value if isinstance(value, Manifest) else None
         return m
 
+    @property
+    def templates(self) -> Any:
+        if self._templates is _UNSET:
+            from gongkai.run.engine.bytecode import SealedBytecodeCache
+
+            self._templates = SealedBytecodeCache(self.folder / "templates") if self.folder is not None else None
+        return self._templates
+
+    @templates.setter
+    def templates(self, value: Any) -> None:
+        self._templates = value
+
+    @property
+    def template_refs(self) -> dict[str, list[str] | None]:
+        if self._template_refs is None:
+            refs = sealed.load(self.folder / "template-refs.pickle") if self.folder is not None else None
+            self._template_refs = refs if isinstance(refs, dict) else {}
+        return self._template_refs
+
     def forget_manifest(self, out: Path) -> None:
         """Forget what the last build into ``out`` left (kept in memory only:
         the preview server's, after its private output proved not to be as
@@ -511,32 +528,5 @@ class BuildCache:
         path = self._manifest_path(out)
         if path is not None:
             sealed.dump(path, manifest)
-        if self.folder is not None and self.template_refs:
-            sealed.dump(self.folder / "template-refs.pickle", self.template_refs)
-
-
-class SealedBytecodeCache(jinja2.BytecodeCache):
-    """Jinja's compiled templates in sealed files (sealed.py): compiled code
-    runs when a page renders, so, like every pickle of the cache, it is read
-    only if this machine sealed it.  Jinja keys a template by its name and
-    checks its source's checksum (and its own and Python's version) before
-    using what it loads; anything else is compiled again."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def _path(self, key: str) -> Path:
-        return self.folder / f"{key}.jinja"
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            with open(self._path(bucket.key), "rb") as f:
-                blob = f.read()
-        except OSError:
-            return
-        payload = sealed.unseal(blob)
-        if payload is not None:
-            bucket.bytecode_from_string(payload)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        sealed.dump(self._path(bucket.key), blob=sealed.seal(bucket.bytecode_to_string()))
+        if self.folder is not None and self._template_refs:  # None: no template was asked about
+            sealed.dump(self.folder / "template-refs.pickle", self._template_refs)
