@@ -33,6 +33,7 @@ from gongkai.core.errors import ContentError, GongkaiError, OutputError, Problem
 from gongkai.emit.render import MemoryBytecodeCache
 from gongkai.emit.search_memo import SearchMemo
 from gongkai.run.build import BuildResult, build
+from gongkai.run.engine.pools import give_back
 from gongkai.run.engine.store import BuildCache
 
 __all__ = ["DevServer", "normalise_base_path"]
@@ -189,7 +190,10 @@ class DevServer:
             self.state.changed.notify_all()
         for line in rebuild_lines(result, found, problems, seconds):
             self.log(line)
-        _give_back_memory()
+        # Return to the system what the rebuild freed: glibc keeps the freed blocks of a thread's heap
+        # (a rebuild's pages, its plan), so a server that rebuilt a 10,000-record site would hold the
+        # peak of every rebuild for good.
+        give_back()
 
     def _build(self) -> BuildResult:
         return build(self.root, self.today or date.today(), out=self.out, drafts=self.drafts, cache=self.cache)
@@ -367,32 +371,6 @@ class DevServer:
         for t in self._threads:  # a rebuild under way ends before its folder goes
             t.join(timeout=30)
         shutil.rmtree(self._tmp, ignore_errors=True)
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    import ctypes
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        fn = ctypes.CDLL(None).malloc_trim  # glibc
-    except (OSError, AttributeError):
-        return None
-    fn.argtypes, fn.restype = [ctypes.c_size_t], ctypes.c_int
-    return fn
-
-
-_TRIM = _malloc_trim()
-
-
-def _give_back_memory() -> None:
-    """Return to the system what a rebuild freed: glibc keeps the freed
-    blocks of a thread's heap (a rebuild's pages, its plan) for that thread,
-    so a server that rebuilt a 10,000-record site holds the peak of every
-    rebuild for good unless told to trim."""
-    if _TRIM is not None:
-        _TRIM(0)
 
 
 MAX_LOGGED = 200  # problems printed in the terminal, as gongkai check does

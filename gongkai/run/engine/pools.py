@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import functools
 import gc
 import multiprocessing
 import os
 import pickle
+import sys
 import tempfile
 import threading
 import time
@@ -306,7 +308,10 @@ def give_back(collect: bool = False) -> None:
         trim(0)
 
 
+@functools.cache
 def _malloc_trim() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
     try:
         return ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):  # not glibc
