@@ -16,13 +16,14 @@ the medians.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+from ab import code_env, code_site_args
 
 TODAY = "2026-11-28"
 
@@ -53,9 +54,9 @@ def one(code: Path, site: Path, i: int) -> dict[str, list[float]]:
     before = notice.read_bytes()
     notice.write_bytes(before + f"\n核对补充{os.getpid()}-{i}。\n".encode())
     try:
-        env = {**os.environ, "PYTHONPATH": str(code)}
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        r = subprocess.run([sys.executable, "-c", CHILD, str(site), TODAY], env=env, cwd=code, capture_output=True)
+        r = subprocess.run(
+            [sys.executable, "-c", CHILD, str(site), TODAY], env=code_env(code), cwd=code, capture_output=True
+        )
     finally:
         notice.write_bytes(before)
     if r.returncode != 0:
@@ -67,15 +68,9 @@ def one(code: Path, site: Path, i: int) -> dict[str, list[float]]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--code", action="append", required=True, help="NAME=checkout folder")
-    ap.add_argument("--site", action="append", required=True, help="NAME=site folder (built once by that code)")
-    ap.add_argument("--runs", type=int, default=5)
-    args = ap.parse_args()
-    codes = {k: Path(v).resolve() for k, v in (c.split("=", 1) for c in args.code)}
-    sites = {k: Path(v).resolve() for k, v in (s.split("=", 1) for s in args.site)}
+    codes, sites, runs = code_site_args(__doc__, "built once by that code", runs=5)
     got: dict[str, list[dict[str, list[float]]]] = {name: [] for name in codes}
-    for i in range(args.runs):
+    for i in range(runs):
         for name, code in codes.items():
             t = one(code, sites[name], i)
             got[name].append(t)

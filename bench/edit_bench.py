@@ -15,7 +15,6 @@ printed for each, with the load average, then the medians.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
@@ -25,11 +24,13 @@ import sys
 import time
 from pathlib import Path
 
+from ab import code_env, code_site_args
+
 TODAY = "2026-11-28"
 
 
 def timed(code: Path, site: Path) -> tuple[float, float]:
-    env = {**os.environ, "PYTHONPATH": str(code)}
+    env = code_env(code)
     cmd = [
         sys.executable,
         "-m",
@@ -51,30 +52,24 @@ def timed(code: Path, site: Path) -> tuple[float, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--code", action="append", required=True, help="NAME=checkout folder")
-    ap.add_argument("--site", action="append", required=True, help="NAME=site folder (built once into SITE/build)")
-    ap.add_argument("--runs", type=int, default=3)
-    args = ap.parse_args()
-    codes = dict(c.split("=", 1) for c in args.code)
-    sites = dict(s.split("=", 1) for s in args.site)
+    codes, sites, runs = code_site_args(__doc__, "built once into SITE/build")
     samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for run in range(args.runs):
+    for run in range(runs):
         for name, code in codes.items():
-            site = Path(sites[name]).resolve()
+            site = sites[name]
             manifest = json.loads((site / "synth.json").read_text(encoding="utf-8"))
             notice, roster = site / manifest["edit_notice"], site / manifest["edit_roster"]
             n0, r0 = notice.read_bytes(), roster.read_bytes()
             try:
                 notice.write_bytes(n0 + f"\n本通知第{run}次补充说明。\n".encode())
-                edits = [("notice", timed(Path(code).resolve(), site))]
+                edits = [("notice", timed(code, site))]
                 roster.write_bytes(r0.replace("村组核定".encode(), "已复核".encode(), 1))
-                edits.append(("roster", timed(Path(code).resolve(), site)))
+                edits.append(("roster", timed(code, site)))
             finally:
                 notice.write_bytes(n0)
                 roster.write_bytes(r0)
-            timed(Path(code).resolve(), site)  # back to the original, untimed
-            edits.append(("no-op", timed(Path(code).resolve(), site)))
+            timed(code, site)  # back to the original, untimed
+            edits.append(("no-op", timed(code, site)))
             load = os.getloadavg()[0]
             for what, (wall, cpu) in edits:
                 samples.setdefault((name, what), []).append((wall, cpu))

@@ -19,13 +19,13 @@ forked), its RSS and Pss after the first build and after the edits.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
 import subprocess
 import sys
-from pathlib import Path
+
+from ab import code_env, code_site_args
 
 TODAY = "2026-11-28"
 
@@ -85,21 +85,13 @@ finally:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--code", action="append", required=True, help="NAME=checkout folder")
-    ap.add_argument("--site", action="append", required=True, help="NAME=site folder (built once by that code)")
-    ap.add_argument("--runs", type=int, default=3)
-    args = ap.parse_args()
-    codes = dict(c.split("=", 1) for c in args.code)
-    sites = dict(s.split("=", 1) for s in args.site)
+    codes, sites, runs = code_site_args(__doc__, "built once by that code")
     samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for run in range(args.runs):
+    for run in range(runs):
         for name, code in codes.items():
-            env = {**os.environ, "PYTHONPATH": str(Path(code).resolve())}
-            env.pop("PYTHONDONTWRITEBYTECODE", None)
             r = subprocess.run(
-                [sys.executable, "-c", CHILD, str(Path(sites[name]).resolve()), TODAY],
-                env=env,
+                [sys.executable, "-c", CHILD, str(sites[name]), TODAY],
+                env=code_env(code),
                 cwd=code,
                 capture_output=True,
                 text=True,
