@@ -105,6 +105,14 @@ def main() -> None:
         e = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         return {**e, "PYTHONPATH": str(code), "GONGKAI_CACHE_DIR": str(work / f"cache--{cname}")}
 
+    def cold_site(sname: str, cname: str) -> Path:
+        """The site's copy for ``cname`` with no output and no cache: the next build is cold."""
+        site = copies[sname, cname]
+        shutil.rmtree(site / "build", ignore_errors=True)
+        shutil.rmtree(work / f"cache--{cname}", ignore_errors=True)
+        remove_caches(site)
+        return site
+
     samples: dict[tuple[str, str], list[dict[str, Any]]] = {}
     if not args.no_cold and not args.no_prime:
         for sname, _ in sites:  # a priming build: index numbers written, .pyc made
@@ -116,10 +124,7 @@ def main() -> None:
         for i in range(1, args.runs + 1):
             for sname, _ in sites:
                 for cname, code in codes:
-                    site = copies[sname, cname]
-                    shutil.rmtree(site / "build", ignore_errors=True)
-                    shutil.rmtree(work / f"cache--{cname}", ignore_errors=True)
-                    remove_caches(site)
+                    site = cold_site(sname, cname)
                     r = run(build_cmd(site), cwd=code, env=env(cname, code), what=f"{sname} {cname}")
                     if not r["ok"]:
                         raise SystemExit(1)
@@ -146,10 +151,7 @@ def main() -> None:
         print(f"{'site':>10} {'code':>8} {'total':>8} {'Jinja':>8} {'share':>6} {'rows':>6}")
         for sname, _ in sites:
             for cname, code in codes:
-                site = copies[sname, cname]
-                shutil.rmtree(site / "build", ignore_errors=True)
-                shutil.rmtree(work / f"cache--{cname}", ignore_errors=True)
-                remove_caches(site)
+                site = cold_site(sname, cname)
                 cmd = [sys.executable, "-c", PROFILE_CHILD, str(site), str(site / "build"), str(work / "p"), TODAY]
                 r = run(cmd, cwd=code, env=env(cname, code), what=f"profile {sname} {cname}")
                 line = next((x for x in r["out"].splitlines() if x.startswith("PROFILE ")), "")
