@@ -48,8 +48,8 @@ def parse_goods(values: tuple[str, ...]) -> tuple[tuple[str, str], ...] | str:
         name, sep, unit = v.replace("：", ":").partition(":")
         name, unit = name.strip(), unit.strip()
         if not sep or not name or not unit or ":" in unit:
-            return f"--goods “{v}”应写成 名称:单位，如 --goods 棉被:床"
+            return f"“{v}”应写成 名称:单位，如 --goods 棉被:床"
         if any(name == n for n, _ in out):
-            return f"--goods 中物资“{name}”写了两次"
+            return f"物资“{name}”写了两次"
         out.append((name, unit))
     return tuple(out)
