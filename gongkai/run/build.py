@@ -8,6 +8,9 @@ So a build with nothing to do loads none of the stages.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -85,8 +88,27 @@ def build(
     last = last_unchanged(root, out, cache, stamp)
     if last is not None:
         return replace(last, unchanged=True)
-    from gongkai.run.engine.engine import Engine
-    from gongkai.run.pipeline import make_site
+    with _no_collection():  # the stages' modules: thousands of objects, none of them garbage
+        from gongkai.run.engine.engine import Engine
+        from gongkai.run.pipeline import make_site
 
     engine = Engine(root, out, cache, args, progress, workers, stamp)
     return make_site(root, out, engine, today, drafts, strict, sheets)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic collector off for a while (as it was, after), and what was
+    made meanwhile moved to the oldest generation: importing the stages
+    makes some hundred thousand objects that all stay, which the young
+    generations' collections would otherwise walk again and again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()  # straight to the oldest generation, which the young ones' collections do not walk
+            gc.unfreeze()
+        if collecting:
+            gc.enable()

@@ -1,0 +1,112 @@
+"""What a command loads before it works: the library versions in the build's
+stamp are read without importlib.metadata (and the email parser it brings),
+yet say what importlib.metadata says; the collector is left as it was."""
+
+from __future__ import annotations
+
+import gc
+import importlib.metadata
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gongkai.run.engine import store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _fresh_library_versions() -> tuple[tuple[str, str], ...]:
+    store.library_versions.cache_clear()
+    try:
+        return store.library_versions()
+    finally:
+        store.library_versions.cache_clear()
+
+
+def test_library_versions_are_importlib_metadatas() -> None:
+    found = dict(_fresh_library_versions())
+    assert found.pop("python") == sys.version
+    for name in store.OUTPUT_LIBRARIES:
+        try:
+            want = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            want = "-"
+        assert found[name] == want, name
+    assert found["jinja2"] != "-" and found["markdown"] != "-"  # installed: read, not defaulted
+
+
+def _dist(folder: Path, dirname: str, version: str) -> None:
+    d = folder / dirname
+    d.mkdir(parents=True)
+    meta = "PKG-INFO" if dirname.endswith(".egg-info") else "METADATA"
+    (d / meta).write_text(
+        f"Metadata-Version: 2.1\nName: x\nVersion: {version}\n\nVersion: 0.0 (the body, not a header)\n",
+        encoding="utf-8",
+    )
+
+
+def test_an_upgrade_earlier_on_the_path_is_the_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first folder on sys.path that holds the library wins, as for
+    importlib.metadata (and the import system); spelling of the name as wheels
+    write it (PEP 503 normalised) matches."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    _dist(second, "Jinja2-1.0.dist-info", "1.0")
+    _dist(first, "jinja2-9.9.9.dist-info", "9.9.9")
+    _dist(first, "chinese_calendar-7.0.egg-info", "7.0")
+    monkeypatch.setattr(sys, "path", [str(first), str(second), *sys.path])
+    found = dict(_fresh_library_versions())
+    assert found["jinja2"] == importlib.metadata.version("jinja2") == "9.9.9"
+    assert found["chinese-calendar"] == importlib.metadata.version("chinese-calendar") == "7.0"
+
+
+def test_two_copies_in_one_folder_are_left_to_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "site"
+    _dist(folder, "segno-8.0.dist-info", "8.0")
+    _dist(folder, "segno-8.1.dist-info", "8.1")
+    monkeypatch.setattr(sys, "path", [str(folder), *sys.path])
+    assert dict(_fresh_library_versions())["segno"] == importlib.metadata.version("segno")
+
+
+def test_the_stamp_does_not_import_importlib_metadata() -> None:
+    """~15 ms of every command (the no-op, a roster edit): importlib.metadata
+    and the email package it imports."""
+    code = (
+        "import sys\nfrom gongkai.run.engine.store import library_versions\nlibrary_versions()\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('importlib.metadata', 'email'))))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"
+
+
+def test_the_command_leaves_the_collector_on() -> None:
+    """``python -m gongkai`` imports with the collector off, then turns it on."""
+    code = (
+        "import gc, runpy, sys\nsys.argv = ['gongkai', '--version']\n"
+        "try:\n    runpy.run_module('gongkai', run_name='__main__')\n"
+        "except SystemExit:\n    pass\nprint(gc.isenabled(), gc.get_freeze_count())"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert r.stdout.split()[-2:] == ["True", "0"]
+
+
+def test_build_leaves_the_collector_as_it_was(tmp_path: Path) -> None:
+    from gongkai.run.build import _no_collection
+
+    assert gc.isenabled()
+    with _no_collection():
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        with _no_collection():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
