@@ -347,3 +347,46 @@ def test_the_registry_read_without_yaml_is_the_registry_read_with_it(
     assert problems == slow_problems
     if plain is not None:  # only ever for a registry the YAML reader finds nothing wrong with
         assert slow.numbers and not slow_problems
+
+
+def test_a_record_sent_back_by_a_checking_process_is_kept_with_shared_names(tmp_path: Path) -> None:
+    """A record unpickled on its own (as the checking processes send each
+    back) has its own copy of every attribute and data key; kept as such, a
+    pack would pickle each name once a record and every later build decode
+    them all again.  Kept, its names are shared: each once a pack; the
+    record reads back equal, its keys in their order."""
+    from datetime import date
+
+    from gongkai.check.validate import CheckedFile
+    from gongkai.core.model import Record
+
+    def sent_back(i: int) -> CheckedFile:
+        rec = Record(
+            id=f"r{i}",
+            type="fund",
+            source=f"content/funds/r{i}.yaml",
+            title=f"资金{i}",
+            publisher="caizheng",
+            date=date(2024, 1, 1),
+            data={"lines": ({"item_name": "道路", "amount_yuan": i},), "fiscal_year": 2024},
+            digest=f"d{i}",
+        )
+        return pickle.loads(pickle.dumps(CheckedFile(rec, (), ()), protocol=pickle.HIGHEST_PROTOCOL))
+
+    first, second = sent_back(1), sent_back(2)
+    names = list(first.record.__dict__)
+    assert not all(a is b for a, b in zip(first.record.__dict__, second.record.__dict__, strict=True))
+    folder = tmp_path / "records"
+    store = RecordStore(folder)
+    keys = ["00" + "a" * 38, "00" + "b" * 38]  # one shard
+    for k, v in zip(keys, (first, second), strict=True):
+        store.put(k, v)
+        store.used(k)
+    store.commit()
+    blob = pack.shard_path(folder, pack.shard_of(keys[0])).read_bytes()
+    for name in (b"publisher", b"attachments", b"item_name", b"amount_yuan", b"fiscal_year"):
+        assert blob.count(name) == 1, name
+    back = RecordStore(folder)
+    again = back.get(keys[0])
+    assert again.record == first.record and list(again.record.__dict__) == names
+    assert again.record.data == {"lines": ({"item_name": "道路", "amount_yuan": 1},), "fiscal_year": 2024}
