@@ -9,6 +9,8 @@ calls ``make_site`` only when the no-op check found work to do.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -77,10 +79,12 @@ def _make(
     site = withdraw_names(checked_site)  # names leave the site after the 公示期; the archive keeps them
     dirs = theme_dirs(root, site.config.theme)
     _check_conac_image(site, dirs)
-    pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
-    renderer = engine.renderer(site, dirs)
+    with _made_to_stay():
+        pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
+        groups = _record_groups(site)
+        renderer = engine.renderer(site, dirs)
     with engine.output(site, renderer, gate_for(site), protect=(root / "content", root / "themes")) as made:
-        made.pages(pages, _record_groups(site))  # made beside the pages (on every core)
+        made.pages(pages, groups)  # made beside the pages (on every core)
         made.group("catalogue", ("catalogue", catalogue(site), site.standard), lambda: site_data_files(site))
         made.group("regulations", ("regulations", *regulation_inputs(site)), lambda: regulation_files(site))
         made.group("proposals", ("proposals", *proposal_records(site)), lambda: proposal_files(site))
@@ -97,6 +101,21 @@ def _make(
     registered = tuple(save_registry(root, site))  # only after the output is complete
     engine.stamp.refresh(root / REGISTRY)
     return engine.finish(made, _result(made, len(pages), warnings, registered, sheets))
+
+
+@contextmanager
+def _made_to_stay() -> Iterator[None]:
+    """For a block whose objects all stay to the end of the build (the plan):
+    no collection meanwhile (they are not garbage), and frozen after, so that
+    no later full collection walks them (each took ~0.05 s at 10,000 records)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
 
 
 def _record_groups(site: Site) -> list[Group]:
