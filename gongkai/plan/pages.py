@@ -19,7 +19,7 @@ from gongkai.core.schema.types import GOODS_SOURCES, RECORD_TYPES
 from gongkai.core.standard import STATES
 from gongkai.plan.assets import asset_labels
 from gongkai.plan.charts import counterpart, record_chart
-from gongkai.plan.data import agency, catalogue, downloads, listed, others_catalogue
+from gongkai.plan.data import catalogue, downloads, others_catalogue
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
 from gongkai.plan.land_transfers import land_transfer_labels
@@ -73,7 +73,7 @@ def _sections(site: Site) -> tuple[Section, ...]:
     out = [
         Section(t.label, f"{t.folder}/", len(site.of_type(t.name))) for t in RECORD_TYPES.values() if t.name != "page"
     ]
-    out.append(Section("公开目录", "catalogue/", sum(1 for r in site.records if listed(site, r) and agency(site, r))))
+    out.append(Section("公开目录", "catalogue/", len(catalogue(site))))  # its entries: listed, the agency's
     if site.standard is not None:
         out.append(Section("标准目录", "standard/", sum(1 for s in site.standard.items if s.item.applies)))
     out.append(Section("按月归档", "archive/", len(site.published)))
