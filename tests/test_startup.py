@@ -143,3 +143,52 @@ def test_the_records_stay_frozen_from_checking_to_the_end_of_the_build(
     assert set(seen) == {"withdraw_names", "theme_dirs", "gate_for", "save_registry", "_result"}
     assert all(n > 1000 for n in seen.values()), seen
     assert gc.get_freeze_count() == 0
+
+
+MARKDOWN = """# 标题
+
+1. 第一项
+2. 第二项
+
+* 甲
+* 乙
+
+| 项目 | 金额 |
+| --- | ---: |
+| 道路 | 1,200.00 |
+
+```python
+print("代码块")
+```
+
+~~~
+plain fence
+~~~
+
+正文 **加粗** 与 `行内代码`。
+"""
+
+
+def test_markdown_without_pygments_renders_as_with_it() -> None:
+    """Markdown's fenced code imported with Pygments hidden (emit/render.py),
+    the extensions given as instances: the HTML is what the named
+    extensions, with Pygments importable, make."""
+    import markdown
+
+    from gongkai.emit.render import _markdown
+
+    reference = markdown.Markdown(extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
+    assert _markdown().convert(MARKDOWN) == reference.convert(MARKDOWN)
+    assert 'class="language-python"' in reference.reset().convert(MARKDOWN)
+
+
+def test_rendering_markdown_imports_neither_pygments_nor_importlib_metadata() -> None:
+    """~20 ms of every edit that renders a notice's body."""
+    code = (
+        "import sys\nfrom gongkai.emit.render import Markdown\nhtml = Markdown()(sys.argv[1])\n"
+        "assert '<pre><code' in html, html\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pygments', 'importlib.metadata', 'email'))))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", code, MARKDOWN], env=env, capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"

@@ -230,7 +230,7 @@ class RecordStore:
     def put(self, key: str, value: Any) -> None:
         """Keep ``value``."""
         rec = getattr(value, "record", None)
-        if rec is not None:
+        if rec is not None and self.folder is not None:  # for the packs
             pack.share_names(rec)
         self.memory[key] = value
         self._new.add(key)
