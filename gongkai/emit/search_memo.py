@@ -5,6 +5,7 @@ index (``splice_posting``), instead of merging every document again."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from gongkai.emit.search_text import (
     _VAL,
@@ -46,12 +47,22 @@ class SearchMemo:
         # kept so that the id cannot be taken by another object meanwhile
         self.entries: dict[tuple[int, tuple[int, ...]], tuple[SearchDoc, _Parts]] = {}
         self.used: set[tuple[int, tuple[int, ...]]] = set()
-        self.docs: dict[tuple[str, str], SearchDoc] = {}  # (record digest, publisher name) → its document
+        # (record digest, publisher name) → (the record, its document)
+        self.docs: dict[tuple[str, str], tuple[Any, SearchDoc]] = {}
         self.docs_used: set[tuple[str, str]] = set()
         self.index: _IndexState | None = None
         self.vils: dict[int, tuple[SearchDoc, list[str]]] = {}
         self.vils_used: set[int] = set()
         self.spliced = 0  # documents spliced into the last index, for tests and the benchmark
+        # The token of the output tree that holds ``index``'s files as they are (set by the engine once
+        # a build's tree is in place; None while a new index is being made, until it is).
+        self.published: str | None = None
+        # Set by the engine before a build: whether the previous output is that tree, so a splice
+        # need not yield the files it leaves as they were: it lists them in ``kept`` instead.
+        self.keep = False
+        self.kept: list[tuple[str, bytes]] = []
+        self._changed: list[int] = []  # of the last splice: the documents spliced, the shards changed
+        self._dirty: set[int] = set()
 
     def villages(self, d: SearchDoc) -> list[str]:
         """_villages(d), remembered with the document's parts."""
@@ -208,4 +219,5 @@ def _splice_index(
     for s in dirty:
         post[s] = (post[s][0], _dumps(post[s][0]))
     memo.spliced = len(changed)
+    memo._changed, memo._dirty = changed, dirty
     return _IndexState(ordered, vilcodes, facets, shards, size, post)

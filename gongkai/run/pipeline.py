@@ -57,7 +57,11 @@ def make_site(
     warnings = tuple(p for p in result.problems if not p.is_error)
     if result.site is None or result.errors or (strict and warnings):
         raise ContentError(list(result.problems))
-    site = withdraw_names(result.site)  # names leave the site after the 公示期; the archive keeps them
+    memo = engine.cache.server_memo  # the preview server's (run/engine/memo.py), else None
+    # names leave the site after the 公示期; the archive keeps them
+    site = withdraw_names(result.site, memo=memo.withdrawn if memo is not None else None)
+    if memo is not None:
+        memo.seed(site)
     dirs = theme_dirs(root, site.config.theme)
     _check_conac_image(site, dirs)
     gc.freeze()  # every record stays to the end: planning's ~100,000 new objects need not make the collector walk them
