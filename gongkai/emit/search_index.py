@@ -384,6 +384,7 @@ def _merge_memo(memo: SearchMemo, ordered: list[SearchDoc], facets: _Facets) -> 
             else:
                 yield rel, state.post[s][1]
     memo.prune()
+    memo.slim()
     return shards
 
 
@@ -425,6 +426,7 @@ def search_docs(site: Site, memo: SearchMemo | None = None) -> list[SearchDoc]:
             hit = memo.docs.get(key)
             if hit is None or hit[0] is not rec:
                 hit = memo.docs[key] = (rec, _search_doc(rec, publisher))
+                memo.made.append((hit[1], rec, publisher))
             docs.append(hit[1])
         else:
             docs.append(_search_doc(rec, publisher))

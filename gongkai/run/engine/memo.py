@@ -49,7 +49,9 @@ class ServerMemo:
 
     def __init__(self) -> None:
         self.base: bytes | None = None  # the Fingerprints.base the page keys were made under
-        self.pages: dict[str, tuple[str, Page, str]] = {}  # page path → (template digest, the page, its key)
+        # page path → what its key was made from (_inputs: not the page, whose context a record page makes
+        # anew when rendered) and the key
+        self.pages: dict[str, tuple[tuple[Any, ...], str]] = {}
         self.withdrawn: dict[int, tuple[Record, Any, Any, Record]] = {}  # plan/names.withdraw_names
         self.summaries: dict[int, Any] = {}  # id(record) → (record, its Summary): plan/pages.summaries
         self._crumbs: dict[tuple[int, int], tuple[Any, Any, bool]] = {}  # this build's (_same_crumbs)
@@ -69,24 +71,24 @@ class ServerMemo:
     def page_key(self, page: Page, keys: Fingerprints) -> str:
         """``keys.page(page)``, or the key made for the last build's page of
         this path when ``page`` is made from the same inputs."""
-        template = keys.templates(page.template)
+        inputs = _inputs(page, keys.templates(page.template))
         old = self.pages.get(page.path)
-        if old is not None and old[0] == template and self._same_page(old[1], page):
+        if old is not None and self._same_page(old[0], inputs):
             self.hits += 1
-            key = old[2]
+            key = old[1]
         else:
             self.misses += 1
             key = keys.page(page)
-        self.pages[page.path] = (template, page, key)
+        self.pages[page.path] = (inputs, key)
         return key
 
-    def _same_page(self, old: Page, new: Page) -> bool:
-        """What keys.Fingerprints.page keys (but the template, compared apart) is the same."""
-        if old.url != new.url or old.title != new.title or old.key_covers_context != new.key_covers_context:
+    def _same_page(self, old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+        """Whether two pages' ``_inputs`` are the same."""
+        if old[0] != new[0] or old[1] != new[1] or old[2] != new[2] or old[5] != new[5]:
             return False
-        if not self._same_crumbs(old.crumbs, new.crumbs) or not same(old.key, new.key):
+        if not self._same_crumbs(old[3], new[3]) or not same(old[4], new[4]):
             return False
-        return new.key_covers_context or same(old.context, new.context)
+        return new[5] or same(old[6], new[6])
 
     def _same_crumbs(self, old: Any, new: Any) -> bool:
         """``same``, once a build for each pair of crumbs (the pages of a
@@ -164,6 +166,13 @@ def _same_items(xs: Any, ys: Any) -> bool:
         elif not same(x, y):
             return False
     return True
+
+
+def _inputs(page: Page, template: str) -> tuple[Any, ...]:
+    """What keys.Fingerprints.page makes a page's key from (with the base):
+    the template's digest, url, title, crumbs, key, and the context unless the key covers it."""
+    covered = page.key_covers_context
+    return (template, page.url, page.title, page.crumbs, page.key, covered, None if covered else page.context)
 
 
 def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
