@@ -33,6 +33,7 @@ from gongkai.core.errors import ContentError, GongkaiError, OutputError, Problem
 from gongkai.emit.render import MemoryBytecodeCache
 from gongkai.emit.search_memo import SearchMemo
 from gongkai.run.build import BuildResult, build
+from gongkai.run.engine.memo import ServerMemo
 from gongkai.run.engine.pools import give_back
 from gongkai.run.engine.store import BuildCache
 
@@ -141,6 +142,7 @@ class DevServer:
         self.cache.search_memo = SearchMemo()
         self.cache.templates = MemoryBytecodeCache()
         self.cache.file_digests = {}
+        self.cache.server_memo = ServerMemo()  # page keys, withdrawn records, summaries (run/engine/memo.py)
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._observer: Any = None

@@ -339,6 +339,8 @@ def _merge_memo(memo: SearchMemo, ordered: list[SearchDoc], facets: _Facets) -> 
         codes = tuple(vil_ix[v] for v in vils)
         vilcodes.append(codes)
         parts.append(memo.parts(d, codes, vils, vil_ix))
+    keeping, memo.keep, memo.kept = memo.keep, False, []
+    memo.published = None  # until the engine has this build's tree in place
     try:
         state = _splice_index(memo, ordered, vilcodes, facets.lists, parts)
     except Exception:
@@ -356,14 +358,33 @@ def _merge_memo(memo: SearchMemo, ordered: list[SearchDoc], facets: _Facets) -> 
         shards = state.shards
         for d in ordered:
             facets.add(d, memo.villages(d))
+        # The files of the documents and shards the splice left alone are the
+        # published tree's (keep): listed in memo.kept, not yielded.
+        changed = set(memo._changed) if keeping else None
+        dirty = memo._dirty if keeping else None
+        kept = memo.kept
         for n, (doc_file, blocks, _, _) in enumerate(parts):
-            yield f"{INDEX_DIR}/d/{n}.json", doc_file
+            out = kept if changed is not None and n not in changed else None
+            rel = f"{INDEX_DIR}/d/{n}.json"
+            if out is None:
+                yield rel, doc_file
+            else:
+                out.append((rel, doc_file))
             for k, block in enumerate(blocks):
-                yield f"{INDEX_DIR}/d/{n}-{k}.json", block
+                rel = f"{INDEX_DIR}/d/{n}-{k}.json"
+                if out is None:
+                    yield rel, block
+                else:
+                    out.append((rel, block))
         width = len(f"{shards - 1:x}")
         for s in sorted(state.post):
-            yield f"{INDEX_DIR}/p/{s:0{width}x}.json", state.post[s][1]
+            rel = f"{INDEX_DIR}/p/{s:0{width}x}.json"
+            if dirty is not None and s not in dirty:
+                kept.append((rel, state.post[s][1]))
+            else:
+                yield rel, state.post[s][1]
     memo.prune()
+    memo.slim()
     return shards
 
 
@@ -400,11 +421,13 @@ def search_docs(site: Site, memo: SearchMemo | None = None) -> list[SearchDoc]:
         publisher = site.publisher_name(rec.publisher)
         key = (rec.digest, publisher)
         if memo is not None and rec.digest:
+            # the very same record: one withdrawn of its names (plan/names.py) has its digest but not its rows
             memo.docs_used.add(key)
-            doc = memo.docs.get(key)
-            if doc is None:
-                doc = memo.docs[key] = _search_doc(rec, publisher)
-            docs.append(doc)
+            hit = memo.docs.get(key)
+            if hit is None or hit[0] is not rec:
+                hit = memo.docs[key] = (rec, _search_doc(rec, publisher))
+                memo.made.append((hit[1], rec, publisher))
+            docs.append(hit[1])
         else:
             docs.append(_search_doc(rec, publisher))
     return docs

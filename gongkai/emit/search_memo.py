@@ -4,7 +4,8 @@ index (``splice_posting``), instead of merging every document again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from gongkai.emit.search_text import (
     _VAL,
@@ -17,7 +18,7 @@ from gongkai.emit.search_text import (
     _villages,
     shard_of,
 )
-from gongkai.plan.search_docs import SearchDoc
+from gongkai.plan.search_docs import SearchDoc, _search_doc
 
 _Parts = tuple[bytes, tuple[bytes, ...], str, str]  # see _doc_parts
 
@@ -46,12 +47,27 @@ class SearchMemo:
         # kept so that the id cannot be taken by another object meanwhile
         self.entries: dict[tuple[int, tuple[int, ...]], tuple[SearchDoc, _Parts]] = {}
         self.used: set[tuple[int, tuple[int, ...]]] = set()
-        self.docs: dict[tuple[str, str], SearchDoc] = {}  # (record digest, publisher name) → its document
+        # (record digest, publisher name) → (the record, its document)
+        self.docs: dict[tuple[str, str], tuple[Any, SearchDoc]] = {}
         self.docs_used: set[tuple[str, str]] = set()
         self.index: _IndexState | None = None
         self.vils: dict[int, tuple[SearchDoc, list[str]]] = {}
         self.vils_used: set[int] = set()
         self.spliced = 0  # documents spliced into the last index, for tests and the benchmark
+        # The token of the output tree that holds ``index``'s files as they are (set by the engine once
+        # a build's tree is in place; None while a new index is being made, until it is).
+        self.published: str | None = None
+        # Set by the engine before a build: whether the previous output is that tree, so a splice
+        # need not yield the files it leaves as they were: it lists them in ``kept`` instead.
+        self.keep = False
+        self.kept: list[tuple[str, bytes]] = []
+        self._changed: list[int] = []  # of the last splice: the documents spliced, the shards changed
+        self._dirty: set[int] = set()
+        # Documents made from records (search_index.search_docs) are held without their text and rows
+        # once their parts are made (``slim``): id of such a document → (it, its record, publisher name),
+        # from which the whole document is made again when its parts are needed again.
+        self.made: list[tuple[SearchDoc, Any, str]] = []  # made this build
+        self.sources: dict[int, tuple[SearchDoc, Any, str]] = {}
 
     def villages(self, d: SearchDoc) -> list[str]:
         """_villages(d), remembered with the document's parts."""
@@ -71,9 +87,43 @@ class SearchMemo:
         hit = self.entries.get(key)
         if hit is not None and hit[0] is d:
             return hit[1]
-        made = _doc_parts(d, vils, vil_ix)
+        made = _doc_parts(self._whole(d), vils, vil_ix)
         self.entries[key] = (d, made)
         return made
+
+    def _whole(self, d: SearchDoc) -> SearchDoc:
+        """``d`` with its text and rows (made again from its record when it was slimmed)."""
+        hit = self.sources.get(id(d))
+        if hit is None or hit[0] is not d:
+            return d
+        return _search_doc(hit[1], hit[2])
+
+    def slim(self) -> None:
+        """The documents made this build, held from now on without their
+        text and rows (the roster rows: most of the memory the memo would
+        hold); their parts, villages and place in the index are kept."""
+        shells: dict[int, SearchDoc] = {}
+        for d, rec, publisher in self.made:
+            key = (rec.digest, publisher)
+            held = self.docs.get(key)
+            if held is None or held[1] is not d:
+                continue
+            vils = self.villages(d)
+            shell = replace(d, villages=tuple(vils), text="", rows=())
+            shells[id(d)] = shell
+            self.docs[key] = (rec, shell)
+            self.vils[id(shell)] = (shell, vils)
+            self.vils.pop(id(d), None)
+            self.sources[id(shell)] = (shell, rec, publisher)
+        self.made = []
+        if not shells:
+            return
+        for k in [k for k in self.entries if k[0] in shells]:
+            _, parts = self.entries.pop(k)
+            shell = shells[k[0]]
+            self.entries[(id(shell), k[1])] = (shell, parts)
+        if self.index is not None:
+            self.index.docs = [shells.get(id(d), d) for d in self.index.docs]
 
     def prune(self) -> None:
         self.entries = {k: v for k, v in self.entries.items() if k in self.used}
@@ -82,6 +132,7 @@ class SearchMemo:
         self.docs_used = set()
         self.vils = {k: v for k, v in self.vils.items() if k in self.vils_used}
         self.vils_used = set()
+        self.sources = {k: v for k, v in self.sources.items() if k in self.vils}
 
 
 def _contribution(parts: _Parts | None) -> int:
@@ -208,4 +259,5 @@ def _splice_index(
     for s in dirty:
         post[s] = (post[s][0], _dumps(post[s][0]))
     memo.spliced = len(changed)
+    memo._changed, memo._dirty = changed, dirty
     return _IndexState(ordered, vilcodes, facets, shards, size, post)

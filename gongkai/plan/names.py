@@ -69,19 +69,41 @@ def names_shown(rec: Record, today: date, grace: int = NAMES_GRACE_DAYS) -> bool
     return until is None or today <= until
 
 
-def withdraw_names(site: Site, grace: int | None = None) -> Site:
+def withdraw_names(site: Site, grace: int | None = None, memo: dict[int, Any] | None = None) -> Site:
     """``site`` with the rows of every roster whose names may not be on the
     site on ``site.today`` removed (totals stay), the basis of rosters that
     are always public added, and the archived sheets of board-only rosters
-    kept off the site.  ``grace``: overrides every rule's grace days (tests)."""
+    kept off the site.  ``grace``: overrides every rule's grace days (tests).
+    ``memo`` (the preview server's, run/engine/memo.py): what the last call
+    made of each record; the very same record under an equal rule on the
+    same day gives the very same record again."""
     rules = {r.id: names_rule(site, r) for r in site.records if named(r)}
     if grace is not None:
         rules = {k: replace(v, grace=grace) for k, v in rules.items()}
-    records = tuple(_withdrawn(r, rules[r.id], site.today) if r.id in rules else r for r in site.records)
+    if memo is not None:
+        records = _remembered(site, rules, memo)
+    else:
+        records = tuple(_withdrawn(r, rules[r.id], site.today) if r.id in rules else r for r in site.records)
     postings = tuple(_posting(p, rules) for p in site.postings)
     if all(a is b for a, b in zip(records, site.records, strict=True)) and postings == site.postings:
         return site
     return replace(site, records=records, postings=postings)
+
+
+def _remembered(site: Site, rules: dict[str, NamesRule], memo: dict[int, Any]) -> tuple[Record, ...]:
+    today, last, out = site.today, dict(memo), []
+    memo.clear()
+    for r in site.records:
+        rule = rules.get(r.id)
+        if rule is None:
+            out.append(r)
+            continue
+        hit = last.get(id(r))
+        if hit is None or hit[0] is not r or hit[1] != rule or hit[2] != today:
+            hit = (r, rule, today, _withdrawn(r, rule, today))
+        memo[id(r)] = hit
+        out.append(hit[3])
+    return tuple(out)
 
 
 def _posting(p: Posting, rules: dict[str, NamesRule]) -> Posting:

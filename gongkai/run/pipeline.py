@@ -76,7 +76,11 @@ def _make(
     warnings: tuple[Problem, ...],
     sheets: SheetRequest | None,
 ) -> BuildResult:
-    site = withdraw_names(checked_site)  # names leave the site after the 公示期; the archive keeps them
+    memo = engine.cache.server_memo  # the preview server's (run/engine/memo.py), else None
+    # names leave the site after the 公示期; the archive keeps them
+    site = withdraw_names(checked_site, memo=memo.withdrawn if memo is not None else None)
+    if memo is not None:
+        memo.seed(site)
     dirs = theme_dirs(root, site.config.theme)
     _check_conac_image(site, dirs)
     with _made_to_stay():

@@ -9,6 +9,7 @@ import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from gongkai.plan.pages import Page
 from gongkai.read.load import LoadedSite
 from gongkai.run.engine import sealed
 from gongkai.run.engine.keys import Fingerprints
+from gongkai.run.engine.memo import ServerMemo
 from gongkai.run.engine.noop import build_stamp, last_unchanged
 from gongkai.run.engine.pools import (
     ASIDE_RECORDS,
@@ -172,6 +174,7 @@ class Engine:
                 made.progress = self.progress
                 made.renderer, made.guard, made.memo, made.site = renderer, guard, self.cache.search_memo, site
                 made.workers = self.workers
+                made.page_memo = self.cache.server_memo
                 made.keeper = SearchKeeper(self.cache.folder, self.out)
                 try:
                     yield made
@@ -198,6 +201,7 @@ class Made:
     site: Site
     workers: int = 1
     keeper: SearchKeeper
+    page_memo: ServerMemo | None = None  # the preview server's (memo.py)
 
     def __init__(self, output: Output, keys: Fingerprints) -> None:
         self.output, self.keys = output, keys
@@ -222,11 +226,17 @@ class Made:
         merged beside them when both take a while."""
         todo: list[tuple[str, str]] = []  # (group name, key) of what is made
         items: list[Item] = []
+        memo = self.page_memo
+        page_key = self.keys.page if memo is None else partial(memo.page_key, keys=self.keys)
+        if memo is not None:
+            memo.begin(self.keys)
         for page in pages:
-            name, key = f"page:{page.path}", self.keys.page(page)
+            name, key = f"page:{page.path}", page_key(page)
             if not self._reuse(name, key):
                 todo.append((name, key))
                 items.append(page)
+        if memo is not None:
+            memo.prune_pages({page.path for page in pages})
         rendered = len(items)
         for name, inputs, produce in groups:
             key = self.keys.key(*inputs)
@@ -301,7 +311,18 @@ class Made:
                 self.search_how = "merged"
         else:
             self.search_how = "server"
-            self.group("search", ("search", site), lambda: build_search_index(search_docs(site, memo), memo))
+            if self._reuse("search", key):
+                return
+            previous = self.output.previous
+            # the files a splice leaves as they were are kept only from the tree the memo's index is in
+            memo.keep = memo.published is not None and previous is not None and memo.published == previous.token
+            files = list(build_search_index(search_docs(site, memo), memo))
+            left, memo.kept = memo.kept, []
+            if left and not self.output.keep_all(rel for rel, _ in left):
+                files += left  # not there as they were: written
+                left = []
+            self._made("search", key, files)
+            self.groups["search"] = (key, self.groups["search"][1] + tuple(rel for rel, _ in left))
 
     # --- the search index between command-line builds (run/engine/search.py) -----------------------
 
@@ -355,6 +376,8 @@ class Made:
 
     def keep_search_state(self) -> None:
         """Called once the new tree is in place: the state of its index."""
+        if self.memo is not None:  # the preview server's index is this tree's now
+            self.memo.published = self.output.manifest.token
         if self._new_state is not None:
             state, rels, gone = self._new_state
             self.keeper.save_state(state, self.output, rels)

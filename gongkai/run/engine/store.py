@@ -415,6 +415,7 @@ class BuildCache:
         # search.SearchMemo: each document's share of the search index, for
         # a long-lived holder (the preview server); None in a command.
         self.search_memo: Any = None
+        self.server_memo: Any = None  # memo.ServerMemo in the preview server, None in a command
         # path → (stat, digest) of record files (load.RecordFiles), so unchanged
         # files are not read again: kept in memory by a long-lived holder (it
         # sets this), else read from the cache folder when first asked for
