@@ -52,9 +52,10 @@ class Early:
     def run(self, job: Callable[[], Any]) -> None:
         """Start ``job`` (picklable) in the process."""
         assert self.conn is not None and not self.sent
+        data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)  # raises before anything is sent
         self.sent = True
         try:
-            self.conn.send(job)
+            self.conn.send_bytes(data)
         except (OSError, EOFError):  # it died already
             raise WorkerLost() from None
 
@@ -84,7 +85,7 @@ class Early:
 def _serve(conn: Connection, parent: int) -> None:
     _end_with(parent)
     try:
-        job = conn.recv()
+        job = pickle.loads(conn.recv_bytes())
     except (OSError, EOFError):  # closed unused
         return
     try:

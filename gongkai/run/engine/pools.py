@@ -391,7 +391,10 @@ class Aside:
         if self.early is not None and remote is not None:
             fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
             os.close(fd)
-            self.early.run(functools.partial(_aside_write, remote, self.spool))
+            try:
+                self.early.run(functools.partial(_aside_write, remote, self.spool))
+            except (pickle.PicklingError, TypeError, AttributeError):  # cannot be sent: made here
+                self.early = None
 
     def results(self) -> Iterator[tuple[str, bytes]]:
         if self.early is not None:
