@@ -302,3 +302,26 @@ def test_the_pool_ends_before_the_build_finishes(town: Path, tmp_path: Path) -> 
         mp.undo()
     assert result.search == "merged"
     assert alive == [0]
+
+
+def test_an_unused_early_process_ends_when_closed() -> None:
+    """A build that splices its search index never gives the early process
+    a job: closing it must end it at once (it held a copy of the build's end
+    of the pipe, so it never saw the end of file and the build waited for
+    ever in join), and a job given it answers."""
+    import functools
+    import operator
+    import time
+
+    from gongkai.run.engine.early import Early
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("one core: nothing is forked")
+    early = Early()
+    t0 = time.monotonic()
+    early.close()
+    assert time.monotonic() - t0 < 5
+    early = Early()
+    early.run(functools.partial(operator.add, 2, 3))
+    assert early.result() == 5
+    early.close()

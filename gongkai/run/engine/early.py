@@ -41,7 +41,7 @@ class Early:
             return
         ctx = multiprocessing.get_context("fork")
         self.conn, theirs = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(theirs, os.getpid()), name="gongkai-early", daemon=True)
+        self.proc = ctx.Process(target=_serve, args=(theirs, self.conn, os.getpid()), name="gongkai-early", daemon=True)
         self.proc.start()
         theirs.close()
 
@@ -76,13 +76,17 @@ class Early:
             self.conn.close()
             self.conn = None
         if self.proc is not None:
-            if self.proc.is_alive() and self.sent:
+            if self.sent:  # its answer is taken, or no longer wanted
                 self.proc.terminate()
-            self.proc.join()
+            self.proc.join(10)  # unused, it ends at the end of file
+            if self.proc.is_alive():
+                self.proc.kill()
+                self.proc.join()
             self.proc = None
 
 
-def _serve(conn: Connection, parent: int) -> None:
+def _serve(conn: Connection, ours: Connection, parent: int) -> None:
+    ours.close()  # the build's end, inherited: closed here, so the build closing its own is an end of file
     _end_with(parent)
     try:
         job = pickle.loads(conn.recv_bytes())

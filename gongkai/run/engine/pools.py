@@ -1,14 +1,16 @@
 """Work on every core: pages rendered by this process and a pool of forked
-processes together, record files checked in a pool.  The pool's processes
-are sent each chunk of items by value (feed.py) and render it from that
-copy: a forked process that read the records it inherited would write their
-reference counts, and so copy, page by page, most of this process's memory
-(one more copy of the site per process).  The search index is merged by a
-thread of this process beside the rendering (``Aside``: it reads the records
-where they are); only when few pages are rendered is it the pool's first
-task instead.  A process of the pool that dies stops the build with
-WorkerLost (never a hang).  Without fork, or for small jobs, everything runs
-in this process and gives the same bytes."""
+processes together, record files checked in a pool.  Forked workers inherit
+the site and templates; only finished bytes (or pickles of checked files)
+come back.  A forked process shares this one's memory page by page until
+either writes to a page, and CPython writes to every object it reads (its
+reference count): each page of records this process or the worker touches
+while the worker lives is then held twice.  So the render pool is forked
+afresh every few chunks (``Forked.due``), and the search merge, which reads
+every record, runs in a process forked before the site was loaded
+(early.py), its records sent in a spool (feed.py); without one, it is the
+render pool's first task.  A process of the pool that dies stops the build
+with WorkerLost (never a hang).  Without fork, or for small jobs,
+everything runs in this process and gives the same bytes."""
 
 from __future__ import annotations
 
@@ -87,13 +89,11 @@ def parallel(workers: int, pages: int) -> bool:
 
 
 class Forked:
-    """The forked processes of one build's output: the search index merged
-    (``make``, its files passed through a temporary file) as the first task,
-    then the page rendering in chunks (``render_pages``) on every process.
-    One pool for both: a process forked from this one copies, page by page,
-    the records it reads (their reference counts are written), so every
-    process costs about one copy of the site; the merge's process renders
-    pages once it is done instead of being another copy beside them.
+    """The forked processes of one build's output: the page rendering in
+    chunks (``render_pages``) on every process, and, without a process of
+    its own (early.py), the search index merged (``make``, its files passed
+    through a temporary file) as the first task.  The processes are ended
+    and forked again every ``_RENEW`` chunks (``due``, ``renew``).
     ``close()`` (always called) ends the processes and removes the file."""
 
     def __init__(
