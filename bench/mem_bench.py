@@ -4,8 +4,9 @@ A cold build (fresh cache, no output) of SITE with each checkout, runs
 interleaved (A B A B ...).  Every 0.25 s the Pss of each process of the
 build's tree (/proc/PID/smaps_rollup: shared pages split among the
 processes that share them, so the sum is what the tree costs the machine)
-is sampled; the table prints the peak of the sum, each process's own peak
-(the main process and its children by their command line), wall and CPU
+is sampled, in a thread (the wall time is taken when the build ends, not
+at a sampler's tick); the table prints the peak of the sum, each process's
+own peak (the main process and its children by their command line), wall and CPU
 (user+sys of the process tree, getrusage of the waited-for children), medians.
 
     python bench/mem_bench.py --site /tmp/town-10k \
@@ -29,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -107,12 +109,24 @@ def cold(code: Path, site: Path, cache: Path, today: str, trace: Path | None) ->
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     s = Sampler(proc.pid, trace)
-    while proc.poll() is None:
-        s.sample()
-        time.sleep(0.25)
+    # The wall time is taken when the build ends (proc.wait), not at the
+    # sampler's next 0.25 s tick: polling in steps rounded every run up to a
+    # quarter second.  The sampler runs in a thread until then.
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            s.sample()
+            done.wait(0.25)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""  # until the build closes it
+    proc.wait()
     wall = time.perf_counter() - t0
+    done.set()
+    sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"build failed ({code}):\n{err[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -25,17 +25,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from gongkai.core.model import Record, Site
-from gongkai.emit.search_index import _Facets, _LazyDocs, _merge, meta_file, search_records
+from gongkai.emit.search_index import _Facets, _merge, meta_file, search_records
 from gongkai.emit.search_memo import _shard_count, splice_posting
 from gongkai.emit.search_text import FORMAT, INDEX_DIR, MAX_SHARDS, _doc_parts, _dumps, _villages, shard_of
 from gongkai.plan.search_docs import _search_doc, record_villages
 
-__all__ = ["Parts", "SearchState", "full_index", "search_records", "splice_index"]
+__all__ = [
+    "IndexPlan",
+    "Parts",
+    "SearchState",
+    "full_index",
+    "index_plan",
+    "planned_index",
+    "search_records",
+    "splice_index",
+]
 
 STATE_FORMAT = 1
 Parts = tuple[str, str]  # a document's grams and their posting pieces, each joined by NUL
@@ -100,24 +109,49 @@ class _Collect:
         self.blocks.append(len(blocks))
 
 
+@dataclass(frozen=True)
+class IndexPlan:
+    """What a full merge needs of the records besides their documents: each
+    document's head (type, its label, publisher, villages), key and url, in
+    index order.  Made where the records are (``index_plan``), so that the
+    merge itself can run elsewhere from a stream of the records (a forked
+    process sent them by value reads nothing else of the site)."""
+
+    heads: list[tuple[str, str, str, list[str]]]
+    keys: tuple[str, ...]
+    urls: tuple[str, ...]
+
+
+def index_plan(site: Site, salt: str) -> tuple[list[Record], IndexPlan]:
+    """The published records in index order, and the merge's plan of them."""
+    recs = search_records(site)
+    heads = _heads(site, recs)
+    keys = tuple(doc_key(salt, r, h[2], site.today) for r, h in zip(recs, heads, strict=True))
+    return recs, IndexPlan(heads, keys, tuple(r.url for r in recs))
+
+
 def full_index(
     site: Site, salt: str, done: Callable[[SearchState, dict[str, Parts]], None]
 ) -> Iterator[tuple[str, bytes]]:
     """Every file of the index (as ``site_search_index``), and then
     ``done(state, parts by key)`` for the next build to splice into."""
-    recs = search_records(site)
-    heads = _heads(site, recs)
-    facets = _Facets(heads)
+    recs, plan = index_plan(site, salt)
+    return planned_index(plan, salt, recs, done)
+
+
+def planned_index(
+    plan: IndexPlan, salt: str, records: Iterable[Record], done: Callable[[SearchState, dict[str, Parts]], None]
+) -> Iterator[tuple[str, bytes]]:
+    """``full_index`` of the records ``plan`` was made of, given in its order
+    (each read once, in turn: a stream will do)."""
+    facets = _Facets(plan.heads)
     collect = _Collect()
-    docs = _LazyDocs(site, recs)
-    shards = yield from _merge(docs, facets, seen=collect.seen)
-    yield meta_file(facets, len(recs), shards)
-    keys = tuple(doc_key(salt, r, h[2], site.today) for r, h in zip(recs, heads, strict=True))
+    docs = (_search_doc(r, h[2]) for r, h in zip(records, plan.heads, strict=True))
+    shards = yield from _merge(docs, facets, seen=collect.seen)  # type: ignore[arg-type]  # read in order, once
+    yield meta_file(facets, len(plan.heads), shards)
     size = sum(_size(p) for p in collect.parts)
-    state = SearchState(
-        salt, keys, tuple(r.url for r in recs), tuple(collect.blocks), _facet_lists(facets), shards, size
-    )
-    done(state, dict(zip(keys, collect.parts, strict=True)))
+    state = SearchState(salt, plan.keys, plan.urls, tuple(collect.blocks), _facet_lists(facets), shards, size)
+    done(state, dict(zip(plan.keys, collect.parts, strict=True)))
 
 
 def _size(parts: Parts) -> int:

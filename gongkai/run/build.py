@@ -92,7 +92,7 @@ def build(
         from gongkai.run.engine.engine import Engine
         from gongkai.run.pipeline import make_site
 
-    engine = Engine(root, out, cache, args, progress, workers, stamp)
+    engine = Engine(root, out, cache, args, progress, workers, stamp, early=True)
     return make_site(root, out, engine, today, drafts, strict, sheets)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
 import os
@@ -21,10 +22,12 @@ from gongkai.core.model import Site
 from gongkai.emit.render import Renderer
 from gongkai.emit.search_index import build_search_index, search_docs, site_search_index
 from gongkai.emit.search_memo import SearchMemo
-from gongkai.emit.search_state import Parts, SearchState, Spliced, full_index, splice_index
+from gongkai.emit.search_state import Parts, SearchState, Spliced, full_index, index_plan, planned_index, splice_index
 from gongkai.plan.pages import Page
 from gongkai.read.load import LoadedSite
 from gongkai.run.engine import sealed
+from gongkai.run.engine.early import Early
+from gongkai.run.engine.feed import Spool
 from gongkai.run.engine.keys import Fingerprints
 from gongkai.run.engine.memo import ServerMemo
 from gongkai.run.engine.noop import build_stamp, last_unchanged
@@ -68,15 +71,20 @@ class Engine:
         progress: Progress | None = None,
         workers: int | None = None,
         stamp: BuildStamp | None = None,
+        early: bool = False,
     ) -> None:
         """``workers``: processes to use at most (default: one per core); the
-        output is the same whatever the number."""
+        output is the same whatever the number.  ``early``: a build that may
+        merge the search index afresh forks its process now (early.py), while
+        this one holds little (not the preview server: it keeps its index)."""
         self.root, self.out = root, out
         self.progress = progress or silent
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.cache = cache or BuildCache(root)
         self.args = args
         self.stamp = stamp or build_stamp(root, out, args)
+        want = early and self.workers > 1 and self.cache.search_memo is None
+        self.early: Early | None = Early() if want else None
 
     # --- the no-op ------------------------------------------------------------------------------
 
@@ -175,6 +183,7 @@ class Engine:
                 made.renderer, made.guard, made.memo, made.site = renderer, guard, self.cache.search_memo, site
                 made.workers = self.workers
                 made.page_memo = self.cache.server_memo
+                made.early = self.early
                 made.keeper = SearchKeeper(self.cache.folder, self.out)
                 try:
                     yield made
@@ -185,6 +194,8 @@ class Engine:
 
     def finish(self, made: Made, result: Any) -> Any:
         """Record the build (after the swap): its manifest, then its stamp."""
+        if self.early is not None:
+            self.early.close()
         self.cache.save_manifest(self.out, made.output.manifest)
         made.keep_search_state()
         if self.cache.folder is not None:
@@ -202,6 +213,7 @@ class Made:
     workers: int = 1
     keeper: SearchKeeper
     page_memo: ServerMemo | None = None  # the preview server's (memo.py)
+    early: Early | None = None
 
     def __init__(self, output: Output, keys: Fingerprints) -> None:
         self.output, self.keys = output, keys
@@ -211,6 +223,7 @@ class Made:
         self.rendered: tuple[str, ...] = ()
         self._search: Aside | None = None
         self._forked: Forked | None = None
+        self._spool: Spool | None = None  # the records a forked merge reads
         self._search_key = ""
         self.search_how = "kept"  # BuildResult.search
         self._pending = ""
@@ -251,15 +264,21 @@ class Made:
             if self._state is None and (rendered > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS):
                 self._pending_path()
                 merge = True
-        # One pool of forked processes for both, one process fewer than the
-        # workers (this one renders too): each forked process is a copy of
-        # the site's records, and the merge's process renders once it is done.
+        # The merge runs in the process forked before the site was loaded
+        # (early.py), sent the records it reads in a spool (feed.py); without
+        # one, as the first task of the render pool.  The pool has one process
+        # fewer than the workers (this one renders too) and is forked afresh
+        # as it grows (pools.py).
+        early = self.early
+        if merge and early is not None and early.ready:
+            self._search = Aside(self._full_search, early=early, remote=self._fed_search())
         many = parallel(self.workers, len(items))
-        if many or (merge and self.workers > 1 and can_fork()):
+        pooled = merge and self._search is None and self.workers > 1 and can_fork()
+        if many or pooled:
             give_back()  # what checking freed (the files' pickles) is not forked with the records
-            make = self._full_search if merge else None
+            make = self._fed_search() if pooled else None
             self._forked = Forked(max(1, self.workers - 1), self.renderer, items, self.guard, make)
-        if merge:
+        if merge and self._search is None:
             self._search = Aside(self._full_search, self._forked)
         progress = self.progress
         progress("pages", 0, rendered)
@@ -328,17 +347,24 @@ class Made:
 
     def _full_search(self) -> Iterator[tuple[str, bytes]]:
         """Every index file; its state and every document's parts kept for the
-        next build (possibly in the forked process of an Aside)."""
-        keeper, pending = self.keeper, self._pending_path()  # the path is fixed before any fork
-
-        def done(state: SearchState, parts: dict[str, Parts]) -> None:
-            if keeper.enabled and pending is not None:
-                keeper.save_parts(parts, fresh=True)
-                sealed.dump(pending, state)
-
-        if not keeper.enabled:
+        next build."""
+        if not self.keeper.enabled:
             return site_search_index(self.site)
-        return full_index(self.site, code_digest(), done)
+        return full_index(self.site, code_digest(), self._search_done())
+
+    def _fed_search(self) -> Callable[[], Iterator[tuple[str, bytes]]]:
+        """The same merge, to run in another process (picklable): the records
+        it reads are pickled, in index order, to a spool now (it reads nothing
+        else of the site, so copies none of the memory it may share)."""
+        salt = code_digest()
+        recs, plan = index_plan(self.site, salt)
+        spool = self._spool = Spool(recs)
+        return functools.partial(planned_index, plan, salt, spool, self._search_done())
+
+    def _search_done(self) -> _SaveSearch:
+        """What a full merge does with its state and parts (possibly in
+        another process): kept for the next build."""
+        return _SaveSearch(self.keeper, self._pending_path())  # the path is fixed before any fork
 
     def _pending_path(self) -> Path | None:
         """Where a full merge leaves its state for this process to take (the
@@ -395,6 +421,8 @@ class Made:
     def close(self) -> None:
         if self._forked is not None:
             self._forked.close()
+        if self._spool is not None:
+            self._spool.close()
 
     def _reuse(self, name: str, key: str) -> bool:
         old = self.previous.get(name)
@@ -420,3 +448,16 @@ class Made:
         for rel, blob, found in files:
             self.output.write(rel, blob, found)
         self.groups[name] = (key, tuple(rel for rel, _, _ in files))
+
+
+class _SaveSearch:
+    """A full merge's state and parts, kept for the next build (picklable: it
+    may be called in another process)."""
+
+    def __init__(self, keeper: SearchKeeper, pending: Path | None) -> None:
+        self.keeper, self.pending = keeper, pending
+
+    def __call__(self, state: SearchState, parts: dict[str, Parts]) -> None:
+        if self.keeper.enabled and self.pending is not None:
+            self.keeper.save_parts(parts, fresh=True)
+            sealed.dump(self.pending, state)

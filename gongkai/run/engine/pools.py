@@ -1,13 +1,16 @@
 """Work on every core: pages rendered by this process and a pool of forked
-processes together, the search index merged as the pool's first task,
-record files checked in a pool.  Forked workers inherit the site and
-templates; only finished bytes (or pickles of checked files) come back.
-Each forked process soon holds a copy of the records it reads (CPython
-writes their reference counts, and so copies their memory pages): the
-build's memory is about one copy per process, hence no process beside the
-pool and none in it that this process can replace.  A process of the pool
-that dies stops the build with WorkerLost (never a hang).  Without fork, or
-for small jobs, everything runs in this process and gives the same bytes."""
+processes together, record files checked in a pool.  Forked workers inherit
+the site and templates; only finished bytes (or pickles of checked files)
+come back.  A forked process shares this one's memory page by page until
+either writes to a page, and CPython writes to every object it reads (its
+reference count): each page of records this process or the worker touches
+while the worker lives is then held twice.  So the render pool is forked
+afresh every few chunks (``Forked.due``), and the search merge, which reads
+every record, runs in a process forked before the site was loaded
+(early.py), its records sent in a spool (feed.py); without one, it is the
+render pool's first task.  A process of the pool that dies stops the build
+with WorkerLost (never a hang).  Without fork, or for small jobs,
+everything runs in this process and gives the same bytes."""
 
 from __future__ import annotations
 
@@ -47,6 +50,9 @@ __all__ = [
 ]
 
 _RENDER_CHUNK = 64
+_RENEW = int(
+    os.environ.get("GONGKAI_RENEW", "24")
+)  # XXX chunks a forked render process makes before it is forked afresh
 ASIDE_RECORDS = 500  # from this many records a command merges a changed search index in another process
 
 Guard = Callable[[str, bytes], list[Problem]]
@@ -83,13 +89,11 @@ def parallel(workers: int, pages: int) -> bool:
 
 
 class Forked:
-    """The forked processes of one build's output: the search index merged
-    (``make``, its files passed through a temporary file) as the first task,
-    then the page rendering in chunks (``render_pages``) on every process.
-    One pool for both: a process forked from this one copies, page by page,
-    the records it reads (their reference counts are written), so every
-    process costs about one copy of the site; the merge's process renders
-    pages once it is done instead of being another copy beside them.
+    """The forked processes of one build's output: the page rendering in
+    chunks (``render_pages``) on every process, and, without a process of
+    its own (early.py), the search index merged (``make``, its files passed
+    through a temporary file) as the first task.  The processes are ended
+    and forked again every ``_RENEW`` chunks (``due``, ``renew``).
     ``close()`` (always called) ends the processes and removes the file."""
 
     def __init__(
@@ -105,14 +109,49 @@ class Forked:
         if make is not None:
             fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
             os.close(fd)
-        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            processes,
+        self.pending: set[Future[Any]] = set()
+        self.job = (renderer, pages, guard)
+        self.sent = 0  # chunks sent to the processes forked last
+        self.forks = 0
+        self.pool: ProcessPoolExecutor | None = None
+        self.search: Future[int] | None = self._fork(make)
+
+    def _fork(self, make: Callable[[], Iterable[tuple[str, bytes]]] | None) -> Future[int] | None:
+        """A pool of processes forked now (its first task: the merge, if any)."""
+        renderer, pages, guard = self.job
+        self.pool = ProcessPoolExecutor(
+            self.processes,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_worker_init,
             initargs=((renderer, pages, guard, make, self.spool), os.getpid()),
         )
-        self.pending: set[Future[Any]] = set()
-        self.search: Future[int] | None = self._submit(_aside_run) if make is not None else None
+        # Everything made since Engine.output froze the records (page keys,
+        # the plan) to the permanent generation too: the collector of a forked
+        # process then walks, and so copies, none of the memory it inherited.
+        gc.freeze()
+        self.forks += 1
+        self.sent = 0
+        first = self._submit(_aside_run if make is not None else _ready)  # forks the processes
+        return first if make is not None else None
+
+    def due(self) -> bool:
+        """Whether the processes have made enough to be forked afresh (once the
+        merge is done): a forked process keeps every page of this process's
+        memory that either of them has written to since the fork (CPython
+        writes the reference count of every object it reads), so each
+        process grows towards a copy of the records the longer it lives; one
+        forked afresh shares them all again."""
+        if self.search is not None and not self.search.done():
+            return False
+        # the merge's process is forked afresh as soon as it is done: it has
+        # lived longest beside this one
+        return self.sent >= _RENEW or (self.search is not None and self.forks == 1)
+
+    def renew(self) -> None:
+        """End the processes (each task given them is done) and fork new ones."""
+        assert not self.pending and self.pool is not None
+        self.pool.shutdown()
+        self._fork(None)
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         assert self.pool is not None
@@ -125,6 +164,7 @@ class Forked:
         return future
 
     def submit(self, indexes: range) -> Future[list[Made]]:
+        self.sent += 1
         return self._submit(_worker_render, indexes)
 
     def searched(self) -> Iterator[tuple[str, bytes]]:
@@ -223,7 +263,9 @@ def make_items(
     depth = 2
     while True:
         free = forked.processes - (forked.search is not None and not forked.search.done())
-        while queued < depth * free:
+        if queued == 0 and forked.due():
+            forked.renew()
+        while queued < depth * free and not forked.due():
             nxt = next(todo, None)
             if nxt is None:
                 break
@@ -276,15 +318,27 @@ def _end_with(parent: int) -> None:
 def _worker_render(indexes: range) -> list[Made]:
     assert _worker is not None
     renderer, items, guard, _, _ = _worker
+    return _render_here(renderer, [items[i] for i in indexes], guard)
+
+
+def _render_here(renderer: Renderer, items: list[Item], guard: Guard | None) -> list[Made]:
     return [
-        [(path, blob, guard(path, blob) if guard is not None else None) for path, blob in _make(renderer, items[i])]
-        for i in indexes
+        [(path, blob, guard(path, blob) if guard is not None else None) for path, blob in _make(renderer, item)]
+        for item in items
     ]
+
+
+def _ready() -> None:
+    """The pool's first task when it has no merge to run: its processes are forked by then."""
 
 
 def _aside_run() -> int:
     assert _worker is not None
-    make, spool = _worker[3], _worker[4]
+    return _aside_write(_worker[3], _worker[4])
+
+
+def _aside_write(make: Callable[[], Iterable[tuple[str, bytes]]], spool: str) -> int:
+    """The merge's files pickled to ``spool``, one after the other; how many."""
     count = 0
     with open(spool, "wb") as f:
         for item in make():
@@ -320,14 +374,35 @@ def _malloc_trim() -> Any:
 
 class Aside:
     """The search merge's files: from ``forked`` (its first task) when
-    given, else made here by ``make``."""
+    given; else from ``early``, given ``remote`` (the merge, picklable) to
+    run now; else made here by ``make``."""
 
-    def __init__(self, make: Callable[[], Iterable[tuple[str, bytes]]], forked: Forked | None = None) -> None:
+    def __init__(
+        self,
+        make: Callable[[], Iterable[tuple[str, bytes]]],
+        forked: Forked | None = None,
+        early: Any = None,
+        remote: Callable[[], Iterable[tuple[str, bytes]]] | None = None,
+    ) -> None:
         self.make = make
         self.forked = forked if forked is not None and forked.search is not None else None
+        self.early = early if self.forked is None and remote is not None and early is not None else None
+        self.spool = ""
+        if self.early is not None and remote is not None:
+            fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
+            os.close(fd)
+            try:
+                self.early.run(functools.partial(_aside_write, remote, self.spool))
+            except (pickle.PicklingError, TypeError, AttributeError):  # cannot be sent: made here
+                self.early = None
 
     def results(self) -> Iterator[tuple[str, bytes]]:
-        if self.forked is None:
+        if self.early is not None:
+            count = self.early.result()
+            with open(self.spool, "rb") as f:
+                for _ in range(count):
+                    yield pickle.load(f)
+        elif self.forked is None:
             yield from self.make()
         else:
             yield from self.forked.searched()
@@ -335,6 +410,14 @@ class Aside:
     def close(self) -> None:
         if self.forked is not None:
             self.forked.close()
+        if self.early is not None:
+            self.early.close()
+        if self.spool:
+            try:
+                os.unlink(self.spool)
+            except OSError:
+                pass
+            self.spool = ""
 
 
 # --- record files ---------------------------------------------------------------------------------
