@@ -6,6 +6,7 @@ error: never a hang, never a traceback, never a half-made site published."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -157,6 +158,39 @@ def test_the_merge_runs_in_a_process_forked_before_the_site_is_loaded(town: Path
     pid = int(merged.read_text())
     assert pid != os.getpid()
     assert at_load and pid in at_load[0], "the merge ran in a process forked after the site was loaded"
+
+
+def test_an_edit_that_splices_forks_no_early_process(town: Path, tmp_path: Path) -> None:
+    """The merge's early process is forked only when no search state is kept
+    for the output (a cold build): a one-record edit splices the index and
+    pays no fork for a process it would close unused."""
+    import gongkai.run.engine.engine as engine_mod
+    from gongkai.run.build import build
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("one core: nothing is forked")
+    site = tmp_path / "town"
+    shutil.copytree(town, site)
+    made: list[object] = []
+    real = engine_mod.Early
+
+    def counted() -> object:
+        made.append(True)
+        return real()
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    mp.setattr(engine_mod, "Early", counted)
+    try:
+        first = build(site, date.fromisoformat(TODAY), out=tmp_path / "out", workers=2)
+        assert first.search == "merged" and len(made) == 1
+        notice = site / json.loads((site / "synth.json").read_text("utf-8"))["edit_notice"]
+        notice.write_text(notice.read_text("utf-8") + "\n补充说明。\n", "utf-8")
+        second = build(site, date.fromisoformat(TODAY), out=tmp_path / "out", workers=2)
+    finally:
+        mp.undo()
+    assert second.search.startswith("spliced"), second.search
+    assert len(made) == 1, "an edit that splices forked the merge's process"
 
 
 def test_the_render_pool_is_forked_afresh_and_the_bytes_stay(town: Path, tmp_path: Path) -> None:

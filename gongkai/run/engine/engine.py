@@ -83,8 +83,14 @@ class Engine:
         self.cache = cache or BuildCache(root)
         self.args = args
         self.stamp = stamp or build_stamp(root, out, args)
-        want = early and self.workers > 1 and self.cache.search_memo is None
+        # Not when the last build's search state is kept for ``out``: the
+        # index is then spliced (a state found stale later merges in the pool).
+        want = early and self.workers > 1 and self.cache.search_memo is None and not self._state_kept()
         self.early: Early | None = Early() if want else None
+
+    def _state_kept(self) -> bool:
+        path = SearchKeeper(self.cache.folder, self.out).state_path
+        return path is not None and path.is_file()
 
     # --- the no-op ------------------------------------------------------------------------------
 
