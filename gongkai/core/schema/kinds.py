@@ -140,7 +140,7 @@ def parse_money_text(text: str, places: int = 2) -> Decimal | None:
     """Exact decimal from what the clerk wrote: ``546``, ``546.00``,
     ``"3,520,000.00"``, full-width digits, a trailing 元.  None when it is not
     a number with at most ``places`` decimals.  Never goes through float."""
-    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    t = (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip().replace(" ", "")
     if t.endswith("元"):
         t = t[:-1]
     t = t.replace("，", ",")
@@ -363,6 +363,8 @@ def split_numbers(node: RMap, fields: Mapping[str, Field]) -> dict[str, tuple[st
     in ``{amount: 4,970.70}`` the comma ends the value, so YAML reads a
     value ``4`` and a key ``970.70`` without value.  Maps each such key to
     (the field it belongs to, the number as written)."""
+    if node.entries.keys() <= fields.keys():
+        return {}  # every key a field's: none is the rest of a broken number (nearly every roster row)
     groups: list[tuple[str, list[str], list[str]]] = []  # (field, pieces of the number, keys)
     open_group = False
     for key, value in node.entries.items():
