@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import yaml
 
@@ -205,8 +206,17 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[RNode | None,
 # field through object.__setattr__): the same objects, a third of the cost.
 # A 10,000-record township has millions of scalars, each with its Loc.
 _new = object.__new__
-_LOC_SET = (Loc.path.__set__, Loc.line.__set__, Loc.col.__set__, Loc.cell.__set__)  # type: ignore[attr-defined]
-_SCALAR_SET = (RScalar.text.__set__, RScalar.loc.__set__, RScalar.style.__set__, RScalar.src.__set__)  # type: ignore[attr-defined]
+
+
+def _setters(cls: type) -> tuple[Any, ...]:
+    """The slot setters of a slotted dataclass's fields, in their order (a
+    field added later makes the unpacking in _from_events fail, not a node
+    with a field unset)."""
+    return tuple(vars(cls)[f.name].__set__ for f in fields(cls))
+
+
+_LOC_SET = _setters(Loc)
+_SCALAR_SET = _setters(RScalar)
 
 
 def _from_events(text: str, path: str, offset: int) -> tuple[RNode | None, list[Problem]]:

@@ -9,6 +9,7 @@ problem of a file is found in one run.  No I/O, no clock.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -468,6 +469,17 @@ def parse_fields(
 MAX_UNKNOWN_KEYS = 50
 
 
+@functools.cache
+def _id_functions() -> tuple[Callable[[str], str], Callable[[str], str | None], Any, Callable[[str], str]]:
+    """core.masking's functions, imported when first needed (it compiles the
+    privacy detectors' patterns), then once, not at each of a township's
+    hundreds of thousands of ID cells."""
+    from gongkai.core.idmask import star_masks
+    from gongkai.core.masking import check_masked_id, mask_id, normalise_id_field
+
+    return star_masks, check_masked_id, mask_id, normalise_id_field
+
+
 @dataclass(frozen=True)
 class IdNumber(Kind):
     """A resident ID number as published: it must arrive with the eight
@@ -479,9 +491,7 @@ class IdNumber(Kind):
     expected: str = "遮蔽出生日期的身份证号，如 320823********1234"
 
     def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
-        from gongkai.core.idmask import star_masks
-        from gongkai.core.masking import check_masked_id, mask_id, normalise_id_field
-
+        star_masks, check_masked_id, mask_id, normalise_id_field = _id_functions()
         s = _scalar(node, ctx, path, self.label)
         if s is None:
             return BAD
