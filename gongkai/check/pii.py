@@ -74,11 +74,27 @@ def scan_pii(
             out.append(_pii_problem(f.kind, _loc_in(node, f), path, f.display()))
     elif isinstance(node, RSeq):
         for i, item in enumerate(node.items, start=1):
+            if isinstance(item, RMap) and all(_nothing_in(k, v) for k, v in item.entries.items()):
+                continue  # a roster row of names, amounts and masked IDs: no path made for it
             out.extend(scan_pii(item, contact, f"{path}[{i}]", allow))
     else:
         for key, value in node.entries.items():
-            out.extend(scan_pii(value, contact, f"{path}.{key}" if path else key, allow))
+            if not _nothing_in(key, value):
+                out.extend(scan_pii(value, contact, f"{path}.{key}" if path else key, allow))
     return out
+
+
+def _nothing_in(key: str, value: RNode) -> bool:
+    """Whether scan_pii of ``value`` under ``key`` (at any path) finds
+    nothing, told from the key and value alone: an ID field (the path ends
+    with the key, and "id_number" holds no dot), or a scalar too short for
+    a number with its field's label (the path's last part is the key's)."""
+    if not isinstance(value, RScalar):
+        return False
+    if key.endswith("id_number"):
+        return True
+    label = _label(key.rpartition(".")[2])
+    return len(value.text) + (len(label) + 1 if label is not None else 0) < MIN_DIGITS
 
 
 @functools.lru_cache(maxsize=4096)
