@@ -238,10 +238,9 @@ def _from_events(text: str, path: str, offset: int) -> tuple[RNode | None, list[
     set_path, set_line, set_col, set_cell = _LOC_SET
     set_text, set_loc, set_style, set_src = _SCALAR_SET
     scalar_event = yaml.ScalarEvent
-    check_event, get_event = loader.check_event, loader.get_event
+    get_event = loader.get_event
     try:
-        while check_event():
-            ev = get_event()
+        while (ev := get_event()) is not None:  # None after the end: one call per event, not two
             cls = type(ev)
             node: RNode
             if cls is scalar_event:  # the most of any file: its own path, same checks in the same order
