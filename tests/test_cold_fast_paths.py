@@ -225,3 +225,61 @@ def test_count_grams_same_counts_same_order() -> None:
         _count_slow(c, a)
         _count_grams(c, b)
         assert list(a.items()) == list(b.items()), c
+
+
+# --- the search index gated where it is merged --------------------------------------------------
+
+
+def test_search_files_are_gated_in_the_merges_process(tmp_path: Path) -> None:
+    """The search index merged beside the pages is read by the leak gate in
+    the merge's process (before: by the build's own process, alone, after
+    every page); a number in one of its files still stops the build."""
+    import os
+    import sys
+    from datetime import date
+
+    import gongkai.run.engine.engine as engine
+    import gongkai.run.pipeline as pipeline
+    from gongkai.core.errors import ContentError
+    from gongkai.run.build import build
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("one core: nothing is forked")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synth import generate
+
+    site = tmp_path / "town"
+    generate(site, 200)  # ≈ 370 pages: the index is merged in the pool's first task
+    calls = tmp_path / "gated"
+    real_gate, real_index = pipeline.gate_for, engine.full_index
+
+    def gate_for(s):  # type: ignore[no-untyped-def]
+        guard = real_gate(s)
+
+        def watched(rel, data):  # type: ignore[no-untyped-def]
+            if rel.startswith("search/"):
+                with open(calls, "a") as f:
+                    f.write(f"{os.getpid()} {rel}\n")
+            return guard(rel, data)
+
+        return watched
+
+    def leaky(*args, **kwargs):  # type: ignore[no-untyped-def]
+        yield from real_index(*args, **kwargs)
+        yield "search/extra.json", b'{"tel":"13912345678"}'
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    mp.setattr(pipeline, "gate_for", gate_for)
+    try:
+        build(site, date(2026, 11, 28), workers=2)
+        gated = [line.split(" ", 1) for line in calls.read_text().splitlines()]
+        pids = {int(pid) for pid, rel in gated if rel != "search/index.html"}  # the page is rendered anywhere
+        assert pids and os.getpid() not in pids, "the search files were gated by the build's own process"
+        mp.setattr(engine, "full_index", leaky)
+        with pytest.raises(ContentError) as err:
+            build(site, date(2026, 11, 28), workers=2, out=tmp_path / "out2")
+        assert any(p.code == "GK404" and "search/extra.json" in str(p.loc) for p in err.value.problems)
+        assert not (tmp_path / "out2").exists()
+    finally:
+        mp.undo()

@@ -277,7 +277,7 @@ class Made:
         self.progress("search", 0, 0)
         site, memo, key = self.site, self.memo, self._search_key or self.keys.key("search", self.site)
         if self._search is not None:
-            self._made("search", key, self._search.results())
+            self._made_found("search", key, self._search.results())
             self._search.close()  # the pool's processes end
             self._full_searched()
             self.search_how = "merged"
@@ -392,8 +392,10 @@ class Made:
             rels.append(rel)
         self.groups[name] = (key, tuple(rels))
 
-    def _made_found(self, name: str, key: str, files: list[tuple[str, bytes, list[Problem] | None]]) -> None:
+    def _made_found(self, name: str, key: str, files: Iterable[tuple[str, bytes, list[Problem] | None]]) -> None:
         """Each file with what the leak gate found in it, when it has already looked."""
+        rels = []
         for rel, blob, found in files:
             self.output.write(rel, blob, found)
-        self.groups[name] = (key, tuple(rel for rel, _, _ in files))
+            rels.append(rel)
+        self.groups[name] = (key, tuple(rels))

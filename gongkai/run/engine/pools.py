@@ -127,8 +127,9 @@ class Forked:
     def submit(self, indexes: range) -> Future[list[Made]]:
         return self._submit(_worker_render, indexes)
 
-    def searched(self) -> Iterator[tuple[str, bytes]]:
-        """The merge's files, once it is done."""
+    def searched(self) -> Iterator[tuple[str, bytes, list[Problem] | None]]:
+        """The merge's files, once it is done, with what the guard found in
+        them (looked at in the merge's process, not in this one at the end)."""
         assert self.search is not None
         count = _result(self.search)
         with open(self.spool, "rb") as f:
@@ -284,11 +285,12 @@ def _worker_render(indexes: range) -> list[Made]:
 
 def _aside_run() -> int:
     assert _worker is not None
-    make, spool = _worker[3], _worker[4]
+    guard, make, spool = _worker[2], _worker[3], _worker[4]
     count = 0
     with open(spool, "wb") as f:
-        for item in make():
-            pickle.dump(item, f, protocol=pickle.HIGHEST_PROTOCOL)
+        for path, blob in make():
+            found = guard(path, blob) if guard is not None else None
+            pickle.dump((path, blob, found), f, protocol=pickle.HIGHEST_PROTOCOL)
             count += 1
     # The merge's state (every document's postings) is garbage now: its
     # memory goes back to the system, not kept while this process renders.
@@ -326,9 +328,11 @@ class Aside:
         self.make = make
         self.forked = forked if forked is not None and forked.search is not None else None
 
-    def results(self) -> Iterator[tuple[str, bytes]]:
+    def results(self) -> Iterator[tuple[str, bytes, list[Problem] | None]]:
+        """(path, bytes, what the guard found: None when not looked at yet)."""
         if self.forked is None:
-            yield from self.make()
+            for path, blob in self.make():
+                yield path, blob, None
         else:
             yield from self.forked.searched()
 
