@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from operator import add
 
 from gongkai.plan.search_docs import SearchDoc, SearchRow
@@ -98,7 +98,7 @@ def _count_grams(c: str, counter: Counter[str]) -> None:
     # a time: the same counts, new keys in the same order of first appearance.
     for seg in c.split(" ") if " " in c else (c,):
         if len(seg) > 1:
-            counter.update(map(add, seg, seg[1:]))
+            _count_elements(counter, map(add, seg, seg[1:]))  # Counter.update without its Mapping check
     runs = _DIGITS.findall(c)
     if runs:
         counter.update([r[i : i + n] for r in runs for n in (3, 4) for i in range(len(r) - n + 1)])
