@@ -14,6 +14,12 @@ CPU seconds of the whole process tree (a cgroup where the machine allows it,
 else GNU time; see build_bench.run) are printed per run, then medians and the
 ratio of each checkout to the first.
 
+``--hugo N``: Hugo (on PATH) builds the same township's N records as
+Markdown (synth.markdown_pages, seed 1: the records bench/synth.py makes),
+cold, once per run between the checkouts' builds, with build_bench's Hugo
+layouts; every checkout's median wall is then also given as a multiple of
+Hugo's median wall (#18: at most 3).
+
 ``--profile``: one more cold build per site and checkout in a single process
 under cProfile (timed by the process's CPU clock, not the wall: the machine is
 shared); printed: the profiled seconds, the cumulative seconds in
@@ -34,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_bench import Limits, remove_caches, run
+from build_bench import Limits, anchor_cmd, did_the_work, remove_caches, run, setup_anchors
 
 TODAY = "2026-11-28"
 
@@ -87,6 +93,7 @@ def main() -> None:
     ap.add_argument("--no-cold", action="store_true", help="only the profile")
     ap.add_argument("--no-prime", action="store_true", help="no priming build (the content has its index numbers)")
     ap.add_argument("--timeout", type=float, default=Limits.timeout, help="kill a build after this many seconds")
+    ap.add_argument("--hugo", type=int, metavar="N", help="also Hugo cold builds of the N records as Markdown")
     args = ap.parse_args()
     Limits.timeout = args.timeout
     codes = [(n, Path(d).resolve()) for n, d in (c.split("=", 1) for c in args.code)]
@@ -114,6 +121,38 @@ def main() -> None:
         return site
 
     samples: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    hugo_runs: list[dict[str, Any]] = []
+    if args.hugo:
+        hugo_base = work / f"hugo-{args.hugo}"
+        if not (hugo_base / "md").is_dir():
+            from synth import markdown_pages
+
+            markdown_pages(hugo_base / "md", args.hugo, 1)
+        setup_anchors(hugo_base)
+        hugo_bin = shutil.which("hugo")
+        if hugo_bin is None:
+            raise SystemExit("hugo is not on PATH")
+        print(run([hugo_bin, "version"], what="hugo version")["out"].strip(), flush=True)
+
+    def hugo_cold(i: int) -> None:
+        out = hugo_base / "out"
+        shutil.rmtree(out, ignore_errors=True)
+        for cache in (hugo_base / "hugo" / "resources", hugo_base / "hugo" / ".hugo_build.lock"):
+            if cache.is_dir():
+                shutil.rmtree(cache, ignore_errors=True)
+            elif cache.exists():
+                cache.unlink()
+        r = run(anchor_cmd("hugo", [hugo_bin], hugo_base, out), cwd=hugo_base / "hugo", what="hugo", limit_rss=False)
+        r["pages"] = sum(1 for _ in out.rglob("*.html")) if out.is_dir() else 0
+        did_the_work(r, "hugo", args.hugo)
+        if r["ok"]:
+            hugo_runs.append(r)
+        print(
+            f"run {i} {'hugo':>19}: wall {r['s']:6.2f} s  CPU {r['cpu_s']:6.2f} s ({r['cpu_how']})  "
+            f"load {r['load']:.1f}  html files {r['pages']}",
+            flush=True,
+        )
+
     if not args.no_cold and not args.no_prime:
         for sname, _ in sites:  # a priming build: index numbers written, .pyc made
             for cname, code in codes:
@@ -136,6 +175,8 @@ def main() -> None:
                         f"files {files}  {size / 1e6:.1f} MB  print/ files {sheets}",
                         flush=True,
                     )
+            if args.hugo:
+                hugo_cold(i)
         print(f"\nmedians of {args.runs} cold builds (--today {TODAY}):")
         print(f"{'site':>10} {'code':>8} {'wall s':>8} {'CPU s':>8} {'wall ×':>7} {'CPU ×':>7}")
         for sname, _ in sites:
@@ -146,6 +187,14 @@ def main() -> None:
                 w = statistics.median(r["s"] for r in samples[sname, cname])
                 c = statistics.median(r["cpu_s"] for r in samples[sname, cname])
                 print(f"{sname:>10} {cname:>8} {w:8.2f} {c:8.2f} {w / bw:7.3f} {c / bc:7.3f}")
+        if hugo_runs:
+            hw = statistics.median(r["s"] for r in hugo_runs)
+            hc = statistics.median(r["cpu_s"] for r in hugo_runs)
+            print(f"\nHugo ({args.hugo} records, {len(hugo_runs)} runs): wall {hw:.2f} s, CPU {hc:.2f} s")
+            for sname, _ in sites:
+                for cname, _ in codes:
+                    w = statistics.median(r["s"] for r in samples[sname, cname])
+                    print(f"{sname:>10} {cname:>8}: wall {w / hw:.2f}× Hugo's")
     if args.profile:
         print("\ncProfile of one cold build in one process (CPU seconds under the profiler):")
         print(f"{'site':>10} {'code':>8} {'total':>8} {'Jinja':>8} {'share':>6} {'rows':>6}")

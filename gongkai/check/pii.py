@@ -7,12 +7,14 @@ the same messages.  Pure: raw trees and text in, problems out.
 
 from __future__ import annotations
 
+import functools
+
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.idmask import star_masks
 from gongkai.core.masking import check_masked_id
 from gongkai.core.privacy import Finding, find_pii
 from gongkai.core.privacy_context import field_label, label_delimited
-from gongkai.core.privacy_filter import NumberSoup, number_spans
+from gongkai.core.privacy_filter import MIN_DIGITS, NumberSoup, number_spans
 from gongkai.core.privacy_seen import find_pii_seen
 from gongkai.core.tree import RMap, RNode, RScalar, RSeq
 
@@ -57,8 +59,13 @@ def scan_pii(
             return out  # checked, without echoing it, by the IdNumber kind
         if path.startswith("allow_numbers"):
             return out  # site.yaml's list of numbers that are not personal
+        label = _label(path.rpartition(".")[2])
+        if len(node.text) + (len(label) + 1 if label is not None else 0) < MIN_DIGITS:
+            # Too short for a number (each of its MIN_DIGITS digits is at
+            # least one character of what _find reads): a roster's names,
+            # villages and amounts, millions of cells in a township.
+            return out
         phones = not any(path == c or path.startswith(c + ".") for c in contact)
-        label = field_label(path)
         try:
             found = _find(node.text, phones, allow, label)
         except NumberSoup as soup:
@@ -67,11 +74,34 @@ def scan_pii(
             out.append(_pii_problem(f.kind, _loc_in(node, f), path, f.display()))
     elif isinstance(node, RSeq):
         for i, item in enumerate(node.items, start=1):
+            if isinstance(item, RMap) and all(_nothing_in(k, v) for k, v in item.entries.items()):
+                continue  # a roster row of names, amounts and masked IDs: no path made for it
             out.extend(scan_pii(item, contact, f"{path}[{i}]", allow))
     else:
         for key, value in node.entries.items():
-            out.extend(scan_pii(value, contact, f"{path}.{key}" if path else key, allow))
+            if not _nothing_in(key, value):
+                out.extend(scan_pii(value, contact, f"{path}.{key}" if path else key, allow))
     return out
+
+
+def _nothing_in(key: str, value: RNode) -> bool:
+    """Whether scan_pii of ``value`` under ``key`` (at any path) finds
+    nothing, told from the key and value alone: an ID field (the path ends
+    with the key, and "id_number" holds no dot), or a scalar too short for
+    a number with its field's label (the path's last part is the key's)."""
+    if not isinstance(value, RScalar):
+        return False
+    if key.endswith("id_number"):
+        return True
+    label = _label(key.rpartition(".")[2])
+    return len(value.text) + (len(label) + 1 if label is not None else 0) < MIN_DIGITS
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(last: str) -> str | None:
+    """field_label of a path by its last part (all field_label reads): the
+    same few field names come back for every row of every roster."""
+    return field_label(last)
 
 
 def _loc_in(node: RScalar, f: Finding) -> Loc:

@@ -16,9 +16,12 @@ __all__ = ["star_masks"]
 
 _MASK_SIGNS = "*＊×✕✖xXｘＸ"
 _SIGNS_BEFORE_LAST = re.compile(f"[{_MASK_SIGNS}](?=.)", re.S)
+_OTHER_SIGNS_BEFORE_LAST = re.compile(f"[{_MASK_SIGNS[1:]}](?=.)", re.S)  # the signs but * itself
 
 
 def star_masks(value: str) -> str:
     """``value`` with every mask sign but a final one written as ``*``."""
     stripped = value.strip()
+    if _OTHER_SIGNS_BEFORE_LAST.search(stripped) is None:
+        return stripped  # masked with * already (the usual roster): nothing to replace, no new string
     return _SIGNS_BEFORE_LAST.sub("*", stripped)

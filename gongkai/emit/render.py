@@ -142,6 +142,10 @@ def template_env(dirs: list[Path], bytecode: jinja2.BytecodeCache | None = None)
     site's theme first): autoescaped, strict about undefined names.  Pages,
     sheets and the 答复书 are all rendered in one."""
     return jinja2.Environment(
+        # A template is read once per environment (one build): not its file's
+        # modification time asked again at every page (~1 CPU s of a cold
+        # 10,000-record build), and no template changed halfway through a build.
+        auto_reload=False,
         bytecode_cache=bytecode,
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         autoescape=True,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from operator import add
 
 from gongkai.plan.search_docs import SearchDoc, SearchRow
@@ -93,11 +93,12 @@ def _count_grams(c: str, counter: Counter[str]) -> None:
     and the 3- and 4-digit substrings of its runs of 3 or more digits."""
     if len(c) < 2:
         return
-    grams = Counter(map(add, c, c[1:]))
-    if " " in c:
-        for g in [g for g in grams if " " in g]:
-            del grams[g]
-    counter.update(grams)
+    # Counted straight into ``counter`` (Counter.update of an iterable counts
+    # in C; of another Counter it loops in Python), one space-free segment at
+    # a time: the same counts, new keys in the same order of first appearance.
+    for seg in c.split(" ") if " " in c else (c,):
+        if len(seg) > 1:
+            _count_elements(counter, map(add, seg, seg[1:]))  # Counter.update without its Mapping check
     runs = _DIGITS.findall(c)
     if runs:
         counter.update([r[i : i + n] for r in runs for n in (3, 4) for i in range(len(r) - n + 1)])

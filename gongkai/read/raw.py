@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import yaml
 
@@ -201,6 +202,23 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[RNode | None,
         return None, [Problem(Loc(path, first_line), "GK002", "YAML 格式错误：无法解析", hint=_HINT)]
 
 
+# Nodes made without their dataclass __init__ (a frozen dataclass sets each
+# field through object.__setattr__): the same objects, a third of the cost.
+# A 10,000-record township has millions of scalars, each with its Loc.
+_new = object.__new__
+
+
+def _setters(cls: type) -> tuple[Any, ...]:
+    """The slot setters of a slotted dataclass's fields, in their order (a
+    field added later makes the unpacking in _from_events fail, not a node
+    with a field unset)."""
+    return tuple(vars(cls)[f.name].__set__ for f in fields(cls))
+
+
+_LOC_SET = _setters(Loc)
+_SCALAR_SET = _setters(RScalar)
+
+
 def _from_events(text: str, path: str, offset: int) -> tuple[RNode | None, list[Problem]]:
     """Build the raw tree straight from libyaml's event stream.
 
@@ -216,74 +234,82 @@ def _from_events(text: str, path: str, offset: int) -> tuple[RNode | None, list[
     documents = 0
     lines: list[str] | None = None  # of text, split once a scalar spans several
     loader = _Loader(text)
+    new = _new
+    set_path, set_line, set_col, set_cell = _LOC_SET
+    set_text, set_loc, set_style, set_src = _SCALAR_SET
+    scalar_event = yaml.ScalarEvent
+    get_event = loader.get_event
     try:
-        while loader.check_event():
-            ev = loader.get_event()
+        while (ev := get_event()) is not None:  # None after the end: one call per event, not two
             cls = type(ev)
-            if cls is yaml.StreamStartEvent or cls is yaml.StreamEndEvent or cls is yaml.DocumentEndEvent:
-                continue
-            mark = ev.start_mark
-            line = mark.line + 1 + offset
-            if cls is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise _Fail(
-                        Problem(
-                            Loc(path, line),
-                            "GK002",
-                            "一个文件里只能有一条记录（发现了第二个 --- 文档）",
-                            hint="把第二条记录放到单独的文件中",
-                        )
-                    )
-                continue
-            end = cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent
-            if not end and (ev.anchor is not None or cls is yaml.AliasEvent):
-                raise _Fail(
-                    Problem(
-                        Loc(path, line),
-                        "GK004",
-                        "不允许使用 YAML 锚点（&）或别名（*）",
-                        value=f"*{ev.anchor}" if cls is yaml.AliasEvent else f"&{ev.anchor}",
-                        hint="把要重复的内容直接写出来；若值以 * 或 & 开头，请加引号",
-                    )
-                )
-            if end:
-                frame = stack.pop()
-                node: RNode = (
-                    RMap(frame[0], frame[1], frame[2]) if frame[1] is not None else RSeq(tuple(frame[0]), frame[2])
-                )
+            node: RNode
+            if cls is scalar_event:  # the most of any file: its own path, same checks in the same order
+                mark = ev.start_mark
+                if ev.anchor is not None:
+                    raise _Fail(_anchor_problem(Loc(path, mark.line + 1 + offset), ev, cls))
+                if ev.tag is not None:
+                    _check_tag(ev, Loc(path, mark.line + 1 + offset))
+                loc = new(Loc)
+                set_path(loc, path)
+                set_line(loc, mark.line + 1 + offset)
+                set_col(loc, mark.column + 1)
+                set_cell(loc, "")
+                if stack:
+                    top = stack[-1]
+                    if top[1] is not None and top[3] is None:  # a key: only its text and place are kept
+                        if len(top[0]) >= MAX_KEYS:
+                            raise _Fail(_too_many_keys(loc))
+                        top[3], top[4] = ev.value, loc
+                        continue
+                last = ev.end_mark.line
+                src = None
+                if last > mark.line:
+                    if lines is None:
+                        lines = text.split("\n")
+                    src = "\n".join(lines[mark.line : last + 1])
+                node = new(RScalar)
+                set_text(node, ev.value)
+                set_loc(node, loc)
+                set_style(node, ev.style or None)  # libyaml gives "" for plain
+                set_src(node, src)
             else:
-                tag = ev.tag
-                if (
-                    tag is not None
-                    and ev.implicit is not True
-                    and ev.implicit != (True, False)
-                    and ev.implicit != (False, True)
-                ):
-                    raise _Fail(
-                        Problem(
-                            Loc(path, line),
-                            "GK002",
-                            "YAML 格式错误：不支持以 ! 开头的标签，它会让后面的文字丢失",
-                            value=str(tag),
-                            hint="若 ! 是内容的一部分，请给整个值加上引号",
+                if cls is yaml.StreamStartEvent or cls is yaml.StreamEndEvent or cls is yaml.DocumentEndEvent:
+                    continue
+                mark = ev.start_mark
+                line = mark.line + 1 + offset
+                if cls is yaml.DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        raise _Fail(
+                            Problem(
+                                Loc(path, line),
+                                "GK002",
+                                "一个文件里只能有一条记录（发现了第二个 --- 文档）",
+                                hint="把第二条记录放到单独的文件中",
+                            )
                         )
+                    continue
+                end = cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent
+                if not end and (ev.anchor is not None or cls is yaml.AliasEvent):
+                    raise _Fail(_anchor_problem(Loc(path, line), ev, cls))
+                if end:
+                    frame = stack.pop()
+                    node = (
+                        RMap(frame[0], frame[1], frame[2]) if frame[1] is not None else RSeq(tuple(frame[0]), frame[2])
                     )
-                loc = Loc(path, line, mark.column + 1)
-                if cls is yaml.ScalarEvent:
-                    last = ev.end_mark.line
-                    src = None
-                    if last > mark.line:
-                        if lines is None:
-                            lines = text.split("\n")
-                        src = "\n".join(lines[mark.line : last + 1])
-                    node = RScalar(ev.value, loc, ev.style or None, src)  # libyaml gives "" for plain
                 else:
+                    if ev.tag is not None:
+                        _check_tag(ev, Loc(path, line))
+                    loc = Loc(path, line, mark.column + 1)
                     if len(stack) > MAX_DEPTH:  # the top-level mapping is level 0
                         raise _Fail(Problem(loc, "GK005", f"嵌套层数过深（超过 {MAX_DEPTH} 层）"))
                     mapping = cls is yaml.MappingStartEvent
                     stack.append([{} if mapping else [], {} if mapping else None, loc, None, None])
                     continue
+                if stack:
+                    top = stack[-1]
+                    if top[1] is not None and top[3] is None:
+                        raise _Fail(Problem(node.loc, "GK103", "键必须是简单的文字", hint="键: 值"))
             if not stack:
                 root = node
                 continue
@@ -299,19 +325,6 @@ def _from_events(text: str, path: str, offset: int) -> tuple[RNode | None, list[
                         )
                     )
                 top[0].append(node)
-            elif top[3] is None:
-                if not isinstance(node, RScalar):
-                    raise _Fail(Problem(node.loc, "GK103", "键必须是简单的文字", hint="键: 值"))
-                if len(top[0]) >= MAX_KEYS:
-                    raise _Fail(
-                        Problem(
-                            node.loc,
-                            "GK005",
-                            f"一处的键超过 {MAX_KEYS} 个，不像是一条记录",
-                            hint="检查文件是否被别的程序改写；大名单请改用 .xlsx 或 .csv 名单文件",
-                        )
-                    )
-                top[3], top[4] = node.text, node.loc
             else:
                 key, kloc = top[3], top[4]
                 top[3] = top[4] = None
@@ -334,6 +347,40 @@ def _from_events(text: str, path: str, offset: int) -> tuple[RNode | None, list[
     if isinstance(root, RScalar) and root.is_null:
         return None, problems
     return root, problems
+
+
+def _anchor_problem(loc: Loc, ev: yaml.Event, cls: type) -> Problem:
+    return Problem(
+        loc,
+        "GK004",
+        "不允许使用 YAML 锚点（&）或别名（*）",
+        value=f"*{ev.anchor}" if cls is yaml.AliasEvent else f"&{ev.anchor}",  # type: ignore[attr-defined]
+        hint="把要重复的内容直接写出来；若值以 * 或 & 开头，请加引号",
+    )
+
+
+def _check_tag(ev: yaml.Event, loc: Loc) -> None:
+    """An explicit tag (``!x``) is refused: it would swallow the text after it."""
+    tag = ev.tag  # type: ignore[attr-defined]
+    if ev.implicit is not True and ev.implicit != (True, False) and ev.implicit != (False, True):  # type: ignore[attr-defined]
+        raise _Fail(
+            Problem(
+                loc,
+                "GK002",
+                "YAML 格式错误：不支持以 ! 开头的标签，它会让后面的文字丢失",
+                value=str(tag),
+                hint="若 ! 是内容的一部分，请给整个值加上引号",
+            )
+        )
+
+
+def _too_many_keys(loc: Loc) -> Problem:
+    return Problem(
+        loc,
+        "GK005",
+        f"一处的键超过 {MAX_KEYS} 个，不像是一条记录",
+        hint="检查文件是否被别的程序改写；大名单请改用 .xlsx 或 .csv 名单文件",
+    )
 
 
 _HINT = "检查这一行的缩进、冒号后的空格（“: ”）和引号是否成对"

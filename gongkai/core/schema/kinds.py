@@ -9,6 +9,7 @@ problem of a file is found in one run.  No I/O, no clock.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -140,7 +141,7 @@ def parse_money_text(text: str, places: int = 2) -> Decimal | None:
     """Exact decimal from what the clerk wrote: ``546``, ``546.00``,
     ``"3,520,000.00"``, full-width digits, a trailing 元.  None when it is not
     a number with at most ``places`` decimals.  Never goes through float."""
-    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    t = (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip().replace(" ", "")
     if t.endswith("元"):
         t = t[:-1]
     t = t.replace("，", ",")
@@ -363,6 +364,8 @@ def split_numbers(node: RMap, fields: Mapping[str, Field]) -> dict[str, tuple[st
     in ``{amount: 4,970.70}`` the comma ends the value, so YAML reads a
     value ``4`` and a key ``970.70`` without value.  Maps each such key to
     (the field it belongs to, the number as written)."""
+    if node.entries.keys() <= fields.keys():
+        return {}  # every key a field's: none is the rest of a broken number (nearly every roster row)
     groups: list[tuple[str, list[str], list[str]]] = []  # (field, pieces of the number, keys)
     open_group = False
     for key, value in node.entries.items():
@@ -466,6 +469,17 @@ def parse_fields(
 MAX_UNKNOWN_KEYS = 50
 
 
+@functools.cache
+def _id_functions() -> tuple[Callable[[str], str], Callable[[str], str | None], Any, Callable[[str], str]]:
+    """core.masking's functions, imported when first needed (it compiles the
+    privacy detectors' patterns), then once, not at each of a township's
+    hundreds of thousands of ID cells."""
+    from gongkai.core.idmask import star_masks
+    from gongkai.core.masking import check_masked_id, mask_id, normalise_id_field
+
+    return star_masks, check_masked_id, mask_id, normalise_id_field
+
+
 @dataclass(frozen=True)
 class IdNumber(Kind):
     """A resident ID number as published: it must arrive with the eight
@@ -477,9 +491,7 @@ class IdNumber(Kind):
     expected: str = "遮蔽出生日期的身份证号，如 320823********1234"
 
     def parse(self, node: RNode, ctx: Ctx, path: str) -> Any:
-        from gongkai.core.idmask import star_masks
-        from gongkai.core.masking import check_masked_id, mask_id, normalise_id_field
-
+        star_masks, check_masked_id, mask_id, normalise_id_field = _id_functions()
         s = _scalar(node, ctx, path, self.label)
         if s is None:
             return BAD

@@ -277,7 +277,7 @@ class Made:
         # as it grows (pools.py).
         early = self.early
         if merge and early is not None and early.ready:
-            self._search = Aside(self._full_search, early=early, remote=self._fed_search())
+            self._search = Aside(self._full_search, early=early, remote=self._fed_search(), guard=self.guard)
         many = parallel(self.workers, len(items))
         pooled = merge and self._search is None and self.workers > 1 and can_fork()
         if many or pooled:
@@ -312,7 +312,7 @@ class Made:
         self.progress("search", 0, 0)
         site, memo, key = self.site, self.memo, self._search_key or self.keys.key("search", self.site)
         if self._search is not None:
-            self._made("search", key, self._search.results())
+            self._made_found("search", key, self._search.results())
             self._search.close()  # the pool's processes end
             self._full_searched()
             self.search_how = "merged"
@@ -449,11 +449,13 @@ class Made:
             rels.append(rel)
         self.groups[name] = (key, tuple(rels))
 
-    def _made_found(self, name: str, key: str, files: list[tuple[str, bytes, list[Problem] | None]]) -> None:
+    def _made_found(self, name: str, key: str, files: Iterable[tuple[str, bytes, list[Problem] | None]]) -> None:
         """Each file with what the leak gate found in it, when it has already looked."""
+        rels = []
         for rel, blob, found in files:
             self.output.write(rel, blob, found)
-        self.groups[name] = (key, tuple(rel for rel, _, _ in files))
+            rels.append(rel)
+        self.groups[name] = (key, tuple(rels))
 
 
 class _SaveSearch:

@@ -167,8 +167,9 @@ class Forked:
         self.sent += 1
         return self._submit(_worker_render, indexes)
 
-    def searched(self) -> Iterator[tuple[str, bytes]]:
-        """The merge's files, once it is done."""
+    def searched(self) -> Iterator[tuple[str, bytes, list[Problem] | None]]:
+        """The merge's files, once it is done, with what the guard found in
+        them (looked at in the merge's process, not in this one at the end)."""
         assert self.search is not None
         count = _result(self.search)
         with open(self.spool, "rb") as f:
@@ -334,15 +335,18 @@ def _ready() -> None:
 
 def _aside_run() -> int:
     assert _worker is not None
-    return _aside_write(_worker[3], _worker[4])
+    return _aside_write(_worker[3], _worker[4], _worker[2])
 
 
-def _aside_write(make: Callable[[], Iterable[tuple[str, bytes]]], spool: str) -> int:
-    """The merge's files pickled to ``spool``, one after the other; how many."""
+def _aside_write(make: Callable[[], Iterable[tuple[str, bytes]]], spool: str, guard: Guard | None) -> int:
+    """The merge's files pickled to ``spool``, one after the other, each with
+    what the guard found in it (looked at here, not in the build's process
+    alone after the last page); how many."""
     count = 0
     with open(spool, "wb") as f:
-        for item in make():
-            pickle.dump(item, f, protocol=pickle.HIGHEST_PROTOCOL)
+        for path, blob in make():
+            found = guard(path, blob) if guard is not None else None
+            pickle.dump((path, blob, found), f, protocol=pickle.HIGHEST_PROTOCOL)
             count += 1
     # The merge's state (every document's postings) is garbage now: its
     # memory goes back to the system, not kept while this process renders.
@@ -383,6 +387,7 @@ class Aside:
         forked: Forked | None = None,
         early: Any = None,
         remote: Callable[[], Iterable[tuple[str, bytes]]] | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self.make = make
         self.forked = forked if forked is not None and forked.search is not None else None
@@ -392,18 +397,20 @@ class Aside:
             fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
             os.close(fd)
             try:
-                self.early.run(functools.partial(_aside_write, remote, self.spool))
+                self.early.run(functools.partial(_aside_write, remote, self.spool, guard))
             except (pickle.PicklingError, TypeError, AttributeError):  # cannot be sent: made here
                 self.early = None
 
-    def results(self) -> Iterator[tuple[str, bytes]]:
+    def results(self) -> Iterator[tuple[str, bytes, list[Problem] | None]]:
+        """(path, bytes, what the guard found: None when not looked at yet)."""
         if self.early is not None:
             count = self.early.result()
             with open(self.spool, "rb") as f:
                 for _ in range(count):
                     yield pickle.load(f)
         elif self.forked is None:
-            yield from self.make()
+            for path, blob in self.make():
+                yield path, blob, None
         else:
             yield from self.forked.searched()
 
