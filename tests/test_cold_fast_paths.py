@@ -230,6 +230,30 @@ def test_count_grams_same_counts_same_order() -> None:
 # --- the search index gated where it is merged --------------------------------------------------
 
 
+class _Watched:
+    """A guard that notes which process read each search file (a class at
+    module level: the merge's process is sent its guard pickled)."""
+
+    def __init__(self, guard, calls: Path) -> None:  # type: ignore[no-untyped-def]
+        self.guard, self.calls = guard, calls
+
+    def __call__(self, rel: str, data: bytes):  # type: ignore[no-untyped-def]
+        import os
+
+        if rel.startswith("search/"):
+            with open(self.calls, "a") as f:
+                f.write(f"{os.getpid()} {rel}\n")
+        return self.guard(rel, data)
+
+
+def _leaky_planned(*args, **kwargs):  # type: ignore[no-untyped-def]
+    """The merge's files and one with a phone number in it."""
+    from gongkai.emit.search_state import planned_index
+
+    yield from planned_index(*args, **kwargs)
+    yield "search/extra.json", b'{"tel":"13912345678"}'
+
+
 def test_search_files_are_gated_in_the_merges_process(tmp_path: Path) -> None:
     """The search index merged beside the pages is read by the leak gate in
     the merge's process (before: by the build's own process, alone, after
@@ -249,37 +273,24 @@ def test_search_files_are_gated_in_the_merges_process(tmp_path: Path) -> None:
     from synth import generate
 
     site = tmp_path / "town"
-    generate(site, 200)  # ≈ 370 pages: the index is merged in the pool's first task
+    generate(site, 200)  # ≈ 370 pages: the index is merged beside them
     calls = tmp_path / "gated"
-    real_gate, real_index = pipeline.gate_for, engine.full_index
-
-    def gate_for(s):  # type: ignore[no-untyped-def]
-        guard = real_gate(s)
-
-        def watched(rel, data):  # type: ignore[no-untyped-def]
-            if rel.startswith("search/"):
-                with open(calls, "a") as f:
-                    f.write(f"{os.getpid()} {rel}\n")
-            return guard(rel, data)
-
-        return watched
-
-    def leaky(*args, **kwargs):  # type: ignore[no-untyped-def]
-        yield from real_index(*args, **kwargs)
-        yield "search/extra.json", b'{"tel":"13912345678"}'
-
+    real_gate = pipeline.gate_for
     mp = pytest.MonkeyPatch()
     mp.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
-    mp.setattr(pipeline, "gate_for", gate_for)
+    mp.setattr(pipeline, "gate_for", lambda s: _Watched(real_gate(s), calls))
     try:
         build(site, date(2026, 11, 28), workers=2)
         gated = [line.split(" ", 1) for line in calls.read_text().splitlines()]
         pids = {int(pid) for pid, rel in gated if rel != "search/index.html"}  # the page is rendered anywhere
         assert pids and os.getpid() not in pids, "the search files were gated by the build's own process"
-        mp.setattr(engine, "full_index", leaky)
+        mp.setattr(engine, "planned_index", _leaky_planned)
+        calls.unlink()
         with pytest.raises(ContentError) as err:
             build(site, date(2026, 11, 28), workers=2, out=tmp_path / "out2")
         assert any(p.code == "GK404" and "search/extra.json" in str(p.loc) for p in err.value.problems)
         assert not (tmp_path / "out2").exists()
+        gated = [line.split(" ", 1) for line in calls.read_text().splitlines()]
+        assert any(rel.strip() == "search/extra.json" and int(pid) != os.getpid() for pid, rel in gated)
     finally:
         mp.undo()
