@@ -9,6 +9,7 @@ other signs, keys that split a thousands comma)."""
 from __future__ import annotations
 
 import random
+import tempfile
 from collections import Counter
 from dataclasses import fields
 from operator import add
@@ -286,11 +287,15 @@ def test_search_files_are_gated_in_the_merges_process(tmp_path: Path) -> None:
         assert pids and os.getpid() not in pids, "the search files were gated by the build's own process"
         mp.setattr(engine, "planned_index", _leaky_planned)
         calls.unlink()
+        temp = tmp_path / "temp"
+        temp.mkdir()
+        mp.setattr(tempfile, "tempdir", str(temp))
         with pytest.raises(ContentError) as err:
             build(site, date(2026, 11, 28), workers=2, out=tmp_path / "out2")
         assert any(p.code == "GK404" and "search/extra.json" in str(p.loc) for p in err.value.problems)
         assert not (tmp_path / "out2").exists()
         gated = [line.split(" ", 1) for line in calls.read_text().splitlines()]
         assert any(rel.strip() == "search/extra.json" and int(pid) != os.getpid() for pid, rel in gated)
+        assert not list(temp.iterdir()), "a refused build left the merge's files (names) in the temp folder"
     finally:
         mp.undo()

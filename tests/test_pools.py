@@ -193,6 +193,39 @@ def test_an_edit_that_splices_forks_no_early_process(town: Path, tmp_path: Path)
     assert len(made) == 1, "an edit that splices forked the merge's process"
 
 
+def test_a_build_stopped_mid_pages_leaves_no_merge_files_behind(town: Path, tmp_path: Path) -> None:
+    """The merge's spool (every search file, names included) is removed when
+    the build stops while the pages are made, not only when it reaches the
+    search index."""
+    import tempfile
+
+    import gongkai.run.engine.engine as engine_mod
+    from gongkai.run.build import build
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("one core: nothing is forked")
+    site = tmp_path / "town"
+    shutil.copytree(town, site)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert any(p.name.startswith("gongkai-aside-") for p in temp.iterdir()), "no merge was started"
+        raise OSError("disk gone")
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    mp.setattr(tempfile, "tempdir", str(temp))
+    mp.setattr(engine_mod, "make_items", broken)
+    try:
+        with pytest.raises(OSError, match="disk gone"):
+            build(site, date.fromisoformat(TODAY), out=tmp_path / "out", workers=2)
+    finally:
+        mp.undo()
+    assert not list(temp.iterdir()), "a stopped build left the merge's files in the temp folder"
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_render_pool_is_forked_afresh_and_the_bytes_stay(town: Path, tmp_path: Path) -> None:
     """The render pool's processes are ended and forked again every few
     chunks (each grows towards a copy of the records the longer it lives

@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -88,6 +89,9 @@ class Early:
 def _serve(conn: Connection, ours: Connection, parent: int) -> None:
     ours.close()  # the build's end, inherited: closed here, so the build closing its own is an end of file
     _end_with(parent)
+    # Ended by the build (close, terminate) mid-merge: the merge's temporary
+    # files (every search document, names included) are removed as it unwinds.
+    signal.signal(signal.SIGTERM, _unwind)
     try:
         job = pickle.loads(conn.recv_bytes())
     except (OSError, EOFError):  # closed unused
@@ -100,3 +104,7 @@ def _serve(conn: Connection, ours: Connection, parent: int) -> None:
         conn.send(answer)
     except (pickle.PicklingError, TypeError, AttributeError):
         conn.send((False, RuntimeError(repr(answer[1]))))
+
+
+def _unwind(signum: int, frame: Any) -> None:
+    raise SystemExit(1)

@@ -312,8 +312,11 @@ class Made:
         self.progress("search", 0, 0)
         site, memo, key = self.site, self.memo, self._search_key or self.keys.key("search", self.site)
         if self._search is not None:
-            self._made_found("search", key, self._search.results())
-            self._search.close()  # the pool's processes end
+            try:
+                self._made_found("search", key, self._search.results())
+            finally:
+                self._search.close()  # the pool's processes end, the merge's spool goes
+                self._search = None
             self._full_searched()
             self.search_how = "merged"
         elif memo is None:
@@ -425,6 +428,9 @@ class Made:
             self.output.copy(rel, src)
 
     def close(self) -> None:
+        if self._search is not None:  # the build stopped before the search files were taken
+            self._search.close()
+            self._search = None
         if self._forked is not None:
             self._forked.close()
         if self._spool is not None:
