@@ -15,6 +15,7 @@ everything runs in this process and gives the same bytes."""
 from __future__ import annotations
 
 import collections
+import contextlib
 import ctypes
 import functools
 import gc
@@ -186,12 +187,7 @@ class Forked:
 
     def close(self) -> None:
         self._end()
-        if self.spool:
-            try:
-                os.unlink(self.spool)
-            except OSError:
-                pass
-            self.spool = ""
+        self.spool = _drop(self.spool)
 
     def _end(self) -> None:
         pool, self.pool = self.pool, None
@@ -419,12 +415,15 @@ class Aside:
             self.forked.close()
         if self.early is not None:
             self.early.close()
-        if self.spool:
-            try:
-                os.unlink(self.spool)
-            except OSError:
-                pass
-            self.spool = ""
+        self.spool = _drop(self.spool)
+
+
+def _drop(spool: str) -> str:
+    """Remove a spool (it holds made files: names, search documents); ''."""
+    if spool:
+        with contextlib.suppress(OSError):
+            os.unlink(spool)
+    return ""
 
 
 # --- record files ---------------------------------------------------------------------------------
