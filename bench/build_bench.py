@@ -11,8 +11,14 @@ site and as plain Markdown pages, which Hugo, Pelican and MkDocs each build with
 a minimal theme written here (one page template, one list template).  Then,
 ``--runs`` times and interleaved so that all share the machine's noise:
 
-  gongkai cold full build   ``python -m gongkai build SITE --today … --out OUT``
-                            after removing OUT and any gongkai cache folder
+  gongkai cold full build   ``python -m gongkai build SITE --today … --out SITE/build``
+                            after removing the output, its spare and any gongkai
+                            cache folder.  SITE/build is a clerk's default output,
+                            the one beside which the spare tree is kept
+                            (run/spare.py); ``--out-elsewhere`` builds into a
+                            folder beside the site instead (no spare: every edit
+                            makes its tree from nothing).  ``--before`` runs on a
+                            copy of the site, so each checkout has its own
   gongkai no-op rebuild     the same command again, nothing changed
   gongkai edit (CLI)        one notice's body (or one roster row's note) edited,
                             the same command again
@@ -269,10 +275,16 @@ def remove_caches(site: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+EDIT_KINDS = ("first", "notice", "title", "roster")
+
+
 class Edits:
-    """The one-record edits: a notice's body gets a sentence appended, a
-    roster's first row note changes (村组核定 ↔ 已复核).  Each call makes a new
-    version; restore() puts the originals back."""
+    """The one-record edits: a notice's body gets a sentence appended
+    (``notice``; ``first`` is the same edit, made first after a cold build,
+    when no spare tree exists yet), its title gets a suffix (``title``: its
+    summary changes in lists, feeds and the 目录 too), a roster's first row
+    note changes (村组核定 ↔ 已复核).  Each call makes a new version;
+    restore() puts the originals back."""
 
     def __init__(self, site: Path, manifest: dict[str, Any]) -> None:
         self.notice = site / manifest["edit_notice"]
@@ -282,9 +294,14 @@ class Edits:
 
     def new_text(self, which: str) -> tuple[Path, str]:
         self.k += 1
-        if which == "notice":
+        if which in ("notice", "first"):
             text = self.orig[self.notice].decode() + f"\n本文于第{self.k}次核对后更新。\n"
             return self.notice, text
+        if which == "title":
+            text = self.orig[self.notice].decode()
+            head, sep, rest = text.partition("\ntitle: ")
+            line, nl, tail = rest.partition("\n")
+            return self.notice, f"{head}{sep}{line}（第{self.k}次修订）{nl}{tail}"
         text = self.orig[self.roster].decode()
         note = "已复核" if self.k % 2 else "新增户"
         return self.roster, text.replace("note: 村组核定}", f"note: {note}}}", 1)
@@ -530,7 +547,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
     base = work / f"n{n}"
     if base.exists():
         shutil.rmtree(base)
-    site, out = base / "site", base / "out"
+    site = base / "site"
+    out = base / "out" if args.out_elsewhere else site / "build"
     t = time.perf_counter()
     # an older checkout (--before) is given content it can read: no 2019-model 不予公开 notices
     manifest = generate(site, n, args.seed, markdown=base / "md" if anchors else None, withheld=not args.before)
@@ -557,7 +575,10 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
     )
     if not prime["ok"]:
         return {"n": n, "manifest": manifest, "error": "priming build failed: " + prime["out"]}
-    edits = Edits(site, manifest)
+    site_b = base / "site-before"
+    if args.before:  # its own copy (registry included), so its output can be SITE/build too
+        shutil.copytree(site, site_b, ignore=shutil.ignore_patterns("build", ".build.*"))
+    edits = {"gongkai": Edits(site, manifest), "before": Edits(site_b, manifest) if args.before else None}
     which_edits = args.edits
     samples: dict[str, list[dict[str, Any]]] = {}
 
@@ -565,11 +586,11 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
         samples.setdefault(key, []).append(r)
 
     # gongkai as checked out, and (--before) another checkout of it, run in turn on the same site
-    variants = [("gongkai", env, out)]
+    variants = [("gongkai", env, site, out)]
     if args.before:
         benv = {**env, "PYTHONPATH": str(args.before), "GONGKAI_CACHE_DIR": str(cache_dir(site)) + "-before"}
-        variants.append(("before", benv, base / "out-before"))
-    for tool, venv, _ in variants:  # each variant runs the code it names, or nothing is measured
+        variants.append(("before", benv, site_b, base / "out-before" if args.out_elsewhere else site_b / "build"))
+    for tool, venv, _, _ in variants:  # each variant runs the code it names, or nothing is measured
         where = which_gongkai(venv)
         expected = Path(venv["PYTHONPATH"]).resolve()
         print(f"  {tool}: {where}", flush=True)
@@ -577,12 +598,12 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
             return {"n": n, "manifest": manifest, "error": f"{tool} would run {where}, not the code under {expected}"}
     for k in range(args.runs):
         print(f"  run {k + 1}/{args.runs}", flush=True)
-        for tool, venv, vout in variants if k % 2 == 0 else variants[::-1]:  # who goes first alternates
+        for tool, venv, vsite, vout in variants if k % 2 == 0 else variants[::-1]:  # who goes first alternates
             shutil.rmtree(vout, ignore_errors=True)
             shutil.rmtree(vout.parent / f".{vout.name}.spare", ignore_errors=True)  # the tree kept for edits
-            remove_caches(site)
+            remove_caches(vsite)
             shutil.rmtree(venv["GONGKAI_CACHE_DIR"], ignore_errors=True)
-            r = run(gongkai_cmd(site, vout), env=venv, what=f"{tool} cold")
+            r = run(gongkai_cmd(vsite, vout), env=venv, what=f"{tool} cold")
             r["pages"] = sum(1 for _ in vout.rglob("index.html")) if vout.is_dir() else 0
             did_the_work(r, tool, n)
             add(f"{tool} cold", r)
@@ -592,22 +613,24 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
             )
             if not r["ok"] and r["killed"]:
                 return {"n": n, "manifest": manifest, "samples": samples, "error": f"{tool} cold build " + r["killed"]}
-            r = run(gongkai_cmd(site, vout), env=venv, what=f"{tool} no-op")
+            r = run(gongkai_cmd(vsite, vout), env=venv, what=f"{tool} no-op")
             add(f"{tool} noop", r)
             print(
                 f"    {tool:<7} no-op     {r['s']:7.2f} s  {r['rss_mb']:6.0f} MB  cpu {r['cpu_s']:.1f} s  load {r['load']:.1f}",
                 flush=True,
             )
+            vedits = edits[tool]
+            assert vedits is not None
             for which in which_edits:
-                edits.apply(which)
-                r = run(gongkai_cmd(site, vout), env=venv, what=f"{tool} edit {which}")
+                vedits.apply(which)
+                r = run(gongkai_cmd(vsite, vout), env=venv, what=f"{tool} edit {which}")
                 add(f"{tool} edit {which}", r)
                 print(
                     f"    {tool:<7} edit {which:<6}{r['s']:7.2f} s  {r['rss_mb']:6.0f} MB  cpu {r['cpu_s']:.1f} s  load {r['load']:.1f}",
                     flush=True,
                 )
-            edits.restore()
-            run(gongkai_cmd(site, vout), env=venv, what=f"{tool} back to the original")  # untimed
+            vedits.restore()
+            run(gongkai_cmd(vsite, vout), env=venv, what=f"{tool} back to the original")  # untimed
         for name, prefix in anchors.items():
             aout = base / f"out-{name}"
             shutil.rmtree(aout, ignore_errors=True)
@@ -623,8 +646,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, anchors: dict[str, 
                 flush=True,
             )
         if which_edits and not args.no_serve:
-            r = serve_edits(site, site / "synth.json", which_edits, work)
-            edits.restore()
+            r = serve_edits(site, site / "synth.json", [w for w in which_edits if w != "first"], work)
+            edits["gongkai"].restore()
             res = r.get("result") or {}
             add("serve", r)
             for e in res.get("edits", []):
@@ -676,11 +699,11 @@ def summarise(res: dict[str, Any]) -> list[tuple[str, dict[str, float | None]]]:
     rows.append(("cold full build, CPU user+sys (s)", {**gk("cold", "cpu_s"), **anchors("cpu_s")}))
     rows.append(("no-op rebuild (s)", gk("noop")))
     rows.append(("no-op rebuild, CPU (s)", gk("noop", "cpu_s")))
-    for which in ("notice", "roster"):
+    for which in EDIT_KINDS:
         if f"gongkai edit {which}" in s:
             rows.append((f"edit 1 {which}, CLI rebuild (s)", gk(f"edit {which}")))
             rows.append((f"edit 1 {which}, CLI rebuild, CPU (s)", gk(f"edit {which}", "cpu_s")))
-    for which in ("notice", "roster"):
+    for which in EDIT_KINDS:
         v = _serve_med(s.get("serve", []), which)
         if v is not None:
             rows.append((f"edit 1 {which}, serve save→rebuilt (s)", {"gongkai": v}))
@@ -782,7 +805,7 @@ def print_report(results: list[dict[str, Any]], runs: int, where: str) -> None:
         check("no-op rebuild ≤ 0.5 s", noop, 0.5, f"{noop:.2f} s" if noop else "",
               f"{noop_cpu:.1f} s: {'PASS' if noop_cpu <= 0.5 else 'MISS'}" if noop_cpu else "")  # fmt: skip
         cli_limit = 0.4 if res["n"] <= 1000 else 1.0
-        for which in ("notice", "roster"):
+        for which in EDIT_KINDS:
             key = f"edit 1 {which}, serve save→rebuilt (s)"
             if key in d:
                 v = d[key]["gongkai"]
@@ -982,9 +1005,15 @@ def main() -> None:
         "--before", type=Path, help="another checkout of gongkai (e.g. a git worktree of an older commit), run in turn"
     )
     ap.add_argument("--anchor-python", help="interpreter that has hugo, pelican and mkdocs installed")
-    ap.add_argument("--edits", nargs="*", default=["notice", "roster"], choices=["notice", "roster"],
-                    help="one-record edits to time (default: both)")  # fmt: skip
+    ap.add_argument("--edits", nargs="*", default=list(EDIT_KINDS), choices=EDIT_KINDS,
+                    help="one-record edits to time, in this order (default: all; 'first' is timed first, when no "
+                         "spare tree exists yet, and is not served)")  # fmt: skip
     ap.add_argument("--no-serve", action="store_true", help="skip the DevServer edit measurement")
+    ap.add_argument(
+        "--out-elsewhere",
+        action="store_true",
+        help="build into a folder beside the site (no spare tree) instead of SITE/build, a clerk's default",
+    )
     ap.add_argument("--timeout", type=float, default=900.0, help="kill a build after this many seconds")
     ap.add_argument("--max-rss-mb", type=float, default=4096.0, help="kill a build above this much memory")
     ap.add_argument("--json", type=Path, help="also write all samples here")
