@@ -466,7 +466,9 @@ def public_numbers(texts: Iterable[str]) -> frozenset[str]:
     office's contact phones (site.yaml ``contact``, a record's
     ``objection``) and the site's allowlist."""
     out: set[str] = set()
-    for t in texts:
+    # Each text once: every notice of a site repeats the office's objection
+    # phone (10,000 records, ~3,500 texts, a handful distinct: 0.1 s an edit).
+    for t in set(texts):
         out.update(f.digits for f in find_pii_seen(t))
     return frozenset(out)
 
