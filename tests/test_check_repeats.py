@@ -1,14 +1,23 @@
-"""Work across records that repeats itself: a text many records share is read
-once (the numbers published on purpose, check/scan.site_public_numbers), and
-the answer is the same as reading each."""
+"""Work across records: a text many records share is read once (the numbers
+published on purpose, check/scan.site_public_numbers), with the same answer
+as reading each; and the rules across records still see an edit when every
+other record comes from the cache (a target removed, an attachment gone, a
+duplicate id), as a check without any cache does."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import REPO
+from test_incremental import TODAY
 
 from gongkai.check import scan
+from gongkai.core.errors import Problem
+from gongkai.run.build import check
+from gongkai.run.engine.store import BuildCache
 
 
 def _site(objections: list[dict[str, str]]) -> SimpleNamespace:
@@ -42,3 +51,71 @@ def test_every_distinct_number_is_kept() -> None:
     site = _site([{"phone": f"1370000{i:04d}"} for i in range(40)] * 3)
     got = scan.site_public_numbers(site)
     assert {f"1370000{i:04d}" for i in range(40)} <= got
+
+
+# --- rules across records, with every other record taken from the cache ------------------------
+
+NOTICE = "content/notices/jiedu-zhaijidi-guanli-2015.md"  # interprets: zhaijidi-guanli-2015
+
+
+def _demo(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+def _cached_and_fresh(root: Path) -> tuple[list[Problem], list[Problem], BuildCache]:
+    cache = BuildCache(root)
+    cached = check(root, TODAY, cache=cache)
+    fresh = check(root, TODAY, cache=BuildCache(root, memory_only=True))
+    return list(cached.problems), list(fresh.problems), cache
+
+
+def _codes(problems: list[Problem]) -> list[tuple[str, str, str]]:
+    return [(p.code, p.loc.path, p.field) for p in problems]
+
+
+def test_a_regulation_removed_is_missed_by_the_cached_notice_that_interprets_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    root = _demo(tmp_path)
+    check(root, TODAY, cache=BuildCache(root))
+    (root / "content/regulations/zhaijidi-guanli-2015.md").unlink()
+    cached, fresh, cache = _cached_and_fresh(root)
+    assert cache.records.hits > 40 and cache.records.misses == 0  # the notice came from the packs
+    assert ("GK203", NOTICE, "interprets") in _codes(cached)
+    assert _codes(cached) == _codes(fresh)
+
+
+def test_an_attachment_removed_is_reported_for_the_cached_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    root = _demo(tmp_path)
+    notice = root / NOTICE
+    text = notice.read_text(encoding="utf-8")
+    notice.write_text(text.replace("\ntags:", "\nattachments: [jiedu.pdf]\ntags:", 1), encoding="utf-8")
+    (notice.parent / "jiedu.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    before, _fresh, _ = _cached_and_fresh(root)
+    assert not [p for p in before if p.code == "GK204"]
+    (notice.parent / "jiedu.pdf").unlink()
+    cached, fresh, cache = _cached_and_fresh(root)
+    assert cache.records.misses == 0
+    assert ("GK204", NOTICE, "attachments[1]") in _codes(cached)
+    assert _codes(cached) == _codes(fresh)
+
+
+def test_a_new_file_taking_a_cached_records_id_is_a_duplicate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    root = _demo(tmp_path)
+    check(root, TODAY, cache=BuildCache(root))
+    twin = root / "content/notices/2015-copy.md"
+    twin.write_text(
+        (root / NOTICE).read_text(encoding="utf-8").replace("---\n", "---\nid: jiedu-zhaijidi-guanli-2015\n", 1),
+        encoding="utf-8",
+    )
+    cached, fresh, cache = _cached_and_fresh(root)
+    assert cache.records.hits > 40
+    assert any(p.code == "GK201" for p in cached)
+    assert _codes(cached) == _codes(fresh)
