@@ -56,6 +56,7 @@ def test_every_distinct_number_is_kept() -> None:
 # --- rules across records, with every other record taken from the cache ------------------------
 
 NOTICE = "content/notices/jiedu-zhaijidi-guanli-2015.md"  # interprets: zhaijidi-guanli-2015
+FUND = "content/funds/fupin-2015.yaml"
 
 
 def _demo(tmp_path: Path) -> Path:
@@ -93,16 +94,15 @@ def test_an_attachment_removed_is_reported_for_the_cached_record(
 ) -> None:
     monkeypatch.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
     root = _demo(tmp_path)
-    notice = root / NOTICE
-    text = notice.read_text(encoding="utf-8")
-    notice.write_text(text.replace("\ntags:", "\nattachments: [jiedu.pdf]\ntags:", 1), encoding="utf-8")
-    (notice.parent / "jiedu.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    fund = root / FUND  # a record with no link to another
+    fund.write_text(fund.read_text(encoding="utf-8") + "attachments: [mingxi.pdf]\n", encoding="utf-8")
+    (fund.parent / "mingxi.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     before, _fresh, _ = _cached_and_fresh(root)
     assert not [p for p in before if p.code == "GK204"]
-    (notice.parent / "jiedu.pdf").unlink()
+    (fund.parent / "mingxi.pdf").unlink()
     cached, fresh, cache = _cached_and_fresh(root)
     assert cache.records.misses == 0
-    assert ("GK204", NOTICE, "attachments[1]") in _codes(cached)
+    assert ("GK204", FUND, "attachments[1]") in _codes(cached)
     assert _codes(cached) == _codes(fresh)
 
 
