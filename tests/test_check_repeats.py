@@ -16,7 +16,7 @@ from test_incremental import TODAY
 
 from gongkai.check import scan
 from gongkai.core.errors import Problem
-from gongkai.run.build import check
+from gongkai.run.build import build, check
 from gongkai.run.engine.store import BuildCache
 
 
@@ -119,3 +119,47 @@ def test_a_new_file_taking_a_cached_records_id_is_a_duplicate(tmp_path: Path, mo
     assert cache.records.hits > 40
     assert any(p.code == "GK201" for p in cached)
     assert _codes(cached) == _codes(fresh)
+
+
+# --- the numbers records publish on purpose, each record's kept with it in the cache -----------
+
+
+def test_the_records_part_of_the_public_numbers_is_what_reading_the_site_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    root = _demo(tmp_path)
+    _objection_phone(root, "13912340047")
+    for cache in (BuildCache(root), BuildCache(root), BuildCache(root, memory_only=True)):  # made, cached, fresh
+        result = check(root, TODAY, cache=cache)
+        assert result.site is not None and result.public
+        assert scan.site_public_numbers(result.site, result.public) == scan.site_public_numbers(result.site)
+
+
+def test_an_objection_phone_edited_is_public_though_every_other_record_is_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate allows the new number on the pages that show it (with the
+    old part kept, the build would stop on it as an unmasked mobile)."""
+    monkeypatch.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    root = _demo(tmp_path)
+    out = tmp_path / "out"
+    _objection_phone(root, "13912340047")
+    build(root, TODAY, out=out)
+    _objection_phone(root, "13912340048")
+    cache = BuildCache(root)
+    result = check(root, TODAY, cache=cache)
+    assert cache.records.misses == 1 and cache.records.hits > 40
+    assert result.public is not None and "13912340048" in result.public and "13912340047" not in result.public
+    build(root, TODAY, out=out)
+    assert "13912340048" in (out / "funds/fupin-2015/index.html").read_text(encoding="utf-8")
+
+
+def _objection_phone(root: Path, number: str) -> None:
+    """The fund's objection phone made ``number`` (a mobile: found by the gate
+    in every page that shows it, and allowed there only as public)."""
+    fund = root / FUND
+    text = fund.read_text(encoding="utf-8")
+    start = text.index("objection: {phone: ") + len("objection: {phone: ")
+    end = text.index(",", start)
+    fund.write_text(f"{text[:start]}'{number}'{text[end:]}", encoding="utf-8")

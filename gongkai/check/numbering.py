@@ -58,4 +58,4 @@ def number_site(root: Path, checked: Validated) -> Validated:
         numbers = assign(registry, site.records, site.config.is_agency)
         org = site.config.org_code
         site = replace(site, index_numbers={k: format_no(org, y, s) for k, (y, s) in numbers.items()})
-    return Validated(site, (*checked.problems, *problems))
+    return Validated(site, (*checked.problems, *problems), checked.public)

@@ -473,15 +473,28 @@ def public_numbers(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def site_public_numbers(site: object) -> frozenset[str]:
-    """:func:`public_numbers` of a built site (a :class:`gongkai.core.model.Site`)."""
+def site_public_numbers(site: object, records: frozenset[str] | None = None) -> frozenset[str]:
+    """:func:`public_numbers` of a built site (a :class:`gongkai.core.model.Site`).
+    ``records``: the union of its records' :func:`record_public_numbers`
+    when known (validate.Validated.public: each kept with its record in the
+    cache), else read from the records here."""
     config = getattr(site, "config", None)
     texts: list[str] = [str(v) for v in vars(getattr(config, "contact", None) or object()).values()]
     texts += [number for number, _reason in getattr(config, "allow_numbers", ()) or ()]
+    if records is not None:
+        return public_numbers(texts) | records
     for rec in getattr(site, "records", ()):
         if rec.objection:
             texts += [str(v) for v in rec.objection.values()]
     return public_numbers(texts)
+
+
+def record_public_numbers(rec: Any) -> tuple[str, ...]:
+    """A record's part of :func:`site_public_numbers`: the numbers of its
+    ``objection`` (the office's phone), sorted."""
+    if not rec.objection:
+        return ()
+    return tuple(sorted(public_numbers(str(v) for v in rec.objection.values())))
 
 
 _GATE_CODES = {"unread": "GK405", "limit": "GK405", "gps": "GK406"}
