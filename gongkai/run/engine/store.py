@@ -202,9 +202,9 @@ class RecordStore:
         folder) is a miss."""
         rec = getattr(value, "record", None)
         rows = rec.data.get("recipients") if rec is not None else None
-        path = getattr(rows, "path", None)
-        if path is None:
+        if type(rows) is not Rows:  # most records: no roster, or its rows in the record
             return True
+        path = rows.path
         if self._rows is None:
             self._rows_folder = os.path.join(self._rows_dir(), "")
             try:
