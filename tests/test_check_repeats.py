@@ -1,5 +1,5 @@
 """Work across records: a text many records share is read once (the numbers
-published on purpose, check/scan.site_public_numbers), with the same answer
+published on purpose, check/public.site_public_numbers), with the same answer
 as reading each; and the rules across records still see an edit when every
 other record comes from the cache (a target removed, an attachment gone, a
 duplicate id), as a check without any cache does."""
@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO
 from test_incremental import TODAY
 
-from gongkai.check import scan
+from gongkai.check import public as scan
 from gongkai.core.errors import Problem
 from gongkai.run.build import build, check
 from gongkai.run.engine.store import BuildCache

@@ -15,11 +15,11 @@ from pathlib import PurePosixPath
 from gongkai.check.disclosure import check_disclosure
 from gongkai.check.pii import allowed_digits, record_pii, scan_pii
 from gongkai.check.postings import check_postings, visible_postings
+from gongkai.check.public import record_public_numbers
 from gongkai.check.rules import check_record, check_site
 from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.rules.deadlines import check as check_deadlines
 from gongkai.check.rules.notice_workdays import check_workday_minima
-from gongkai.check.scan import record_public_numbers
 from gongkai.check.standard import judge_standard
 from gongkai.core.config import SiteConfig, parse_holidays, parse_site_config
 from gongkai.core.errors import Loc, Problem
@@ -38,7 +38,7 @@ __all__ = ["CheckFiles", "CheckedFile", "Validated", "check_each", "check_file",
 class Validated:
     site: Site | None
     problems: tuple[Problem, ...]
-    # the numbers the site's records publish on purpose (check/scan.site_public_numbers
+    # the numbers the site's records publish on purpose (check/public.site_public_numbers
     # but for site.yaml's): made of each record's part, kept with it in the cache
     public: frozenset[str] | None = None
 
@@ -55,7 +55,7 @@ class CheckedFile:
     record: Record | None  # None when the file has errors
     problems: tuple[Problem, ...]
     deps: tuple[tuple[str, str], ...] = ()  # other files read: (path, digest)
-    public: tuple[str, ...] = ()  # the record's part of Validated.public (scan.record_public_numbers)
+    public: tuple[str, ...] = ()  # the record's part of Validated.public (public.record_public_numbers)
 
 
 # Checks every record file of a loaded site: the engine's version takes the

@@ -7,7 +7,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from gongkai.check.scan import gate_problems, site_public_numbers
+from gongkai.check.public import site_public_numbers
+from gongkai.check.scan import gate_problems
 from gongkai.core.errors import Problem
 from gongkai.core.model import Site
 

@@ -50,7 +50,8 @@ def check(
         return result
     from dataclasses import replace
 
-    from gongkai.check.scan import attachment_problems, site_public_numbers
+    from gongkai.check.public import site_public_numbers
+    from gongkai.check.scan import attachment_problems
     from gongkai.read.attachments import attachment_bytes
 
     public = site_public_numbers(result.site, result.public)
