@@ -68,7 +68,7 @@ def gate_args(site: Path, cache: Path) -> dict[str, object]:
         return json.loads(cache.read_text(encoding="utf-8"))
     from datetime import date
 
-    from gongkai.check.scan import site_public_numbers
+    from gongkai.check.public import site_public_numbers
     from gongkai.plan.names import withdraw_names
     from gongkai.run.build import check
 

@@ -279,7 +279,7 @@ def test_search_files_are_gated_in_the_merges_process(tmp_path: Path) -> None:
     real_gate = pipeline.gate_for
     mp = pytest.MonkeyPatch()
     mp.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
-    mp.setattr(pipeline, "gate_for", lambda s: _Watched(real_gate(s), calls))
+    mp.setattr(pipeline, "gate_for", lambda s, *more: _Watched(real_gate(s, *more), calls))
     try:
         build(site, date(2026, 11, 28), workers=2)
         gated = [line.split(" ", 1) for line in calls.read_text().splitlines()]

@@ -141,3 +141,27 @@ def test_the_sheet_is_printable_with_all_names_inside_the_notice(tmp_path: Path)
     build(REPO, date(2015, 5, 14), out=out)
     sheet = (out / "print/gengdi-2015/index.html").read_text(encoding="utf-8")
     assert all(n in sheet for n in NAMES)
+
+
+def test_a_withdrawn_record_is_the_record_with_its_data_replaced() -> None:
+    """names._with_data (the fast dataclasses.replace of every withdrawn roster)
+    gives what replace gives, field for field, positions and digest included;
+    it relies on a Record being its fields alone, with no __post_init__."""
+    import dataclasses
+
+    from gongkai.check.validate import validate
+    from gongkai.core.model import Record
+    from gongkai.plan.names import _with_data
+    from gongkai.read.load import load_site
+
+    assert not hasattr(Record, "__post_init__") and not hasattr(Record, "__slots__")
+    site = validate(load_site(REPO, None), date(2026, 12, 5)).site
+    assert site is not None
+    rosters = [r for r in site.records if "recipients" in r.data]
+    assert rosters
+    for rec in rosters:
+        data = {**rec.data, "recipients": (), "names_until": date(2015, 6, 1)}
+        fast, slow = _with_data(rec, data), dataclasses.replace(rec, data=data)
+        assert type(fast) is Record and fast == slow and fast.data is data
+        assert vars(fast) == vars(slow)  # locs and digest too (not compared by ==)
+        assert rec.data is not data and "names_until" not in rec.data  # the original is untouched

@@ -169,7 +169,7 @@ def check_applications(root: Path, checked: Validated) -> Validated:
         problems.extend(_normative_issued(checked.site, by_year))
         extra, _ = parse_holidays(read_holidays(root)[0])  # validate() reports holidays.yaml's problems
         problems.extend(check_register(register.applications, checked.site.today, WorkCalendar(extra)))
-    return Validated(checked.site, (*checked.problems, *problems))
+    return Validated(checked.site, (*checked.problems, *problems), checked.public)
 
 
 def with_register(data: AnnualData, register: Register, year: int) -> tuple[AnnualData, list[Problem]]:

@@ -29,11 +29,19 @@ def assign(
     nxt: dict[int, int] = {}
     records = tuple(records)
     agency = {p: is_agency(p) for p in {r.publisher for r in records}}  # a few publishers, 10,000 records
-    numbered = (r for r in records if not r.draft and agency[r.publisher])
-    for rec in sorted(numbered, key=lambda r: (r.date, r.id)):
-        if rec.id in registry.numbers:
-            out[rec.id] = registry.numbers[rec.id]
+    known = registry.numbers
+    fresh: list[Record] = []
+    for rec in records:
+        if rec.draft or not agency[rec.publisher]:
             continue
+        number = known.get(rec.id)
+        if number is not None:
+            out[rec.id] = number
+        else:
+            fresh.append(rec)
+    # Only new numbers depend on the order (an edit gives none: no sorting
+    # of 10,000 records for it); the mapping's own order means nothing.
+    for rec in sorted(fresh, key=lambda r: (r.date, r.id)):
         year = rec.date.year
         seq = nxt.get(year) or registry.next_seq(year)
         nxt[year] = seq + 1
@@ -50,4 +58,4 @@ def number_site(root: Path, checked: Validated) -> Validated:
         numbers = assign(registry, site.records, site.config.is_agency)
         org = site.config.org_code
         site = replace(site, index_numbers={k: format_no(org, y, s) for k, (y, s) in numbers.items()})
-    return Validated(site, (*checked.problems, *problems))
+    return Validated(site, (*checked.problems, *problems), checked.public)

@@ -461,27 +461,6 @@ def hit_problem(hit: Hit, path: str, code: str, what: str) -> Problem:
     return Problem(Loc(path, hit.line), code, message, value=value, hint=_HINT[hit.kind])
 
 
-def public_numbers(texts: Iterable[str]) -> frozenset[str]:
-    """The numbers in ``texts`` that are published on purpose: the
-    office's contact phones (site.yaml ``contact``, a record's
-    ``objection``) and the site's allowlist."""
-    out: set[str] = set()
-    for t in texts:
-        out.update(f.digits for f in find_pii_seen(t))
-    return frozenset(out)
-
-
-def site_public_numbers(site: object) -> frozenset[str]:
-    """:func:`public_numbers` of a built site (a :class:`gongkai.core.model.Site`)."""
-    config = getattr(site, "config", None)
-    texts: list[str] = [str(v) for v in vars(getattr(config, "contact", None) or object()).values()]
-    texts += [number for number, _reason in getattr(config, "allow_numbers", ()) or ()]
-    for rec in getattr(site, "records", ()):
-        if rec.objection:
-            texts += [str(v) for v in rec.objection.values()]
-    return public_numbers(texts)
-
-
 _GATE_CODES = {"unread": "GK405", "limit": "GK405", "gps": "GK406"}
 
 

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from gongkai.check.disclosure import check_disclosure
 from gongkai.check.pii import allowed_digits, record_pii, scan_pii
 from gongkai.check.postings import check_postings, visible_postings
+from gongkai.check.public import record_public_numbers
 from gongkai.check.rules import check_record, check_site
 from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.rules.deadlines import check as check_deadlines
@@ -37,6 +38,9 @@ __all__ = ["CheckFiles", "CheckedFile", "Validated", "check_each", "check_file",
 class Validated:
     site: Site | None
     problems: tuple[Problem, ...]
+    # the numbers the site's records publish on purpose (check/public.site_public_numbers
+    # but for site.yaml's): made of each record's part, kept with it in the cache
+    public: frozenset[str] | None = None
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -51,6 +55,7 @@ class CheckedFile:
     record: Record | None  # None when the file has errors
     problems: tuple[Problem, ...]
     deps: tuple[tuple[str, str], ...] = ()  # other files read: (path, digest)
+    public: tuple[str, ...] = ()  # the record's part of Validated.public (public.record_public_numbers)
 
 
 # Checks every record file of a loaded site: the engine's version takes the
@@ -92,6 +97,7 @@ def check_file(sf: SourceFile | None, key: str, config: SiteConfig, calendar: Wo
         problems.extend(check_workday_minima(rec, config, calendar))
         locs = pack_locs({k: v for k, v in rec.locs.items() if _cross_loc(k)})
         rec = replace(rec, digest=record_digest(key, sf.deps), locs=locs)
+        return CheckedFile(rec, tuple(problems), sf.deps, record_public_numbers(rec))
     return CheckedFile(rec, tuple(problems), sf.deps)
 
 
@@ -124,6 +130,7 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False, check_files:
     for checked in checked_files:
         problems.extend(checked.problems)
     records = [checked.record for checked in checked_files if checked.record is not None]
+    parts = {id(checked.record): checked.public for checked in checked_files if checked.public}
 
     # ids are unique across the whole site, drafts and future records included:
     # a URL once published must never change owner.
@@ -147,6 +154,8 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False, check_files:
         unique.append(rec)
 
     for rec in unique:
+        if not rec.supersedes and not rec.attachments and _LINKS.isdisjoint(rec.data):
+            continue  # most records: nothing to look up (10,000 of them every build)
         for name in ("supersedes", "follows", *_REG_LINKS):
             target_id = rec.supersedes if name == "supersedes" else rec.data.get(name, "")
             if not target_id:
@@ -221,11 +230,13 @@ def validate(loaded: LoadedSite, today: date, drafts: bool = False, check_files:
     site = Site(config, site_records, today, str(loaded.root), postings=postings, standard=standard)
     problems.extend(check_postings(loaded.postings, seen))
     problems.extend(check_site(site, tuple(unique)))
-    return Validated(site, tuple(problems))
+    public = frozenset(n for r in site_records if id(r) in parts for n in parts[id(r)])
+    return Validated(site, tuple(problems), public)
 
 
 # A notice's 解读 and a regulation's replacement name another regulation (rules/regulation.py).
 _REG_LINKS = ("interprets", "repealed_by", "amended_by")
+_LINKS = frozenset(("follows", *_REG_LINKS))  # the links in a record's data
 
 # Positions kept past the rules of one file besides those of top-level fields (see _cross_loc):
 # the record, and where its roster came from (archive.py).

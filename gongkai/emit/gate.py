@@ -7,7 +7,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from gongkai.check.scan import gate_problems, site_public_numbers
+from gongkai.check.public import site_public_numbers
+from gongkai.check.scan import gate_problems
 from gongkai.core.errors import Problem
 from gongkai.core.model import Site
 
@@ -27,12 +28,14 @@ def leak_gate(
     return gate_problems(rel, data, public, allow_unread, attachments)
 
 
-def gate_for(site: Site) -> Callable[[str, bytes], list[Problem]]:
-    """The gate for ``site``: its public numbers and attachments known."""
+def gate_for(site: Site, records: frozenset[str] | None = None) -> Callable[[str, bytes], list[Problem]]:
+    """The gate for ``site``: its public numbers and attachments known.
+    ``records``: the numbers its records publish, when the checker knows
+    them (check/validate.Validated.public; site_public_numbers)."""
     attachments = frozenset(f"{r.url}{a['file']}" for r in site.published for a in r.attachments)
     return functools.partial(
         leak_gate,
-        public=site_public_numbers(site),
+        public=site_public_numbers(site, records),
         attachments=attachments,
         allow_unread=tuple(getattr(site.config, "allow_unread", ())),
     )

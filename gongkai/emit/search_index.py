@@ -255,15 +255,20 @@ class _Facets:
         self.years: list[list[int]] = []
 
     def add(self, d: SearchDoc, vils: list[str]) -> None:
+        self.add_head(d.type, d.publisher, d.year, vils)
+
+    def add_head(self, kind: str, publisher: str, year: int, vils: list[str]) -> None:
+        """``add`` of a document known by its head alone (the splice's, from the records)."""
         wt, wp, wv = self.widths
         f_type, f_pub, f_vil = self.codes
-        f_type.append(_codes(self.type_ix[d.type], wt))
-        f_pub.append(_codes(self.pub_ix[d.publisher], wp))
-        f_vil.append("".join(_codes(self.vil_ix[v], wv) for v in sorted(vils)))
-        if self.years and self.years[-1][0] == d.year:
-            self.years[-1][1] += 1
+        f_type.append(_codes(self.type_ix[kind], wt))
+        f_pub.append(_codes(self.pub_ix[publisher], wp))
+        f_vil.append("".join(_codes(self.vil_ix[v], wv) for v in sorted(vils)) if vils else "")
+        years = self.years
+        if years and years[-1][0] == year:
+            years[-1][1] += 1
         else:
-            self.years.append([d.year, 1])
+            years.append([year, 1])
 
 
 def _index(

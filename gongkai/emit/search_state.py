@@ -247,20 +247,12 @@ def splice_index(
                 grams_of.pop(g, None)
     for s, grams_of in post.items():
         files[f"{INDEX_DIR}/p/{s:0{width}x}.json"] = _dumps(grams_of)
+    add = facets.add_head
     for rec, (kind, _label, publisher, vils) in zip(recs, heads, strict=True):  # the facet codes, from the heads
-        facets.add(_Head(kind, publisher, rec.date.year), vils)  # type: ignore[arg-type]
+        add(kind, publisher, rec.date.year, vils)
     files[f"{INDEX_DIR}/meta.json"] = meta_file(facets, len(recs), shards)[1]
     new_state = SearchState(salt, keys, tuple(r.url for r in recs), tuple(blocks), state.facets, shards, size)
     return Spliced(sorted(files.items()), _kept(state, set(files)), new_state, news, len(changed))
-
-
-@dataclass(frozen=True)
-class _Head:
-    """What the facet codes need of a document (``_Facets.add``)."""
-
-    type: str
-    publisher: str
-    year: int
 
 
 def _kept(old: SearchState, made: set[str]) -> list[str]:

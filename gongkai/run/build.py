@@ -50,10 +50,11 @@ def check(
         return result
     from dataclasses import replace
 
-    from gongkai.check.scan import attachment_problems, site_public_numbers
+    from gongkai.check.public import site_public_numbers
+    from gongkai.check.scan import attachment_problems
     from gongkai.read.attachments import attachment_bytes
 
-    public = site_public_numbers(result.site)
+    public = site_public_numbers(result.site, result.public)
     allow = tuple(getattr(result.site.config, "allow_unread", ()))
     found = [
         p for rel, data in attachment_bytes(root, result.site) for p in attachment_problems(rel, data, public, allow)

@@ -64,7 +64,7 @@ def make_site(
     # collection walking them took 0.15-0.2 s, and an edit made two).
     gc.freeze()
     try:
-        return _make(root, engine, result.site, warnings, sheets)
+        return _make(root, engine, result.site, warnings, sheets, result.public)
     finally:
         gc.unfreeze()
 
@@ -75,6 +75,7 @@ def _make(
     checked_site: Site,
     warnings: tuple[Problem, ...],
     sheets: SheetRequest | None,
+    public: frozenset[str] | None = None,
 ) -> BuildResult:
     memo = engine.cache.server_memo  # the preview server's (run/engine/memo.py), else None
     # names leave the site after the 公示期; the archive keeps them
@@ -87,7 +88,7 @@ def _make(
         pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
         groups = _record_groups(site)
         renderer = engine.renderer(site, dirs)
-    with engine.output(site, renderer, gate_for(site), protect=(root / "content", root / "themes")) as made:
+    with engine.output(site, renderer, gate_for(site, public), protect=(root / "content", root / "themes")) as made:
         made.pages(pages, groups)  # made beside the pages (on every core)
         made.group("catalogue", ("catalogue", catalogue(site), site.standard), lambda: site_data_files(site))
         made.group("regulations", ("regulations", *regulation_inputs(site)), lambda: regulation_files(site))
