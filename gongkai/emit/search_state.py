@@ -25,9 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from gongkai.core.model import Record, Site
 from gongkai.emit.search_index import _Facets, _merge, meta_file, search_records
@@ -48,6 +52,7 @@ __all__ = [
 
 STATE_FORMAT = 1
 Parts = tuple[str, str]  # a document's grams and their posting pieces, each joined by NUL
+_PARTS_BATCH = 64  # parts pickled to their group's file at a time
 
 
 @dataclass(frozen=True)
@@ -94,19 +99,64 @@ def _facet_lists(facets: _Facets) -> tuple[tuple[str, ...], tuple[str, ...], tup
 
 
 class _Collect:
-    """Filled by ``full_index`` as the merge goes: each document's parts and
-    block count; then the state."""
+    """Filled by ``full_index`` as the merge goes: each document's block
+    count and share of the size estimate, and its parts, by key, spilled to
+    temporary files in ``tmp`` (one per first character of the key, so each
+    file holds whole buckets of the keeper's: search.py), not held in
+    memory: at 10,000 documents they are ~25 MB of strings, which the
+    merge's process would otherwise hold until its end."""
 
-    def __init__(self) -> None:
-        self.parts: list[Parts] = []
+    def __init__(self, keys: tuple[str, ...], tmp: str) -> None:
+        self.keys, self.tmp = keys, tmp
         self.blocks: list[int] = []
         self.size = 0
+        self.batch: dict[str, list[tuple[str, Parts]]] = {}
+        self.files: dict[str, Any] = {}
         self.state: SearchState | None = None
 
     def seen(self, n: int, made: tuple[bytes, tuple[bytes, ...], str, str]) -> None:
         _, blocks, grams, pieces = made
-        self.parts.append((grams, pieces))
+        parts = (grams, pieces)
         self.blocks.append(len(blocks))
+        self.size += _size(parts)
+        key = self.keys[n]
+        batch = self.batch.setdefault(key[:1], [])
+        batch.append((key, parts))
+        if len(batch) >= _PARTS_BATCH:
+            self._flush(key[:1])
+
+    def _flush(self, group: str) -> None:
+        batch = self.batch.pop(group, None)
+        if not batch:
+            return
+        f = self.files.get(group)
+        if f is None:
+            name = f"parts-{ord(group):x}" if group else "parts"
+            f = self.files[group] = open(os.path.join(self.tmp, name), "w+b")  # closed in groups() or close()
+        pickle.dump(batch, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def groups(self) -> Iterator[dict[str, Parts]]:
+        """Every document's parts by key (the last of a repeated key), one
+        group of keys at a time (no key in two groups), each file read back
+        and closed in turn."""
+        for group in list(self.batch):
+            self._flush(group)
+        for group in sorted(self.files):
+            f = self.files.pop(group)
+            with f:
+                f.seek(0)
+                out: dict[str, Parts] = {}
+                while True:
+                    try:
+                        out.update(pickle.load(f))
+                    except EOFError:
+                        break
+            yield out
+
+    def close(self) -> None:
+        for f in self.files.values():
+            f.close()
+        self.files = {}
 
 
 @dataclass(frozen=True)
@@ -131,27 +181,37 @@ def index_plan(site: Site, salt: str) -> tuple[list[Record], IndexPlan]:
 
 
 def full_index(
-    site: Site, salt: str, done: Callable[[SearchState, dict[str, Parts]], None]
+    site: Site, salt: str, done: Callable[[SearchState, Iterable[dict[str, Parts]]], None]
 ) -> Iterator[tuple[str, bytes]]:
     """Every file of the index (as ``site_search_index``), and then
-    ``done(state, parts by key)`` for the next build to splice into."""
+    ``done(state, parts by key in groups)`` for the next build to splice into."""
     recs, plan = index_plan(site, salt)
     return planned_index(plan, salt, recs, done)
 
 
 def planned_index(
-    plan: IndexPlan, salt: str, records: Iterable[Record], done: Callable[[SearchState, dict[str, Parts]], None]
+    plan: IndexPlan,
+    salt: str,
+    records: Iterable[Record],
+    done: Callable[[SearchState, Iterable[dict[str, Parts]]], None],
 ) -> Iterator[tuple[str, bytes]]:
     """``full_index`` of the records ``plan`` was made of, given in its order
-    (each read once, in turn: a stream will do)."""
+    (each read once, in turn: a stream will do).  ``done`` is given the
+    parts in groups of keys (``_Collect.groups``), to be read in turn."""
     facets = _Facets(plan.heads)
-    collect = _Collect()
-    docs = (_search_doc(r, h[2]) for r, h in zip(records, plan.heads, strict=True))
-    shards = yield from _merge(docs, facets, seen=collect.seen)  # type: ignore[arg-type]  # read in order, once
-    yield meta_file(facets, len(plan.heads), shards)
-    size = sum(_size(p) for p in collect.parts)
-    state = SearchState(salt, plan.keys, plan.urls, tuple(collect.blocks), _facet_lists(facets), shards, size)
-    done(state, dict(zip(plan.keys, collect.parts, strict=True)))
+    with tempfile.TemporaryDirectory(prefix="gk-parts-") as tmp:  # removed however the merge ends
+        collect = _Collect(plan.keys, tmp)
+        try:
+            docs = (_search_doc(r, h[2]) for r, h in zip(records, plan.heads, strict=True))
+            shards = yield from _merge(docs, facets, seen=collect.seen)  # type: ignore[arg-type]  # read in order, once
+            yield meta_file(facets, len(plan.heads), shards)
+            blocks = tuple(collect.blocks)
+            if len(blocks) != len(plan.keys):
+                raise ValueError("search index: the records are not the plan's")
+            state = SearchState(salt, plan.keys, plan.urls, blocks, _facet_lists(facets), shards, collect.size)
+            done(state, collect.groups())
+        finally:
+            collect.close()
 
 
 def _size(parts: Parts) -> int:

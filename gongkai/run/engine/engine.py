@@ -471,7 +471,7 @@ class _SaveSearch:
     def __init__(self, keeper: SearchKeeper, pending: Path | None) -> None:
         self.keeper, self.pending = keeper, pending
 
-    def __call__(self, state: SearchState, parts: dict[str, Parts]) -> None:
+    def __call__(self, state: SearchState, parts: Iterable[dict[str, Parts]]) -> None:
         if self.keeper.enabled and self.pending is not None:
-            self.keeper.save_parts(parts, fresh=True)
+            self.keeper.save_all_parts(parts)
             sealed.dump(self.pending, state)

@@ -51,9 +51,11 @@ __all__ = [
 ]
 
 _RENDER_CHUNK = 64
-_RENEW = int(
-    os.environ.get("GONGKAI_RENEW", "24")
-)  # XXX chunks a forked render process makes before it is forked afresh
+# Chunks a forked render process makes before it is forked afresh: at 10,000
+# records each grows by ~2 MiB of copied pages a chunk (and this one by as
+# much), and a fork costs a few milliseconds; 24 let the two reach ~240 MiB Pss
+# together, 8 ~220 (bench/mem_bench.py traces).
+_RENEW = 8
 ASIDE_RECORDS = 500  # from this many records a command merges a changed search index in another process
 
 Guard = Callable[[str, bytes], list[Problem]]

@@ -127,6 +127,27 @@ class SearchKeeper:
         for name in sorted(touched):
             sealed.dump(self._parts_path(name), self._buckets[name])
 
+    def save_all_parts(self, groups: Iterable[dict[str, Parts]]) -> None:
+        """Every document's parts, from a full merge (every earlier one
+        dropped first), given in groups of keys that share no bucket
+        (search_state's ``_Collect.groups``): each group's buckets are
+        written, then let go, so that all the parts are never held at once."""
+        if self.folder is None:
+            return
+        shutil.rmtree(self.folder / "parts", ignore_errors=True)
+        self._buckets = {}
+        written: set[str] = set()
+        for group in groups:
+            buckets: dict[str, dict[str, Parts]] = {}
+            for key, value in group.items():
+                buckets.setdefault(key[:2], {})[key] = value
+            for name in sorted(buckets):
+                if name in written:  # groups that share a bucket after all: added to it, not written over
+                    buckets[name] = {**self._bucket(name), **buckets[name]}
+                    self._buckets.pop(name, None)
+                written.add(name)
+                sealed.dump(self._parts_path(name), buckets[name])
+
     def drop_parts(self, keys: Iterable[str]) -> None:
         touched: set[str] = set()
         for key in keys:
