@@ -172,6 +172,13 @@ EDITS: dict[str, tuple[Callable[[Path], None], set[str]]] = {
         ),
         {"guide", "jiandu"},
     ),
+    # a page's key covers what it shows of another record with what pages show of that one: its 索引号
+    "索引号 of the document a 解读 shows": (
+        lambda r: _edit(
+            r / "content/index-numbers.yaml", "zhaijidi-guanli-2012: 2012-00002", "zhaijidi-guanli-2012: 2012-00009"
+        ),
+        {"zhaijidi-guanli-2012", "jiedu-zhaijidi-guanli-2012"},
+    ),
 }
 
 
