@@ -31,7 +31,7 @@ plan_pages plans them without their inputs (pages.Kept) and the page is
 keyed by the kept key.  Any doubt (no state, another version, a record
 without a digest) plans and keys everything.  The state is derived from the
 build alone, so an interrupted build leaves the last one's, still true of
-the inputs it describes.  tests/test_kept.py compares each kept key with
+the inputs it describes.  tests/test_kept_plan.py compares each kept key with
 the key a full plan makes, after each kind of edit.
 """
 
