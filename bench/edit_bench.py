@@ -7,7 +7,8 @@ Each ``--site`` is a synthetic township (bench/synth.py) already built once
 into ``SITE/build`` (the default output, the only one that keeps a spare tree) by the same ``--code`` (so its cache is warm); the sites are
 copies of one another, one per code, since the cache and output belong to a
 site.  For every run and every code in turn: a sentence appended to the notice
-synth.json names, a build; one roster row's note changed, a build; both
+synth.json names, a build; one roster row's note changed, a build; the
+notice's title changed (its body as it was), a build; all
 restored, a build (untimed); a build with nothing changed (the no-op).  Wall
 and CPU seconds (user + sys of the build and every process it started) are
 printed for each, with the load average, then the medians.
@@ -65,6 +66,8 @@ def main() -> None:
                 edits = [("notice", timed(code, site))]
                 roster.write_bytes(r0.replace("村组核定".encode(), "已复核".encode(), 1))
                 edits.append(("roster", timed(code, site)))
+                notice.write_bytes(n0.replace(b"title: ", f"title: 第{run}次修改 ".encode(), 1))
+                edits.append(("title", timed(code, site)))  # its lists, archive month and 目录 show it too
             finally:
                 notice.write_bytes(n0)
                 roster.write_bytes(r0)

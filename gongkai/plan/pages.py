@@ -9,7 +9,7 @@ of a county portal and from file://.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,17 @@ from gongkai.plan.regulations import regulation_links, regulation_order, regulat
 from gongkai.plan.roster_markup import homestead_rows, page_rows
 from gongkai.plan.standard import standard_rows
 
-__all__ = ["PER_PAGE", "Page", "plan_pages", "sections", "summaries", "summarize"]
+__all__ = [
+    "PER_PAGE",
+    "Kept",
+    "Page",
+    "RecordInputs",
+    "plan_pages",
+    "record_inputs",
+    "sections",
+    "summaries",
+    "summarize",
+]
 
 PER_PAGE = 50
 
@@ -81,7 +91,10 @@ def _sections(site: Site) -> tuple[Section, ...]:
     return tuple(out)
 
 
-def plan_pages(site: Site) -> list[Page]:
+def plan_pages(site: Site, kept: Mapping[str, str] | None = None) -> list[Page]:
+    """``kept``: record id → the key of its page, for the record pages the
+    engine vouches a full plan would key the same (run/engine/keep.py): those
+    are planned without their inputs (looked up only if the page is rendered)."""
     home = ("首页", "")
     others = others_catalogue(site)
     pages: list[Page] = [
@@ -122,7 +135,8 @@ def plan_pages(site: Site) -> list[Page]:
             )
         crumbs = (home, (t.label, f"{t.folder}/"))  # one tuple for the section's pages: keyed once (keys.py)
         for rec in records:
-            pages.append(_record_page(site, rec, crumbs))
+            key = kept.get(rec.id) if kept else None
+            pages.append(_record_page(site, rec, crumbs) if key is None else _kept_page(site, rec, crumbs, key))
 
     pages.append(
         Page(
@@ -256,17 +270,7 @@ def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...]) -
     """A record's page.  Everything it shows from elsewhere in the site is
     looked up here, into its inputs; the context is made from those inputs
     alone (``_record_context``), so they are the page's whole key."""
-    inputs = RecordInputs(
-        record=rec,
-        index_no=site.index_no(rec),
-        corrected_by=site.corrections.get(rec.id, ()),
-        corrects=site.by_id.get(rec.supersedes) if rec.supersedes else None,
-        postings=site.postings_of(rec.id),  # when and where its sheet was posted
-        chain=site.decision_chain(rec) if rec.type == "decision" else None,
-        counterpart=counterpart(site, rec) if rec.type == "budget" else None,  # the 预算/决算 chart compares them
-        **regulation_links(site, rec),
-        link=record_link(site, rec) if folded(rec) else "",  # in its QR code when the page prints as the sheet
-    )
+    inputs = record_inputs(site, rec)
     return Page(
         rec.url,
         f"record/{rec.type}.html",
@@ -276,6 +280,45 @@ def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...]) -
         make=lambda: _record_context(inputs),
         key=inputs,
         key_covers_context=True,
+    )
+
+
+def _kept_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...], key: str) -> Page:
+    """A record's page whose key the last build made from the same inputs:
+    the same page as ``_record_page`` makes, its inputs looked up only when rendered."""
+    return Page(
+        rec.url,
+        f"record/{rec.type}.html",
+        rec.title,
+        {"record": rec},
+        crumbs,
+        make=lambda: _record_context(record_inputs(site, rec)),
+        key=Kept(rec.id, key),
+        key_covers_context=True,
+    )
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The key of a record page the engine kept from the last build, for
+    the same inputs (run/engine/keep.py): it stands for them in the page's key."""
+
+    record_id: str
+    key: str
+
+
+def record_inputs(site: Site, rec: Record) -> RecordInputs:
+    """Everything ``rec``'s page shows from elsewhere in the site."""
+    return RecordInputs(
+        record=rec,
+        index_no=site.index_no(rec),
+        corrected_by=site.corrections.get(rec.id, ()),
+        corrects=site.by_id.get(rec.supersedes) if rec.supersedes else None,
+        postings=site.postings_of(rec.id),  # when and where its sheet was posted
+        chain=site.decision_chain(rec) if rec.type == "decision" else None,
+        counterpart=counterpart(site, rec) if rec.type == "budget" else None,  # the 预算/决算 chart compares them
+        **regulation_links(site, rec),
+        link=record_link(site, rec) if folded(rec) else "",  # in its QR code when the page prints as the sheet
     )
 
 

@@ -85,9 +85,10 @@ def _make(
     dirs = theme_dirs(root, site.config.theme)
     _check_conac_image(site, dirs)
     with _made_to_stay():
-        pages = plan_pages(site) + plan_postings(site) + plan_sheets(site, sheets)
-        groups = _record_groups(site)
         renderer = engine.renderer(site, dirs)
+        # the record pages an edit left as they were are planned from the last build's keys
+        pages = plan_pages(site, engine.kept_pages(site, renderer)) + plan_postings(site) + plan_sheets(site, sheets)
+        groups = _record_groups(site)
     with engine.output(site, renderer, gate_for(site, public), protect=(root / "content", root / "themes")) as made:
         made.pages(pages, groups)  # made beside the pages (on every core)
         made.group("catalogue", ("catalogue", catalogue(site), site.standard), lambda: site_data_files(site))

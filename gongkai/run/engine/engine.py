@@ -28,6 +28,7 @@ from gongkai.read.load import LoadedSite
 from gongkai.run.engine import sealed
 from gongkai.run.engine.early import Early
 from gongkai.run.engine.feed import Spool
+from gongkai.run.engine.keep import KeptPlan
 from gongkai.run.engine.keys import Fingerprints
 from gongkai.run.engine.memo import ServerMemo
 from gongkai.run.engine.noop import build_stamp, last_unchanged
@@ -87,6 +88,7 @@ class Engine:
         # index is then spliced (a state found stale later merges in the pool).
         want = early and self.workers > 1 and self.cache.search_memo is None and not self._state_kept()
         self.early: Early | None = Early() if want else None
+        self._kept: KeptPlan | None = None
 
     def _state_kept(self) -> bool:
         path = SearchKeeper(self.cache.folder, self.out).state_path
@@ -166,6 +168,13 @@ class Engine:
 
     # --- output ---------------------------------------------------------------------------------
 
+    def kept_pages(self, site: Site, renderer: Renderer) -> dict[str, str] | None:
+        """Record id → the key of its page, for the record pages the last
+        build's state shows this build would key the same (keep.py)."""
+        keys = Fingerprints(site, renderer.template_digest, self.args[:2] + self.args[3:])
+        self._kept = KeptPlan(keys, self.cache.folder, self.out, self.cache.server_memo)
+        return self._kept.reusable()
+
     def renderer(self, site: Site, dirs: list[Path]) -> Renderer:
         return Renderer(site, dirs, self.cache.templates, self.cache.template_refs)
 
@@ -184,7 +193,10 @@ class Engine:
         gc.freeze()
         try:
             with Output(self.out, protect, guard, previous, verify, self.root) as output:
-                made = Made(output, Fingerprints(site, renderer.template_digest, self.args[:2] + self.args[3:]))
+                kept = self._kept if self._kept is not None and self._kept.keys.site is site else None
+                keys = kept.keys if kept is not None else None
+                made = Made(output, keys or Fingerprints(site, renderer.template_digest, self.args[:2] + self.args[3:]))
+                made.kept = kept
                 made.progress = self.progress
                 made.renderer, made.guard, made.memo, made.site = renderer, guard, self.cache.search_memo, site
                 made.workers = self.workers
@@ -203,6 +215,8 @@ class Engine:
         if self.early is not None:
             self.early.close()
         self.cache.save_manifest(self.out, made.output.manifest)
+        if made.kept is not None:
+            made.kept.save()
         made.keep_search_state()
         if self.cache.folder is not None:
             remember_build(self.cache.folder, self.out, self.stamp.digest(), replace(result, registered=()))
@@ -219,6 +233,7 @@ class Made:
     workers: int = 1
     keeper: SearchKeeper
     page_memo: ServerMemo | None = None  # the preview server's (memo.py)
+    kept: KeptPlan | None = None  # the record pages' keys kept for the next build (keep.py)
     early: Early | None = None
 
     def __init__(self, output: Output, keys: Fingerprints) -> None:
@@ -249,11 +264,15 @@ class Made:
         page_key = self.keys.page if memo is None else partial(memo.page_key, keys=self.keys)
         if memo is not None:
             memo.begin(self.keys)
+        keys: list[str] = []
         for page in pages:
             name, key = f"page:{page.path}", page_key(page)
+            keys.append(key)
             if not self._reuse(name, key):
                 todo.append((name, key))
                 items.append(page)
+        if self.kept is not None:
+            self.kept.keyed(pages, keys)
         if memo is not None:
             memo.prune_pages({page.path for page in pages})
         rendered = len(items)

@@ -50,7 +50,7 @@ from typing import Any
 from gongkai.core.model import Posting, Record, Site, Summary
 from gongkai.core.schema.types import RecordType
 from gongkai.plan.data import CatalogueEntry, Download
-from gongkai.plan.pages import Page, RecordInputs, sections
+from gongkai.plan.pages import Kept, Page, RecordInputs, sections
 from gongkai.run.engine.store import code_digest
 
 __all__ = ["BY_REPR", "FLAT_FROZEN", "Fingerprints"]
@@ -143,7 +143,10 @@ class Fingerprints:
 
     def page(self, page: Page) -> str:
         """A page is made from its template (with all it uses), its context
-        and the base: the templates see nothing else (render.Renderer)."""
+        and the base: the templates see nothing else (render.Renderer).  A
+        record page planned from the last build's (keep.py) has its key."""
+        if type(page.key) is Kept:
+            return page.key.key
         if type(page.key) is RecordInputs and page.key_covers_context:
             return self._record_page(page, page.key)
         out = [f"s{page.url!r}", f"s{self.templates(page.template)!r}", f"s{page.title!r}"]

@@ -38,7 +38,7 @@ from operator import attrgetter
 from typing import Any
 
 from gongkai.core.model import Record, Site
-from gongkai.plan.pages import Page
+from gongkai.plan.pages import Kept, Page
 from gongkai.run.engine.keys import Fingerprints
 
 __all__ = ["ServerMemo", "same"]
@@ -55,6 +55,7 @@ class ServerMemo:
         self.withdrawn: dict[int, tuple[Record, Any, Any, Record]] = {}  # plan/names.withdraw_names
         self.summaries: dict[int, Any] = {}  # id(record) → (record, its Summary): plan/pages.summaries
         self._crumbs: dict[tuple[int, int], tuple[Any, Any, bool]] = {}  # this build's (_same_crumbs)
+        self.plan: Any = None  # the last build's record pages (keep.PlanState)
         self.hits = 0  # page keys taken from the memo in the last build (tests, bench)
         self.misses = 0
 
@@ -70,7 +71,11 @@ class ServerMemo:
 
     def page_key(self, page: Page, keys: Fingerprints) -> str:
         """``keys.page(page)``, or the key made for the last build's page of
-        this path when ``page`` is made from the same inputs."""
+        this path when ``page`` is made from the same inputs (or the key
+        kept for a record page whose inputs are the last build's: keep.py)."""
+        if type(page.key) is Kept:
+            self.hits += 1
+            return page.key.key
         inputs = _inputs(page, keys.templates(page.template))
         old = self.pages.get(page.path)
         if old is not None and self._same_page(old[0], inputs):
