@@ -331,11 +331,12 @@ class Site:
                 break
             seen.add(first.id)
         chain = [first]
+        down = {first.id}  # the walk down has its own guard: the walk up saw the stages it must pass
         followers = self._followers
         while chain[-1].id in followers and len(chain) < 10:
             nxt = sorted(followers[chain[-1].id], key=lambda r: (r.date, r.id))[0]
-            if nxt.id in seen and nxt is not record:
+            if nxt.id in down:
                 break
-            seen.add(nxt.id)
+            down.add(nxt.id)
             chain.append(nxt)
         return tuple(r for r in chain if r.is_public)
