@@ -54,8 +54,11 @@ _RENDER_CHUNK = 64
 # Chunks a forked render process makes before it is forked afresh: at 10,000
 # records each grows by ~2 MiB of copied pages a chunk (and this one by as
 # much), and a fork costs a few milliseconds; 24 let the two reach ~240 MiB Pss
-# together, 8 ~220 (bench/mem_bench.py traces).
-_RENEW = 8
+# together, 8 ~220 (bench/mem_bench.py traces).  But each new process also
+# starts its caches afresh: a cold 10k build at 8 took ~4 s more wall than at
+# 16 or 24 (one mem_bench run each: all processes 292 / 300 / 307 MiB Pss,
+# 12: 293).  12 keeps the build under 300 MiB with the least of that cost.
+_RENEW = 12
 ASIDE_RECORDS = 500  # from this many records a command merges a changed search index in another process
 
 Guard = Callable[[str, bytes], list[Problem]]
