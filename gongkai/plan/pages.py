@@ -136,7 +136,7 @@ def plan_pages(site: Site, kept: Mapping[str, str] | None = None) -> list[Page]:
         crumbs = (home, (t.label, f"{t.folder}/"))  # one tuple for the section's pages: keyed once (keys.py)
         for rec in records:
             key = kept.get(rec.id) if kept else None
-            pages.append(_record_page(site, rec, crumbs) if key is None else _kept_page(site, rec, crumbs, key))
+            pages.append(_record_page(site, rec, crumbs, key))
 
     pages.append(
         Page(
@@ -266,34 +266,28 @@ def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
     return out
 
 
-def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...]) -> Page:
+def _record_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...], kept: str | None = None) -> Page:
     """A record's page.  Everything it shows from elsewhere in the site is
     looked up here, into its inputs; the context is made from those inputs
-    alone (``_record_context``), so they are the page's whole key."""
-    inputs = record_inputs(site, rec)
+    alone (``_record_context``), so they are the page's whole key.  ``kept``:
+    the key the last build made from the same inputs (run/engine/keep.py),
+    which the page is keyed by instead; its inputs are looked up only when
+    it is rendered."""
+    key: RecordInputs | Kept
+    if kept is None:
+        inputs = key = record_inputs(site, rec)
+        make = lambda: _record_context(inputs)  # noqa: E731
+    else:
+        key = Kept(rec.id, kept)
+        make = lambda: _record_context(record_inputs(site, rec))  # noqa: E731
     return Page(
         rec.url,
         f"record/{rec.type}.html",
         rec.title,
         {"record": rec},
         crumbs,
-        make=lambda: _record_context(inputs),
-        key=inputs,
-        key_covers_context=True,
-    )
-
-
-def _kept_page(site: Site, rec: Record, crumbs: tuple[tuple[str, str], ...], key: str) -> Page:
-    """A record's page whose key the last build made from the same inputs:
-    the same page as ``_record_page`` makes, its inputs looked up only when rendered."""
-    return Page(
-        rec.url,
-        f"record/{rec.type}.html",
-        rec.title,
-        {"record": rec},
-        crumbs,
-        make=lambda: _record_context(record_inputs(site, rec)),
-        key=Kept(rec.id, key),
+        make=make,
+        key=key,
         key_covers_context=True,
     )
 
