@@ -54,6 +54,14 @@ def keep_names(root: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """A copy of the demo's content of this test's own, to edit and build."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
 @pytest.fixture(scope="session")
 def demo_with_names(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo whose rosters keep their names on the site."""

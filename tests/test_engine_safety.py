@@ -28,13 +28,6 @@ from gongkai.run.engine.store import BuildCache
 from gongkai.run.write import MARKER, read_marker
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "content", root / "content")
-    return root
-
-
 class _Payload:
     """Unpickling this creates a file: the harmless stand-in for an attacker's code."""
 

@@ -39,13 +39,6 @@ def _assert_same(out: Path, cold: Path) -> None:
     assert not differ, differ[:10]
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "content", root / "content")
-    return root
-
-
 def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
 
 import gongkai.run.pipeline as pipeline
 from gongkai.plan.pages import RecordInputs
@@ -56,13 +55,6 @@ def _later(root: Path) -> None:
         if p.is_file():
             st = p.stat()
             os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "content", root / "content")
-    return root
 
 
 @pytest.fixture

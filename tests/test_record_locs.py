@@ -6,11 +6,9 @@ rule across records reports a problem with a record taken from the cache
 from __future__ import annotations
 
 import pickle
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from test_incremental import TODAY
 
 from gongkai.core.errors import Loc
@@ -21,13 +19,6 @@ from gongkai.run.engine.store import BuildCache
 FOLLOWER = "content/decisions/jimao-shichang-jieguo.yaml"  # follows: jimao-shichang-jueding
 FOLLOWED = "content/decisions/jimao-shichang-jueding.yaml"
 CORRECTION = "content/subsidies/shouzai-jiuzhu-2015-gengzheng.yaml"  # supersedes: shouzai-jiuzhu-2015
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "content", root / "content")
-    return root
 
 
 def _line_of(path: Path, key: str) -> int:

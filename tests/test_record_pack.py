@@ -25,13 +25,6 @@ from gongkai.run.engine.store import BuildCache, RecordStore
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "content", root / "content")
-    return root
-
-
-@pytest.fixture
 def later(monkeypatch: pytest.MonkeyPatch) -> None:
     """The loader's clock a minute ahead: files just copied count as older
     than two seconds, so their digests are remembered by their stat."""

@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from test_incremental import MUTATIONS, NOTICE, ROSTER, TODAY, _append, _assert_same, _tree
 
 from gongkai.commands.serve import DevServer
@@ -26,13 +25,6 @@ from gongkai.run.engine.memo import ServerMemo, same
 from gongkai.run.engine.store import BuildCache
 
 OTHER = "content/notices/dongtai-zhengwu-gongkai-2015.md"  # a notice apart from NOTICE
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "content", root / "content")
-    return root
 
 
 @pytest.fixture

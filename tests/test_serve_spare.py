@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from test_incremental import MUTATIONS, TODAY, _append, _assert_same, _touch_later, _tree
 from test_spare import _edit_notice, _folders
 
@@ -23,13 +22,6 @@ from gongkai.run import spare
 from gongkai.run.build import build
 from gongkai.run.engine.store import BuildCache
 from gongkai.run.write import MARKER
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "content", root / "content")
-    return root
 
 
 def _private() -> BuildCache:

@@ -12,20 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from test_incremental import NOTICE, TODAY, _append, _assert_same, _edit, _touch_later
 
 from gongkai.core.errors import OutputError
 from gongkai.run.build import build
 from gongkai.run.engine.store import BuildCache
 from gongkai.run.write import MARKER
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "content", root / "content")
-    return root
 
 
 def _folders(out: Path) -> set[str]:

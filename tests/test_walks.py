@@ -11,20 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from test_incremental import NOTICE, TODAY, _append, _assert_same, _touch_later
 
 from gongkai.core.errors import OutputError
 from gongkai.run import walk
 from gongkai.run.build import build
 from gongkai.run.engine.store import BuildCache
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "content", root / "content")
-    return root
 
 
 def _cold(root: Path, tmp_path: Path) -> Path:
