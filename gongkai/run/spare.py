@@ -17,22 +17,28 @@ a folder the new tree has no use for), the files this build wrote are
 moved in, and the kept files missing from it are linked.  So the tree that
 is swapped in is exactly the one a build from nothing would make.
 
+Two ways get there.  ``assemble`` walks the whole spare and matches every
+file.  ``by_difference`` needs no walk: the manifest notes which files the
+spare holds (those of the tree it was) and the (inode, ctime) of its
+folders when their names were last seen right (walk.known), so only the
+folders changed since are listed, their files matched by inode number,
+and only the entries whose manifest entries differ are removed, moved in or
+linked.  The writer uses the second whenever the notes check out (every
+edit after the first few), the first otherwise.
+
 While it is being made the spare carries a temporary name
 (``.<out>.tmp-<pid>-spare``): a build killed then leaves a stale temporary
 tree, removed by the next build like any other (write._clean_stale), never
 a half-changed spare.
 
 A private output (the preview server's, in a folder of its own that no
-other program is meant to write) has its spare made by difference instead:
-the writer knows what the spare holds (the manifest of the tree it was,
-kept in memory), so a file whose entry (digest, size, mtime) is the same in
-that manifest and the new one is the very file and stays; only the
-entries that differ are removed, moved in or linked, with no stat of the
-files the edit did not touch.  Before it is used, one walk of names
-(``holds``, no stat) checks that the spare holds exactly those files:
-anything else in it (a file the server did not write, a symlink, a file
-gone, an empty folder) and it is not used but removed, and the tree is made
-afresh: such a file is never published nor kept.
+other program is meant to write) is not checked on entry; its spare is
+made by difference as above, the notes of its folders being those taken
+when the tree was made, and anything unexpected in it (a file the server
+did not write, a symlink, a file gone, an empty folder) means it is not
+used but removed, and the tree is made afresh: such a file is never
+published nor kept.  Where folders take no notes (not Linux), one walk of
+names (``holds``) checks it instead.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from gongkai.run import walk
 
@@ -244,35 +250,54 @@ def by_difference(
     files: dict[str, tuple[str, int, int]],
     fresh: str,
     link: Callable[[str, str], None],
-) -> None:
-    """Make ``work``, which holds exactly ``had`` (``holds`` said so), hold
-    exactly ``files`` (mtime 0: written by this build under ``fresh``, else
-    kept: linked from the output by ``link(rel, target)``).  A path whose
-    entry is the same in both is left alone; everything else is removed,
-    moved in or linked, and folders left empty are removed."""
+    replaced: Container[str] = (),
+) -> set[str]:
+    """Make ``work``, which holds exactly the names of ``had`` (checked:
+    ``holds`` or walk.known), hold exactly ``files`` (mtime 0: written by
+    this build under ``fresh``, else kept: linked from the output by
+    ``link(rel, target)``).  A path whose entry is the same in both is left
+    alone, unless it is one of ``replaced`` (no longer the file it was:
+    Output._replaced); everything else is removed, moved in or
+    linked, and folders left empty are removed.  Returns the folders whose
+    names it changed ("" the root)."""
+    touched: set[str] = set()
     emptied: set[str] = set()
+    stays: set[str] = set()
     for rel, entry in had.items():
-        if files.get(rel) != entry:
-            os.unlink(os.path.join(work, rel))
-            head = rel.rpartition("/")[0]
-            while head and head not in emptied:
-                emptied.add(head)
-                head = head.rpartition("/")[0]
+        if files.get(rel) == entry and rel not in replaced:
+            stays.add(rel)
+            continue
+        os.unlink(os.path.join(work, rel))
+        if rel in files:
+            continue  # put back below (its folder stays)
+        head = rel.rpartition("/")[0]
+        touched.add(head)
+        while head and head not in emptied:
+            emptied.add(head)
+            head = head.rpartition("/")[0]
     for folder in sorted(emptied, key=lambda d: d.count("/"), reverse=True):  # deepest first
         try:
             os.rmdir(os.path.join(work, folder))
         except OSError as exc:
             if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                 raise
+        else:
+            touched.add(folder.rpartition("/")[0])
     for rel, entry in files.items():
-        if had.get(rel) == entry:
+        if rel in stays:
             continue
         target = os.path.join(work, rel)
+        head = rel.rpartition("/")[0]
+        touched.add(head)
         try:
             _put(rel, entry, target, fresh, link)
         except FileNotFoundError:
             os.makedirs(os.path.dirname(target), exist_ok=True)
+            while head:  # each folder made, and the one it was made in
+                head = head.rpartition("/")[0]
+                touched.add(head)
             _put(rel, entry, target, fresh, link)
+    return touched
 
 
 def _put(rel: str, entry: tuple[str, int, int], target: str, fresh: str, link: Callable[[str, str], None]) -> None:

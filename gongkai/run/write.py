@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import TracebackType
+from typing import Any
 
 from gongkai.core.errors import ContentError, OutputError, Problem
 from gongkai.run import spare, walk
@@ -49,9 +50,34 @@ class Manifest:
     token: str = ""
     files: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
-    # a private output's (the preview's): the files of its spare, the tree this build replaced
-    # (run/spare.py), or None when there is none it can use
+    # the files of the spare (run/spare.py), the tree this build replaced, or None when there is
+    # none it can use
     spare: dict[str, tuple[str, int, int]] | None = None
+    # notes of the folders of the tree and of its spare (walk.known): (inode, ctime_ns) of each
+    # folder whose names were last seen to be the manifest's
+    folders: walk.Folders = field(default_factory=dict)
+    spare_folders: walk.Folders = field(default_factory=dict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The spare's files as they differ from the tree's (most are the same: an edit
+        changes a few), so a manifest on disk is not twice its size."""
+        state = dict(self.__dict__)
+        if self.spare is not None:
+            files, had = self.files, self.spare
+            differ = {rel: entry for rel, entry in had.items() if files.get(rel) != entry}
+            state["spare"] = (differ, [rel for rel in files if rel not in had])
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        spare = state.get("spare")
+        if isinstance(spare, tuple):
+            differ, absent = spare
+            had = dict(state["files"])
+            for rel in absent:
+                del had[rel]
+            had.update(differ)
+            state = {**state, "spare": had}
+        self.__dict__.update({"spare": None, "folders": {}, "spare_folders": {}, **state})
 
 
 @dataclass(frozen=True)
@@ -157,6 +183,8 @@ class Output:
         self.manifest = Manifest()
         self.kept = 0  # files left as the previous build made them
         self._seen: dict[str, walk.Seen | None] = {}  # the output's files as walked on entry (run/walk.py)
+        self._noted: walk.Folders = {}  # the output's folders as checked on entry (walk.known)
+        self._probe = 0  # ctime_ns of this build's first file, written before any folder was checked
         # the tree the last build replaced, made into this build's (run/spare.py); kept only beside
         # an output in the site's own folder (SITE/build): it holds the previous site, names a
         # 公示期 has since withdrawn included, and beside any other output it may be published
@@ -168,11 +196,12 @@ class Output:
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             _clean_stale(self.out)
-            if self.previous is not None and not self.private:
-                self._foreign_files()
             self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-{os.getpid()}-", dir=self.out.parent))
             self._tmp_prefix = str(self.tmp) + "/"
             (self.tmp / MARKER).write_text("gongkai\n\n" + self.binding + "\n", encoding="utf-8")
+            self._probe = os.stat(self.tmp / MARKER).st_ctime_ns  # before any folder is checked (walk.known)
+            if self.previous is not None and not self.private:
+                self._foreign_files()
         except OSError as exc:
             if self.tmp is not None:
                 shutil.rmtree(self.tmp, ignore_errors=True)
@@ -186,6 +215,10 @@ class Output:
         spare check each file by: no second stat per file."""
         assert self.previous is not None
         known = self.previous.files
+        checked = walk.known(str(self.out), known, self.previous.folders, frozenset({MARKER}), stat=self.verify)
+        if checked is not None:  # exactly the last build's files: no folder to list but those changed since
+            self._seen, self._noted, _ = checked
+            return
         self._seen = walk.scan(str(self.out), stat=self.verify)
         foreign = [rel for rel in self._seen if rel not in known and rel != MARKER]
         if foreign:
@@ -337,13 +370,26 @@ class Output:
             return
         tree = self.tmp
         try:
-            work = self._take_spare()
+            work, checked = self._take_spare()
             if work is not None:
                 tree = work
-                if self.private:
+                if checked is not None:  # the spare holds the names of the tree it was
                     had = self.previous.spare if self.previous is not None else None
                     assert had is not None
-                    spare.by_difference(str(work), had, self.manifest.files, str(self.tmp), self._link)
+                    notes, listed = checked
+                    touched = spare.by_difference(
+                        str(work),
+                        had,
+                        self.manifest.files,
+                        str(self.tmp),
+                        self._link,
+                        self._replaced(str(work), listed) if listed else (),
+                    )
+                    if os.path.lexists(work / ".gitignore") and ".gitignore" not in self.manifest.files:
+                        os.unlink(work / ".gitignore")  # the spare's own (_retire)
+                    self.manifest.folders = walk.noted(
+                        {f: n for f, n in notes.items() if f and f not in touched}, self._probe
+                    )
                 else:
                     spare.assemble(str(work), self.manifest.files, str(self.tmp), self._kept_inode, MARKER, self._link)
             else:
@@ -361,29 +407,82 @@ class Output:
 
     # --- the spare tree (run/spare.py) --------------------------------------------------------------
 
-    def _take_spare(self) -> Path | None:
+    def _take_spare(self) -> tuple[Path | None, tuple[walk.Folders, walk.Listed | None] | None]:
         """The last build's replaced tree, renamed to a temporary name of
         this build, when this build keeps most of its files (else the new
-        tree is made afresh)."""
+        tree is made afresh); and, when it holds exactly the files the
+        manifest says it does, the notes of its folders (walk.known: then
+        it is made into the new tree by difference, else by ``assemble``),
+        with the folders whose files may not be the ones they were (listed:
+        None for all, where the server's own folder was only walked by name)."""
         new = sum(1 for e in self.manifest.files.values() if e[2] == 0)
         if not self.keep_spare or self.previous is None or 2 * new > len(self.manifest.files):
-            return None
-        if self.private and getattr(self.previous, "spare", None) is None:
-            return None
+            return None, None
+        had = self.previous.spare
+        if self.private and had is None:
+            return None, None
         if not _our_tree(self.spare):
-            return None
+            return None, None
         try:
             if os.stat(self.spare).st_dev != os.stat(self.out).st_dev:
-                return None
+                return None, None
             work = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}-spare"
             os.rename(self.spare, work)
         except OSError:
-            return None
-        if self.private and not spare.holds(str(work), self.previous.spare or {}, MARKER):
+            return None, None
+        if had is None:
+            return work, None
+        optional = frozenset() if self.private else frozenset({".gitignore"})
+        checked = walk.known(str(work), had, self.previous.spare_folders, frozenset({MARKER}), optional, stat=False)
+        if checked is not None:
+            return work, (checked[1], checked[2])
+        if self.private and not walk.can_note() and spare.holds(str(work), had, MARKER):
+            return work, ({}, None)  # where folders take no notes: one walk of names, as before
+        if self.private:
             # something the server did not write (or a file gone): neither used nor kept
             shutil.rmtree(work, ignore_errors=True)
-            return None
-        return work
+            return None, None
+        return work, None
+
+    def _replaced(self, work: str, listed: walk.Listed) -> set[str]:
+        """The spare's files that are no longer the files they were: in a
+        folder known unchanged by its note, none; in one that was listed,
+        each that is not the very file the output has there (its inode
+        number: from the listings where they can be trusted, else by a stat
+        of each).  The preview's served file gone (deleted by hand): the
+        spare's, checked by name, is the one to keep (it cannot be linked
+        from there)."""
+        out: set[str] = set()
+        by_inode = walk.inodes_trusted(work) and walk.inodes_trusted(str(self.out))
+        seen = self._seen
+        for folder, inodes in listed.items():
+            prefix = f"{folder}/" if folder else ""
+            if not by_inode:
+                for name in inodes:
+                    rel = prefix + name
+                    want = self._kept_inode(rel)
+                    if want is None:
+                        if not self.private:
+                            out.add(rel)
+                        continue
+                    st = os.lstat(os.path.join(work, rel))
+                    if (st.st_dev, st.st_ino) != want:
+                        out.add(rel)
+            elif seen:  # the output's inode numbers, from its check (the same device: _take_spare)
+                for name, ino in inodes.items():
+                    s = seen.get(prefix + name)
+                    if s is None or s[3] != ino:
+                        out.add(prefix + name)
+            else:  # not checked (the preview's): its folder listed
+                theirs = walk.listing(self._out_prefix + folder if folder else str(self.out))
+                for name, ino in inodes.items():
+                    other = theirs.get(name)
+                    if other is None:
+                        if not self.private:
+                            out.add(prefix + name)
+                    elif other != ino:
+                        out.add(prefix + name)
+        return out
 
     def _kept_inode(self, rel: str) -> tuple[int, int] | None:
         """(device, inode) of the output's ``rel``, which this build keeps."""
@@ -421,6 +520,10 @@ class Output:
                 if os.path.lexists(self.spare):  # not ours (left alone above): the old tree goes
                     raise FileExistsError(self.spare)
                 os.rename(old, self.spare)
+                # what the next build checks the spare against (walk.known): the files and folders
+                # of the tree it was, as this build found them (its root is renamed: never noted)
+                self.manifest.spare = self.previous.files if self.previous is not None else None
+                self.manifest.spare_folders = walk.noted({f: n for f, n in self._noted.items() if f}, self._probe)
                 # git ignores the spare even in a site whose .gitignore predates it: it holds the
                 # previous site, names a 公示期 has since taken off included (the next build removes
                 # this file with every other entry the new tree has no use for)
@@ -447,6 +550,7 @@ class Output:
                 os.rename(old, self.spare)
                 old = None
                 self.manifest.spare = self.previous.files
+                self.manifest.spare_folders = self.previous.folders  # untouched since they were noted
             elif old is None:  # the first build: the next one would else link every file afresh
                 spare.link_copy(str(self.out), str(self.spare), self.manifest.files, MARKER)
                 self.manifest.spare = self.manifest.files

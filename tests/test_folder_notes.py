@@ -1,0 +1,185 @@
+"""The output and its spare checked by their folders' notes (walk.known).
+
+An edit no longer lists every folder of the output and of the spare: a
+folder whose (inode, ctime) is the one noted when its names were last seen
+right still holds them.  That must never see less than the walk it
+replaces: a file put deep into a noted folder of the output is refused as
+before, and one put or replaced deep in the spare is never published."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from test_incremental import NOTICE, TODAY, _append, _assert_same, _touch_later
+
+from gongkai.core.errors import OutputError
+from gongkai.run import spare, walk
+from gongkai.run.build import build
+from gongkai.run.engine.store import BuildCache, _flat_pickle
+from gongkai.run.write import Manifest
+
+pytestmark = pytest.mark.skipif(not walk.can_note(), reason="folders take no notes here")
+
+
+def _edit_notice(root: Path, text: str) -> None:
+    _append(root / NOTICE, f"\n{text}\n")
+    _touch_later(root / NOTICE)
+
+
+def _cold(root: Path, tmp_path: Path) -> Path:
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    build(root, TODAY, out=cold, cache=BuildCache(None, memory_only=True))
+    return cold
+
+
+def _noted_site(demo: Path) -> Path:
+    """The demo built, then edited three times: by then the output's and the
+    spare's folders are noted (a build notes the trees it found)."""
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    for text in ("第一句补充。", "第二句补充。", "第三句补充。"):
+        _edit_notice(demo, text)
+        build(demo, TODAY, out=out)
+    time.sleep(0.05)  # what follows is a change after the notes, on any clock tick
+    return out
+
+
+def _deep_folder(tree: Path) -> Path:
+    """A record page's folder, which an edit of the notice does not touch."""
+    return sorted(p for p in (tree / "subsidies").iterdir() if p.is_dir())[0]
+
+
+def test_an_edit_lists_only_the_folders_changed_since_they_were_noted(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _noted_site(demo)
+    folders = sum(1 for p in out.rglob("*") if p.is_dir())
+    listed: list[str] = []
+    real = walk._lists
+
+    def counted(path: str, *args: object) -> bool:
+        listed.append(path)
+        return real(path, *args)  # type: ignore[arg-type]
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the whole tree was walked")
+
+    monkeypatch.setattr(walk, "_lists", counted)
+    monkeypatch.setattr(walk, "scan", refused)
+    monkeypatch.setattr(spare, "assemble", refused)
+    _edit_notice(demo, "第四句补充。")
+    build(demo, TODAY, out=out)
+    assert folders > 20 and len(listed) < folders // 4, (folders, listed)
+    _assert_same(out, _cold(demo, tmp_path))
+
+
+def test_a_file_put_deep_into_a_noted_folder_of_the_output_is_refused(demo: Path) -> None:
+    out = _noted_site(demo)
+    planted = _deep_folder(out) / "planted.html"
+    planted.write_text("a portal's page", encoding="utf-8")
+    _edit_notice(demo, "第四句补充。")
+    with pytest.raises(OutputError, match=r"planted\.html"):
+        build(demo, TODAY, out=out)
+    assert planted.read_text(encoding="utf-8") == "a portal's page"
+
+
+@pytest.mark.parametrize("how", ["planted", "replaced", "symlink"])
+def test_a_file_put_deep_into_a_noted_folder_of_the_spare_is_never_published(
+    demo: Path, tmp_path: Path, how: str
+) -> None:
+    out = _noted_site(demo)
+    folder = _deep_folder(demo / ".build.spare")
+    page = folder / "index.html"
+    if how == "planted":
+        (folder / "planted.html").write_text("not ours", encoding="utf-8")
+    elif how == "replaced":  # another inode, the same name, size and mtime
+        st = page.stat()
+        page.unlink()
+        page.write_bytes(b"F" * st.st_size)
+        os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    else:
+        page.unlink()
+        page.symlink_to(demo / "content" / "site.yaml")
+    _edit_notice(demo, "第四句补充。")
+    build(demo, TODAY, out=out)
+    published = _deep_folder(out)
+    assert not (published / "planted.html").exists()
+    assert not (published / "index.html").is_symlink() and b"FFFF" not in (published / "index.html").read_bytes()
+    _assert_same(out, _cold(demo, tmp_path))
+
+
+def test_a_folder_changed_after_its_note_is_listed_again(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    (root / "a" / "b").mkdir(parents=True)
+    for rel in ("x.html", "a/y.html", "a/b/z.html"):
+        (root / rel).write_text(rel, encoding="utf-8")
+    files = ["x.html", "a/y.html", "a/b/z.html"]
+    first = walk.known(str(root), files, {})
+    assert first is not None
+    seen, notes, listed = first
+    assert set(listed) == {"", "a", "a/b"} and set(listed["a/b"]) == {"z.html"}
+    assert set(seen) == set(files) and set(notes) == {"", "a", "a/b"}
+    again = walk.known(str(root), files, notes)
+    assert again is not None and again[:2] == (seen, notes) and not again[2]  # nothing listed
+    time.sleep(0.05)
+    (root / "a" / "b" / "extra.html").write_text("not in the manifest", encoding="utf-8")
+    assert walk.known(str(root), files, notes) is None
+    (root / "a" / "b" / "extra.html").unlink()
+    assert walk.known(str(root), files, {}) is not None  # listed afresh: as expected again
+    assert walk.known(str(root), [*files, "a/b/gone.html"], notes) is None  # a file missing
+
+
+def test_no_note_is_kept_of_a_folder_changed_after_the_probe(tmp_path: Path) -> None:
+    probe = tmp_path / "probe"
+    probe.write_text("", encoding="utf-8")
+    time.sleep(0.05)
+    (tmp_path / "late").mkdir()
+    late = os.stat(tmp_path / "late")
+    before = os.stat(probe).st_ctime_ns - 1
+    notes = {"old": (1, before), "late": (late.st_ino, late.st_ctime_ns)}
+    assert walk.noted(notes, os.stat(probe).st_ctime_ns) == {"old": (1, before)}
+
+
+def test_a_manifest_keeps_its_spare_as_a_difference() -> None:
+    files = {f"p{i}/index.html": (f"d{i}", i, 10 + i) for i in range(100)}
+    had = dict(files)
+    del had["p3/index.html"]
+    had["p5/index.html"] = ("old", 1, 2)
+    had["gone/index.html"] = ("g", 3, 4)
+    m = Manifest("tok", files, {}, had, {"": (1, 2)}, {"p1": (3, 4)})
+    for blob in (pickle.dumps(m), _flat_pickle(m)):
+        back = pickle.loads(blob)
+        assert back == m and back.spare == had
+        assert len(blob) < len(pickle.dumps(Manifest("tok", files, {}, None))) * 3 // 2
+    legacy = Manifest.__new__(Manifest)
+    legacy.__setstate__({"token": "t", "files": {}, "groups": {}})  # a manifest from before the notes
+    assert legacy.folders == {} and legacy.spare_folders == {} and legacy.spare is None
+
+
+def test_a_page_replaced_in_the_previews_spare_is_never_published(demo: Path, tmp_path: Path) -> None:
+    """The preview's private spare: its folders noted as the command's are,
+    and a page replaced there (another file of the same name, size and
+    mtime) is not taken for the one the server wrote."""
+    cache = BuildCache(None, memory_only=True, manifests_on_disk=False)
+    out = tmp_path / "private" / "site"
+    build(demo, TODAY, out=out, cache=cache)
+    for text in ("第一句补充。", "第二句补充。", "第三句补充。"):
+        _edit_notice(demo, text)
+        build(demo, TODAY, out=out, cache=cache)
+    time.sleep(0.05)
+    page = _deep_folder(out.parent / ".site.spare") / "index.html"
+    st = page.stat()
+    page.unlink()
+    page.write_bytes(b"F" * st.st_size)
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    for text in ("第四句补充。", "第五句补充。"):
+        _edit_notice(demo, text)
+        build(demo, TODAY, out=out, cache=cache)
+        assert b"FFFF" not in (_deep_folder(out) / "index.html").read_bytes()
+        _assert_same(out, _cold(demo, tmp_path))
