@@ -87,6 +87,7 @@ def test_a_file_put_deep_into_a_noted_folder_of_the_output_is_refused(demo: Path
     with pytest.raises(OutputError, match=r"planted\.html"):
         build(demo, TODAY, out=out)
     assert planted.read_text(encoding="utf-8") == "a portal's page"
+    assert not list(demo.glob(".build.tmp-*"))  # the refused build left nothing beside the output
 
 
 @pytest.mark.parametrize("how", ["planted", "replaced", "symlink"])

@@ -206,6 +206,10 @@ class Output:
             if self.tmp is not None:
                 shutil.rmtree(self.tmp, ignore_errors=True)
             raise _output_error(self.out, exc) from exc
+        except BaseException:  # refused (files gongkai did not write), or stopped: no temporary tree left
+            if self.tmp is not None:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
         return self
 
     def _foreign_files(self) -> None:
