@@ -22,7 +22,7 @@ from pathlib import Path
 
 from gongkai.commands.portal import MANIFEST, column_url, manifest, manifest_problems
 from gongkai.core.errors import GongkaiError, OutputError
-from gongkai.run.write import MARKER, file_digest, read_marker, tree_token
+from gongkai.run.manifest import MARKER, file_digest, read_marker, tree_token
 
 __all__ = ["SUMS", "PackResult", "pack", "verify"]
 

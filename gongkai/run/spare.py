@@ -46,11 +46,11 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Mapping
 
 from gongkai.run import walk
 
-__all__ = ["assemble", "by_difference", "holds", "link_copy"]
+__all__ = ["assemble", "by_difference", "holds", "link_copy", "replaced"]
 
 
 def assemble(
@@ -257,7 +257,7 @@ def by_difference(
     this build under ``fresh``, else kept: linked from the output by
     ``link(rel, target)``).  A path whose entry is the same in both is left
     alone, unless it is one of ``replaced`` (no longer the file it was:
-    Output._replaced); everything else is removed, moved in or
+    ``replaced``); everything else is removed, moved in or
     linked, and folders left empty are removed.  Returns the folders whose
     names it changed ("" the root)."""
     touched: set[str] = set()
@@ -298,6 +298,52 @@ def by_difference(
                 touched.add(head)
             _put(rel, entry, target, fresh, link)
     return touched
+
+
+def replaced(
+    work: str,
+    out: str,
+    listed: walk.Listed,
+    seen: Mapping[str, walk.Seen | None],
+    private: bool,
+    kept: Callable[[str], tuple[int, int] | None],
+) -> set[str]:
+    """The files of the spare ``work`` that are no longer the files they
+    were, for ``by_difference``: in a folder known unchanged by its note,
+    none; in one that was ``listed`` (walk.known), each that is not the very
+    file the output ``out`` has there: by inode number, from the listings
+    where they can be trusted (the output's from ``seen``, its check, or
+    else its folder's listing), else by a stat of each (``kept``: (device,
+    inode) of the output's file).  A ``private`` output's (the preview's)
+    file gone (deleted by hand): the spare's, checked by name, is the one to
+    keep (it cannot be linked from there)."""
+    found: set[str] = set()
+    by_inode = walk.inodes_trusted(work) and walk.inodes_trusted(out)
+    for folder, inodes in listed.items():
+        prefix = f"{folder}/" if folder else ""
+        if not by_inode:
+            for name in inodes:
+                rel = prefix + name
+                want = kept(rel)
+                if want is None:
+                    if not private:
+                        found.add(rel)
+                    continue
+                st = os.lstat(os.path.join(work, rel))
+                if (st.st_dev, st.st_ino) != want:
+                    found.add(rel)
+        elif seen:  # the same device (Output._take_spare)
+            for name, ino in inodes.items():
+                s = seen.get(prefix + name)
+                if s is None or s[3] != ino:
+                    found.add(prefix + name)
+        else:
+            theirs = walk.listing(os.path.join(out, folder) if folder else out)
+            for name, ino in inodes.items():
+                other = theirs.get(name)
+                if (other is None and not private) or (other is not None and other != ino):
+                    found.add(prefix + name)
+    return found
 
 
 def _put(rel: str, entry: tuple[str, int, int], target: str, fresh: str, link: Callable[[str, str], None]) -> None:

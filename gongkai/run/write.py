@@ -22,104 +22,21 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import hashlib
 import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import Any
 
 from gongkai.core.errors import ContentError, OutputError, Problem
 from gongkai.run import spare, walk
+from gongkai.run.manifest import MARKER, Manifest, Marker, binding, file_digest, read_marker, tree_token
 
 __all__ = ["MARKER", "Manifest", "Marker", "Output", "binding", "file_digest", "read_marker", "tree_token"]
 
-MARKER = ".gongkai-build"
-
-
-@dataclass
-class Manifest:
-    """What a build wrote: the marker token of the folder, every file as
-    (digest of its bytes, size, mtime_ns), and the key of every group of
-    files made together (a page, a record's data files…)."""
-
-    token: str = ""
-    files: dict[str, tuple[str, int, int]] = field(default_factory=dict)
-    groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
-    # the files of the spare (run/spare.py), the tree this build replaced, or None when there is
-    # none it can use
-    spare: dict[str, tuple[str, int, int]] | None = None
-    # notes of the folders of the tree and of its spare (walk.known): (inode, ctime_ns) of each
-    # folder whose names were last seen to be the manifest's
-    folders: walk.Folders = field(default_factory=dict)
-    spare_folders: walk.Folders = field(default_factory=dict)
-
-    def __getstate__(self) -> dict[str, Any]:
-        """The spare's files as they differ from the tree's (most are the same: an edit
-        changes a few), so a manifest on disk is not twice its size."""
-        state = dict(self.__dict__)
-        if self.spare is not None:
-            files, had = self.files, self.spare
-            differ = {rel: entry for rel, entry in had.items() if files.get(rel) != entry}
-            state["spare"] = (differ, [rel for rel in files if rel not in had])
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        spare = state.get("spare")
-        if isinstance(spare, tuple):
-            differ, absent = spare
-            had = dict(state["files"])
-            for rel in absent:
-                del had[rel]
-            had.update(differ)
-            state = {**state, "spare": had}
-        self.__dict__.update({"spare": None, "folders": {}, "spare_folders": {}, **state})
-
-
-@dataclass(frozen=True)
-class Marker:
-    """What ``.gongkai-build`` says: the token of the tree (empty while a
-    build is still writing it) and the folder and site it was made for."""
-
-    token: str
-    binding: str
-
-
-def binding(out: Path, site: Path | None) -> str:
-    """Names an output folder and the site built into it (a digest, so the
-    published marker does not show the clerk's local paths)."""
-    text = f"{out.resolve()}\0{site.resolve() if site is not None else ''}"
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def read_marker(out: Path) -> Marker | None:
-    try:
-        lines = (out / MARKER).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not lines or lines[0] != "gongkai":
-        return None
-    return Marker(lines[1] if len(lines) > 1 else "", lines[2] if len(lines) > 2 else "")
-
-
-def file_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 _digest = file_digest
-
-
-def tree_token(files: Iterable[tuple[str, str]]) -> str:
-    """Names a tree by its files' (path, digest), in path order (so the same
-    build gives the same marker)."""
-    h = hashlib.blake2b(digest_size=16)
-    for rel, digest in sorted(files):
-        h.update(f"{rel}\0{digest}\n".encode())
-    return h.hexdigest()
 
 
 class Output:
@@ -142,9 +59,8 @@ class Output:
         when the folder's marker is bound to it and names its tree.
         ``verify``: check that each file left alone is still as that build
         wrote it (size and mtime); off only for a folder nobody else writes
-        (the preview's): such a private output is not walked for foreign
-        files (its spare is, before each use) and its spare is made by
-        difference (run/spare.py).  ``site``: the site folder, bound into the marker."""
+        (the preview's): such a private output is not checked for foreign
+        files (its spare is, before each use).  ``site``: the site folder, bound into the marker."""
         self.verify = verify
         self.private = not verify
         self.guard = guard
@@ -215,8 +131,11 @@ class Output:
     def _foreign_files(self) -> None:
         """Refuse to replace a folder holding files gongkai did not write
         there (a portal's page, another program's folder, a symlink).  The
-        one walk of the output (run/walk.py) also keeps what ``keep`` and the
-        spare check each file by: no second stat per file."""
+        output is checked by its folders' notes (walk.known: a stat of each
+        folder and file, a listing only of the folders changed since the
+        last build), or, when anything there is not as that build left it,
+        walked whole (walk.scan) to name what is foreign.  Either way what
+        ``keep`` and the spare check each file by is kept: no second stat."""
         assert self.previous is not None
         known = self.previous.files
         checked = walk.known(str(self.out), known, self.previous.folders, frozenset({MARKER}), stat=self.verify)
@@ -387,7 +306,9 @@ class Output:
                         self.manifest.files,
                         str(self.tmp),
                         self._link,
-                        self._replaced(str(work), listed) if listed else (),
+                        spare.replaced(str(work), str(self.out), listed, self._seen, self.private, self._kept_inode)
+                        if listed
+                        else (),
                     )
                     if os.path.lexists(work / ".gitignore") and ".gitignore" not in self.manifest.files:
                         os.unlink(work / ".gitignore")  # the spare's own (_retire)
@@ -447,46 +368,6 @@ class Output:
             shutil.rmtree(work, ignore_errors=True)
             return None, None
         return work, None
-
-    def _replaced(self, work: str, listed: walk.Listed) -> set[str]:
-        """The spare's files that are no longer the files they were: in a
-        folder known unchanged by its note, none; in one that was listed,
-        each that is not the very file the output has there (its inode
-        number: from the listings where they can be trusted, else by a stat
-        of each).  The preview's served file gone (deleted by hand): the
-        spare's, checked by name, is the one to keep (it cannot be linked
-        from there)."""
-        out: set[str] = set()
-        by_inode = walk.inodes_trusted(work) and walk.inodes_trusted(str(self.out))
-        seen = self._seen
-        for folder, inodes in listed.items():
-            prefix = f"{folder}/" if folder else ""
-            if not by_inode:
-                for name in inodes:
-                    rel = prefix + name
-                    want = self._kept_inode(rel)
-                    if want is None:
-                        if not self.private:
-                            out.add(rel)
-                        continue
-                    st = os.lstat(os.path.join(work, rel))
-                    if (st.st_dev, st.st_ino) != want:
-                        out.add(rel)
-            elif seen:  # the output's inode numbers, from its check (the same device: _take_spare)
-                for name, ino in inodes.items():
-                    s = seen.get(prefix + name)
-                    if s is None or s[3] != ino:
-                        out.add(prefix + name)
-            else:  # not checked (the preview's): its folder listed
-                theirs = walk.listing(self._out_prefix + folder if folder else str(self.out))
-                for name, ino in inodes.items():
-                    other = theirs.get(name)
-                    if other is None:
-                        if not self.private:
-                            out.add(prefix + name)
-                    elif other != ino:
-                        out.add(prefix + name)
-        return out
 
     def _kept_inode(self, rel: str) -> tuple[int, int] | None:
         """(device, inode) of the output's ``rel``, which this build keeps."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from gongkai.core.themes import default_theme_dir
 from gongkai.run.engine.store import BuildCache, BuildStamp, last_build
-from gongkai.run.write import Manifest, binding, read_marker
+from gongkai.run.manifest import Manifest, binding, read_marker
 
 __all__ = ["build_stamp", "last_unchanged"]
 

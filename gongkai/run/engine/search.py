@@ -28,7 +28,8 @@ from pathlib import Path
 
 from gongkai.emit.search_state import Parts, SearchState
 from gongkai.run.engine import sealed
-from gongkai.run.write import Output, file_digest
+from gongkai.run.manifest import file_digest
+from gongkai.run.write import Output
 
 __all__ = ["SearchKeeper"]
 

@@ -35,7 +35,7 @@ from gongkai.core.version import __version__
 from gongkai.run.engine import pack, sealed
 from gongkai.run.engine.libraries import OUTPUT_LIBRARIES, library_versions
 from gongkai.run.engine.pack import Shard
-from gongkai.run.write import Manifest
+from gongkai.run.manifest import Manifest
 
 if TYPE_CHECKING:
     from gongkai.read.load import FileDigests
