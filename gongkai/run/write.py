@@ -300,6 +300,12 @@ class Output:
                     had = self.previous.spare if self.previous is not None else None
                     assert had is not None
                     notes, listed = checked
+                    if self.private and listed:
+                        # the preview's: a folder never noted (its first check, or one the server
+                        # changed last) is taken by its names, as its whole walk always was; one
+                        # changed since its note, file by file
+                        noted = self.previous.spare_folders if self.previous is not None else {}
+                        listed = {f: inodes for f, inodes in listed.items() if f in noted}
                     touched = spare.by_difference(
                         str(work),
                         had,
