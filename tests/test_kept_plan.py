@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_incremental import TODAY, _tree
 
 import gongkai.run.pipeline as pipeline
 from gongkai.plan.pages import RecordInputs
@@ -23,17 +24,6 @@ from gongkai.run.engine import sealed
 from gongkai.run.engine.keep import OWN, RELATED, PlanState
 from gongkai.run.engine.memo import ServerMemo
 from gongkai.run.engine.store import BuildCache
-from gongkai.run.write import MARKER
-
-TODAY = date(2016, 12, 31)
-
-
-def _tree(out: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name != MARKER
-    }
 
 
 def _state(root: Path) -> PlanState:
