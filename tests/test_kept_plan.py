@@ -20,6 +20,7 @@ from test_incremental import TODAY, _tree
 import gongkai.run.pipeline as pipeline
 from gongkai.plan.pages import RecordInputs
 from gongkai.run.build import build
+from gongkai.run.engine import engine as engine_module
 from gongkai.run.engine import sealed
 from gongkai.run.engine.keep import OWN, RELATED, PlanState
 from gongkai.run.engine.memo import ServerMemo
@@ -86,10 +87,23 @@ def _edited_build(
         k: (after.get(k), full.get(k)) for k in after.keys() | full.keys() if after.get(k) != full.get(k)
     }
     assert all(full[i] == k for i, k in kept.items())
+    _same_groups(demo, fresh)
     a, b = _tree(demo / "build"), _tree(fresh / "build")
     assert sorted(a) == sorted(b)
     assert [k for k in a if a[k] != b[k]] == []
     return {i for i in before.keys() | after.keys() if before.get(i) != after.get(i)}, kept
+
+
+def _groups(root: Path) -> dict[str, str]:
+    manifest = BuildCache(root).manifest((root / "build").resolve())
+    assert manifest is not None
+    return {name: key for name, (key, _) in manifest.groups.items()}
+
+
+def _same_groups(built: Path, fresh: Path) -> None:
+    """Every group's key (the record groups' kept ones among them) is a full build's."""
+    a, b = _groups(built), _groups(fresh)
+    assert a == b, {k: (a.get(k), b.get(k)) for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
 
 
 def _set(path: Path, field: str, value: str) -> None:
@@ -213,3 +227,46 @@ def test_every_field_of_a_record_pages_inputs_is_known_to_the_kept_state() -> No
     import dataclasses
 
     assert {f.name for f in dataclasses.fields(RecordInputs)} == set(OWN) | set(RELATED)
+
+
+def test_record_groups_keep_their_keys_only_from_the_tree_the_state_describes(
+    demo: Path, tmp_path: Path, planned: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record's QR code and data files keep the last build's key when the
+    record is untouched; but a build stopped after its tree was swapped in and
+    before its state was saved leaves the state of the build before: those
+    keys are then not the tree's, and every group is keyed afresh."""
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    path = sealed.site_cache_dir(demo) / "plan" / f"state-{hashlib.sha256(str(out).encode()).hexdigest()[:16]}"
+    older = path.read_bytes()
+    notice = demo / NOTICE
+    original = notice.read_bytes()
+    _edit(notice, "title: ", "title: 改过的")
+    _later(demo)
+    build(demo, TODAY, out=out)  # its state is lost below, as if the build had stopped before saving it
+    path.write_bytes(older)
+    notice.write_bytes(original)  # back to what the older state describes
+    _later(demo)
+    kept: list[int] = []
+    real = engine_module.Made._kept_key
+
+    def spy(self: Any, name: str, inputs: Any, touched: set[str]) -> Any:
+        kept.append(1)
+        return real(self, name, inputs, touched)
+
+    monkeypatch.setattr(engine_module.Made, "_kept_key", spy)
+    build(demo, TODAY, out=out)
+    assert planned[-1]  # the pages' keys were kept (they are checked against the tree's)
+    assert not kept  # but no group's key: the state is not the tree's
+    fresh = tmp_path / "fresh"
+    shutil.copytree(demo / "content", fresh / "content")
+    build(fresh, TODAY, out=fresh / "build")
+    _same_groups(demo, fresh)
+    a, b = _tree(out), _tree(fresh / "build")
+    assert sorted(a) == sorted(b) and [k for k in a if a[k] != b[k]] == []
+    # the next edit, from the state this build saved: the untouched records' groups keep their keys
+    _edit(notice, "\n\n", "\n\n补充一句。\n\n")
+    _later(demo)
+    build(demo, TODAY, out=out)
+    assert len(kept) > 40

@@ -265,11 +265,18 @@ class Output:
                 if st is None or st[0] != old[1] or st[1] != old[2]:
                     return False
             entries.append((r, old))
+        # _register, inline: the previous build registered these paths (its manifest is sealed),
+        # so only a second file at the same place is to be refused
+        written, files, size = self.written, self.manifest.files, 0
         for r, old in entries:
-            rel = self._register(r)
-            self.manifest.files[rel] = old
-            self.bytes += old[1]
-            self.kept += 1
+            key = r.lower()
+            if key in written or r == MARKER:
+                self._register(r)  # raises, with the path
+            written.add(key)
+            files[r] = old
+            size += old[1]
+        self.bytes += size
+        self.kept += len(entries)
         return True
 
     def files(self) -> list[tuple[str, Path]]:

@@ -18,7 +18,7 @@ from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.validate import CheckedFile, check_file, file_key
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
-from gongkai.core.model import Site
+from gongkai.core.model import Record, Site
 from gongkai.emit.render import Renderer
 from gongkai.emit.search_index import build_search_index, search_docs, site_search_index
 from gongkai.emit.search_memo import SearchMemo
@@ -216,7 +216,7 @@ class Engine:
             self.early.close()
         self.cache.save_manifest(self.out, made.output.manifest)
         if made.kept is not None:
-            made.kept.save()
+            made.kept.save(made.output.manifest.token)
         made.keep_search_state()
         if self.cache.folder is not None:
             remember_build(self.cache.folder, self.out, self.stamp.digest(), replace(result, registered=()))
@@ -276,8 +276,13 @@ class Made:
         if memo is not None:
             memo.prune_pages({page.path for page in pages})
         rendered = len(items)
+        previous = self.output.previous
+        touched = self.kept.untouched(previous.token) if self.kept is not None and previous is not None else None
         for name, inputs, produce in groups:
-            key = self.keys.key(*inputs)
+            kept_key = self._kept_key(name, inputs, touched) if touched is not None else None
+            if kept_key is not None and self._reuse(name, kept_key):
+                continue
+            key = self.keys.key(*inputs)  # what is made is keyed from its inputs, never by a kept key
             if not self._reuse(name, key):
                 todo.append((name, key))
                 items.append(produce)
@@ -315,6 +320,19 @@ class Made:
         self.rendered = tuple(name.removeprefix("page:") for name, _ in todo[:rendered])
         if self._forked is not None:  # the copies of the records end now (the merge's files wait in its spool)
             self._forked.release()
+
+    def _kept_key(self, name: str, inputs: tuple[Any, ...], touched: set[str]) -> str | None:
+        """The last build's key of a record's own group (``name`` is
+        ``kind:id`` and ``inputs`` are ``(kind, record)``: keys.Fingerprints.key
+        makes it from the base, the name and ``Fingerprints.record``) when the
+        record is not ``touched`` (KeptPlan.untouched): it is this build's too."""
+        if len(inputs) != 2 or type(inputs[1]) is not Record:
+            return None
+        kind, rec = inputs
+        if rec.id in touched or name != f"{kind}:{rec.id}":
+            return None
+        old = self.previous.get(name)
+        return old[0] if old is not None else None
 
     def group(self, name: str, inputs: tuple[Any, ...], produce: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
         """Files made together by ``produce`` from ``inputs`` (their key)."""

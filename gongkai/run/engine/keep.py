@@ -80,6 +80,9 @@ class PlanState:
     budgets: dict[str, Any]  # published budget id → its fiscal year
     index: dict[str, str]  # id → 索引号
     posted: dict[str, str]  # id → its postings, in the site's order, by their repr
+    # the token of the tree the build left (Manifest.token), set once it is in place: the record
+    # groups' keys in that tree's manifest are this build's (``Made.pages`` keeps them by it)
+    token: str = ""
 
     def rev(self) -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
         """(record → the pages showing it, record → the records naming it, the ids a record follows)."""
@@ -127,9 +130,12 @@ def _differ(a: Mapping[str, str], b: Mapping[str, str]) -> Iterable[str]:
     return [k for k in a.keys() | b.keys() if a.get(k) != b.get(k)]
 
 
-def reusable(old: PlanState, site: Site, ver: bytes) -> tuple[dict[str, str], dict[str, str], set[str]] | None:
+def reusable(
+    old: PlanState, site: Site, ver: bytes
+) -> tuple[dict[str, str], dict[str, str], set[str], set[str]] | None:
     """(record id → its page's kept key, every record's digest, the changed
-    records), or None when every page is to be planned."""
+    records, the touched ones: those whose ``Fingerprints.record`` may
+    differ from the last build's), or None when every page is to be planned."""
     if old.version != ver:
         return None
     own: dict[str, str] = {}
@@ -176,7 +182,7 @@ def reusable(old: PlanState, site: Site, ver: bytes) -> tuple[dict[str, str], di
         ):
             dirty |= old.decisions | decisions
             break
-    return {i: k for i, k in old.keys.items() if i not in dirty}, own, changed
+    return {i: k for i, k in old.keys.items() if i not in dirty}, own, changed, touched
 
 
 _NONE = object()
@@ -195,6 +201,7 @@ class KeptPlan:
         self.old: PlanState | None = None
         self.own: dict[str, str] | None = None
         self.changed: set[str] = set()
+        self.touched: set[str] | None = None
         self.state: PlanState | None = None  # this build's, once its pages are keyed
         self.kept = 0  # record pages planned from the last build's (tests, bench)
 
@@ -207,8 +214,20 @@ class KeptPlan:
         if found is None:
             return None
         self.old = old
-        kept, self.own, self.changed = found
+        kept, self.own, self.changed, self.touched = found
         return kept
+
+    def untouched(self, token: str) -> set[str] | None:
+        """The records whose ``Fingerprints.record`` may have changed since the
+        last build, when the tree whose manifest is ``token`` is the one that
+        build left (its record groups' keys are then that build's: a record
+        not in the set keeps them); else None.  A build stopped after its tree
+        was swapped in but before its state was saved leaves an older state
+        than the tree: its token is not the tree's."""
+        old = self.old
+        if old is None or self.touched is None or not old.token or old.token != token:
+            return None
+        return self.touched
 
     def keyed(self, pages: Iterable[Page], keys: Iterable[str]) -> None:
         """This build's record pages and their keys: the state for the next build."""
@@ -261,10 +280,12 @@ class KeptPlan:
             _posted(site),
         )
 
-    def save(self) -> None:
-        """Keep this build's state for the next (after the build is in place)."""
+    def save(self, token: str) -> None:
+        """Keep this build's state for the next (after the build is in place,
+        ``token`` naming its tree)."""
         if self.state is None:
             return
+        self.state.token = token
         if self.held is not None:
             self.held.plan = self.state
         elif self.path is not None:
