@@ -109,11 +109,15 @@ class Fingerprints:
         return (rec.digest or repr(rec)).encode() + b"\0"
 
     def whole(self) -> bytes:
-        """Every record and posting of the site."""
+        """Every record and posting of the site.  A record counts by its own
+        digest: what ``record`` adds (its 索引号, postings, the records
+        correcting it, the budgets of its year) is made from the other
+        records' digests, the postings and the 索引号, all in here too."""
         if self._whole is None:
             h = hashlib.blake2b(self.base, digest_size=20)
+            own = self._own
             for rec in self.site.records:
-                h.update(rec.id.encode() + b"\0" + self.record(rec))
+                h.update(rec.id.encode() + b"\0" + own(rec))
             for p in self.site.postings:
                 h.update(repr(p).encode())
             h.update(repr(sorted(self.site.index_numbers.items())).encode())
