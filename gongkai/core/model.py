@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Loc
+from gongkai.core.plain_repr import plain_repr
 from gongkai.core.schema.types import DISCLOSURE, RECORD_TYPES, VALIDITY, RecordType
 from gongkai.core.standard import StandardStatus
 
@@ -102,6 +103,7 @@ class Record:
         raise AttributeError(name)
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Summary:
     """What a list shows of a record: no body and no table data.  List

@@ -25,6 +25,7 @@ from typing import Any
 
 from gongkai.check.rules.goods import item_totals, row_items
 from gongkai.core.model import Record, Site
+from gongkai.core.plain_repr import plain_repr
 from gongkai.core.schema.kinds import Bool, Date, Int, Kind, ListOf, Money, Struct
 from gongkai.core.schema.types import COMMON, GROUNDS, VALIDITY
 from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, _dumps, _url, csv_bytes, money_text
@@ -51,6 +52,7 @@ def tabular(rec: Record) -> bool:
 # --- downloads, as linked from a record page --------------------------------------------
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Download:
     label: str
@@ -309,6 +311,7 @@ def record_csv(site: Site, rec: Record) -> bytes | None:
 # --- the catalogue (公开目录) -----------------------------------------------------------------------
 
 
+@plain_repr
 @dataclass(frozen=True)
 class CatalogueEntry:
     """One line of the 公开目录: metadata only, for public and non-public records alike."""
