@@ -173,3 +173,43 @@ def test_every_path_is_normal_before_it_is_written_or_kept(tmp_path: Path, rel: 
             w.leaks.clear()
     if stored is not None:
         assert (tmp_path / "out" / stored).read_bytes() == b"x"
+
+
+def _walked(folders: list[Path]) -> dict[str, tuple[int, ...]]:
+    """What the build stamp took by os.walk before it listed by scandir."""
+    out: dict[str, tuple[int, ...]] = {}
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if d not in ("__pycache__", ".git")]
+            for name in filenames:
+                p = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(p)
+                except OSError:
+                    continue
+                out[p] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    return out
+
+
+def test_the_build_stamp_takes_the_files_os_walk_finds(tmp_path: Path) -> None:
+    """Symlinks to files are followed, to folders neither entered nor taken,
+    broken ones skipped; __pycache__ and .git are not entered."""
+    from gongkai.run.engine.store import stamp_files
+
+    content, themes, other = tmp_path / "content", tmp_path / "themes", tmp_path / "elsewhere"
+    for d in (content / "notices" / "2020", content / "__pycache__", content / ".git", themes / "t", other / "deep"):
+        d.mkdir(parents=True)
+    for p in (content / "site.yaml", content / "notices" / "2020" / "a.md", content / "__pycache__" / "x.pyc"):
+        p.write_text("x", encoding="utf-8")
+    (content / ".git" / "HEAD").write_text("ref", encoding="utf-8")
+    (themes / "t" / "base.html").write_text("<html>", encoding="utf-8")
+    (other / "deep" / "b.md").write_text("y", encoding="utf-8")
+    (other / "c.md").write_text("z", encoding="utf-8")
+    (content / "linked-folder").symlink_to(other, target_is_directory=True)
+    (content / "linked-file.md").symlink_to(other / "c.md")
+    (content / "broken.md").symlink_to(tmp_path / "gone.md")
+    folders = [content, themes, tmp_path / "missing"]
+    got = stamp_files(folders)
+    assert got == _walked(folders)
+    assert str(content / "linked-file.md") in got and str(content / "notices" / "2020" / "a.md") in got
+    assert not any("linked-folder" in p or "__pycache__" in p or ".git" in p for p in got)

@@ -63,18 +63,25 @@ def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, ...]]:
     ``folders``: the inode change time, which no tool can set back, tells an
     edit that kept the size and restored the mtime (cp -p, rsync -t, touch -r)."""
     out: dict[str, tuple[int, ...]] = {}
-    for folder in folders:
-        if not folder.is_dir():
+    # os.walk's files (a symlink to a folder is neither entered nor taken), by scandir: its
+    # entries join their paths in C (12,000 files at 10,000 records, on every build and no-op)
+    stack = [str(folder) for folder in folders if folder.is_dir()]
+    while stack:
+        try:
+            it = os.scandir(stack.pop())
+        except OSError:
             continue
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames[:] = [d for d in dirnames if d not in ("__pycache__", ".git")]
-            for name in filenames:
-                p = os.path.join(dirpath, name)
+        with it:
+            for e in it:
                 try:
-                    st = os.stat(p)
+                    if e.is_dir():
+                        if not e.is_symlink() and e.name not in ("__pycache__", ".git"):
+                            stack.append(e.path)
+                        continue
+                    st = e.stat()
                 except OSError:
                     continue
-                out[p] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                out[e.path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     return out
 
 
