@@ -184,3 +184,78 @@ def test_a_page_replaced_in_the_previews_spare_is_never_published(demo: Path, tm
         build(demo, TODAY, out=out, cache=cache)
         assert b"FFFF" not in (_deep_folder(out) / "index.html").read_bytes()
         _assert_same(out, _cold(demo, tmp_path))
+
+
+# --- the output's check run ahead, beside the build (run/engine/ahead.py) -----------------------
+
+
+def _output_checks(monkeypatch: pytest.MonkeyPatch, out: Path, die: bool = False) -> list[int]:
+    """The pids of processes that checked ``out`` by its notes and told this
+    one (a forked process's calls are its own: only this process's show here).
+    ``die``: a forked process ends as it starts the check."""
+    me, calls = os.getpid(), []
+    real = walk.known
+
+    def spy(root: str, *args: object, **kwargs: object) -> object:
+        if root == str(out):
+            if die and os.getpid() != me:
+                os._exit(3)
+            calls.append(os.getpid())
+        return real(root, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk, "known", spy)
+    return calls
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no process beside the build")
+def test_the_output_is_checked_beside_the_build_and_its_answer_taken(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gongkai.run.engine import ahead
+
+    out = _noted_site(demo).resolve()
+    answers: list[object] = []
+    real = ahead.WalkAhead.result
+
+    def result(self: ahead.WalkAhead) -> object:
+        answers.append(real(self))
+        return answers[-1]
+
+    monkeypatch.setattr(ahead.WalkAhead, "result", result)
+    calls = _output_checks(monkeypatch, out)
+    _edit_notice(demo, "第四句补充。")
+    build(demo, TODAY, out=out)
+    assert len(answers) == 1 and answers[0] is not None  # the forked process's check was taken…
+    assert calls == []  # …and this process did not check the output itself
+    assert not list(demo.glob(".build.probe-*"))  # its probe is gone
+    _assert_same(out, _cold(demo, tmp_path))
+
+
+def test_a_check_ahead_that_dies_leaves_the_check_to_the_build(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _noted_site(demo).resolve()
+    calls = _output_checks(monkeypatch, out, die=True)
+    _edit_notice(demo, "第四句补充。")
+    build(demo, TODAY, out=out)
+    assert calls == [os.getpid()]  # checked here, as before
+    _assert_same(out, _cold(demo, tmp_path))
+    planted = _deep_folder(out) / "planted.html"  # and a file put in the output is still refused
+    planted.write_text("a portal's page", encoding="utf-8")
+    _edit_notice(demo, "第五句补充。")
+    with pytest.raises(OutputError, match=r"planted\.html"):
+        build(demo, TODAY, out=out)
+
+
+def test_a_probe_left_by_a_killed_check_is_removed(demo: Path) -> None:
+    out = _noted_site(demo)
+    child = os.fork()
+    if child == 0:
+        os._exit(0)
+    os.waitpid(child, 0)  # a pid no process has now
+    dead, alive = demo / f".build.probe-{child}", demo / f".build.probe-{os.getpid()}"
+    dead.write_bytes(b"")
+    alive.write_bytes(b"")
+    _edit_notice(demo, "第四句补充。")
+    build(demo, TODAY, out=out)
+    assert not dead.exists() and alive.exists()  # a running process's probe is its own

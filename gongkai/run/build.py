@@ -94,7 +94,10 @@ def build(
         from gongkai.run.pipeline import make_site
 
     engine = Engine(root, out, cache, args, progress, workers, stamp, early=True)
-    return make_site(root, out, engine, today, drafts, strict, sheets)
+    try:
+        return make_site(root, out, engine, today, drafts, strict, sheets)
+    finally:
+        engine.close()
 
 
 @contextmanager

@@ -20,23 +20,32 @@ never a silent overwrite).
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from types import TracebackType
+from typing import Any, Protocol
 
 from gongkai.core.errors import ContentError, OutputError, Problem
 from gongkai.run import spare, walk
+from gongkai.run.exchange import exchange as _exchange
 from gongkai.run.manifest import MARKER, Manifest, Marker, binding, file_digest, read_marker, tree_token
 
 __all__ = ["MARKER", "Manifest", "Marker", "Output", "binding", "file_digest", "read_marker", "tree_token"]
 
 _digest = file_digest
+
+
+class Ahead(Protocol):
+    """The output's check run ahead (run/engine/ahead.py: WalkAhead)."""
+
+    files: Any
+    folders: Any
+
+    def result(self) -> tuple[int, walk.Known] | None: ...
 
 
 class Output:
@@ -50,6 +59,7 @@ class Output:
         previous: Manifest | None = None,
         verify: bool = True,
         site: Path | None = None,
+        ahead: Ahead | None = None,
     ) -> None:
         """``protect``: folders the output must neither replace, contain nor
         lie inside (the content and theme folders).  ``guard``: called with
@@ -60,7 +70,11 @@ class Output:
         ``verify``: check that each file left alone is still as that build
         wrote it (size and mtime); off only for a folder nobody else writes
         (the preview's): such a private output is not checked for foreign
-        files (its spare is, before each use).  ``site``: the site folder, bound into the marker."""
+        files (its spare is, before each use).  ``site``: the site folder, bound into the marker.
+        ``ahead``: the same check of the output by its folders' notes, run
+        beside the build since it started (run/engine/ahead.py), taken when
+        it was of ``previous``'s files and notes."""
+        self._ahead = ahead
         self.verify = verify
         self.private = not verify
         self.guard = guard
@@ -138,6 +152,12 @@ class Output:
         ``keep`` and the spare check each file by is kept: no second stat."""
         assert self.previous is not None
         known = self.previous.files
+        ahead = self._ahead
+        if ahead is not None and ahead.files is known and ahead.folders is self.previous.folders and self.verify:
+            got = ahead.result()
+            if got is not None:  # its probe was written before it stat'ed any folder: older than this tree's marker
+                self._probe, (self._seen, self._noted, _) = got
+                return
         checked = walk.known(str(self.out), known, self.previous.folders, frozenset({MARKER}), stat=self.verify)
         if checked is not None:  # exactly the last build's files: no folder to list but those changed since
             self._seen, self._noted, _ = checked
@@ -514,39 +534,6 @@ def _output_error(out: Path, exc: OSError) -> OutputError:
     )
 
 
-def _exchange_linux() -> Callable[[Path, Path], bool] | None:
-    """renameat2(RENAME_EXCHANGE) through libc, where the kernel and libc have it."""
-    if sys.platform != "linux":
-        return None
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return None
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    fn.restype = ctypes.c_int
-    at_fdcwd, rename_exchange = -100, 2
-
-    def exchange(a: Path, b: Path) -> bool:
-        rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-        if rc == 0:
-            return True
-        err = ctypes.get_errno()
-        if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
-            return False  # not on this kernel or file system: two renames instead
-        raise OSError(err, os.strerror(err), str(b))
-
-    return exchange
-
-
-_EXCHANGE = _exchange_linux()
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap folders ``a`` and ``b`` atomically; False where that cannot be done."""
-    return _EXCHANGE(a, b) if _EXCHANGE is not None else False
-
-
 def _replace_bytes(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` by a rename: a reader sees the old file or the new one."""
     tmp = target.with_name(f".{target.name}.gk-{os.getpid()}.tmp")
@@ -565,6 +552,10 @@ def _clean_stale(out: Path, alive: Callable[[int], bool] | None = None) -> None:
     alive = alive or _pid_alive
     for p in out.parent.glob(f".{out.name}.*-*"):
         parts = p.name[len(out.name) + 2 :].split("-")
+        if len(parts) == 2 and parts[0] == "probe" and parts[1].isdigit():  # run/engine/ahead.py's, if killed
+            if not alive(int(parts[1])) and p.is_file() and not p.is_symlink():
+                p.unlink(missing_ok=True)
+            continue
         if len(parts) < 2 or parts[0] not in ("tmp", "old") or not parts[1].isdigit():
             continue
         if read_marker(p) is None:

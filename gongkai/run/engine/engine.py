@@ -26,6 +26,7 @@ from gongkai.emit.search_state import Parts, SearchState, Spliced, full_index, i
 from gongkai.plan.pages import Page
 from gongkai.read.load import LoadedSite
 from gongkai.run.engine import sealed
+from gongkai.run.engine.ahead import WalkAhead
 from gongkai.run.engine.early import Early
 from gongkai.run.engine.feed import Spool
 from gongkai.run.engine.keep import KeptPlan
@@ -46,6 +47,7 @@ from gongkai.run.engine.pools import (
 )
 from gongkai.run.engine.search import SearchKeeper
 from gongkai.run.engine.store import BuildCache, BuildStamp, code_digest, forget_build, remember_build
+from gongkai.run.manifest import MARKER, Manifest
 from gongkai.run.progress import Progress, silent
 from gongkai.run.write import Output
 
@@ -89,6 +91,21 @@ class Engine:
         want = early and self.workers > 1 and self.cache.search_memo is None and not self._state_kept()
         self.early: Early | None = Early() if want else None
         self._kept: KeptPlan | None = None
+        # The output's check, run beside the loading and checking (ahead.py): a command's build
+        # into a folder others may write (the preview's is private), with the notes of the last
+        self.ahead: WalkAhead | None = None
+        self._previous: Manifest | None = None
+        self._previous_read = False
+        if early and self.workers > 1 and not self.cache.private_output:
+            self._previous, self._previous_read = self.cache.manifest(out), True
+            if self._previous is not None and self._previous.folders:
+                self.ahead = WalkAhead(out, self._previous.files, self._previous.folders, MARKER)
+
+    def close(self) -> None:
+        """End what the build started beside it and did not use (a build that stopped early)."""
+        if self.ahead is not None:
+            self.ahead.close()
+            self.ahead = None
 
     def _state_kept(self) -> bool:
         path = SearchKeeper(self.cache.folder, self.out).state_path
@@ -185,14 +202,14 @@ class Engine:
         swapped in whole when the block ends without an error."""
         if self.cache.folder is not None:
             forget_build(self.cache.folder, self.out)  # until this build records itself
-        previous = self.cache.manifest(self.out)
+        previous = self._previous if self._previous_read else self.cache.manifest(self.out)
         verify = not self.cache.private_output
         # Every record is in memory now and stays to the end: the cyclic garbage
         # collector need not walk them again (and forked workers then do not
         # touch, and so copy, the pages they sit on).
         gc.freeze()
         try:
-            with Output(self.out, protect, guard, previous, verify, self.root) as output:
+            with Output(self.out, protect, guard, previous, verify, self.root, self.ahead) as output:
                 kept = self._kept if self._kept is not None and self._kept.keys.site is site else None
                 keys = kept.keys if kept is not None else None
                 made = Made(output, keys or Fingerprints(site, renderer.template_digest, self.args[:2] + self.args[3:]))
@@ -208,6 +225,7 @@ class Engine:
                 finally:
                     made.close()
         finally:
+            self.close()  # taken by the output's check, or not wanted
             gc.unfreeze()
 
     def finish(self, made: Made, result: Any) -> Any:
