@@ -259,3 +259,54 @@ def test_a_probe_left_by_a_killed_check_is_removed(demo: Path) -> None:
     _edit_notice(demo, "第四句补充。")
     build(demo, TODAY, out=out)
     assert not dead.exists() and alive.exists()  # a running process's probe is its own
+
+
+@pytest.mark.parametrize("how", ["replaced", "rewritten"])
+def test_a_kept_page_of_the_output_changed_while_the_build_runs_is_never_published(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """The output is checked as the build starts (beside it), and its
+    unchanged files are linked into the new tree at the end: one put in
+    place of such a file, or changed, in between is caught as it is linked.
+    The build stops and the old site stays."""
+    import gongkai.run.pipeline as pipeline
+
+    out = tmp_path / "site-out"  # outside the site folder: no spare, every kept file is linked from the output
+    build(demo, TODAY, out=out)
+    page = _deep_folder(out) / "index.html"
+    original = page.read_bytes()
+
+    def meanwhile(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the build went on past its output")
+
+    def forge() -> None:
+        st = page.stat()
+        if how == "replaced":  # another file of the same name, size and mtime, renamed over it (as rsync does)
+            other = page.with_name(".forged")
+            other.write_bytes(b"F" * st.st_size)
+            os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.replace(other, page)
+        else:  # the same file written again, its size kept
+            page.write_bytes(b"F" * st.st_size)
+            os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+
+    # the forgery lands once the output's check is done and before its end (the search index is made then)
+    from gongkai.run.engine import engine
+
+    made_search = engine.Made.search
+
+    def search(self: engine.Made) -> None:
+        forge()
+        made_search(self)
+
+    monkeypatch.setattr(engine.Made, "search", search)
+    monkeypatch.setattr(pipeline, "save_registry", meanwhile)
+    _edit_notice(demo, "第四句补充。")
+    with pytest.raises(OutputError, match="生成过程中被改动或替换"):
+        build(demo, TODAY, out=out)
+    assert b"FFFF" in page.read_bytes()  # the old site as it was (with what was put there)
+    assert not list(tmp_path.glob(".site-out.tmp-*"))  # nothing half made left beside it
+    page.write_bytes(original)
+    monkeypatch.undo()
+    build(demo, TODAY, out=out)  # checked again from the start: the page is made again
+    _assert_same(out, _cold(demo, tmp_path))

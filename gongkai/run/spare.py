@@ -28,7 +28,7 @@ edit after the first few), the first otherwise.
 
 While it is being made the spare carries a temporary name
 (``.<out>.tmp-<pid>-spare``): a build killed then leaves a stale temporary
-tree, removed by the next build like any other (write._clean_stale), never
+tree, removed by the next build like any other (swap.clean_stale), never
 a half-changed spare.
 
 A private output (the preview server's, in a folder of its own that no

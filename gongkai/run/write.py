@@ -31,8 +31,9 @@ from typing import Any, Protocol
 
 from gongkai.core.errors import ContentError, OutputError, Problem
 from gongkai.run import spare, walk
-from gongkai.run.exchange import exchange as _exchange
 from gongkai.run.manifest import MARKER, Manifest, Marker, binding, file_digest, read_marker, tree_token
+from gongkai.run.swap import clean_stale as _clean_stale
+from gongkai.run.swap import exchange as _exchange
 
 __all__ = ["MARKER", "Manifest", "Marker", "Output", "binding", "file_digest", "read_marker", "tree_token"]
 
@@ -356,10 +357,12 @@ class Output:
             self.manifest.token = tree_token((rel, e[0]) for rel, e in self.manifest.files.items())
             _replace_bytes(tree / MARKER, f"gongkai\n{self.manifest.token}\n{self.binding}\n".encode())
             old = self._swap(tree)
-        except OSError as exc:
+        except (OSError, OutputError) as exc:
             shutil.rmtree(self.tmp, ignore_errors=True)
             if tree is not self.tmp:
                 shutil.rmtree(tree, ignore_errors=True)
+            if isinstance(exc, OutputError):
+                raise
             raise _output_error(self.out, exc) from exc
         self._retire(old, used_spare=tree is not self.tmp)
 
@@ -420,6 +423,29 @@ class Output:
             if exc.errno not in _NO_LINKS:
                 raise
             shutil.copy2(self._out_prefix + rel, target)
+            self._as_checked(rel, target, linked=False)
+            return
+        self._as_checked(rel, target, linked=True)
+
+    def _as_checked(self, rel: str, target: str, linked: bool) -> None:
+        """The output's ``rel``, just linked (or copied) to ``target``, is the
+        file the output's check found there: not one put in its place, or
+        changed, while the build ran (the check may have run well before, beside
+        the build: run/engine/ahead.py).  Else the build stops, the old site stays."""
+        if not self.verify:
+            return
+        seen = self._seen.get(rel)
+        st = os.lstat(target)
+        if seen is not None and (
+            (st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino) == seen
+            if linked
+            else (st.st_size, st.st_mtime_ns) == seen[:2]
+        ):
+            return
+        raise OutputError(
+            f"输出目录 {self.out} 里的文件 {rel} 在生成过程中被改动或替换。为免发布不是 gongkai 生成的内容，"
+            "本次没有更新网站，原来的网站保持不变。请确认没有别的程序在写这个目录，然后重新生成"
+        )
 
     def _retire(self, old: Path | None, used_spare: bool) -> None:
         """After the swap: the replaced tree becomes the spare (a spare this
@@ -498,12 +524,14 @@ class Output:
             if can_link:
                 try:
                     os.link(src, target)
+                    self._as_checked(rel, target, linked=True)
                     continue
                 except OSError as exc:
                     if exc.errno not in _NO_LINKS:
                         raise
                     can_link = False
             shutil.copy2(src, target)
+            self._as_checked(rel, target, linked=False)
 
     def _swap(self, tree: Path) -> Path | None:
         """Make ``tree`` the output folder in one step; where the old tree now is."""
@@ -544,35 +572,3 @@ def _replace_bytes(target: Path, data: bytes) -> None:
 def _our_tree(path: Path) -> bool:
     """A folder (not a link) holding a marker: a tree gongkai made."""
     return path.is_dir() and not path.is_symlink() and read_marker(path) is not None
-
-
-def _clean_stale(out: Path, alive: Callable[[int], bool] | None = None) -> None:
-    """Remove temporary trees left by builds that were killed (a tree being
-    written by a build still running is left alone)."""
-    alive = alive or _pid_alive
-    for p in out.parent.glob(f".{out.name}.*-*"):
-        parts = p.name[len(out.name) + 2 :].split("-")
-        if len(parts) == 2 and parts[0] == "probe" and parts[1].isdigit():  # run/engine/ahead.py's, if killed
-            if not alive(int(parts[1])) and p.is_file() and not p.is_symlink():
-                p.unlink(missing_ok=True)
-            continue
-        if len(parts) < 2 or parts[0] not in ("tmp", "old") or not parts[1].isdigit():
-            continue
-        if read_marker(p) is None:
-            continue  # not a tree gongkai made
-        if parts[0] == "old" and not out.exists():
-            os.replace(p, out)  # a swap was cut off between its two renames
-        elif parts[0] == "old" or not alive(int(parts[1])):
-            shutil.rmtree(p, ignore_errors=True)
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True

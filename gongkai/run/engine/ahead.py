@@ -32,7 +32,7 @@ from gongkai.run.engine.pools import _end_with, can_fork
 
 __all__ = ["PROBE", "WalkAhead"]
 
-PROBE = "probe"  # .<out>.probe-<pid>: write._clean_stale removes one a killed process left
+PROBE = "probe"  # .<out>.probe-<pid>: swap.clean_stale removes one a killed process left
 
 
 class WalkAhead:
