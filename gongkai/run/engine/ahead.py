@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.run import walk
-from gongkai.run.engine.pools import _end_with, can_fork
+from gongkai.run.engine.pools import _end_with, can_fork, end_process
 
 __all__ = ["PROBE", "WalkAhead"]
 
@@ -58,7 +58,7 @@ class WalkAhead:
             return None
         try:
             got = self.conn.recv()
-        except (OSError, EOFError, Exception):  # died, or sent something not whole
+        except Exception:  # died (end of file), or sent something not whole
             got = None
         finally:
             self.close()
@@ -68,17 +68,8 @@ class WalkAhead:
 
     def close(self) -> None:
         """End the process (now, if it is still walking)."""
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-        if self.proc is not None:
-            if self.proc.is_alive():
-                self.proc.terminate()
-            self.proc.join(10)
-            if self.proc.is_alive():
-                self.proc.kill()
-                self.proc.join()
-            self.proc = None
+        end_process(self.proc, now=True, conn=self.conn)
+        self.proc = self.conn = None
 
 
 def _walk(

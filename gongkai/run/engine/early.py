@@ -25,7 +25,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from gongkai.run.engine.pools import WorkerLost, _end_with, can_fork
+from gongkai.run.engine.pools import WorkerLost, _end_with, can_fork, end_process
 
 __all__ = ["Early"]
 
@@ -73,17 +73,9 @@ class Early:
 
     def close(self) -> None:
         """End the process (now, if its job is still running)."""
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-        if self.proc is not None:
-            if self.sent:  # its answer is taken, or no longer wanted
-                self.proc.terminate()
-            self.proc.join(10)  # unused, it ends at the end of file
-            if self.proc.is_alive():
-                self.proc.kill()
-                self.proc.join()
-            self.proc = None
+        # its answer is taken, or no longer wanted; unused, it ends at the end of file
+        end_process(self.proc, now=self.sent, conn=self.conn)
+        self.proc = self.conn = None
 
 
 def _serve(conn: Connection, ours: Connection, parent: int) -> None:

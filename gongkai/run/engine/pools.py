@@ -44,6 +44,7 @@ __all__ = [
     "WorkerLost",
     "can_fork",
     "check_in_pool",
+    "end_process",
     "give_back",
     "make_items",
     "parallel",
@@ -301,6 +302,21 @@ def _worker_init(job: tuple[Renderer, Sequence[Item], Guard | None, Any, str], p
     global _worker
     _worker = job
     _end_with(parent)
+
+
+def end_process(proc: Any, now: bool, conn: Any = None) -> None:
+    """Close this end of its pipe (if any) and wait for a forked process to
+    end (terminated first when ``now``), killed if it lingers."""
+    if conn is not None:
+        conn.close()
+    if proc is None:
+        return
+    if now and proc.is_alive():
+        proc.terminate()
+    proc.join(10)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
 
 
 def _end_with(parent: int) -> None:
