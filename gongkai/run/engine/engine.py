@@ -91,8 +91,9 @@ class Engine:
         want = early and self.workers > 1 and self.cache.search_memo is None and not self._state_kept()
         self.early: Early | None = Early() if want else None
         self._kept: KeptPlan | None = None
-        # The output's check, run beside the loading and checking (ahead.py): a command's build
-        # into a folder others may write (the preview's is private), with the notes of the last
+        # The output's check, run beside the loading and checking (ahead.py): for a command's
+        # build into a folder others may write (the preview's is private) whose last build noted
+        # its folders
         self.ahead: WalkAhead | None = None
         self._previous: Manifest | None = None
         self._previous_read = False
