@@ -296,7 +296,7 @@ class Made:
             memo.prune_pages({page.path for page in pages})
         rendered = len(items)
         previous = self.output.previous
-        touched = self.kept.untouched(previous.token) if self.kept is not None and previous is not None else None
+        touched = self.kept.touched_since(previous.token) if self.kept is not None and previous is not None else None
         for name, inputs, produce in groups:
             kept_key = self._kept_key(name, inputs, touched) if touched is not None else None
             if kept_key is not None and self._reuse(name, kept_key):
@@ -344,7 +344,7 @@ class Made:
         """The last build's key of a record's own group (``name`` is
         ``kind:id`` and ``inputs`` are ``(kind, record)``: keys.Fingerprints.key
         makes it from the base, the name and ``Fingerprints.record``) when the
-        record is not ``touched`` (KeptPlan.untouched): it is this build's too."""
+        record is not ``touched`` (KeptPlan.touched_since): it is this build's too."""
         if len(inputs) != 2 or type(inputs[1]) is not Record:
             return None
         kind, rec = inputs

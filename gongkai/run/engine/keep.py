@@ -217,7 +217,7 @@ class KeptPlan:
         kept, self.own, self.changed, self.touched = found
         return kept
 
-    def untouched(self, token: str) -> set[str] | None:
+    def touched_since(self, token: str) -> set[str] | None:
         """The records whose ``Fingerprints.record`` may have changed since the
         last build, when the tree whose manifest is ``token`` is the one that
         build left (its record groups' keys are then that build's: a record
