@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -329,10 +330,13 @@ def test_killed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     # Without its cache the build writes a whole new tree beside the old one
     # (an incremental one would update a few files in place at the very end).
     shutil.rmtree(site_cache_dir(site))
+    temp = tmp_path / "temp"  # the build's own temporary folder: what it leaves there is seen
+    temp.mkdir()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gongkai", "build", str(site), "--today", "2015-03-01"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(temp)},
     )
     deadline = time.monotonic() + 60
     killed = False
@@ -347,8 +351,16 @@ def test_killed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     assert killed, "the build finished before it could be killed mid-write"
     assert tree_digest(out) == before  # the old site, byte for byte
     assert list(site.glob(".build.tmp-*"))  # the half-written tree is left aside ...
-    build(site, date(2015, 3, 1), out=out)
-    assert not list(site.glob(".build.tmp-*"))  # ... and cleaned by the next build
+    left = [p.name for p in temp.iterdir()]
+    assert any(n.startswith(f"gongkai-spool-{proc.pid}-") for n in left), left  # ... and the records it spooled
+    mp = pytest.MonkeyPatch()
+    mp.setattr(tempfile, "tempdir", str(temp))
+    try:
+        build(site, date(2015, 3, 1), out=out)
+    finally:
+        mp.undo()
+    assert not list(site.glob(".build.tmp-*"))  # ... are cleaned by the next build
+    assert not list(temp.iterdir()), "the killed build's scratch files are still in the temp folder"
     assert "改过的通知" in (out / "notices" / "n-00000" / "index.html").read_text(encoding="utf-8")
     assert (out / MARKER).is_file()
 

@@ -72,12 +72,12 @@ bounded by the batch size, not by the site.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any
 
 from gongkai.core.model import Record, Site
+from gongkai.emit.scratch import scratch_dir
 from gongkai.emit.search_memo import SearchMemo, _contribution, _IndexState, _Parts, _shard_count, _splice_index
 from gongkai.emit.search_text import (
     _ENC,
@@ -321,7 +321,7 @@ def _merge(
     """Every file but meta.json, with postings merged through temporary
     files (bounded memory); returns the shard count.  ``seen(n, parts)``
     is told each document's parts (search_state keeps them)."""
-    with tempfile.TemporaryDirectory(prefix="gk-search-") as tmp:
+    with scratch_dir("search") as tmp:
         spill = _Spill(tmp)
         try:
             yield from _docs(ordered, spill, facets, parts, vils_of, seen)

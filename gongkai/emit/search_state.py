@@ -27,13 +27,13 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from gongkai.core.model import Record, Site
+from gongkai.emit.scratch import scratch_dir
 from gongkai.emit.search_index import _Facets, _merge, meta_file, search_records
 from gongkai.emit.search_memo import _shard_count, splice_posting
 from gongkai.emit.search_text import FORMAT, INDEX_DIR, MAX_SHARDS, _doc_parts, _dumps, _villages, shard_of
@@ -199,7 +199,7 @@ def planned_index(
     (each read once, in turn: a stream will do).  ``done`` is given the
     parts in groups of keys (``_Collect.groups``), to be read in turn."""
     facets = _Facets(plan.heads)
-    with tempfile.TemporaryDirectory(prefix="gk-parts-") as tmp:  # removed however the merge ends
+    with scratch_dir("parts") as tmp:  # removed however the merge ends
         collect = _Collect(plan.keys, tmp)
         try:
             docs = (_search_doc(r, h[2]) for r, h in zip(records, plan.heads, strict=True))

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from gongkai.emit.scratch import pid_alive
 from gongkai.run.manifest import read_marker
 
 __all__ = ["clean_stale", "exchange"]
@@ -54,7 +55,7 @@ def exchange(a: Path, b: Path) -> bool:
 def clean_stale(out: Path, alive: Callable[[int], bool] | None = None) -> None:
     """Remove temporary trees left by builds that were killed (a tree being
     written by a build still running is left alone)."""
-    alive = alive or _pid_alive
+    alive = alive or pid_alive
     for p in out.parent.glob(f".{out.name}.*-*"):
         parts = p.name[len(out.name) + 2 :].split("-")
         if len(parts) == 2 and parts[0] == "probe" and parts[1].isdigit():  # run/engine/ahead.py's, if killed
@@ -69,15 +70,3 @@ def clean_stale(out: Path, alive: Callable[[int], bool] | None = None) -> None:
             os.replace(p, out)  # a swap was cut off between its two renames
         elif parts[0] == "old" or not alive(int(parts[1])):
             shutil.rmtree(p, ignore_errors=True)
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True

@@ -20,6 +20,7 @@ from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
 from gongkai.core.model import Record, Site
 from gongkai.emit.render import Renderer
+from gongkai.emit.scratch import clean_scratch
 from gongkai.emit.search_index import build_search_index, search_docs, site_search_index
 from gongkai.emit.search_memo import SearchMemo
 from gongkai.emit.search_state import Parts, SearchState, Spliced, full_index, index_plan, planned_index, splice_index
@@ -86,6 +87,8 @@ class Engine:
         self.cache = cache or BuildCache(root)
         self.args = args
         self.stamp = stamp or build_stamp(root, out, args)
+        # what a killed build left in the temporary folder (records, search documents)
+        clean_scratch()
         # Not when the last build's search state is kept for ``out``: the
         # index is then spliced (a state found stale later merges in the pool).
         want = early and self.workers > 1 and self.cache.search_memo is None and not self._state_kept()

@@ -13,9 +13,10 @@ from __future__ import annotations
 import itertools
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from gongkai.emit.scratch import scratch_file
 
 __all__ = ["Spool"]
 
@@ -26,7 +27,7 @@ class Spool:
     the records so: a stream, never all of them at once)."""
 
     def __init__(self, objects: Iterable[Any], batch: int = 64) -> None:
-        fd, self.path = tempfile.mkstemp(prefix="gongkai-spool-")
+        fd, self.path = scratch_file("spool")
         with os.fdopen(fd, "wb") as f:
             it = iter(objects)
             while chunk := list(itertools.islice(it, batch)):

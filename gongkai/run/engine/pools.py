@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import pickle
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,6 +32,7 @@ from typing import Any
 
 from gongkai.core.errors import GongkaiError, Problem
 from gongkai.emit.render import Renderer
+from gongkai.emit.scratch import clean_scratch, scratch_file
 from gongkai.plan.pages import Page
 
 __all__ = [
@@ -114,7 +114,7 @@ class Forked:
         self.spool = ""
         self.processes = processes
         if make is not None:
-            fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
+            fd, self.spool = scratch_file("aside")
             os.close(fd)
         self.pending: set[Future[Any]] = set()
         self.job = (renderer, pages, guard)
@@ -323,11 +323,15 @@ def _end_with(parent: int) -> None:
     """End this forked worker when the build that forked it is gone.  A
     worker holds both ends of its task pipe (inherited), so a build killed
     outright (kill -9, a CI job cancelled) never gives it an end of file: it
-    would wait for a task for ever.  A thread watches the parent instead."""
+    would wait for a task for ever.  A thread watches the parent instead.
+    Before it ends, the worker removes its scratch files (the search merge's
+    spills: the next build may look before this one has ended)."""
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
+        me = os.getpid()
+        clean_scratch(alive=lambda pid: pid != me)
         os._exit(1)
 
     threading.Thread(target=watch, name="gongkai-parent-watch", daemon=True).start()
@@ -411,7 +415,7 @@ class Aside:
         self.early = early if self.forked is None and remote is not None and early is not None else None
         self.spool = ""
         if self.early is not None and remote is not None:
-            fd, self.spool = tempfile.mkstemp(prefix="gongkai-aside-")
+            fd, self.spool = scratch_file("aside")
             os.close(fd)
             try:
                 self.early.run(functools.partial(_aside_write, remote, self.spool, guard))
