@@ -259,3 +259,26 @@ def test_a_page_memo_entry_is_dropped_when_the_base_changes(monkeypatch: pytest.
     memo.page_key(Page("a/", "list.html", "A", {"n": 1.0}), keys)  # type: ignore[arg-type]
     assert len(made) == 4  # the template changed
     assert memo_module.same is same
+
+
+def test_search_files_a_splice_leaves_are_written_whole_when_the_output_cannot_keep_them(
+    demo: Path, server: DevServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memo holds each document's parts packed (search_memo._Packed) and
+    the shards as their files; when the output refuses to keep the files a
+    splice left as they were, each is unpacked and written, and the served
+    tree is still the full build's."""
+    from gongkai.run.write import Output
+
+    _rebuilt(server)
+    asked: list[int] = []
+
+    def refuse(self: Output, rels: object) -> bool:
+        asked.append(len(list(rels)))  # type: ignore[call-overload]
+        return False
+
+    monkeypatch.setattr(Output, "keep_all", refuse)
+    _append(demo / NOTICE, "\n预览时补充。\n")
+    _rebuilt(server)
+    assert server.cache.search_memo.spliced == 1 and max(asked) > 20, asked  # the search files among them
+    _assert_same(server.out, _cold(demo, tmp_path))

@@ -73,12 +73,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
 from gongkai.core.model import Record, Site
 from gongkai.emit.scratch import scratch_dir
-from gongkai.emit.search_memo import SearchMemo, _contribution, _IndexState, _Parts, _shard_count, _splice_index
+from gongkai.emit.search_memo import SearchMemo, _DocParts, _IndexState, _Parts, _shard_count, _splice_index
 from gongkai.emit.search_text import (
     _ENC,
     _NENC,
@@ -156,9 +157,7 @@ class _Spill:
         self.batch = {}
         self.entries = 0
 
-    def shards(
-        self, shards: int, width: int, keep: dict[int, tuple[dict[str, str], bytes]] | None = None
-    ) -> Iterator[tuple[str, bytes]]:
+    def shards(self, shards: int, width: int, keep: dict[int, bytes] | None = None) -> Iterator[tuple[str, bytes]]:
         self.flush()
         for f in self.files:
             f.close()
@@ -182,7 +181,7 @@ class _Spill:
             for s, post in out.items():
                 data = _dumps(post)
                 if keep is not None:
-                    keep[s] = (post, data)
+                    keep[s] = data
                 yield f"{INDEX_DIR}/p/{s:0{width}x}.json", data
 
 
@@ -313,8 +312,8 @@ def meta_file(facets: _Facets, docs: int, shards: int) -> tuple[str, bytes]:
 def _merge(
     ordered: Sequence[SearchDoc],
     facets: _Facets,
-    keep: dict[int, tuple[dict[str, str], bytes]] | None = None,
-    parts: list[_Parts] | None = None,
+    keep: dict[int, bytes] | None = None,
+    parts: Sequence[_Parts] | None = None,
     vils_of: Callable[[SearchDoc], list[str]] | None = None,
     seen: Callable[[int, _Parts], None] | None = None,
 ) -> Generator[tuple[str, bytes], None, int]:
@@ -337,13 +336,8 @@ def _merge_memo(memo: SearchMemo, ordered: list[SearchDoc], facets: _Facets) -> 
     """As _merge, with each document's parts from ``memo``, and the last
     index spliced when only a few documents changed."""
     vil_ix = facets.vil_ix
-    vilcodes: list[tuple[int, ...]] = []
-    parts: list[_Parts] = []
-    for d in ordered:
-        vils = memo.villages(d)
-        codes = tuple(vil_ix[v] for v in vils)
-        vilcodes.append(codes)
-        parts.append(memo.parts(d, codes, vils, vil_ix))
+    vilcodes = [tuple(vil_ix[v] for v in memo.villages(d)) for d in ordered]
+    parts = _DocParts(memo, ordered, vilcodes, vil_ix)
     keeping, memo.keep, memo.kept = memo.keep, False, []
     memo.published = None  # until the engine has this build's tree in place
     try:
@@ -353,10 +347,10 @@ def _merge_memo(memo: SearchMemo, ordered: list[SearchDoc], facets: _Facets) -> 
         raise
     if state is None:
         memo.spliced = 0
-        keep: dict[int, tuple[dict[str, str], bytes]] = {}
+        keep: dict[int, bytes] = {}
         memo.index = None
         shards = yield from _merge(ordered, facets, keep, parts, memo.villages)
-        size = sum(_contribution(p) for p in parts)
+        size = sum(parts.packed(n).size for n in range(len(parts)))
         memo.index = _IndexState(ordered, vilcodes, facets.lists, shards, size, keep)
     else:
         memo.index = state
@@ -368,26 +362,24 @@ def _merge_memo(memo: SearchMemo, ordered: list[SearchDoc], facets: _Facets) -> 
         changed = set(memo._changed) if keeping else None
         dirty = memo._dirty if keeping else None
         kept = memo.kept
-        for n, (doc_file, blocks, _, _) in enumerate(parts):
-            out = kept if changed is not None and n not in changed else None
-            rel = f"{INDEX_DIR}/d/{n}.json"
-            if out is None:
-                yield rel, doc_file
-            else:
-                out.append((rel, doc_file))
-            for k, block in enumerate(blocks):
-                rel = f"{INDEX_DIR}/d/{n}-{k}.json"
-                if out is None:
-                    yield rel, block
-                else:
-                    out.append((rel, block))
+        for n in range(len(parts)):
+            if changed is None or n in changed:
+                doc_file, blocks, _, _ = parts[n]
+                yield f"{INDEX_DIR}/d/{n}.json", doc_file
+                for k, block in enumerate(blocks):
+                    yield f"{INDEX_DIR}/d/{n}-{k}.json", block
+                continue
+            packed = parts.packed(n)  # unpacked only if the files are not there as they were
+            kept.append((f"{INDEX_DIR}/d/{n}.json", partial(packed.file, -1)))
+            for k in range(packed.blocks):
+                kept.append((f"{INDEX_DIR}/d/{n}-{k}.json", partial(packed.file, k)))
         width = len(f"{shards - 1:x}")
         for s in sorted(state.post):
             rel = f"{INDEX_DIR}/p/{s:0{width}x}.json"
             if dirty is not None and s not in dirty:
-                kept.append((rel, state.post[s][1]))
+                kept.append((rel, partial(bytes, state.post[s])))
             else:
-                yield rel, state.post[s][1]
+                yield rel, state.post[s]
     memo.prune()
     memo.slim()
     return shards
@@ -397,7 +389,7 @@ def _docs(
     ordered: Sequence[SearchDoc],
     spill: _Spill,
     facets: _Facets,
-    parts: list[_Parts] | None = None,
+    parts: Sequence[_Parts] | None = None,
     vils_of: Callable[[SearchDoc], list[str]] | None = None,
     seen: Callable[[int, _Parts], None] | None = None,
 ) -> Iterator[tuple[str, bytes]]:

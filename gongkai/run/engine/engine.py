@@ -406,7 +406,7 @@ class Made:
             files = list(build_search_index(search_docs(site, memo), memo))
             left, memo.kept = memo.kept, []
             if left and not self.output.keep_all(rel for rel, _ in left):
-                files += left  # not there as they were: written
+                files += [(rel, get()) for rel, get in left]  # not there as they were: written
                 left = []
             self._made("search", key, files)
             self.groups["search"] = (key, self.groups["search"][1] + tuple(rel for rel, _ in left))
