@@ -175,12 +175,17 @@ class Renderer:
         self.env = template_env(dirs, bytecode)
         md = Markdown()
         nav = [s for s in sections(site) if s.url not in ("archive/", "postings/")]
+        publishers = site.config.publishers
+        # Nothing the environment holds may hold the site: a Jinja environment is a
+        # cycle (its templates name it), so whatever it holds lives until Python's
+        # full collection, and the preview server would keep each build's site
+        # (all its records' derived data) alive for several rebuilds.
         self.env.filters.update(
             markdown=md,
             money=money,
             number=number,
             cn_date=cn_date,
-            publisher=site.publisher_name,
+            publisher=lambda key: publishers.get(key, key),
         )
         # What a template may read besides its page's context: the site's
         # configuration, the day, the navigation (all in every page's key)
