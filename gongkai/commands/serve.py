@@ -34,7 +34,7 @@ from gongkai.emit.render import MemoryBytecodeCache
 from gongkai.emit.search_memo import SearchMemo
 from gongkai.run.build import BuildResult, build
 from gongkai.run.engine.memo import ServerMemo
-from gongkai.run.engine.pools import give_back
+from gongkai.run.engine.pools import fixed_mmap_threshold, give_back
 from gongkai.run.engine.store import BuildCache
 
 __all__ = ["DevServer", "normalise_base_path"]
@@ -140,6 +140,7 @@ class DevServer:
         # rebuilds: an edit re-reads and re-makes only what it touches.
         self.cache = BuildCache(self.root, manifests_on_disk=False)
         self.cache.search_memo = SearchMemo()
+        fixed_mmap_threshold()  # this process builds again and again
         self.cache.templates = MemoryBytecodeCache()
         self.cache.file_digests = {}
         self.cache.server_memo = ServerMemo()  # page keys, withdrawn records, summaries (run/engine/memo.py)
