@@ -383,3 +383,37 @@ def test_a_record_sent_back_by_a_checking_process_is_kept_with_shared_names(tmp_
     again = back.get(keys[0])
     assert again.record == first.record and list(again.record.__dict__) == names
     assert again.record.data == {"lines": ({"item_name": "道路", "amount_yuan": 1},), "fiscal_year": 2024}
+
+
+@pytest.mark.parametrize("long_lived", [False, True])
+def test_a_long_lived_store_does_not_give_the_records_it_holds_utf8_copies(tmp_path: Path, long_lived: bool) -> None:
+    """Pickling a str gives it a UTF-8 copy for as long as it lives
+    (CPython's cache, shown by sys.getsizeof).  The preview server's store
+    rewrites a shard or two on every save; written from the records in
+    memory, those would grow save after save.  A long-lived store writes
+    the entries already on disk from a copy read back from there."""
+    import sys
+
+    folder = tmp_path / "records"
+    keys = [f"{n:02x}{'0' * 62}" for n in range(0, 256, 4)]  # spread over the shards
+    first = RecordStore(folder)
+    for n, key in enumerate(keys):
+        first.put(key, ("青石镇第" + str(n) + "号通知，涉及农户四百余户。" * 20,))
+        first.used(key)
+    first.commit()
+
+    store = RecordStore(folder, long_lived=long_lived)
+    held = {key: store.get(key) for key in keys}  # read back: no UTF-8 copies yet
+    sizes = {key: sys.getsizeof(v[0]) for key, v in held.items()}
+    for key in keys:
+        store.used(key)
+    new = keys[0][:2] + "1" * 62  # an edit: a new key in the first shard
+    store.put(new, ("新的通知",))
+    store.used(new)
+    store.commit()
+    same_shard = [k for k in keys if pack.shard_of(k) == pack.shard_of(new)]
+    assert same_shard
+    grown = [k for k in same_shard if sys.getsizeof(held[k][0]) != sizes[k]]
+    assert (grown == []) if long_lived else (grown == same_shard), grown
+    back = RecordStore(folder)  # and the shard holds every entry
+    assert all(back.get(k) == held[k] for k in keys) and back.get(new) == ("新的通知",)
