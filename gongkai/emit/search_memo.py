@@ -117,13 +117,16 @@ class SearchMemo:
         hit = self.entries.get(key)
         return hit[1] if hit is not None and hit[0] is d else None
 
-    def make(self, d: SearchDoc, vilcodes: tuple[int, ...], vils: list[str], vil_ix: dict[str, int]) -> _Parts:
-        """``d``'s parts, made now and kept."""
+    def make(
+        self, d: SearchDoc, vilcodes: tuple[int, ...], vils: list[str], vil_ix: dict[str, int]
+    ) -> tuple[_Parts, _Packed]:
+        """``d``'s parts, made now, and kept packed."""
         made = _doc_parts(self._whole(d), vils, vil_ix)
         key = (id(d), vilcodes)
         self.used.add(key)
-        self.entries[key] = (d, _Packed(made))
-        return made
+        packed = _Packed(made)
+        self.entries[key] = (d, packed)
+        return made, packed
 
     def _whole(self, d: SearchDoc) -> SearchDoc:
         """``d`` with its text and rows (made again from its record when it was slimmed)."""
@@ -191,20 +194,17 @@ class _DocParts(Sequence[_Parts]):
         if isinstance(n, slice):
             return [self[i] for i in range(*n.indices(len(self)))]
         h = self.held[n]
-        if h is not None:
-            return h.parts()
-        d = self.ordered[n]
-        made = self.memo.make(d, self.vilcodes[n], self.memo.villages(d), self.vil_ix)
-        self.held[n] = self.memo.entries[(id(d), self.vilcodes[n])][1]
-        return made
+        return h.parts() if h is not None else self._make(n)[0]
 
     def packed(self, n: int) -> _Packed:
         h = self.held[n]
-        if h is None:
-            self[n]
-            h = self.held[n]
-            assert h is not None
-        return h
+        return h if h is not None else self._make(n)[1]
+
+    def _make(self, n: int) -> tuple[_Parts, _Packed]:
+        d = self.ordered[n]
+        made = self.memo.make(d, self.vilcodes[n], self.memo.villages(d), self.vil_ix)
+        self.held[n] = made[1]
+        return made
 
 
 def _contribution(parts: _Parts | None) -> int:

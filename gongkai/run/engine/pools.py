@@ -383,9 +383,9 @@ def give_back(collect: bool = False) -> None:
     cyclic garbage first (cheap after gc.freeze: the records are not walked)."""
     if collect:
         gc.collect()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+    fn = _glibc("malloc_trim")
+    if fn is not None:
+        fn(0)
 
 
 def fixed_mmap_threshold() -> None:
@@ -397,21 +397,18 @@ def fixed_mmap_threshold() -> None:
     Fixed, they are mapped and unmapped: at 10,000 records the server's RSS
     was about 8 MiB lower (bench/serve_bench.py).  Elsewhere than glibc,
     nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):  # not glibc
-        return
-    mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    fn = _glibc("mallopt")
+    if fn is not None:
+        fn(-3, 128 * 1024)  # M_MMAP_THRESHOLD
 
 
 @functools.cache
-def _malloc_trim() -> Any:
+def _glibc(name: str) -> Any:
+    """glibc's function ``name``; None on another system or C library."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
+        return getattr(ctypes.CDLL("libc.so.6"), name)
     except (OSError, AttributeError):  # not glibc
         return None
 
