@@ -86,10 +86,10 @@ def test_the_stamp_does_not_import_importlib_metadata() -> None:
 
 def test_the_command_leaves_the_collector_on() -> None:
     """``python -m gongkai`` imports with the collector off, then turns it on."""
-    code = (
-        "import gc, runpy, sys\nsys.argv = ['gongkai', '--version']\n"
-        "try:\n    runpy.run_module('gongkai', run_name='__main__')\n"
-        "except SystemExit:\n    pass\nprint(gc.isenabled(), gc.get_freeze_count())"
+    code = (  # the command ends by os._exit after the atexit handlers (cli.run): look from one
+        "import atexit, gc, runpy, sys\nsys.argv = ['gongkai', '--version']\n"
+        "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count()))\n"
+        "runpy.run_module('gongkai', run_name='__main__')"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
@@ -192,3 +192,54 @@ def test_rendering_markdown_imports_neither_pygments_nor_importlib_metadata() ->
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     r = subprocess.run([sys.executable, "-c", code, MARKDOWN], env=env, capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]"
+
+
+# --- the command's exit (cli.run) --------------------------------------------------------------------
+
+
+def _gongkai(*args: str, code: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m gongkai ARGS`` (or ``code`` run before it, in the same process)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    prelude = code or ""
+    script = f"import runpy, sys\nsys.argv = ['gongkai', *{list(args)!r}]\n{prelude}\nrunpy.run_module('gongkai', run_name='__main__')\n"
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_the_exit_keeps_every_exit_code_and_all_the_output(tmp_path: Path) -> None:
+    """os._exit skips Python's flush of stdout: everything printed arrives,
+    and each exit code is the ordinary exit's (0, 1 for bad content, 2 for a
+    usage error)."""
+    import shutil
+
+    assert _gongkai("--version").stdout.startswith("gongkai ")
+    usage = _gongkai("build", "--no-such-option")
+    assert usage.returncode == 2 and "用法错误" in usage.stderr
+    site = tmp_path / "broken"
+    shutil.copytree(ROOT / "tests" / "sites" / "minimal", site)
+    bad = next((site / "content").rglob("*.yaml"))
+    bad.write_text(bad.read_text(encoding="utf-8") + "\n: [unclosed\n", encoding="utf-8")
+    checked = _gongkai("check", str(site), "--format", "json")
+    assert checked.returncode == 1
+    import json
+
+    assert json.loads(checked.stdout)  # the whole JSON, flushed
+    # a message given to sys.exit is printed, and the code is 1
+    said = _gongkai("--version", code="import gongkai.commands.cli as c\nc.main = lambda: sys.exit('停止')")
+    assert said.returncode == 1 and "停止" in said.stderr
+
+
+def test_the_exit_runs_atexit_handlers_and_waits_for_a_running_thread() -> None:
+    """What tempfile and multiprocessing clean at exit is cleaned; a thread
+    that is not a daemon ends its work (the ordinary exit then)."""
+    code = (
+        "import atexit, threading, time\n"
+        "atexit.register(lambda: print('清理', flush=True))\n"
+        "def slow():\n    time.sleep(0.3)\n    print('线程完成', flush=True)\n"
+        "threading.Thread(target=slow).start()\n"
+    )
+    r = _gongkai("--version", code=code)
+    assert r.returncode == 0
+    assert r.stdout.splitlines()[-2:] == ["线程完成", "清理"]
+    # printed by a handler without a flush: the exit flushes after the handlers
+    r = _gongkai("--version", code="import atexit\natexit.register(lambda: print('清理'))\n")
+    assert r.returncode == 0 and r.stdout.splitlines()[-1] == "清理"

@@ -7,9 +7,11 @@ portal's and ``verify`` in cli_county.py.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -25,7 +27,7 @@ from gongkai.core.version import __version__
 from gongkai.run.build import build as run_build
 from gongkai.run.build import check as run_check
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 
 @click.group(cls=Group, context_settings=CONTEXT, help="gongkai：乡镇政务公开网站与公开栏公示单生成工具。")
@@ -340,3 +342,42 @@ main.add_command(archive)
 main.add_command(reply)
 main.add_command(county)
 main.add_command(verify)
+
+
+def run() -> None:
+    """The console script and ``python -m gongkai``: ``main``, then an exit
+    that skips tearing the interpreter down.  Freeing every module and what
+    the build left in them (its caches, a few hundred modules) took 0.07 s of
+    the no-op and 0.1-0.15 s of a one-record edit at 10,000 records, for
+    nothing: the process ends.  The atexit handlers still run (tempfile's
+    and multiprocessing's clean-ups), and the output is flushed; when a
+    thread that is not a daemon is still running (nothing of gongkai leaves
+    one), the ordinary exit waits for it as before."""
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = _exit_code(exc.code)
+    if any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (gongkai check | head)
+            code = code or 1
+    os._exit(code)
+
+
+def _exit_code(code: object) -> int:
+    """What the ordinary exit makes of ``sys.exit(code)``: None is 0, a
+    number itself, anything else printed to stderr and 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        print(code, file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+    return 1
