@@ -128,6 +128,36 @@ def test_the_catalogue_is_made_once_a_site_and_keyed_by_every_field(site: Site) 
     assert groups and all(type(g) is tuple for _, g in groups)
 
 
+def test_a_long_catalogue_is_keyed_slice_by_slice(site: Site) -> None:
+    """Every entry of a 目录 of thousands counts, at every place (the first,
+    either side of a slice's end, the last), and its order; the key is made
+    without one repr of the whole (~10 MB at 10,000 records, a peak of the
+    preview server's memory)."""
+    import tracemalloc
+
+    from gongkai.run.engine import keys as keys_module
+
+    one = catalogue(site)[0]
+    cut = keys_module._CHUNK
+    entries = tuple(replace(one, id=f"r{i}", title=f"第{i}条信息" + "标题" * 40) for i in range(40 * cut + 5))
+    before = _keys(site).key("catalogue", entries)
+    for i in (0, cut - 1, cut, 5 * cut + 7, len(entries) - 1):
+        changed = tuple(replace(e, title=e.title + "。") if n == i else e for n, e in enumerate(entries))
+        assert _keys(site).key("catalogue", changed) != before, i
+    swapped = (entries[cut], *entries[1:cut], entries[0], *entries[cut + 1 :])
+    assert _keys(site).key("catalogue", swapped) != before
+    assert _keys(site).key("catalogue", entries[:-1]) != before
+    assert _keys(site).key("catalogue", tuple(entries)) == before
+    whole, keys = len(repr(entries).encode()), _keys(site)
+    tracemalloc.start()
+    try:
+        keys.key("catalogue", entries)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < whole / 4, (peak, whole)
+
+
 def test_each_record_is_summarised_once_however_many_lists_show_it(site: Site) -> None:
     site = replace(site)  # its own memo
     pages = plan_pages(site)

@@ -249,8 +249,7 @@ class Fingerprints:
             return f"{'L' if type(v) is list else 'F'}{v!r}"
         hit = self._tuples.get(id(v))
         if hit is None or hit[0] is not v:
-            digest = hashlib.blake2b(repr(v).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
-            hit = self._tuples[id(v)] = (v, f"F#{digest}")  # the tuple is held: its id is not reused
+            hit = self._tuples[id(v)] = (v, f"F#{_repr_digest(v)}")  # the tuple is held: its id is not reused
         return hit[1]
 
     def _by_repr(self, v: Any) -> str:
@@ -303,6 +302,22 @@ _LONG = 8  # sequences this long of strings or of FLAT_FROZEN values are keyed b
 # of a FLAT_FROZEN type cannot change (tests/test_keys.py checks every type).
 BY_REPR: frozenset[type] = frozenset({CatalogueEntry, Download, Summary})
 FLAT_FROZEN: frozenset[type] = frozenset({CatalogueEntry})
+
+
+_CHUNK = 256  # items of a long tuple whose repr is made and hashed at a time (_repr_digest)
+
+
+def _repr_digest(v: tuple[Any, ...]) -> str:
+    """The digest of ``v``'s length and of the reprs of its slices of
+    _CHUNK items, one after the other.  A slice's repr is a whole tuple's
+    (its brackets delimit it) and the slices are cut at fixed places, so this
+    tells tuples apart as the repr of the whole would; but the 目录's entries
+    at 10,000 records made a repr of ~10 MB and its UTF-8 copy on every
+    build, a peak of the preview server's memory (bench/serve_bench.py)."""
+    h = hashlib.blake2b(b"%d:" % len(v), digest_size=20)
+    for i in range(0, len(v), _CHUNK):
+        h.update(repr(v[i : i + _CHUNK]).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def _flat_items(v: tuple[Any, ...] | list[Any]) -> bool:
