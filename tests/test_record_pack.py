@@ -417,3 +417,33 @@ def test_a_long_lived_store_does_not_give_the_records_it_holds_utf8_copies(tmp_p
     assert (grown == []) if long_lived else (grown == same_shard), grown
     back = RecordStore(folder)  # and the shard holds every entry
     assert all(back.get(k) == held[k] for k in keys) and back.get(new) == ("新的通知",)
+
+
+@pytest.mark.parametrize("long_lived", [False, True])
+def test_new_entries_sent_by_a_checking_process_keep_no_utf8_copies(tmp_path: Path, long_lived: bool) -> None:
+    """The preview server's first build with a cold cache (after an upgrade)
+    has every record checked in other processes and sent back pickled; a
+    long-lived store writes its packs from copies unpickled again from what
+    was sent, so the records it holds (and the site is made of) gain no
+    UTF-8 copy: ~15 MiB at 10,000 records, above the server's memory target."""
+    import pickle
+    import sys
+
+    folder = tmp_path / "records"
+    keys = [f"{n:02x}{'0' * 62}" for n in range(0, 256, 4)]
+    store = RecordStore(folder, long_lived=long_lived)
+    held = {}
+    for n, key in enumerate(keys):
+        sent = pickle.dumps(("青石镇第" + str(n) + "号通知，涉及农户四百余户。" * 20,))
+        held[key] = pickle.loads(sent)
+        store.put(key, held[key], sent)
+        store.used(key)
+    store.put("ff" + "1" * 62, ("本进程检查的新通知",))  # checked here: nothing sent, written from memory
+    store.used("ff" + "1" * 62)
+    sizes = {key: sys.getsizeof(v[0]) for key, v in held.items()}
+    store.commit()
+    grown = [k for k in keys if sys.getsizeof(held[k][0]) != sizes[k]]
+    assert (grown == []) if long_lived else (grown == keys), grown
+    assert store.memory[keys[3]] is held[keys[3]]  # the store keeps what the site is made of
+    back = RecordStore(folder)  # and the packs hold every entry
+    assert all(back.get(k) == held[k] for k in keys) and back.get("ff" + "1" * 62) == ("本进程检查的新通知",)

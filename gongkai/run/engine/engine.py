@@ -168,16 +168,16 @@ class Engine:
 
         workers = min(self.workers, 4)
         if len(todo) >= PARALLEL_FILES and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            results: Iterator[tuple[str, CheckedFile, bool]] = (
-                (key, pickle.loads(blob), readable) for key, blob, readable in check_in_pool(check, todo, workers)
+            results: Iterator[tuple[str, CheckedFile, bool, bytes | None]] = (
+                (key, pickle.loads(blob), readable, blob) for key, blob, readable in check_in_pool(check, todo, workers)
             )
         else:
-            results = (check(i) for i in todo)
+            results = ((*check(i), None) for i in todo)
         done = total - len(todo)
         progress("check", done, total)
-        for i, (key, checked, readable) in zip(todo, results, strict=True):
+        for i, (key, checked, readable, sent) in zip(todo, results, strict=True):
             if readable:  # not a file that could not be read
-                store.put(key, checked)
+                store.put(key, checked, sent)
             store.used(key)
             read.extend(rel for rel, _ in checked.deps)
             out[i] = checked

@@ -167,6 +167,9 @@ class RecordStore:
         self.folder = folder
         self.long_lived = long_lived
         self.memory: dict[str, Any] = {}
+        # key → the pickle a checking process sent the new entry in (a long-lived store's, until
+        # its pack is written: ``_to_pickle``)
+        self._sent: dict[str, bytes] = {}
         self._new: set[str] = set()
         self._used: set[str] = set()
         self._shards: dict[int, Shard | None] = {}  # read this build (None: none usable)
@@ -239,13 +242,16 @@ class RecordStore:
             self.hits += 1
         return value
 
-    def put(self, key: str, value: Any) -> None:
-        """Keep ``value``."""
+    def put(self, key: str, value: Any, sent: bytes | None = None) -> None:
+        """Keep ``value``; ``sent``: the pickle it was unpickled from (a
+        checking process sent it), which a long-lived store writes its pack from."""
         rec = getattr(value, "record", None)
         if rec is not None and self.folder is not None:  # for the packs
             pack.share_names(rec)
         self.memory[key] = value
         self._new.add(key)
+        if sent is not None and self.long_lived and self.folder is not None:
+            self._sent[key] = sent
 
     def used(self, key: str) -> None:
         self._used.add(key)
@@ -285,7 +291,7 @@ class RecordStore:
             if self.folder is not None:
                 self._write(used, new)
         finally:
-            self._shards, self._rows = {}, None
+            self._shards, self._rows, self._sent = {}, None, {}
 
     def _write(self, used: set[str], new: set[str]) -> None:
         """Every used key is in memory (found or put this build): a changed
@@ -314,14 +320,28 @@ class RecordStore:
         on every save: pickled from memory, the records it holds would gain,
         save after save, a UTF-8 copy of all their text (15.6 MiB at 10,000
         records).  So a long-lived store writes the entries the shard on disk
-        already holds from a copy read from it now (thrown away after), and
-        only the new ones from memory.  Any entry under a key is as good as
-        any other (its key names its content)."""
+        already holds from a copy read from it now, and the new ones that a
+        checking process sent from a copy unpickled again from what it sent
+        (its first build with a cold cache: every record; ~25 µs each), all
+        thrown away after; only the few checked in this process are pickled
+        from memory.  Any entry under a key is as good as any other (its key
+        names its content)."""
         if not self.long_lived or self.folder is None:
             return [self.memory[k] for k in keys]
         old = pack.read_shard(pack.shard_path(self.folder, n), self._ident(n))
         copies = old.values() if old is not None else {}
-        return [copies.get(k, self.memory[k]) for k in keys]
+        return [copies[k] if k in copies else self._copy(k) for k in keys]
+
+    def _copy(self, key: str) -> Any:
+        """A new entry as the checking process sent it, else the one in memory."""
+        sent = self._sent.pop(key, None)
+        if sent is None:
+            return self.memory[key]
+        value = pickle.loads(sent)
+        rec = getattr(value, "record", None)
+        if rec is not None:
+            pack.share_names(rec)
+        return value
 
     def _sweep(self, used: set[str]) -> None:
         """Remove roster files no entry names and what a killed build left
