@@ -435,3 +435,46 @@ def test_json_bytes_match_the_standard_library_on_any_value() -> None:
     for bad in ({"x": Decimal("1.50")}, [{(1, 2): 3}], {"d": date(2026, 1, 1)}):
         with pytest.raises(TypeError):
             _dumps(bad)
+
+
+def test_long_json_is_written_piece_by_piece_with_the_same_bytes() -> None:
+    """A long list is encoded to UTF-8 a few thousand pieces at a time, at
+    any depth, and an Each makes its items as they are written: the bytes
+    are json.dumps's, and the 目录 of 10,000 records no longer needs every
+    piece and every dict at once (its peak was ~7× its size)."""
+    import tracemalloc
+
+    from gongkai.plan.export import Each, _dumps
+
+    def item(i: int) -> dict[str, object]:
+        return {
+            "id": f"tongzhi-{i}",
+            "名称": "关于发放耕地地力保护补贴的公示" * 3,
+            "n": [i, [i / 3, None, True]],
+            "x": {},
+        }
+
+    def plain(v: object) -> bytes:
+        return (json.dumps(v, ensure_ascii=False, indent=2) + "\n").encode()
+
+    nested = {"a": [[item(i) for i in range(k)] for k in (0, 1, 700, 2500)], "b": [item(i) for i in range(6000)]}
+    assert _dumps(nested) == plain(nested)
+    made: list[int] = []
+
+    def counted(i: int) -> dict[str, object]:
+        made.append(i)
+        return item(i)
+
+    lazy = {"count": 20000, "records": Each(range(20000), counted), "none": Each((), item)}
+    tracemalloc.start()
+    try:
+        blob = _dumps(lazy)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert made == list(range(20000))
+    assert blob == plain({"count": 20000, "records": [item(i) for i in range(20000)], "none": []})
+    assert peak < 3 * len(blob), (peak, len(blob))
+    assert len(Each([1, 2, 3], str)) == 3 and Each([1, 2, 3], str)[1:] == ["2", "3"]
+    with pytest.raises(TypeError):  # what the standard library refuses, with an Each in it
+        _dumps({"records": Each([1], str), "bad": Decimal("1")})

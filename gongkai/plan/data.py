@@ -28,7 +28,7 @@ from gongkai.core.model import Record, Site
 from gongkai.core.plain_repr import plain_repr
 from gongkai.core.schema.kinds import Bool, Date, Int, Kind, ListOf, Money, Struct
 from gongkai.core.schema.types import COMMON, GROUNDS, VALIDITY
-from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, _dumps, _url, csv_bytes, money_text
+from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, Each, _dumps, _url, csv_bytes, money_text
 from gongkai.plan.fiscal import fiscal_package
 from gongkai.plan.homestead import homestead_csv, institution_csv
 from gongkai.plan.schemas import json_schemas
@@ -442,7 +442,7 @@ def catalogue_files(site: Site) -> list[tuple[str, bytes]]:
         "org_code": site.config.org_code,
         "as_of": site.today.isoformat(),
         "count": len(entries),
-        "records": [e.as_json() for e in entries],
+        "records": Each(entries, CatalogueEntry.as_json),  # made one by one as they are written
     }
     rows = [["" if getattr(e, attr) is None else getattr(e, attr) for _, attr in CATALOGUE_COLUMNS] for e in entries]
     return [
