@@ -79,3 +79,28 @@ def test_roster_without_groups_has_no_empty_group_column(make_site, tmp_path: Pa
     with_groups = (out / "subsidies/b/index.html").read_text("utf-8")
     assert '<th scope="col">组</th>' not in without and 'colspan="4"' in without
     assert '<th scope="col">组</th>' in with_groups and 'colspan="5"' in with_groups
+
+
+def test_a_page_is_encoded_a_batch_of_pieces_at_a_time() -> None:
+    """Renderer.render encodes what a template yields in batches: the same
+    bytes as joining it all, for any count of pieces about a batch's edge;
+    a list page of 10,000 records (~150,000 pieces) no longer holds every
+    piece and the whole page as text at once."""
+    import tracemalloc
+
+    from gongkai.emit import render
+
+    size = render._BATCH
+    for n in (0, 1, size - 1, size, size + 1, 3 * size + 5):
+        pieces = [f"<td>第{i}行</td>" if i % 3 else "\n" for i in range(n)]
+        assert render._encoded(iter(pieces)) == "".join(pieces).encode("utf-8"), n
+    n = 40 * size
+    expected = len("".join(f"<tr><td>张{i}</td></tr>" for i in range(n)).encode())
+    tracemalloc.start()
+    try:
+        blob = render._encoded(f"<tr><td>张{i}</td></tr>" for i in range(n))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(blob) == expected
+    assert peak < 3 * expected, (peak, expected)
