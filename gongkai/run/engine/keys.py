@@ -307,7 +307,7 @@ FLAT_FROZEN: frozenset[type] = frozenset({CatalogueEntry})
 _CHUNK = 256  # items of a long tuple whose repr is made and hashed at a time (_repr_digest)
 
 
-def _repr_digest(v: tuple[Any, ...]) -> str:
+def _repr_digest(v: tuple[Any, ...] | list[Any]) -> str:
     """The digest of ``v``'s length and of the reprs of its slices of
     _CHUNK items, one after the other.  A slice's repr is a whole tuple's
     (its brackets delimit it) and the slices are cut at fixed places, so this
