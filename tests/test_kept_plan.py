@@ -18,6 +18,7 @@ import pytest
 from test_incremental import TODAY, _tree
 
 import gongkai.run.pipeline as pipeline
+from gongkai.core.model import Summary
 from gongkai.plan.pages import RecordInputs
 from gongkai.run.build import build
 from gongkai.run.engine import engine as engine_module
@@ -270,3 +271,37 @@ def test_record_groups_keep_their_keys_only_from_the_tree_the_state_describes(
     _later(demo)
     build(demo, TODAY, out=out)
     assert len(kept) > 40
+
+
+def test_list_pages_key_an_unchanged_records_summary_from_the_kept_state(
+    demo: Path, tmp_path: Path, planned: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list page's key holds each record's summary by the digest of its
+    repr: after an edit, the unchanged records' digests come from the last
+    build's state (only the edited record's summary is made into a repr),
+    and every key is still a full build's (``_edited_build`` compares every
+    group's key, the list pages' among them)."""
+    reprs: list[str] = []
+    real = Summary.__repr__
+
+    def counted(self: Summary) -> str:
+        reprs.append(self.id)
+        return real(self)
+
+    monkeypatch.setattr(Summary, "__repr__", counted)
+    build(demo, TODAY, out=demo / "build")
+    assert len(set(reprs)) > 40  # the first build makes every summary's repr
+    full = len(reprs)
+    before = _state(demo).summaries
+    assert set(before) == set(reprs)
+    reprs.clear()
+    # the title shows in lists: the key part of its summary changes, the others' are kept
+    _edited_build(demo, tmp_path, planned, lambda r: _edit(r / NOTICE, "title: ", "title: 改过的"))
+    edited = "dongtai-kangzai-2015"
+    after = _state(demo).summaries
+    assert after[edited] != before[edited]
+    assert {k: v for k, v in after.items() if k != edited} == {k: v for k, v in before.items() if k != edited}
+    # the edit's build made one summary's repr; the fresh full build (in _edited_build) all of them
+    fresh = _state(tmp_path / "fresh").summaries
+    assert after == fresh
+    assert reprs.count(edited) == 2 and len(reprs) == full + 1

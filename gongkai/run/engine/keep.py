@@ -26,6 +26,14 @@ fiscal year.  So a page's key can only change when
   change to a decision or to a record some record follows plans every
   decision again.
 
+List pages hold record summaries (model.Summary), keyed by the digest of
+their repr (keys.Fingerprints): ten thousand reprs an edit.  A summary is
+made from its record alone (pages.summarize), and a record whose digest did
+not change under the same ``version`` (so the same base: code, configuration,
+today) is the same record, so its summary's key part is the last build's:
+the state keeps them (``summaries``) and Fingerprints uses a kept one for an
+unchanged record instead of the repr.
+
 Every record page not so reached keeps its key: ``reusable`` gives them,
 plan_pages plans them without their inputs (pages.Kept) and the page is
 keyed by the kept key.  Any doubt (no state, another version, a record
@@ -39,7 +47,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +59,7 @@ from gongkai.run.engine.keys import Fingerprints
 
 __all__ = ["OWN", "POINTERS", "RELATED", "KeptPlan", "PlanState"]
 
-FORMAT = b"kept plan 1\0"
+FORMAT = b"kept plan 2\0"
 # RecordInputs fields that are other records (a test checks OWN + RELATED are all its fields)
 RELATED = (
     "corrected_by",
@@ -83,6 +91,9 @@ class PlanState:
     # the token of the tree the build left (Manifest.token), set once it is in place: the record
     # groups' keys in that tree's manifest are this build's (``Made.pages`` keeps them by it)
     token: str = ""
+    # record id → the key part of its list summary (Fingerprints.summary_parts), for the records
+    # whose summary this build keyed or kept: a summary is made from its record alone (pages.summarize)
+    summaries: dict[str, str] = field(default_factory=dict)
 
     def rev(self) -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
         """(record → the pages showing it, record → the records naming it, the ids a record follows)."""
@@ -215,6 +226,8 @@ class KeptPlan:
             return None
         self.old = old
         kept, self.own, self.changed, self.touched = found
+        changed = self.changed  # added, removed or another digest: every other record is the same record
+        self.keys.kept_summaries = {i: part for i, part in old.summaries.items() if i not in changed}
         return kept
 
     def touched_since(self, token: str) -> set[str] | None:
@@ -278,6 +291,7 @@ class KeptPlan:
             {r.id: r.data.get("fiscal_year") for r in site.of_type("budget")},
             dict(site.index_numbers),
             _posted(site),
+            summaries=self.keys.summary_parts(),
         )
 
     def save(self, token: str) -> None:

@@ -76,6 +76,9 @@ class Fingerprints:
         self._whole: bytes | None = None
         self._tuples: dict[int, tuple[Any, str]] = {}  # id → (the tuple, its key part)
         self._reprs: dict[int, tuple[Any, str]] = {}
+        # record id → its Summary's key part as the last build made it, for the records that did
+        # not change since (set by keep.KeptPlan.reusable: a summary is made from its record alone)
+        self.kept_summaries: dict[str, str] = {}
         self._budgets: dict[Any, list[Record]] = {}
         self._postings: dict[str, list[Posting]] = {}
         for p in site.postings:
@@ -258,10 +261,21 @@ class Fingerprints:
         several lists; the value is held, so its id is not reused."""
         hit = self._reprs.get(id(v))
         if hit is None or hit[0] is not v:
-            # by its digest: list pages show ~30,000 of these at 10,000 records, joined page by page
-            digest = hashlib.blake2b(repr(v).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
-            hit = self._reprs[id(v)] = (v, f"r{digest}")
+            part = self.kept_summaries.get(v.id) if type(v) is Summary else None
+            if part is None:
+                # by its digest: list pages show ~30,000 of these at 10,000 records, joined page by page
+                part = "r" + hashlib.blake2b(repr(v).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+            hit = self._reprs[id(v)] = (v, part)
         return hit[1]
+
+    def summary_parts(self) -> dict[str, str]:
+        """Record id → its Summary's key part, for every summary keyed (or
+        kept) so far and every kept one of a record still in the site."""
+        out = {i: p for i, p in self.kept_summaries.items() if i in self.site.by_id}
+        for v, part in self._reprs.values():
+            if type(v) is Summary:
+                out[v.id] = part
+        return out
 
     def _feed_other(self, out: list[str], v: Any, t: type) -> None:
         if isinstance(v, Site):
