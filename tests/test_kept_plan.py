@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from test_incremental import TODAY, _tree
 
+import gongkai.plan.data as data_module
 import gongkai.run.pipeline as pipeline
 from gongkai.core.model import Summary
 from gongkai.plan.pages import RecordInputs
@@ -277,10 +278,11 @@ def test_list_pages_key_an_unchanged_records_summary_from_the_kept_state(
     demo: Path, tmp_path: Path, planned: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A list page's key holds each record's summary by the digest of its
-    repr: after an edit, the unchanged records' digests come from the last
-    build's state (only the edited record's summary is made into a repr),
-    and every key is still a full build's (``_edited_build`` compares every
-    group's key, the list pages' among them)."""
+    repr, the 目录's each record's entry likewise: after an edit, the
+    unchanged records' digests come from the last build's state (only the
+    edited record's summary is made into a repr, its entry alone made), and
+    every key is still a full build's (``_edited_build`` compares every
+    group's key, the list pages', the 目录's page and data files' among them)."""
     reprs: list[str] = []
     real = Summary.__repr__
 
@@ -289,12 +291,23 @@ def test_list_pages_key_an_unchanged_records_summary_from_the_kept_state(
         return real(self)
 
     monkeypatch.setattr(Summary, "__repr__", counted)
+    made: list[str] = []
+    real_entry = data_module._entry
+
+    def entry(r: Any, index_no: str, publisher_name: str) -> Any:
+        made.append(r.id)
+        return real_entry(r, index_no, publisher_name)
+
+    monkeypatch.setattr(data_module, "_entry", entry)
     build(demo, TODAY, out=demo / "build")
     assert len(set(reprs)) > 40  # the first build makes every summary's repr
     full = len(reprs)
     before = _state(demo).summaries
     assert set(before) == set(reprs)
+    entries = _state(demo).entries
+    assert len(entries) > 40 and set(entries) == set(made)
     reprs.clear()
+    made.clear()
     # the title shows in lists: the key part of its summary changes, the others' are kept
     _edited_build(demo, tmp_path, planned, lambda r: _edit(r / NOTICE, "title: ", "title: 改过的"))
     edited = "dongtai-kangzai-2015"
@@ -305,3 +318,14 @@ def test_list_pages_key_an_unchanged_records_summary_from_the_kept_state(
     fresh = _state(tmp_path / "fresh").summaries
     assert after == fresh
     assert reprs.count(edited) == 2 and len(reprs) == full + 1
+    # the 目录's entries: the edited record's part changed, the others' were kept
+    assert _state(demo).entries[edited] != entries[edited]
+    assert {k: v for k, v in _state(demo).entries.items() if k != edited} == {
+        k: v for k, v in entries.items() if k != edited
+    }
+    # a body edit leaves the 目录 as it was: the edited record's entry is made (to key it), no other
+    made.clear()
+    _edit(demo / NOTICE, "\n\n", "\n\n补充一句。\n\n")
+    _later(demo)
+    build(demo, TODAY, out=demo / "build")
+    assert made == [edited]

@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 from conftest import REPO
 
-from gongkai.core.model import Site, Summary
-from gongkai.plan.data import CatalogueEntry, Download, catalogue, others_catalogue
+from gongkai.core.model import Record, Site, Summary
+from gongkai.plan.data import CatalogueEntry, Download, Entries, catalogue, others_catalogue
 from gongkai.plan.pages import Page, RecordInputs, plan_pages, summaries, summarize
 from gongkai.run.build import check
 from gongkai.run.engine.keys import BY_REPR, FLAT_FROZEN, Fingerprints
@@ -114,18 +114,52 @@ def test_the_catalogue_is_made_once_a_site_and_keyed_by_every_field(site: Site) 
     entries = catalogue(site)
     assert entries is catalogue(site)  # the page and the data files share one
     assert len(entries) >= 8 and all(type(e) is CatalogueEntry for e in entries)
+    assert entries == tuple(entries) and entries[-1] == tuple(entries)[-1] and entries[1:3] == tuple(entries)[1:3]
     keys = _keys(site)
     before = keys.key("catalogue", entries)
     assert keys.key("catalogue", entries) == before
-    for name, value in (("title", "改过"), ("date", date(2001, 1, 1)), ("validity", "expired"), ("path", "x/")):
-        changed = tuple(replace(e, **{name: value}) if i == 3 else e for i, e in enumerate(entries))
-        assert keys.key("catalogue", changed) != before, name
-    # a new tuple never takes the key kept for another one
-    for _ in range(3):
-        changed = tuple(replace(e, title=e.title + "。") for e in entries)
-        assert keys.key("catalogue", changed) != before
+    assert _keys(site).key("catalogue", _entries(entries.records, entries)) == before  # another object, alike
+    records, numbers = entries.records, dict(site.index_numbers)
+    third = records[3]
+    for name, value in (("title", "改过"), ("date", date(2001, 1, 1)), ("doc_no", "某发〔2001〕1号")):
+        changed = (*records[:3], replace(third, **{name: value}), *records[4:])
+        assert _keys(site).key("catalogue", _entries(changed, entries)) != before, name
+    renumbered = Entries(records, {**numbers, third.id: "0000-99999"}, site.config.publishers)
+    assert _keys(site).key("catalogue", renumbered) != before  # the 索引号
+    renamed = Entries(records, numbers, {k: v + "（改）" for k, v in site.config.publishers.items()})
+    assert _keys(site).key("catalogue", renamed) != before  # the publisher's name
+    swapped = (records[1], records[0], *records[2:])
+    assert _keys(site).key("catalogue", _entries(swapped, entries)) != before
+    assert _keys(site).key("catalogue", _entries(records[:-1], entries)) != before
     groups = others_catalogue(site)
-    assert groups and all(type(g) is tuple for _, g in groups)
+    assert groups and all(type(g) is Entries and len(g) == len(tuple(g)) for _, g in groups)
+
+
+def _entries(records: tuple[Record, ...], like: Entries) -> Entries:
+    return Entries(records, like._index, like._publishers)
+
+
+def test_an_unchanged_records_catalogue_entry_is_keyed_from_the_kept_part_and_not_made(site: Site) -> None:
+    """What keep.KeptPlan gives a build (the parts of the records an edit
+    left alone): the same key as one made entry by entry, and no entry made
+    but the changed record's."""
+    entries = catalogue(replace(site))
+    full = _keys(site)
+    before = full.key("catalogue", entries)
+    parts = full.entry_parts()
+    assert set(parts) == {r.id for r in entries.records}
+    third = entries.records[3]
+    changed = _entries((*entries.records[:3], replace(third, title="改过"), *entries.records[4:]), entries)
+    fresh = _keys(site).key("catalogue", changed)
+    keys = _keys(site)
+    keys.kept_entries = {i: p for i, p in parts.items() if i != third.id}
+    kept = _entries(changed.records, changed)
+    assert keys.key("catalogue", kept) == fresh != before
+    assert [i for i, e in enumerate(kept._made) if e is not None] == [3]
+    # a part kept for a record that did change would keep the old key: the engine must drop it
+    wrong = _keys(site)
+    wrong.kept_entries = parts
+    assert wrong.key("catalogue", _entries(changed.records, changed)) == before
 
 
 def test_a_long_catalogue_is_keyed_slice_by_slice(site: Site) -> None:

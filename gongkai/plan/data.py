@@ -19,9 +19,10 @@ catalogue metadata) and one JSON Schema per record type under
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 from gongkai.check.rules.goods import item_totals, row_items
 from gongkai.core.model import Record, Site
@@ -368,7 +369,7 @@ def agency(site: Site, rec: Record) -> bool:
     return hit
 
 
-def catalogue(site: Site) -> tuple[CatalogueEntry, ...]:
+def catalogue(site: Site) -> Entries:
     """The agency's 政府信息公开目录: every record of the agency that exists today
     (drafts never), newest first.  条例第十四条 information only when the site
     opts in, and then with its title and ground only.  Records of publishers
@@ -376,23 +377,87 @@ def catalogue(site: Site) -> tuple[CatalogueEntry, ...]:
     not in it; ``others_catalogue`` lists them.  Made once a site (the page and the
     data files both show it)."""
     return site.once(
-        "catalogue", lambda: tuple(_entry(site, r) for r in site.sorted_records if listed(site, r) and agency(site, r))
+        "catalogue",
+        lambda: _entries(site, tuple(r for r in site.sorted_records if listed(site, r) and agency(site, r))),
     )
 
 
-def others_catalogue(site: Site) -> list[tuple[str, tuple[CatalogueEntry, ...]]]:
+def others_catalogue(site: Site) -> list[tuple[str, Entries]]:
     """The records of publishers that are not the agency, by publisher in
     site.yaml's order: 村务公开 (村民委员会组织法第三十条) and the 人大主席团's,
     shown on the site apart from the agency's 目录 and without its 索引号."""
-    by: dict[str, list[CatalogueEntry]] = {}
+    by: dict[str, list[Record]] = {}
     for r in site.sorted_records:
         if listed(site, r) and not agency(site, r):
-            by.setdefault(r.publisher, []).append(_entry(site, r))
+            by.setdefault(r.publisher, []).append(r)
     order = {k: i for i, k in enumerate(site.config.publishers)}
-    return [(site.publisher_name(k), tuple(by[k])) for k in sorted(by, key=lambda k: (order.get(k, len(order)), k))]
+    return [
+        (site.publisher_name(k), _entries(site, tuple(by[k])))
+        for k in sorted(by, key=lambda k: (order.get(k, len(order)), k))
+    ]
 
 
-def _entry(site: Site, r: Record) -> CatalogueEntry:
+def _entries(site: Site, records: tuple[Record, ...]) -> Entries:
+    return Entries(records, site.index_numbers, site.config.publishers)
+
+
+class Entries(Sequence[CatalogueEntry]):
+    """The 目录's entries of ``records``, in their order, each made the first
+    time it is read.  Its length is known without them (the navigation counts
+    the 目录), and a one-record edit keys the entries of the records it left
+    alone by the last build's key parts (run/engine/keys.py, keep.py): at
+    10,000 records the entries are then made only when their page or data files
+    are made again.  It holds what an entry is made from, not the site (the
+    preview server keeps the last build's page contexts)."""
+
+    __slots__ = ("_index", "_made", "_publishers", "records")
+
+    def __init__(
+        self, records: tuple[Record, ...], index_numbers: Mapping[str, str], publishers: Mapping[str, str]
+    ) -> None:
+        self.records = records
+        self._index, self._publishers = index_numbers, publishers
+        self._made: list[CatalogueEntry | None] = [None] * len(records)
+
+    def entry(self, i: int) -> CatalogueEntry:
+        """The entry of ``records[i]`` (0 <= i < len)."""
+        e = self._made[i]
+        if e is None:
+            r = self.records[i]
+            e = self._made[i] = _entry(r, self._index.get(r.id, ""), self._publishers.get(r.publisher, r.publisher))
+        return e
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @overload
+    def __getitem__(self, i: int) -> CatalogueEntry: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[CatalogueEntry, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> CatalogueEntry | tuple[CatalogueEntry, ...]:
+        where = range(len(self.records))
+        if isinstance(i, slice):
+            return tuple(self.entry(j) for j in where[i])
+        return self.entry(where[i])  # a negative index counts from the end; past it: IndexError
+
+    def __iter__(self) -> Iterator[CatalogueEntry]:
+        return map(self.entry, range(len(self.records)))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to another Entries or a tuple of the same entries."""
+        if isinstance(other, Entries | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Entries({tuple(self)!r})"
+
+
+def _entry(r: Record, index_no: str, publisher_name: str) -> CatalogueEntry:
     if article14(r):
         return CatalogueEntry(
             index_no="", id="", title=r.title, publisher="", publisher_name="", date=None, doc_no="",
@@ -400,11 +465,11 @@ def _entry(site: Site, r: Record) -> CatalogueEntry:
             channel="", exemption_article="14", reason=ground(r), path="",
         )  # fmt: skip
     return CatalogueEntry(
-        index_no=site.index_no(r),
+        index_no=index_no,
         id=r.id,
         title=r.title,
         publisher=r.publisher,
-        publisher_name=site.publisher_name(r.publisher),
+        publisher_name=publisher_name,
         date=r.date,
         doc_no=r.doc_no,
         type=r.type,

@@ -32,7 +32,10 @@ made from its record alone (pages.summarize), and a record whose digest did
 not change under the same ``version`` (so the same base: code, configuration,
 today) is the same record, so its summary's key part is the last build's:
 the state keeps them (``summaries``) and Fingerprints uses a kept one for an
-unchanged record instead of the repr.
+unchanged record instead of the repr.  Likewise the 目录's entries
+(plan/data.Entries), each made from its record and its 索引号: the part of
+an untouched record's entry is kept, and the entry itself is made only when
+the 目录's page or data files are made again.
 
 Every record page not so reached keeps its key: ``reusable`` gives them,
 plan_pages plans them without their inputs (pages.Kept) and the page is
@@ -59,7 +62,7 @@ from gongkai.run.engine.keys import Fingerprints
 
 __all__ = ["OWN", "POINTERS", "RELATED", "KeptPlan", "PlanState"]
 
-FORMAT = b"kept plan 2\0"
+FORMAT = b"kept plan 3\0"
 # RecordInputs fields that are other records (a test checks OWN + RELATED are all its fields)
 RELATED = (
     "corrected_by",
@@ -94,6 +97,9 @@ class PlanState:
     # record id → the key part of its list summary (Fingerprints.summary_parts), for the records
     # whose summary this build keyed or kept: a summary is made from its record alone (pages.summarize)
     summaries: dict[str, str] = field(default_factory=dict)
+    # record id → its 目录 entry's key part (Fingerprints.entry_parts): an entry is made from its
+    # record and its 索引号 (with the configuration's publisher names, in the base)
+    entries: dict[str, bytes] = field(default_factory=dict)
 
     def rev(self) -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
         """(record → the pages showing it, record → the records naming it, the ids a record follows)."""
@@ -228,6 +234,8 @@ class KeptPlan:
         kept, self.own, self.changed, self.touched = found
         changed = self.changed  # added, removed or another digest: every other record is the same record
         self.keys.kept_summaries = {i: part for i, part in old.summaries.items() if i not in changed}
+        touched = found[3]  # the changed ones and those whose 索引号 (or postings, ...) changed
+        self.keys.kept_entries = {i: part for i, part in old.entries.items() if i not in touched}
         return kept
 
     def touched_since(self, token: str) -> set[str] | None:
@@ -291,7 +299,6 @@ class KeptPlan:
             {r.id: r.data.get("fiscal_year") for r in site.of_type("budget")},
             dict(site.index_numbers),
             _posted(site),
-            summaries=self.keys.summary_parts(),
         )
 
     def save(self, token: str) -> None:
@@ -300,6 +307,9 @@ class KeptPlan:
         if self.state is None:
             return
         self.state.token = token
+        # the parts every key of the build made or kept (the 目录's group's among them)
+        self.state.summaries = self.keys.summary_parts()
+        self.state.entries = self.keys.entry_parts()
         if self.held is not None:
             self.held.plan = self.state
         elif self.path is not None:

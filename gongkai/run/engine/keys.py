@@ -49,7 +49,7 @@ from typing import Any
 
 from gongkai.core.model import Posting, Record, Site, Summary
 from gongkai.core.schema.types import RecordType
-from gongkai.plan.data import CatalogueEntry, Download
+from gongkai.plan.data import CatalogueEntry, Download, Entries
 from gongkai.plan.pages import Kept, Page, RecordInputs, sections
 from gongkai.run.engine.store import code_digest
 
@@ -79,6 +79,11 @@ class Fingerprints:
         # record id → its Summary's key part as the last build made it, for the records that did
         # not change since (set by keep.KeptPlan.reusable: a summary is made from its record alone)
         self.kept_summaries: dict[str, str] = {}
+        # record id → the digest of its 目录 entry's repr, as the last build made it (for the records
+        # keep.KeptPlan.reusable finds untouched: an entry shows the record and its 索引号), and as
+        # this build made it
+        self.kept_entries: dict[str, bytes] = {}
+        self._entry_parts: dict[str, bytes] = {}
         self._budgets: dict[Any, list[Record]] = {}
         self._postings: dict[str, list[Posting]] = {}
         for p in site.postings:
@@ -224,6 +229,8 @@ class Fingerprints:
                 feed(out, x)
         elif t is Record:
             out.append("R" + self.record(v).hex())
+        elif t is Entries:
+            out.append(self._entries(v))
         elif t in BY_REPR:
             out.append(self._by_repr(v))
         elif t is dict:
@@ -267,6 +274,31 @@ class Fingerprints:
                 part = "r" + hashlib.blake2b(repr(v).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
             hit = self._reprs[id(v)] = (v, part)
         return hit[1]
+
+    def _entries(self, v: Entries) -> str:
+        """The 目录's entries (plan/data.Entries): the digest of their number and
+        of each one's part, the digest of its repr (a fixed length: the parts
+        need no separator), or the last build's for a record it left alone; an
+        entry is made only for a part that is not kept.  Kept by identity: the
+        page and the data files share one (the value is held, so its id is not reused)."""
+        hit = self._tuples.get(id(v))
+        if hit is None or hit[0] is not v:
+            kept, made = self.kept_entries, self._entry_parts
+            h = hashlib.blake2b(b"E%d:" % len(v), digest_size=20)
+            for i, r in enumerate(v.records):
+                part = kept.get(r.id) or made.get(r.id)
+                if part is None:
+                    entry = repr(v.entry(i)).encode("utf-8", "surrogatepass")
+                    part = made[r.id] = hashlib.blake2b(entry, digest_size=20).digest()
+                h.update(part)
+            hit = self._tuples[id(v)] = (v, f"E#{h.hexdigest()}")
+        return hit[1]
+
+    def entry_parts(self) -> dict[str, bytes]:
+        """Record id → its 目录 entry's part, for every entry keyed so far
+        and every kept one of a record still in the site."""
+        by_id = self.site.by_id
+        return {**{i: p for i, p in self.kept_entries.items() if i in by_id}, **self._entry_parts}
 
     def summary_parts(self) -> dict[str, str]:
         """Record id → its Summary's key part, for every summary keyed (or
