@@ -18,10 +18,11 @@ import pytest
 from test_incremental import TODAY, _tree
 
 import gongkai.plan.data as data_module
+import gongkai.plan.pages as pages_module
 import gongkai.run.pipeline as pipeline
 from gongkai.core.model import Summary
 from gongkai.plan.pages import RecordInputs
-from gongkai.run.build import build
+from gongkai.run.build import build, check
 from gongkai.run.engine import engine as engine_module
 from gongkai.run.engine import sealed
 from gongkai.run.engine.keep import OWN, RELATED, PlanState
@@ -323,9 +324,23 @@ def test_list_pages_key_an_unchanged_records_summary_from_the_kept_state(
     assert {k: v for k, v in _state(demo).entries.items() if k != edited} == {
         k: v for k, v in entries.items() if k != edited
     }
-    # a body edit leaves the 目录 as it was: the edited record's entry is made (to key it), no other
+    # a body edit leaves the 目录 and the lists as they were: the edited record's entry and
+    # summary are made (to key them), no other
     made.clear()
+    summarized: list[str] = []
+    real_summarize = pages_module.summarize
+
+    def summarize(r: Any) -> Any:
+        summarized.append(r.id)
+        return real_summarize(r)
+
+    monkeypatch.setattr(pages_module, "summarize", summarize)
     _edit(demo / NOTICE, "\n\n", "\n\n补充一句。\n\n")
     _later(demo)
     build(demo, TODAY, out=demo / "build")
     assert made == [edited]
+    # and the regulations' list, which groups its summaries by their 有效性 (a few records)
+    site = check(demo, TODAY).site
+    assert site is not None
+    regulations = {r.id for r in site.of_type("regulation")}
+    assert summarized.count(edited) == 1 and set(summarized) - {edited} <= regulations

@@ -15,7 +15,7 @@ from conftest import REPO
 
 from gongkai.core.model import Record, Site, Summary
 from gongkai.plan.data import CatalogueEntry, Download, Entries, catalogue, others_catalogue
-from gongkai.plan.pages import Page, RecordInputs, plan_pages, summaries, summarize
+from gongkai.plan.pages import Page, RecordInputs, Summaries, plan_pages, summaries, summarize
 from gongkai.run.build import check
 from gongkai.run.engine.keys import BY_REPR, FLAT_FROZEN, Fingerprints
 from gongkai.run.engine.store import BuildCache
@@ -204,6 +204,26 @@ def test_each_record_is_summarised_once_however_many_lists_show_it(site: Site) -
     for v in shown.values():
         assert all(s is v[0] for s in v)
     assert summaries(site.published[:3], site) == summaries(site.published[:3])
+
+
+def test_lazy_summaries_are_keyed_as_the_summaries_and_from_kept_parts_without_making_them(site: Site) -> None:
+    site = replace(site)  # its own memo
+    lazy = summaries(site.published, site)
+    assert type(lazy) is Summaries and len(lazy) == len(site.published)
+    assert lazy == tuple(lazy) and lazy[2] == tuple(lazy)[2] and lazy[-3:] == tuple(lazy)[-3:]
+    full = _keys(site)
+    key = full.key(lazy)
+    assert key == _keys(site).key(tuple(lazy))  # keyed as the tuple of its summaries
+    parts = full.summary_parts()
+    other = replace(site)  # a memo of its own: nothing summarised yet
+    made: dict[int, typing.Any] = other.once("summaries", dict)
+    keys = _keys(other)
+    keys.kept_summaries = parts
+    assert keys.key(summaries(other.published, other)) == key and made == {}
+    # a changed summary is keyed by its repr: a part kept for it would hide the change
+    first = site.published[0]
+    changed = Summaries((replace(first, title="改过"), *site.published[1:]), {})
+    assert _keys(site).key(changed) != key
 
 
 def test_page_keys_differ_when_only_the_crumbs_differ(site: Site) -> None:

@@ -9,9 +9,9 @@ of a county portal and from file://.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from gongkai.check.rules.goods import item_totals, row_items
 from gongkai.core.model import Record, Site, Summary
@@ -19,7 +19,7 @@ from gongkai.core.schema.types import GOODS_SOURCES, RECORD_TYPES
 from gongkai.core.standard import STATES
 from gongkai.plan.assets import asset_labels
 from gongkai.plan.charts import counterpart, record_chart
-from gongkai.plan.data import catalogue, downloads, others_catalogue
+from gongkai.plan.data import catalogue, downloads, exported, others_catalogue
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
 from gongkai.plan.land_transfers import land_transfer_labels
@@ -34,6 +34,7 @@ __all__ = [
     "Kept",
     "Page",
     "RecordInputs",
+    "Summaries",
     "plan_pages",
     "record_inputs",
     "sections",
@@ -128,7 +129,11 @@ def plan_pages(site: Site, kept: Mapping[str, str] | None = None) -> list[Page]:
                         "rtype": t,
                         "records": summaries(chunk, site),
                         "pager": {"current": n, "urls": urls},
-                        **({"groups": regulation_sections(summaries(chunk, site))} if t.name == "regulation" else {}),
+                        **(
+                            {"groups": regulation_sections(tuple(summaries(chunk, site)))}
+                            if t.name == "regulation"
+                            else {}
+                        ),
                     },
                     (home,),
                 )
@@ -255,7 +260,8 @@ def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
             "opendata.html",
             "开放数据",
             {
-                "records": tuple(s for s in summaries(site.published, site) if s.downloads),
+                # the records with data files (a summary's downloads: none unless exported)
+                "records": summaries((r for r in site.published if exported(r)), site),
                 "feeds": feed_paths(site),
                 "schemas": [(t.label, f"data/schema/{t.name}.schema.json") for t in RECORD_TYPES.values()]
                 + [("政府信息公开目录", "data/schema/catalogue.schema.json")],
@@ -379,18 +385,63 @@ def summarize(rec: Record) -> Summary:
     )  # fmt: skip
 
 
-def summaries(records: Iterable[Record], site: Site | None = None) -> tuple[Summary, ...]:
-    """With ``site``, each record of it is summarised once however many lists show it."""
+def summaries(records: Iterable[Record], site: Site | None = None) -> Sequence[Summary]:
+    """With ``site``, each record of it is summarised once however many lists
+    show it, and only when first read (Summaries)."""
     if site is None:
         return tuple(summarize(r) for r in records)
     memo: dict[int, tuple[Record, Summary]] = site.once("summaries", dict)  # id(record) → (it, its summary)
-    out = []
-    for r in records:
-        hit = memo.get(id(r))
+    return Summaries(tuple(records), memo)
+
+
+class Summaries(Sequence[Summary]):
+    """The summaries of ``records``, in their order, each made the first time
+    it is read (through ``memo``: id(record) → (the record, its summary),
+    the site's, so that every list shows one summary a record).  A list
+    page's key holds each summary by the digest of its repr, the last build's
+    for a record an edit left alone (run/engine/keys.py, keep.py): at 10,000
+    records a one-record edit then makes the summaries only of the pages it
+    renders again."""
+
+    __slots__ = ("_memo", "records")
+
+    def __init__(self, records: tuple[Record, ...], memo: dict[int, tuple[Record, Summary]]) -> None:
+        self.records, self._memo = records, memo
+
+    def of(self, r: Record) -> Summary:
+        """The summary of ``r`` (one of ``records``)."""
+        hit = self._memo.get(id(r))
         if hit is None or hit[0] is not r:
-            hit = memo[id(r)] = (r, summarize(r))
-        out.append(hit[1])
-    return tuple(out)
+            hit = self._memo[id(r)] = (r, summarize(r))
+        return hit[1]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @overload
+    def __getitem__(self, i: int) -> Summary: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Summary, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> Summary | tuple[Summary, ...]:
+        if isinstance(i, slice):
+            return tuple(map(self.of, self.records[i]))
+        return self.of(self.records[i])
+
+    def __iter__(self) -> Iterator[Summary]:
+        return map(self.of, self.records)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to other Summaries or a tuple of the same summaries."""
+        if isinstance(other, Summaries | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Summaries({tuple(self)!r})"
 
 
 def _village_summary(rec: Record) -> list[dict[str, Any]]:

@@ -50,7 +50,7 @@ from typing import Any
 from gongkai.core.model import Posting, Record, Site, Summary
 from gongkai.core.schema.types import RecordType
 from gongkai.plan.data import CatalogueEntry, Download, Entries
-from gongkai.plan.pages import Kept, Page, RecordInputs, sections
+from gongkai.plan.pages import Kept, Page, RecordInputs, Summaries, sections
 from gongkai.run.engine.store import code_digest
 
 __all__ = ["BY_REPR", "FLAT_FROZEN", "Fingerprints"]
@@ -231,6 +231,11 @@ class Fingerprints:
             out.append("R" + self.record(v).hex())
         elif t is Entries:
             out.append(self._entries(v))
+        elif t is Summaries:
+            # as a tuple of the summaries would be fed, a kept part standing for a summary not made
+            out.append(f"[{len(v)}")
+            kept, by_repr, of = self.kept_summaries, self._by_repr, v.of
+            out.extend([kept.get(r.id) or by_repr(of(r)) for r in v.records])
         elif t in BY_REPR:
             out.append(self._by_repr(v))
         elif t is dict:
