@@ -136,7 +136,7 @@ def test_the_catalogue_is_made_once_a_site_and_keyed_by_every_field(site: Site) 
 
 
 def _entries(records: tuple[Record, ...], like: Entries) -> Entries:
-    return Entries(records, like._index, like._publishers)
+    return Entries(records, like.index_numbers, like.publishers)
 
 
 def test_an_unchanged_records_catalogue_entry_is_keyed_from_the_kept_part_and_not_made(site: Site) -> None:

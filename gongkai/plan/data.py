@@ -410,13 +410,13 @@ class Entries(Sequence[CatalogueEntry]):
     are made again.  It holds what an entry is made from, not the site (the
     preview server keeps the last build's page contexts)."""
 
-    __slots__ = ("_index", "_made", "_publishers", "records")
+    __slots__ = ("_made", "index_numbers", "publishers", "records")
 
     def __init__(
         self, records: tuple[Record, ...], index_numbers: Mapping[str, str], publishers: Mapping[str, str]
     ) -> None:
         self.records = records
-        self._index, self._publishers = index_numbers, publishers
+        self.index_numbers, self.publishers = index_numbers, publishers
         self._made: list[CatalogueEntry | None] = [None] * len(records)
 
     def entry(self, i: int) -> CatalogueEntry:
@@ -424,7 +424,9 @@ class Entries(Sequence[CatalogueEntry]):
         e = self._made[i]
         if e is None:
             r = self.records[i]
-            e = self._made[i] = _entry(r, self._index.get(r.id, ""), self._publishers.get(r.publisher, r.publisher))
+            e = self._made[i] = _entry(
+                r, self.index_numbers.get(r.id, ""), self.publishers.get(r.publisher, r.publisher)
+            )
         return e
 
     def __len__(self) -> int:

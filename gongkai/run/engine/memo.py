@@ -38,7 +38,8 @@ from operator import attrgetter
 from typing import Any
 
 from gongkai.core.model import Record, Site
-from gongkai.plan.pages import Kept, Page
+from gongkai.plan.data import Entries
+from gongkai.plan.pages import Kept, Page, Summaries
 from gongkai.run.engine.keys import Fingerprints
 
 __all__ = ["ServerMemo", "same"]
@@ -128,8 +129,10 @@ def same(a: Any, b: Any) -> bool:
     """Whether ``a`` and ``b`` show the same: the same object, or values of
     the same type with the same text (1 and 1.0, Decimal 1.0 and 1.00 are not
     the same); tuples, lists and dicts (in order) of such values; frozen
-    dataclasses whose fields are.  A record, or a value of any other type,
-    only when it is the very same object."""
+    dataclasses whose fields are; lazy summaries and 目录 entries
+    (pages.Summaries, data.Entries) whose items are, each one made only
+    where its record is not the very same (or its 索引号 differs).  A
+    record, or a value of any other type, only when it is the very same object."""
     if a is b:
         return True
     t = type(a)
@@ -148,6 +151,18 @@ def same(a: Any, b: Any) -> bool:
         return True
     if t is float or t is Decimal:
         return repr(a) == repr(b)
+    if t is Summaries:  # made from their records alone: the very same record shows the same
+        return len(a) == len(b) and all(
+            x is y or same(a.of(x), b.of(y)) for x, y in zip(a.records, b.records, strict=True)
+        )
+    if t is Entries:  # made from their records, their 索引号 and the publishers' names
+        if len(a) != len(b) or a.publishers != b.publishers:
+            return False
+        na, nb = a.index_numbers, b.index_numbers
+        return all(
+            (x is y and na.get(x.id, "") == nb.get(y.id, "")) or same(a.entry(i), b.entry(i))
+            for i, (x, y) in enumerate(zip(a.records, b.records, strict=True))
+        )
     fields = _FIELDS.get(t)
     if fields is None:
         if t is Record or not _frozen_plain(t):
