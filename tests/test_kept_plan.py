@@ -284,22 +284,8 @@ def test_list_pages_key_an_unchanged_records_summary_from_the_kept_state(
     edited record's summary is made into a repr, its entry alone made), and
     every key is still a full build's (``_edited_build`` compares every
     group's key, the list pages', the 目录's page and data files' among them)."""
-    reprs: list[str] = []
-    real = Summary.__repr__
-
-    def counted(self: Summary) -> str:
-        reprs.append(self.id)
-        return real(self)
-
-    monkeypatch.setattr(Summary, "__repr__", counted)
-    made: list[str] = []
-    real_entry = data_module._entry
-
-    def entry(r: Any, index_no: str, publisher_name: str) -> Any:
-        made.append(r.id)
-        return real_entry(r, index_no, publisher_name)
-
-    monkeypatch.setattr(data_module, "_entry", entry)
+    reprs = _ids_of_calls(monkeypatch, Summary, "__repr__")
+    made = _ids_of_calls(monkeypatch, data_module, "_entry")
     build(demo, TODAY, out=demo / "build")
     assert len(set(reprs)) > 40  # the first build makes every summary's repr
     full = len(reprs)
@@ -327,14 +313,7 @@ def test_list_pages_key_an_unchanged_records_summary_from_the_kept_state(
     # a body edit leaves the 目录 and the lists as they were: the edited record's entry and
     # summary are made (to key them), no other
     made.clear()
-    summarized: list[str] = []
-    real_summarize = pages_module.summarize
-
-    def summarize(r: Any) -> Any:
-        summarized.append(r.id)
-        return real_summarize(r)
-
-    monkeypatch.setattr(pages_module, "summarize", summarize)
+    summarized = _ids_of_calls(monkeypatch, pages_module, "summarize")
     _edit(demo / NOTICE, "\n\n", "\n\n补充一句。\n\n")
     _later(demo)
     build(demo, TODAY, out=demo / "build")
@@ -344,3 +323,16 @@ def test_list_pages_key_an_unchanged_records_summary_from_the_kept_state(
     assert site is not None
     regulations = {r.id for r in site.of_type("regulation")}
     assert summarized.count(edited) == 1 and set(summarized) - {edited} <= regulations
+
+
+def _ids_of_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[str]:
+    """The ``id`` of the first argument of every call of ``owner.name`` from now on."""
+    calls: list[str] = []
+    real = getattr(owner, name)
+
+    def counted(first: Any, *args: Any) -> Any:
+        calls.append(first.id)
+        return real(first, *args)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls

@@ -19,12 +19,13 @@ catalogue metadata) and one JSON Schema per record type under
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, overload
+from typing import Any
 
 from gongkai.check.rules.goods import item_totals, row_items
+from gongkai.core.lazy import PerRecord
 from gongkai.core.model import Record, Site
 from gongkai.core.plain_repr import plain_repr
 from gongkai.core.schema.kinds import Bool, Date, Int, Kind, ListOf, Money, Struct
@@ -401,7 +402,7 @@ def _entries(site: Site, records: tuple[Record, ...]) -> Entries:
     return Entries(records, site.index_numbers, site.config.publishers)
 
 
-class Entries(Sequence[CatalogueEntry]):
+class Entries(PerRecord[CatalogueEntry]):
     """The 目录's entries of ``records``, in their order, each made the first
     time it is read.  Its length is known without them (the navigation counts
     the 目录), and a one-record edit keys the entries of the records it left
@@ -410,16 +411,16 @@ class Entries(Sequence[CatalogueEntry]):
     are made again.  It holds what an entry is made from, not the site (the
     preview server keeps the last build's page contexts)."""
 
-    __slots__ = ("_made", "index_numbers", "publishers", "records")
+    __slots__ = ("_made", "index_numbers", "publishers")
 
     def __init__(
         self, records: tuple[Record, ...], index_numbers: Mapping[str, str], publishers: Mapping[str, str]
     ) -> None:
-        self.records = records
+        super().__init__(records)
         self.index_numbers, self.publishers = index_numbers, publishers
         self._made: list[CatalogueEntry | None] = [None] * len(records)
 
-    def entry(self, i: int) -> CatalogueEntry:
+    def item(self, i: int) -> CatalogueEntry:
         """The entry of ``records[i]`` (0 <= i < len)."""
         e = self._made[i]
         if e is None:
@@ -428,35 +429,6 @@ class Entries(Sequence[CatalogueEntry]):
                 r, self.index_numbers.get(r.id, ""), self.publishers.get(r.publisher, r.publisher)
             )
         return e
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    @overload
-    def __getitem__(self, i: int) -> CatalogueEntry: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> tuple[CatalogueEntry, ...]: ...
-
-    def __getitem__(self, i: int | slice) -> CatalogueEntry | tuple[CatalogueEntry, ...]:
-        where = range(len(self.records))
-        if isinstance(i, slice):
-            return tuple(self.entry(j) for j in where[i])
-        return self.entry(where[i])  # a negative index counts from the end; past it: IndexError
-
-    def __iter__(self) -> Iterator[CatalogueEntry]:
-        return map(self.entry, range(len(self.records)))
-
-    def __eq__(self, other: object) -> bool:
-        """Equal to another Entries or a tuple of the same entries."""
-        if isinstance(other, Entries | tuple):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Entries({tuple(self)!r})"
 
 
 def _entry(r: Record, index_no: str, publisher_name: str) -> CatalogueEntry:

@@ -9,11 +9,12 @@ of a county portal and from file://.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any
 
 from gongkai.check.rules.goods import item_totals, row_items
+from gongkai.core.lazy import PerRecord
 from gongkai.core.model import Record, Site, Summary
 from gongkai.core.schema.types import GOODS_SOURCES, RECORD_TYPES
 from gongkai.core.standard import STATES
@@ -394,7 +395,7 @@ def summaries(records: Iterable[Record], site: Site | None = None) -> Sequence[S
     return Summaries(tuple(records), memo)
 
 
-class Summaries(Sequence[Summary]):
+class Summaries(PerRecord[Summary]):
     """The summaries of ``records``, in their order, each made the first time
     it is read (through ``memo``: id(record) → (the record, its summary),
     the site's, so that every list shows one summary a record).  A list
@@ -403,10 +404,11 @@ class Summaries(Sequence[Summary]):
     records a one-record edit then makes the summaries only of the pages it
     renders again."""
 
-    __slots__ = ("_memo", "records")
+    __slots__ = ("_memo",)
 
     def __init__(self, records: tuple[Record, ...], memo: dict[int, tuple[Record, Summary]]) -> None:
-        self.records, self._memo = records, memo
+        super().__init__(records)
+        self._memo = memo
 
     def of(self, r: Record) -> Summary:
         """The summary of ``r`` (one of ``records``)."""
@@ -415,33 +417,8 @@ class Summaries(Sequence[Summary]):
             hit = self._memo[id(r)] = (r, summarize(r))
         return hit[1]
 
-    def __len__(self) -> int:
-        return len(self.records)
-
-    @overload
-    def __getitem__(self, i: int) -> Summary: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> tuple[Summary, ...]: ...
-
-    def __getitem__(self, i: int | slice) -> Summary | tuple[Summary, ...]:
-        if isinstance(i, slice):
-            return tuple(map(self.of, self.records[i]))
+    def item(self, i: int) -> Summary:
         return self.of(self.records[i])
-
-    def __iter__(self) -> Iterator[Summary]:
-        return map(self.of, self.records)
-
-    def __eq__(self, other: object) -> bool:
-        """Equal to other Summaries or a tuple of the same summaries."""
-        if isinstance(other, Summaries | tuple):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Summaries({tuple(self)!r})"
 
 
 def _village_summary(rec: Record) -> list[dict[str, Any]]:

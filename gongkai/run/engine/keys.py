@@ -293,7 +293,7 @@ class Fingerprints:
             for i, r in enumerate(v.records):
                 part = kept.get(r.id) or made.get(r.id)
                 if part is None:
-                    entry = repr(v.entry(i)).encode("utf-8", "surrogatepass")
+                    entry = repr(v.item(i)).encode("utf-8", "surrogatepass")
                     part = made[r.id] = hashlib.blake2b(entry, digest_size=20).digest()
                 h.update(part)
             hit = self._tuples[id(v)] = (v, f"E#{h.hexdigest()}")

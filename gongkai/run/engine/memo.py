@@ -160,7 +160,7 @@ def same(a: Any, b: Any) -> bool:
             return False
         na, nb = a.index_numbers, b.index_numbers
         return all(
-            (x is y and na.get(x.id, "") == nb.get(y.id, "")) or same(a.entry(i), b.entry(i))
+            (x is y and na.get(x.id, "") == nb.get(y.id, "")) or same(a.item(i), b.item(i))
             for i, (x, y) in enumerate(zip(a.records, b.records, strict=True))
         )
     fields = _FIELDS.get(t)
