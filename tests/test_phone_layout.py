@@ -85,6 +85,17 @@ MEASURE = r"""() => {
     const t = textRect(c);
     if (t.height > lh * 1.5 && w < 6 * fs - 0.5) out.push(['narrow text column', name(c), c.textContent.trim().slice(0, 12), Math.round(w / fs * 10) / 10 + ' characters']);
   }
+  // 2b. in a table that scrolls sideways anyway (marked wide), no cell's text runs down more than
+  // 10 lines: a column squeezed to 6 characters made the 目录's 不予公开依据 a row 25 lines high
+  for (const c of document.querySelectorAll('.table-wrap td')) {
+    const w = c.closest('.table-wrap');
+    if (hidden(c) || !w.querySelector('caption .scroll-hint')) continue;
+    const cs = getComputedStyle(c);
+    if (cs.display !== 'table-cell') continue;
+    const lh = px(cs.lineHeight) || px(cs.fontSize) * 1.7;
+    const lines = Math.round(textRect(c).height / lh);
+    if (lines > 10) out.push(['tall squeezed cell', name(c), c.textContent.trim().slice(0, 12), lines + ' lines']);
+  }
   // 3. numbers and roster names whole inside their cells
   for (const c of document.querySelectorAll('table .num, table td, table th')) {
     const figure = /^[\s\d,.%+\-−—]*\d[\s\d,.%+\-−—]*$/.test(c.textContent);
