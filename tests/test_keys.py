@@ -162,6 +162,20 @@ def test_an_unchanged_records_catalogue_entry_is_keyed_from_the_kept_part_and_no
     assert wrong.key("catalogue", _entries(changed.records, changed)) == before
 
 
+def test_two_catalogues_of_one_build_that_show_a_record_otherwise_are_keyed_apart(site: Site) -> None:
+    """An entry's part is not shared between two 目录 of one build: one with
+    another 索引号 shows the record otherwise, and neither part is kept for the next."""
+    entries = catalogue(replace(site))
+    third = entries.records[3]
+    renumbered = Entries(entries.records, {**entries.index_numbers, third.id: "0000-99999"}, entries.publishers)
+    alone = _keys(site).key("catalogue", renumbered)
+    keys = _keys(site)
+    keys.key("catalogue", entries)
+    assert keys.key("catalogue", renumbered) == alone
+    parts = keys.entry_parts()
+    assert third.id not in parts and set(parts) == {r.id for r in entries.records} - {third.id}
+
+
 def test_a_long_catalogue_is_keyed_slice_by_slice(site: Site) -> None:
     """Every entry of a 目录 of thousands counts, at every place (the first,
     either side of a slice's end, the last), and its order; the key is made

@@ -84,6 +84,7 @@ class Fingerprints:
         # this build made it
         self.kept_entries: dict[str, bytes] = {}
         self._entry_parts: dict[str, bytes] = {}
+        self._mixed_entries: set[str] = set()
         self._budgets: dict[Any, list[Record]] = {}
         self._postings: dict[str, list[Posting]] = {}
         for p in site.postings:
@@ -288,22 +289,28 @@ class Fingerprints:
         page and the data files share one (the value is held, so its id is not reused)."""
         hit = self._tuples.get(id(v))
         if hit is None or hit[0] is not v:
-            kept, made = self.kept_entries, self._entry_parts
+            kept, made, mixed = self.kept_entries, self._entry_parts, self._mixed_entries
             h = hashlib.blake2b(b"E%d:" % len(v), digest_size=20)
             for i, r in enumerate(v.records):
-                part = kept.get(r.id) or made.get(r.id)
+                part = kept.get(r.id)
                 if part is None:
+                    # made here, never taken from another Entries of this build: one with other
+                    # 索引号 or publishers' names shows the record otherwise
                     entry = repr(v.item(i)).encode("utf-8", "surrogatepass")
-                    part = made[r.id] = hashlib.blake2b(entry, digest_size=20).digest()
+                    part = hashlib.blake2b(entry, digest_size=20).digest()
+                    if made.setdefault(r.id, part) != part:
+                        mixed.add(r.id)  # two entries for one record: neither is kept for the next build
                 h.update(part)
             hit = self._tuples[id(v)] = (v, f"E#{h.hexdigest()}")
         return hit[1]
 
     def entry_parts(self) -> dict[str, bytes]:
         """Record id → its 目录 entry's part, for every entry keyed so far
-        and every kept one of a record still in the site."""
-        by_id = self.site.by_id
-        return {**{i: p for i, p in self.kept_entries.items() if i in by_id}, **self._entry_parts}
+        and every kept one of a record still in the site, but not of a record
+        whose entries differ between two 目录 (the build makes none such)."""
+        by_id, mixed = self.site.by_id, self._mixed_entries
+        out = {**{i: p for i, p in self.kept_entries.items() if i in by_id}, **self._entry_parts}
+        return {i: p for i, p in out.items() if i not in mixed} if mixed else out
 
     def summary_parts(self) -> dict[str, str]:
         """Record id → its Summary's key part, for every summary keyed (or
