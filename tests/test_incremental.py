@@ -285,14 +285,12 @@ def test_rosters_wait_on_disk_until_used_and_a_lost_roster_file_is_a_miss(demo: 
 
 
 def test_the_preview_servers_cache_through_a_series_of_edits(demo: Path, tmp_path: Path) -> None:
-    """The server keeps one cache (records, search memo, compiled templates,
-    manifest in memory) for its whole run: after every edit its output is
-    the full build's."""
+    """The server keeps one cache (records, compiled templates, manifest in
+    memory; the search index's state on disk, as a command's) for its whole
+    run: after every edit its output is the full build's."""
     from gongkai.emit.render import MemoryBytecodeCache
-    from gongkai.emit.search_memo import SearchMemo
 
     cache = BuildCache(demo, manifests_on_disk=False)
-    cache.search_memo = SearchMemo()
     cache.templates = MemoryBytecodeCache()
     cache.file_digests = {}
     out = tmp_path / "preview"
@@ -300,8 +298,7 @@ def test_the_preview_servers_cache_through_a_series_of_edits(demo: Path, tmp_pat
     spliced = 0
     for name in sorted(MUTATIONS, key=lambda n: (n == "deleted record", n)):  # the others edit that notice
         MUTATIONS[name](demo)
-        build(demo, TODAY, out=out, cache=cache)
-        spliced += cache.search_memo.spliced
+        spliced += build(demo, TODAY, out=out, cache=cache).search.startswith("spliced")
         cold = tmp_path / "cold"
         shutil.rmtree(cold, ignore_errors=True)
         build(demo, TODAY, out=cold, cache=BuildCache(None, memory_only=True))
@@ -413,6 +410,44 @@ def test_a_command_line_edit_splices_the_search_index(demo: Path, tmp_path: Path
         if p.is_file():
             _touch_later(p)
     assert _rebuild_and_compare(demo, tmp_path).search == how
+
+
+def test_a_preview_server_leaves_the_sites_own_splice_alone(demo: Path, tmp_path: Path) -> None:
+    """The server keeps its index's state and parts apart from the command's
+    (per output): its full merge and its edits do not drop the parts the
+    site's build/ splices from, and what it kept goes when it stops (or,
+    when it was killed, with the next build's sweep, an hour on)."""
+    from gongkai.commands.serve import DevServer
+    from gongkai.run.engine.search import SearchKeeper
+
+    build(demo, TODAY, out=demo / "build")
+    server = DevServer(demo, port=0, today=TODAY, log=lambda line: None)
+    try:
+        for edit in ("notice body", None):
+            server.rebuild()
+            assert server.state.ok, server.state.problems[:3]
+            if edit is not None:
+                MUTATIONS[edit](demo)
+                _touch_later(demo / NOTICE)
+        keeper = SearchKeeper(server.cache.folder, server.out)
+        assert keeper.parts_root is not None and keeper.state_path is not None
+        assert keeper.state_path.is_file() and any(keeper.parts_root.iterdir())
+    finally:
+        server.stop()
+    assert not keeper.parts_root.exists() and not keeper.state_path.exists()
+    assert _rebuild_and_compare(demo, tmp_path).search == "spliced 1"
+    keeper.parts_root.mkdir()  # as a killed server leaves them
+    (keeper.parts_root / "ab").write_bytes(b"left")
+    MUTATIONS["roster cell"](demo)
+    _touch_later(demo / ROSTER)
+    assert _rebuild_and_compare(demo, tmp_path).search == "spliced 1"
+    assert keeper.parts_root.exists()  # young: a build may still be writing them
+    hour_ago = keeper.parts_root.stat().st_mtime - 3700
+    os.utime(keeper.parts_root, (hour_ago, hour_ago))
+    _edit(demo / NOTICE, "。", "；")
+    _touch_later(demo / NOTICE)
+    assert _rebuild_and_compare(demo, tmp_path).search == "spliced 1"
+    assert not keeper.parts_root.exists()
 
 
 def test_a_search_state_that_does_not_describe_the_output_is_not_used(demo: Path, tmp_path: Path) -> None:

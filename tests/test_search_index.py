@@ -12,7 +12,6 @@ import random
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import replace
 
 import pytest
 from search_oracle import reference_search
@@ -20,7 +19,7 @@ from search_oracle import reference_search
 from gongkai.emit import search_index as search
 from gongkai.emit import search_text
 from gongkai.emit.search_index import build_search_index
-from gongkai.emit.search_memo import SearchMemo, splice_posting
+from gongkai.emit.search_posting import splice_posting
 from gongkai.emit.search_text import INDEX_DIR, _enc, canon, decode_posting, shard_of, term_grams
 from gongkai.plan.search_docs import SearchDoc, SearchRow
 
@@ -529,51 +528,7 @@ def test_size_bounds(big) -> None:
         assert res.bytes <= 300_000, (q, res.bytes)
 
 
-# --- the preview server's index: spliced, never different ---------------------------------------
-
-
-def _random_doc(rng: random.Random, i: int, day: int) -> SearchDoc:
-    words = "东坡村 青石村 王振华 李明 补贴 耕地 通知 公示 救灾 资金 项目 村委会 张三 李四 审核 发放 面积 金额".split()
-    rows = tuple(
-        SearchRow(f"r-{k}", " ".join(rng.choice(words) for _ in range(4)), rng.choice(["东坡村", "青石村"]))
-        for k in range(rng.randint(0, 30))
-    )
-    return SearchDoc(
-        url=f"notices/n-{i}/",
-        title=" ".join(rng.choice(words) for _ in range(3)),
-        type="notice",
-        type_label="通知",
-        publisher="镇政府",
-        date=f"2015-{1 + day // 28:02d}-{1 + day % 28:02d}",
-        year=2015,
-        text=" ".join(rng.choice(words) for _ in range(40)),
-        rows=rows,
-    )
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_a_memo_splices_edited_documents_into_the_same_index_a_full_merge_makes(seed: int) -> None:
-    rng = random.Random(seed)
-    docs = [_random_doc(rng, i, i % 200) for i in range(300)]
-    memo = SearchMemo()
-    assert dict(build_search_index(docs, memo)) == dict(build_search_index(docs))
-    spliced = 0
-    for trial in range(25):
-        docs = list(docs)
-        action = rng.random()
-        if action < 0.7:  # edit a few documents: text grows, roster rows go
-            for _ in range(rng.randint(1, 5)):
-                j = rng.randrange(len(docs))
-                d = docs[j]
-                docs[j] = replace(d, text=f"{d.text} 新增{trial}", rows=d.rows[: rng.randint(0, len(d.rows))])
-        elif action < 0.85:  # a new document after all the others
-            docs.append(_random_doc(rng, 1000 + trial, 300 + trial))
-        else:  # one goes: positions move, a full merge
-            docs.pop(rng.randrange(len(docs)))
-        with_memo = dict(build_search_index(docs, memo))
-        spliced += memo.spliced
-        assert with_memo == dict(build_search_index(docs)), trial
-    assert spliced > 0  # the splice path was taken, not only full merges
+# --- splicing one document's piece into a posting ------------------------------------------
 
 
 @pytest.mark.parametrize("seed", range(3))

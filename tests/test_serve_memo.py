@@ -1,6 +1,6 @@
-"""The preview server's memo (run/engine/memo.py and the search memo's kept
-files): what the server derived in its last build is used again only for
-the very same inputs.  After every kind of edit its served tree is a full
+"""The preview server's memo (run/engine/memo.py) and its search index,
+spliced from the state a command keeps too (run/engine/search.py): what
+the server derived in its last build is used again only for the very same inputs.  After every kind of edit its served tree is a full
 build's, byte for byte; a memo that ignored a change would be caught by that
 comparison; a rebuild cut off by an exception leaves the served tree as it
 was and the next rebuild right."""
@@ -21,8 +21,11 @@ from gongkai.core.model import Record
 from gongkai.run.build import build
 from gongkai.run.engine import engine as engine_module
 from gongkai.run.engine import memo as memo_module
+from gongkai.run.engine import sealed
 from gongkai.run.engine.memo import ServerMemo, same
+from gongkai.run.engine.search import SearchKeeper
 from gongkai.run.engine.store import BuildCache
+from gongkai.run.result import BuildResult
 
 OTHER = "content/notices/dongtai-zhengwu-gongkai-2015.md"  # a notice apart from NOTICE
 
@@ -49,6 +52,20 @@ def _cold(root: Path, tmp_path: Path, today: date = TODAY) -> Path:
     return cold
 
 
+def _searched(server: DevServer) -> list[str]:
+    """How each later rebuild made the search index (BuildResult.search)."""
+    hows: list[str] = []
+    made = server._build
+
+    def build_and_note() -> BuildResult:
+        result = made()
+        hows.append(result.search)
+        return result
+
+    server._build = build_and_note  # type: ignore[method-assign]
+    return hows
+
+
 def _memo(server: DevServer) -> ServerMemo:
     memo = server.cache.server_memo
     assert isinstance(memo, ServerMemo)
@@ -60,15 +77,15 @@ def test_after_every_kind_of_edit_the_server_serves_the_full_build(
 ) -> None:
     _rebuilt(server)
     memo = _memo(server)
-    kept = 0
+    hows = _searched(server)
     for name in sorted(MUTATIONS, key=lambda n: (n == "deleted record", n)):  # the others edit that notice
         MUTATIONS[name](demo)
         _rebuilt(server)
         _assert_same(server.out, _cold(demo, tmp_path))
         if name == "notice body":  # the same inputs for all pages but the notice's: keys taken from the memo
             assert memo.misses <= 3 and memo.hits > 100, (memo.hits, memo.misses)
-            kept = server.cache.search_memo.spliced
-    assert kept == 1  # the body edit was spliced into the search index (its other files kept)
+            assert hows[-1] == "spliced 1"  # into the last index (its other files kept)
+    assert hows[-1] == "merged"  # a deleted record moves every later document: merged afresh
 
 
 def test_names_withdrawn_on_a_later_day_by_the_same_records(demo: Path, server: DevServer, tmp_path: Path) -> None:
@@ -152,22 +169,47 @@ def test_an_exception_mid_rebuild_leaves_the_served_tree_and_the_next_rebuild_ri
     _assert_same(server.out, _cold(demo, tmp_path))
 
 
-def test_the_search_files_a_splice_leaves_are_kept_only_from_the_tree_they_were_published_in(
+def test_a_rebuild_cut_off_after_its_splice_leaves_the_served_trees_state(
     demo: Path, server: DevServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ignoring the published tree's token (keeping after a rebuild that
-    failed) serves a stale index: caught by the comparison."""
+    """A rebuild that spliced its index and then failed leaves the served
+    tree and the state that describes it: the next edit splices into that
+    tree, and a state bound to other files than the served tree's is not used."""
     _rebuilt(server)
-    monkeypatch.setattr(engine_module.Made, "files", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("cut")))
+    hows = _searched(server)
+    cut_after: list[str] = []
+
+    def cut(made: engine_module.Made, *args: object) -> None:
+        cut_after.append(made.search_how)
+        raise RuntimeError("cut")
+
+    monkeypatch.setattr(engine_module.Made, "files", cut)
     _append(demo / NOTICE, "\n第一处补充。\n")
     server.rebuild()
+    assert not server.state.ok and cut_after == ["spliced 1"] and hows == []
     monkeypatch.undo()
-    search_memo = server.cache.search_memo
-    search_memo.published = server.cache.manifest(server.out).token  # as if that rebuild's index were served
     _append(demo / OTHER, "\n第二处补充。\n")
     _rebuilt(server)
-    with pytest.raises(AssertionError):
-        _assert_same(server.out, _cold(demo, tmp_path))
+    assert hows[-1] == "spliced 2"  # both notices, into the tree served before the cut
+    _assert_same(server.out, _cold(demo, tmp_path))
+    state = SearchKeeper(server.cache.folder, server.out).state_path
+    assert state is not None and state.is_file()
+    sealed.dump(state, (sealed.load(state)[0], "0" * 40))  # bound to other files
+    _append(demo / OTHER, "\n第三处补充。\n")
+    _rebuilt(server)
+    assert hows[-1] == "merged"
+    _assert_same(server.out, _cold(demo, tmp_path))
+
+
+def test_a_stopped_server_leaves_no_index_state_in_the_sites_cache(demo: Path) -> None:
+    server = DevServer(demo, port=0, today=TODAY, log=lambda line: None)
+    try:
+        _rebuilt(server)
+        state = SearchKeeper(server.cache.folder, server.out).state_path
+        assert state is not None and state.is_file()
+    finally:
+        server.stop()
+    assert not state.exists() and not server._tmp.exists()
 
 
 def test_a_roster_cell_and_its_spreadsheet_make_new_keys(demo: Path, server: DevServer, tmp_path: Path) -> None:
@@ -261,16 +303,15 @@ def test_a_page_memo_entry_is_dropped_when_the_base_changes(monkeypatch: pytest.
     assert memo_module.same is same
 
 
-def test_search_files_a_splice_leaves_are_written_whole_when_the_output_cannot_keep_them(
+def test_an_index_whose_files_the_output_cannot_keep_is_merged_afresh(
     demo: Path, server: DevServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The memo holds each document's parts packed (search_memo._Packed) and
-    the shards as their files; when the output refuses to keep the files a
-    splice left as they were, each is unpacked and written, and the served
-    tree is still the full build's."""
+    """When the output refuses to keep the files a splice leaves as they
+    were, the index is merged afresh, and the served tree is still the full build's."""
     from gongkai.run.write import Output
 
     _rebuilt(server)
+    hows = _searched(server)
     asked: list[int] = []
 
     def refuse(self: Output, rels: object) -> bool:
@@ -280,7 +321,7 @@ def test_search_files_a_splice_leaves_are_written_whole_when_the_output_cannot_k
     monkeypatch.setattr(Output, "keep_all", refuse)
     _append(demo / NOTICE, "\n预览时补充。\n")
     _rebuilt(server)
-    assert server.cache.search_memo.spliced == 1 and max(asked) > 20, asked  # the search files among them
+    assert hows == ["merged"] and max(asked) > 20, asked  # the search files among them
     _assert_same(server.out, _cold(demo, tmp_path))
 
 

@@ -31,7 +31,6 @@ from urllib.parse import unquote, urlsplit
 from gongkai.commands.serve_http import HardenedServer, allowed_host
 from gongkai.core.errors import ContentError, GongkaiError, OutputError, Problem
 from gongkai.emit.render import MemoryBytecodeCache
-from gongkai.emit.search_memo import SearchMemo
 from gongkai.run.build import BuildResult, build
 from gongkai.run.engine.memo import ServerMemo
 from gongkai.run.engine.pools import fixed_mmap_threshold, give_back
@@ -139,7 +138,6 @@ class DevServer:
         # Validated records and the output manifest stay in memory between
         # rebuilds: an edit re-reads and re-makes only what it touches.
         self.cache = BuildCache(self.root, manifests_on_disk=False)
-        self.cache.search_memo = SearchMemo()
         fixed_mmap_threshold()  # this process builds again and again
         self.cache.templates = MemoryBytecodeCache()
         self.cache.file_digests = {}
@@ -374,6 +372,9 @@ class DevServer:
         for t in self._threads:  # a rebuild under way ends before its folder goes
             t.join(timeout=30)
         shutil.rmtree(self._tmp, ignore_errors=True)
+        from gongkai.run.engine.search import SearchKeeper
+
+        SearchKeeper(self.cache.folder, self.out).forget()  # its index's state, kept in the site's cache
 
 
 MAX_LOGGED = 200  # problems printed in the terminal, as gongkai check does

@@ -73,13 +73,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from functools import partial
 from itertools import pairwise
 from typing import Any
 
 from gongkai.core.model import Record, Site
 from gongkai.emit.scratch import scratch_dir
-from gongkai.emit.search_memo import SearchMemo, _DocParts, _IndexState, _Parts, _shard_count, _splice_index
+from gongkai.emit.search_posting import _shard_count
 from gongkai.emit.search_text import (
     _ENC,
     _NENC,
@@ -96,6 +95,8 @@ from gongkai.emit.search_text import (
     shard_of,
 )
 from gongkai.plan.search_docs import SearchDoc, _search_doc, record_villages
+
+_Parts = tuple[bytes, tuple[bytes, ...], str, str]  # a document's files, grams and pieces: see _doc_parts
 
 SPILL_GROUPS = 16  # temporary posting files; MIN_SHARDS must be a multiple
 
@@ -157,7 +158,7 @@ class _Spill:
         self.batch = {}
         self.entries = 0
 
-    def shards(self, shards: int, width: int, keep: dict[int, bytes] | None = None) -> Iterator[tuple[str, bytes]]:
+    def shards(self, shards: int, width: int) -> Iterator[tuple[str, bytes]]:
         self.flush()
         for f in self.files:
             f.close()
@@ -179,13 +180,10 @@ class _Spill:
                 out[h & (shards - 1)][g] = "".join(parts)
             del merged
             for s, post in out.items():
-                data = _dumps(post)
-                if keep is not None:
-                    keep[s] = data
-                yield f"{INDEX_DIR}/p/{s:0{width}x}.json", data
+                yield f"{INDEX_DIR}/p/{s:0{width}x}.json", _dumps(post)
 
 
-def build_search_index(docs: Iterable[SearchDoc], memo: SearchMemo | None = None) -> Iterator[tuple[str, bytes]]:
+def build_search_index(docs: Iterable[SearchDoc]) -> Iterator[tuple[str, bytes]]:
     """Yield ``(path relative to the site root, content)`` for every index file.
 
     Deterministic: the same docs, in any order, give byte-identical files in
@@ -198,9 +196,8 @@ def build_search_index(docs: Iterable[SearchDoc], memo: SearchMemo | None = None
         if a.url == b.url:
             raise ValueError(f"search index: duplicate url {a.url!r}")
     ordered.sort(key=lambda d: (d.year, d.date))
-    villages = memo.villages if memo is not None else _villages
-    heads = [(d.type, d.type_label, d.publisher, villages(d)) for d in ordered]
-    return _index(ordered, heads, memo)
+    heads = [(d.type, d.type_label, d.publisher, _villages(d)) for d in ordered]
+    return _index(ordered, heads)
 
 
 def site_search_index(site: Site) -> Iterator[tuple[str, bytes]]:
@@ -211,7 +208,7 @@ def site_search_index(site: Site) -> Iterator[tuple[str, bytes]]:
     memory at once."""
     recs = search_records(site)
     heads = [(r.type, r.rtype.label, site.publisher_name(r.publisher), record_villages(r)) for r in recs]
-    return _index(_LazyDocs(site, recs), heads, None)
+    return _index(_LazyDocs(site, recs), heads)
 
 
 def search_records(site: Site) -> list[Record]:
@@ -270,18 +267,10 @@ class _Facets:
             years.append([year, 1])
 
 
-def _index(
-    ordered: Sequence[SearchDoc],
-    heads: list[tuple[str, str, str, list[str]]],
-    memo: SearchMemo | None,
-) -> Iterator[tuple[str, bytes]]:
+def _index(ordered: Sequence[SearchDoc], heads: list[tuple[str, str, str, list[str]]]) -> Iterator[tuple[str, bytes]]:
     """``heads``: (type, its label, publisher, villages) of each document, in order."""
     facets = _Facets(heads)
-    if memo is None:
-        shards = yield from _merge(ordered, facets)
-    else:
-        assert isinstance(ordered, list)
-        shards = yield from _merge_memo(memo, ordered, facets)
+    shards = yield from _merge(ordered, facets)
     yield meta_file(facets, len(ordered), shards)
 
 
@@ -312,9 +301,6 @@ def meta_file(facets: _Facets, docs: int, shards: int) -> tuple[str, bytes]:
 def _merge(
     ordered: Sequence[SearchDoc],
     facets: _Facets,
-    keep: dict[int, bytes] | None = None,
-    parts: Sequence[_Parts] | None = None,
-    vils_of: Callable[[SearchDoc], list[str]] | None = None,
     seen: Callable[[int, _Parts], None] | None = None,
 ) -> Generator[tuple[str, bytes], None, int]:
     """Every file but meta.json, with postings merged through temporary
@@ -323,65 +309,12 @@ def _merge(
     with scratch_dir("search") as tmp:
         spill = _Spill(tmp)
         try:
-            yield from _docs(ordered, spill, facets, parts, vils_of, seen)
+            yield from _docs(ordered, spill, facets, seen)
             shards = _shard_count(spill.size)
-            yield from spill.shards(shards, len(f"{shards - 1:x}"), keep)
+            yield from spill.shards(shards, len(f"{shards - 1:x}"))
         finally:
             for f in spill.files:
                 f.close()
-    return shards
-
-
-def _merge_memo(memo: SearchMemo, ordered: list[SearchDoc], facets: _Facets) -> Generator[tuple[str, bytes], None, int]:
-    """As _merge, with each document's parts from ``memo``, and the last
-    index spliced when only a few documents changed."""
-    vil_ix = facets.vil_ix
-    vilcodes = [tuple(vil_ix[v] for v in memo.villages(d)) for d in ordered]
-    parts = _DocParts(memo, ordered, vilcodes, vil_ix)
-    keeping, memo.keep, memo.kept = memo.keep, False, []
-    memo.published = None  # until the engine has this build's tree in place
-    try:
-        state = _splice_index(memo, ordered, vilcodes, facets.lists, parts)
-    except Exception:
-        memo.index = None
-        raise
-    if state is None:
-        memo.spliced = 0
-        keep: dict[int, bytes] = {}
-        memo.index = None
-        shards = yield from _merge(ordered, facets, keep, parts, memo.villages)
-        size = sum(parts.packed(n).size for n in range(len(parts)))
-        memo.index = _IndexState(ordered, vilcodes, facets.lists, shards, size, keep)
-    else:
-        memo.index = state
-        shards = state.shards
-        for d in ordered:
-            facets.add(d, memo.villages(d))
-        # The files of the documents and shards the splice left alone are the
-        # published tree's (keep): listed in memo.kept, not yielded.
-        changed = set(memo._changed) if keeping else None
-        dirty = memo._dirty if keeping else None
-        kept = memo.kept
-        for n in range(len(parts)):
-            if changed is None or n in changed:
-                doc_file, blocks, _, _ = parts[n]
-                yield f"{INDEX_DIR}/d/{n}.json", doc_file
-                for k, block in enumerate(blocks):
-                    yield f"{INDEX_DIR}/d/{n}-{k}.json", block
-                continue
-            packed = parts.packed(n)  # unpacked only if the files are not there as they were
-            kept.append((f"{INDEX_DIR}/d/{n}.json", partial(packed.file, -1)))
-            for k in range(packed.blocks):
-                kept.append((f"{INDEX_DIR}/d/{n}-{k}.json", partial(packed.file, k)))
-        width = len(f"{shards - 1:x}")
-        for s in sorted(state.post):
-            rel = f"{INDEX_DIR}/p/{s:0{width}x}.json"
-            if dirty is not None and s not in dirty:
-                kept.append((rel, partial(bytes, state.post[s])))
-            else:
-                yield rel, state.post[s]
-    memo.prune()
-    memo.slim()
     return shards
 
 
@@ -389,17 +322,13 @@ def _docs(
     ordered: Sequence[SearchDoc],
     spill: _Spill,
     facets: _Facets,
-    parts: Sequence[_Parts] | None = None,
-    vils_of: Callable[[SearchDoc], list[str]] | None = None,
     seen: Callable[[int, _Parts], None] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """Doc and rows-block files, facet codes and postings (to ``spill``) of
-    every doc (its ``parts`` made here unless given)."""
-    vils_of = vils_of or _villages
+    """Doc and rows-block files, facet codes and postings (to ``spill``) of every doc."""
     for n, d in enumerate(ordered):
-        vils = vils_of(d)
+        vils = _villages(d)
         facets.add(d, vils)
-        made = parts[n] if parts is not None else _doc_parts(d, vils, facets.vil_ix)
+        made = _doc_parts(d, vils, facets.vil_ix)
         if seen is not None:
             seen(n, made)
         doc_file, blocks, grams, pieces = made
@@ -409,22 +338,8 @@ def _docs(
         spill.add(n, dict(zip(grams.split("\0"), pieces.split("\0"), strict=True)) if grams else {})
 
 
-def search_docs(site: Site, memo: SearchMemo | None = None) -> list[SearchDoc]:
+def search_docs(site: Site) -> list[SearchDoc]:
     """Every published record as a search document.  Only what the pages
     show goes in: masked ID numbers, never drafts, future or non-public
     records (``site.published`` holds none of them)."""
-    docs: list[SearchDoc] = []
-    for rec in site.published:
-        publisher = site.publisher_name(rec.publisher)
-        key = (rec.digest, publisher)
-        if memo is not None and rec.digest:
-            # the very same record: one withdrawn of its names (plan/names.py) has its digest but not its rows
-            memo.docs_used.add(key)
-            hit = memo.docs.get(key)
-            if hit is None or hit[0] is not rec:
-                hit = memo.docs[key] = (rec, _search_doc(rec, publisher))
-                memo.made.append((hit[1], rec, publisher))
-            docs.append(hit[1])
-        else:
-            docs.append(_search_doc(rec, publisher))
-    return docs
+    return [_search_doc(rec, site.publisher_name(rec.publisher)) for rec in site.published]

@@ -9,7 +9,7 @@ facet lists, shard count and size estimate) and each document's postings
 keys every published record the same way; when no document moved, the
 facets and the shard count stay, and only a few keys changed, it makes the
 changed documents' files, reads the posting shards they touch from the
-previous output, splices the changed postings into them (search_memo's
+previous output, splices the changed postings into them (search_posting's
 ``splice_posting``) and keeps every other file.  Anything else — no state,
 a different code version, a missing piece, a moved document — returns None
 and the caller merges afresh.  The result is byte for byte what a full
@@ -35,7 +35,7 @@ from typing import Any
 from gongkai.core.model import Record, Site
 from gongkai.emit.scratch import scratch_dir
 from gongkai.emit.search_index import _Facets, _merge, meta_file, search_records
-from gongkai.emit.search_memo import _shard_count, splice_posting
+from gongkai.emit.search_posting import _shard_count, splice_posting
 from gongkai.emit.search_text import FORMAT, INDEX_DIR, MAX_SHARDS, _doc_parts, _dumps, _villages, shard_of
 from gongkai.plan.search_docs import _search_doc, record_villages
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.commands.county.trigrams import bloom_shards
-from gongkai.emit.search_memo import _shard_count
+from gongkai.emit.search_posting import _shard_count
 from gongkai.emit.search_text import SHARD_TARGET, _enc, shard_of
 
 __all__ = ["COUNTY_SEARCH", "county_search_files"]

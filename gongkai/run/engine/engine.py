@@ -21,8 +21,7 @@ from gongkai.core.errors import Problem
 from gongkai.core.model import Record, Site
 from gongkai.emit.render import Renderer
 from gongkai.emit.scratch import clean_scratch
-from gongkai.emit.search_index import build_search_index, search_docs, site_search_index
-from gongkai.emit.search_memo import SearchMemo
+from gongkai.emit.search_index import site_search_index
 from gongkai.emit.search_state import Parts, SearchState, Spliced, full_index, index_plan, planned_index, splice_index
 from gongkai.plan.pages import Page
 from gongkai.read.load import LoadedSite
@@ -80,7 +79,7 @@ class Engine:
         """``workers``: processes to use at most (default: one per core); the
         output is the same whatever the number.  ``early``: a build that may
         merge the search index afresh forks its process now (early.py), while
-        this one holds little (not the preview server: it keeps its index)."""
+        this one holds little."""
         self.root, self.out = root, out
         self.progress = progress or silent
         self.workers = max(1, workers or os.cpu_count() or 1)
@@ -91,7 +90,7 @@ class Engine:
         clean_scratch()
         # Not when the last build's search state is kept for ``out``: the
         # index is then spliced (a state found stale later merges in the pool).
-        want = early and self.workers > 1 and self.cache.search_memo is None and not self._state_kept()
+        want = early and self.workers > 1 and not self._state_kept()
         self.early: Early | None = Early() if want else None
         self._kept: KeptPlan | None = None
         # The output's check, run beside the loading and checking (ahead.py): for a command's
@@ -219,7 +218,7 @@ class Engine:
                 made = Made(output, keys or Fingerprints(site, renderer.template_digest, self.args[:2] + self.args[3:]))
                 made.kept = kept
                 made.progress = self.progress
-                made.renderer, made.guard, made.memo, made.site = renderer, guard, self.cache.search_memo, site
+                made.renderer, made.guard, made.site = renderer, guard, site
                 made.workers = self.workers
                 made.page_memo = self.cache.server_memo
                 made.early = self.early
@@ -250,7 +249,6 @@ class Made:
 
     renderer: Renderer
     guard: Guard
-    memo: SearchMemo | None
     site: Site
     workers: int = 1
     keeper: SearchKeeper
@@ -311,7 +309,7 @@ class Made:
         site = self.site
         self._search_key = self.keys.key("search", site)
         merge = False  # the whole search index merged afresh, beside the rendering when it can be
-        if self.memo is None and not self._unchanged("search", self._search_key):
+        if not self._unchanged("search", self._search_key):
             self._state = self.keeper.state(self.output, self.previous.get("search"))
             if self._state is None and (rendered > RENDER_ASIDE or len(site.published) >= ASIDE_RECORDS):
                 self._pending_path()
@@ -363,13 +361,13 @@ class Made:
             self._made(name, key, produce())
 
     def search(self) -> None:
-        """The search index's files.  A command splices an edit of a few
-        records into the last build's index when its state describes it
-        (run/engine/search.py), else merges afresh (beside the rendering when
-        started there); the preview server splices into the index it keeps
-        in memory (SearchMemo)."""
+        """The search index's files: an edit of a few records spliced into
+        the last build's index when its state describes it (run/engine/search.py),
+        else merged afresh (beside the rendering when started there).  The
+        preview server does the same: its state and parts are on disk, as a
+        command's, and the index is not held in its memory between rebuilds."""
         self.progress("search", 0, 0)
-        site, memo, key = self.site, self.memo, self._search_key or self.keys.key("search", self.site)
+        key = self._search_key or self.keys.key("search", self.site)
         if self._search is not None:
             try:
                 self._made_found("search", key, self._search.results())
@@ -378,38 +376,24 @@ class Made:
                 self._search = None
             self._full_searched()
             self.search_how = "merged"
-        elif memo is None:
-            if self._reuse("search", key):
-                return
-            spliced = self._splice()
-            if spliced is not None:
-                self._made("search", key, spliced.files)
-                rels = tuple(sorted([*spliced.keep, *self.groups["search"][1]]))
-                self.groups["search"] = (key, rels)
-                assert self._state is not None
-                self.keeper.save_parts(spliced.parts, fresh=False)
-                kept = set(spliced.state.keys)
-                gone = [k for k in self._state.keys if k not in kept]
-                self._new_state = (spliced.state, rels, gone)
-                self.search_how = f"spliced {spliced.spliced}"
-            else:
-                self._made("search", key, self._full_search())
-                self._full_searched()
-                self.search_how = "merged"
+            return
+        if self._reuse("search", key):
+            return
+        spliced = self._splice()
+        if spliced is not None:
+            self._made("search", key, spliced.files)
+            rels = tuple(sorted([*spliced.keep, *self.groups["search"][1]]))
+            self.groups["search"] = (key, rels)
+            assert self._state is not None
+            self.keeper.save_parts(spliced.parts, fresh=False)
+            kept = set(spliced.state.keys)
+            gone = [k for k in self._state.keys if k not in kept]
+            self._new_state = (spliced.state, rels, gone)
+            self.search_how = f"spliced {spliced.spliced}"
         else:
-            self.search_how = "server"
-            if self._reuse("search", key):
-                return
-            previous = self.output.previous
-            # the files a splice leaves as they were are kept only from the tree the memo's index is in
-            memo.keep = memo.published is not None and previous is not None and memo.published == previous.token
-            files = list(build_search_index(search_docs(site, memo), memo))
-            left, memo.kept = memo.kept, []
-            if left and not self.output.keep_all(rel for rel, _ in left):
-                files += [(rel, get()) for rel, get in left]  # not there as they were: written
-                left = []
-            self._made("search", key, files)
-            self.groups["search"] = (key, self.groups["search"][1] + tuple(rel for rel, _ in left))
+            self._made("search", key, self._full_search())
+            self._full_searched()
+            self.search_how = "merged"
 
     # --- the search index between command-line builds (run/engine/search.py) -----------------------
 
@@ -470,8 +454,6 @@ class Made:
 
     def keep_search_state(self) -> None:
         """Called once the new tree is in place: the state of its index."""
-        if self.memo is not None:  # the preview server's index is this tree's now
-            self.memo.published = self.output.manifest.token
         if self._new_state is not None:
             state, rels, gone = self._new_state
             self.keeper.save_state(state, self.output, rels)

@@ -6,8 +6,14 @@ see sealed.py), and decides when it may be trusted:
 
     search/state-<out>      SearchState of the last build into <out>, with the
                             digest of the index files that build wrote
-    search/parts/<kk>       each document's postings, by document key, in 256
-                            files by the key's first two hex digits
+    search/parts-<out>/<kk> each document of that index: its postings, by
+                            document key, in 256 files by the key's first two
+                            hex digits
+
+Each output has its own parts: the preview server's (a temporary folder,
+whose state and parts it removes when it stops) must not drop the parts of
+the documents the site's own build/ last indexed, which that output's next
+splice reads (a full merge starts its output's parts afresh).
 
 A state is used only when the previous output's search files are exactly
 the ones it describes: the digest over their paths and file digests (from
@@ -33,6 +39,8 @@ from gongkai.run.write import Output
 
 __all__ = ["SearchKeeper"]
 
+STATE_DAYS = 30  # an output's index state unused this long is removed (SearchKeeper._sweep)
+
 
 def files_digest(files: Iterable[tuple[str, str]]) -> str:
     """Digest of (path, file digest) pairs, in path order."""
@@ -50,6 +58,7 @@ class SearchKeeper:
         self.folder = folder / "search" if folder is not None else None
         name = hashlib.sha256(str(out).encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.state_path = self.folder / f"state-{name}" if self.folder is not None else None
+        self.parts_root = self.folder / f"parts-{name}" if self.folder is not None else None
         self._buckets: dict[str, dict[str, Parts]] = {}
 
     @property
@@ -116,9 +125,9 @@ class SearchKeeper:
         full merge wrote them all)."""
         if self.folder is None:
             return
-        root = self.folder / "parts"
         if fresh:
-            shutil.rmtree(root, ignore_errors=True)
+            assert self.parts_root is not None
+            shutil.rmtree(self.parts_root, ignore_errors=True)
             self._buckets = {}
         touched: set[str] = set()
         for key, value in parts.items():
@@ -135,7 +144,8 @@ class SearchKeeper:
         written, then let go, so that all the parts are never held at once."""
         if self.folder is None:
             return
-        shutil.rmtree(self.folder / "parts", ignore_errors=True)
+        assert self.parts_root is not None
+        shutil.rmtree(self.parts_root, ignore_errors=True)
         self._buckets = {}
         written: set[str] = set()
         for group in groups:
@@ -167,23 +177,40 @@ class SearchKeeper:
         self._sweep()
 
     def _sweep(self) -> None:
-        """States a killed build left half taken (pending-*), after an hour."""
+        """What no build will use: states a killed build left half taken
+        (pending-*), after an hour; the states of outputs no build has made
+        for STATE_DAYS (an output built again after that merges its index
+        afresh once), and parts whose state is gone, after an hour (a
+        preview server that was killed could not remove its own); the
+        parts of the layout before parts were kept per output."""
         assert self.folder is not None
-        old = time.time() - 3600
-        for p in self.folder.glob("pending-*"):
+        now = time.time()
+        for pattern, age in (("pending-*", 3600), ("state-*", STATE_DAYS * 86400)):
+            for p in self.folder.glob(pattern):
+                try:
+                    if p.stat().st_mtime < now - age and p != self.state_path:
+                        p.unlink()
+                except OSError:
+                    pass
+        for p in [self.folder / "parts", *self.folder.glob("parts-*")]:
             try:
-                if p.stat().st_mtime < old:
-                    p.unlink()
+                if p == self.parts_root or (self.folder / f"state-{p.name[6:]}").exists():
+                    continue
+                if p.name == "parts" or p.stat().st_mtime < now - 3600:
+                    shutil.rmtree(p, ignore_errors=True)
             except OSError:
                 pass
 
     def forget(self) -> None:
+        """This output's state and parts (a preview server's, as it stops)."""
         if self.state_path is not None:
             try:
                 self.state_path.unlink()
             except OSError:
                 pass
+        if self.parts_root is not None:
+            shutil.rmtree(self.parts_root, ignore_errors=True)
 
     def _parts_path(self, name: str) -> Path:
-        assert self.folder is not None
-        return self.folder / "parts" / name
+        assert self.parts_root is not None
+        return self.parts_root / name

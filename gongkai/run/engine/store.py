@@ -460,9 +460,6 @@ class BuildCache:
         self._manifests: dict[Path, Manifest] = {}
         self._manifests_on_disk = manifests_on_disk
         self.private_output = not manifests_on_disk  # nobody but these builds writes the output
-        # search.SearchMemo: each document's share of the search index, for
-        # a long-lived holder (the preview server); None in a command.
-        self.search_memo: Any = None
         self.server_memo: Any = None  # memo.ServerMemo in the preview server, None in a command
         # path → (stat, digest) of record files (load.RecordFiles), so unchanged
         # files are not read again: kept in memory by a long-lived holder (it
