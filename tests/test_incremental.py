@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -416,7 +417,7 @@ def test_a_preview_server_leaves_the_sites_own_splice_alone(demo: Path, tmp_path
     """The server keeps its index's state and parts apart from the command's
     (per output): its full merge and its edits do not drop the parts the
     site's build/ splices from, and what it kept goes when it stops (or,
-    when it was killed, with the next build's sweep, an hour on)."""
+    when it was killed, with a later build's sweep, a day on)."""
     from gongkai.commands.serve import DevServer
     from gongkai.run.engine.search import SearchKeeper
 
@@ -429,25 +430,33 @@ def test_a_preview_server_leaves_the_sites_own_splice_alone(demo: Path, tmp_path
             if edit is not None:
                 MUTATIONS[edit](demo)
                 _touch_later(demo / NOTICE)
-        keeper = SearchKeeper(server.cache.folder, server.out)
+        keeper = SearchKeeper(server.cache.folder, server.out, transient=True)
         assert keeper.parts_root is not None and keeper.state_path is not None
         assert keeper.state_path.is_file() and any(keeper.parts_root.iterdir())
+        state, parts = keeper.state_path.read_bytes(), sorted(keeper.parts_root.iterdir())
+        left = {p.name: p.read_bytes() for p in parts}
     finally:
         server.stop()
     assert not keeper.parts_root.exists() and not keeper.state_path.exists()
     assert _rebuild_and_compare(demo, tmp_path).search == "spliced 1"
-    keeper.parts_root.mkdir()  # as a killed server leaves them
-    (keeper.parts_root / "ab").write_bytes(b"left")
+    # what a killed server leaves: its state and parts, kept while it may still be running (a day)
+    keeper.parts_root.mkdir()
+    for name, blob in left.items():
+        (keeper.parts_root / name).write_bytes(blob)
+    keeper.state_path.write_bytes(state)
     MUTATIONS["roster cell"](demo)
     _touch_later(demo / ROSTER)
     assert _rebuild_and_compare(demo, tmp_path).search == "spliced 1"
-    assert keeper.parts_root.exists()  # young: a build may still be writing them
-    hour_ago = keeper.parts_root.stat().st_mtime - 3700
-    os.utime(keeper.parts_root, (hour_ago, hour_ago))
+    assert keeper.state_path.exists() and keeper.parts_root.exists()
+    day_ago = time.time() - 86400 - 60
+    for p in (keeper.state_path, keeper.parts_root):
+        os.utime(p, (day_ago, day_ago))
     _edit(demo / NOTICE, "。", "；")
     _touch_later(demo / NOTICE)
     assert _rebuild_and_compare(demo, tmp_path).search == "spliced 1"
-    assert not keeper.parts_root.exists()
+    assert not keeper.state_path.exists() and not keeper.parts_root.exists()
+    own = SearchKeeper(site_cache_dir(demo), (demo / "build").resolve())
+    assert own.state_path is not None and own.state_path.is_file()  # the site's own, used a minute ago
 
 
 def test_a_search_state_that_does_not_describe_the_output_is_not_used(demo: Path, tmp_path: Path) -> None:

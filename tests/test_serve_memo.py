@@ -192,7 +192,7 @@ def test_a_rebuild_cut_off_after_its_splice_leaves_the_served_trees_state(
     _rebuilt(server)
     assert hows[-1] == "spliced 2"  # both notices, into the tree served before the cut
     _assert_same(server.out, _cold(demo, tmp_path))
-    state = SearchKeeper(server.cache.folder, server.out).state_path
+    state = SearchKeeper(server.cache.folder, server.out, transient=True).state_path
     assert state is not None and state.is_file()
     sealed.dump(state, (sealed.load(state)[0], "0" * 40))  # bound to other files
     _append(demo / OTHER, "\n第三处补充。\n")
@@ -205,7 +205,7 @@ def test_a_stopped_server_leaves_no_index_state_in_the_sites_cache(demo: Path) -
     server = DevServer(demo, port=0, today=TODAY, log=lambda line: None)
     try:
         _rebuilt(server)
-        state = SearchKeeper(server.cache.folder, server.out).state_path
+        state = SearchKeeper(server.cache.folder, server.out, transient=True).state_path
         assert state is not None and state.is_file()
     finally:
         server.stop()

@@ -374,7 +374,9 @@ class DevServer:
         shutil.rmtree(self._tmp, ignore_errors=True)
         from gongkai.run.engine.search import SearchKeeper
 
-        SearchKeeper(self.cache.folder, self.out).forget()  # its index's state, kept in the site's cache
+        SearchKeeper(
+            self.cache.folder, self.out, transient=True
+        ).forget()  # its index's state, kept in the site's cache
 
 
 MAX_LOGGED = 200  # problems printed in the terminal, as gongkai check does

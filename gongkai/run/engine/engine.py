@@ -111,7 +111,7 @@ class Engine:
             self.ahead = None
 
     def _state_kept(self) -> bool:
-        path = SearchKeeper(self.cache.folder, self.out).state_path
+        path = SearchKeeper(self.cache.folder, self.out, self.cache.private_output).state_path
         return path is not None and path.is_file()
 
     # --- the no-op ------------------------------------------------------------------------------
@@ -222,7 +222,7 @@ class Engine:
                 made.workers = self.workers
                 made.page_memo = self.cache.server_memo
                 made.early = self.early
-                made.keeper = SearchKeeper(self.cache.folder, self.out)
+                made.keeper = SearchKeeper(self.cache.folder, self.out, self.cache.private_output)
                 try:
                     yield made
                 finally:

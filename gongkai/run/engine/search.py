@@ -54,11 +54,14 @@ class SearchKeeper:
     """The state and parts of the search index for builds into ``out``
     (nothing is kept without a cache folder)."""
 
-    def __init__(self, folder: Path | None, out: Path) -> None:
+    def __init__(self, folder: Path | None, out: Path, transient: bool = False) -> None:
+        """``transient``: ``out`` is a preview server's temporary folder,
+        whose state and parts no later process will use (``_sweep``)."""
         self.folder = folder / "search" if folder is not None else None
         name = hashlib.sha256(str(out).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        self.state_path = self.folder / f"state-{name}" if self.folder is not None else None
-        self.parts_root = self.folder / f"parts-{name}" if self.folder is not None else None
+        prefix = "serve-" if transient else ""
+        self.state_path = self.folder / f"{prefix}state-{name}" if self.folder is not None else None
+        self.parts_root = self.folder / f"{prefix}parts-{name}" if self.folder is not None else None
         self._buckets: dict[str, dict[str, Parts]] = {}
 
     @property
@@ -180,21 +183,22 @@ class SearchKeeper:
         """What no build will use: states a killed build left half taken
         (pending-*), after an hour; the states of outputs no build has made
         for STATE_DAYS (an output built again after that merges its index
-        afresh once), and parts whose state is gone, after an hour (a
-        preview server that was killed could not remove its own); the
-        parts of the layout before parts were kept per output."""
+        afresh once), and a preview server's after a day (one that was
+        killed could not remove its own: a server idle that long merges
+        afresh once); parts whose state is gone, after an hour; the parts
+        of the layout before parts were kept per output."""
         assert self.folder is not None
         now = time.time()
-        for pattern, age in (("pending-*", 3600), ("state-*", STATE_DAYS * 86400)):
+        for pattern, age in (("pending-*", 3600), ("state-*", STATE_DAYS * 86400), ("serve-state-*", 86400)):
             for p in self.folder.glob(pattern):
                 try:
                     if p.stat().st_mtime < now - age and p != self.state_path:
                         p.unlink()
                 except OSError:
                     pass
-        for p in [self.folder / "parts", *self.folder.glob("parts-*")]:
+        for p in [self.folder / "parts", *self.folder.glob("parts-*"), *self.folder.glob("serve-parts-*")]:
             try:
-                if p == self.parts_root or (self.folder / f"state-{p.name[6:]}").exists():
+                if p == self.parts_root or (self.folder / p.name.replace("parts-", "state-", 1)).exists():
                     continue
                 if p.name == "parts" or p.stat().st_mtime < now - 3600:
                     shutil.rmtree(p, ignore_errors=True)
