@@ -9,7 +9,8 @@ For every run and every code in turn a child process holds a ``DevServer``
 (gongkai/commands/serve.py; its HTTP side is never started, the rebuild is
 what the watcher calls) and builds once as ``gongkai serve`` does at start
 (untimed); then, timed: a sentence appended to the notice synth.json names,
-``rebuild()``; the roster row's note changed, ``rebuild()``; both restored,
+``rebuild()``; the roster row's note changed, ``rebuild()``; the notice's
+title changed instead of its sentence, ``rebuild()``; both restored,
 ``rebuild()``.  Wall and CPU seconds (user + sys of the child and the
 processes it started, measured around each rebuild) are printed for each,
 with the load average, then the medians; and the server's memory: its
@@ -69,6 +70,8 @@ try:
         timed("notice")
         roster.write_bytes(r0.replace("村组核定".encode(), "已复核".encode(), 1))
         timed("roster")
+        notice.write_bytes(n0.replace(b"title: ", "title: 预览时改 ".encode(), 1))
+        timed("title")  # the lists, the archive month, the 目录's page and data files show it too
     finally:
         notice.write_bytes(n0)
         roster.write_bytes(r0)
