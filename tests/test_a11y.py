@@ -70,12 +70,14 @@ PAGES = [
     "now/pages/jiandu/index.html",
     "now/pages/guide/index.html",
     "now/catalogue/index.html",
+    "now/catalogue/2015/index.html",  # a year of the 目录: the table and the years' links
     "now/standard/index.html",  # the 标准目录: cards of 事项 with their status
     "now/archive/index.html",
     "now/archive/2015/05/index.html",
     SEARCH,
     "now/apply/index.html",
     "now/data/index.html",
+    "now/data/2015/index.html",
     "now/postings/index.html",
     "now/postings/2015/05-12/index.html",  # a board posting with its photo
     "now/sitemap/index.html",  # the 网站地图 (国办发〔2017〕47号)
@@ -167,7 +169,7 @@ def test_type_is_large_with_room_between_lines(site, chromium) -> None:
         if large:
             ctx.add_init_script(script="try { localStorage.setItem('gk-large', '1') } catch (e) {}")
         page = ctx.new_page()
-        for rel in (HOME, ROSTER, BUDGET, COMPARE, "now/funds/fupin-2015/index.html", "now/catalogue/index.html"):
+        for rel in (HOME, ROSTER, BUDGET, COMPARE, "now/funds/fupin-2015/index.html", "now/catalogue/2015/index.html"):
             _open(page, base + rel)
             m = page.evaluate(TEXT_METRICS)
             assert m["body"] >= body, rel
@@ -363,7 +365,7 @@ def test_every_page_prints_without_navigation(site, chromium) -> None:
     ctx = chromium.new_context(locale="zh-CN")
     page = ctx.new_page()
     page.emulate_media(media="print")
-    for rel in (HOME, BUDGET, ROSTER, "now/catalogue/index.html"):
+    for rel in (HOME, BUDGET, ROSTER, "now/catalogue/2015/index.html"):
         page.goto(base + rel)
         for sel in (".site-nav", ".gk-search", ".skip-link", "#gk-text-size"):
             assert not page.locator(sel).first.is_visible(), (rel, sel)

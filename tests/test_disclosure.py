@@ -69,8 +69,8 @@ def test_article14_is_in_no_output_file_by_default(make_site, tmp_path: Path) ->
     assert cat["count"] == len(cat["records"])
     (entry,) = [e for e in cat["records"] if e["disclosure"] == "withheld"]
     assert "第十五条（涉及个人隐私）" in entry["reason"] and entry["channel"] == "不予公开"
-    html = (out / "catalogue" / "index.html").read_text(encoding="utf-8")
-    assert "不予公开" in html and "免予公开" not in html
+    html = (out / "catalogue" / entry["date"][:4] / "index.html").read_text(encoding="utf-8")  # the page of its year
+    assert entry["reason"] in html and "特困供养核查表" in html and "免予公开" not in html
 
 
 def test_article14_opt_in_lists_title_and_ground_only(make_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -83,6 +83,10 @@ def test_article14_opt_in_lists_title_and_ground_only(make_site, tmp_path: Path)
     (entry,) = [e for e in cat["records"] if e["title"].endswith("密级文件汇编")]
     assert entry["reason"] == "依据《中华人民共和国政府信息公开条例》第十四条（依法确定为国家秘密）不予公开"
     assert entry["index_no"] == entry["id"] == entry["date"] == entry["publisher_name"] == entry["doc_no"] == ""
+    # on the 目录's first page, apart: the page of its year would show its year
+    assert "青石镇某某专项工作密级文件汇编" in (out / "catalogue" / "index.html").read_text(encoding="utf-8")
+    years = [p for p in (out / "catalogue").glob("[0-9]*/index.html")]
+    assert years and not any("密级文件汇编" in p.read_text(encoding="utf-8") for p in years)
     # the CSV row: title and ground, nothing else but the class
     csv_text = (out / "data" / "catalogue.csv").read_text(encoding="utf-8-sig")
     (row,) = [line for line in csv_text.splitlines() if "密级文件汇编" in line]

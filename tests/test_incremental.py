@@ -74,6 +74,8 @@ MUTATIONS: dict[str, Callable[[Path], None]] = {
     ),
     "record title": lambda r: _edit(r / NOTICE, "title: ", "title: 更新："),
     "record date (moves archive month)": lambda r: _set_date(r / NOTICE, "2015-03-02"),
+    # the 目录's and the data files' pages are a year each: a year the site had no record of
+    "record date to a new year (its 目录 page)": lambda r: _set_date(r / NOTICE, "2013-03-02"),
     # what lists show of a record (model.Summary, keyed by the record's digest) and the 目录's entry
     "record summary line (lists show it)": lambda r: _edit(r / NOTICE, "summary: 7月17日", "summary: 7月16日"),
     "record tags": lambda r: _edit(r / NOTICE, "tags: [抗灾救灾, ", "tags: [救灾, "),
@@ -202,9 +204,10 @@ def test_a_title_edit_also_makes_the_pages_that_list_the_record(demo: Path, tmp_
         "notices/index.html",
         # not the home page: the 救灾物资 roster (2015-07-24) is newer and took the notice's place in its latest list
         "archive/2015/07/index.html",
-        "catalogue/index.html",
+        # of the 目录 and the data files, only their year's pages: the first pages count the years, list no title
+        "catalogue/2015/index.html",
         "standard/index.html",  # the 标准目录 names each 事项's newest record
-        "data/index.html",
+        "data/2015/index.html",
     }, result.made
 
 

@@ -26,7 +26,8 @@ from gongkai import build
 PAGES = {
     "budget": "now/budgets/yusuan-2015/index.html",
     "budget-compare": "all/budgets/juesuan-2015/index.html",
-    "catalogue": "now/catalogue/index.html",
+    "catalogue": "now/catalogue/2015/index.html",  # a year of the 目录: its wide table
+    "catalogue-years": "now/catalogue/index.html",
     "standard": "now/standard/index.html",
     "list": "now/lists/quanli-qingdan/index.html",
     "list-fees": "all/lists/shefei-qingdan/index.html",

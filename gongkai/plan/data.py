@@ -19,6 +19,7 @@ catalogue metadata) and one JSON Schema per record type under
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +30,7 @@ from gongkai.core.lazy import PerRecord
 from gongkai.core.model import Record, Site
 from gongkai.core.plain_repr import plain_repr
 from gongkai.core.schema.kinds import Bool, Date, Int, Kind, ListOf, Money, Struct
-from gongkai.core.schema.types import COMMON, GROUNDS, VALIDITY
+from gongkai.core.schema.types import COMMON, DISCLOSURE, GROUNDS, VALIDITY
 from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, Each, _dumps, _url, csv_bytes, money_text
 from gongkai.plan.fiscal import fiscal_package
 from gongkai.plan.homestead import homestead_csv, institution_csv
@@ -381,6 +382,46 @@ def catalogue(site: Site) -> Entries:
         "catalogue",
         lambda: _entries(site, tuple(r for r in site.sorted_records if listed(site, r) and agency(site, r))),
     )
+
+
+@dataclass(frozen=True)
+class CatalogueYear:
+    """One year of the 目录 (its page: catalogue/<year>/), counted by 公开方式."""
+
+    year: int
+    entries: Entries
+    counts: tuple[tuple[str, int], ...]  # (DISCLOSURE label, how many), in DISCLOSURE's order, zeros left out
+
+    @property
+    def url(self) -> str:
+        return f"catalogue/{self.year}/"
+
+
+def catalogue_years(site: Site) -> tuple[tuple[CatalogueYear, ...], Entries]:
+    """The agency's 目录 by the year of each entry's 发布日期, newest year
+    first, each in the 目录's order; and the 条例第十四条 entries apart (the
+    目录 shows them without a date: the year of their page would show it).
+    A page a year: a phone opens a year's table, not every row since the
+    township began, and a changed title re-renders only its year's page."""
+
+    def made() -> tuple[tuple[CatalogueYear, ...], Entries]:
+        whole = catalogue(site)
+        by_year: dict[int, list[Record]] = {}
+        undated: list[Record] = []
+        for r in whole.records:
+            if article14(r):
+                undated.append(r)
+            else:
+                by_year.setdefault(r.date.year, []).append(r)
+        years = []
+        for y in sorted(by_year, reverse=True):
+            records = tuple(by_year[y])
+            counted = Counter(r.disclosure for r in records)
+            counts = tuple((label, counted[k]) for k, label in DISCLOSURE.items() if counted[k])
+            years.append(CatalogueYear(y, _entries(site, records), counts))
+        return tuple(years), _entries(site, tuple(undated))
+
+    return site.once("catalogue_years", made)
 
 
 def others_catalogue(site: Site) -> list[tuple[str, Entries]]:

@@ -20,7 +20,7 @@ from gongkai.core.schema.types import GOODS_SOURCES, RECORD_TYPES
 from gongkai.core.standard import STATES
 from gongkai.plan.assets import asset_labels
 from gongkai.plan.charts import counterpart, record_chart
-from gongkai.plan.data import catalogue, downloads, exported, others_catalogue
+from gongkai.plan.data import catalogue, catalogue_years, downloads, exported, others_catalogue
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
 from gongkai.plan.land_transfers import land_transfer_labels
@@ -144,20 +144,7 @@ def plan_pages(site: Site, kept: Mapping[str, str] | None = None) -> list[Page]:
             key = kept.get(rec.id) if kept else None
             pages.append(_record_page(site, rec, crumbs, key))
 
-    pages.append(
-        Page(
-            "catalogue/",
-            "catalogue.html",
-            "政府信息公开目录",
-            {
-                "entries": catalogue(site),
-                "standard": site.standard is not None,
-                "others": bool(others),
-                "allowed": site.config.allow_numbers,  # published on purpose: shown with their reasons
-            },
-            (home,),
-        )
-    )
+    pages.extend(_catalogue_pages(site, home, bool(others)))
     if others:  # 村务公开 and the 人大主席团: on the site, apart from the agency's 目录 (data.others_catalogue)
         pages.append(
             Page(
@@ -239,6 +226,53 @@ def _sitemap_page(site: Site, home: tuple[str, str]) -> Page:
     )
 
 
+def _catalogue_pages(site: Site, home: tuple[str, str], others: bool) -> list[Page]:
+    """The 目录: a page that counts it by year, with what holds for all of it
+    (its downloads, the numbers allowed on the site, the 条例第十四条 entries,
+    which show no date), and a page a year (data.catalogue_years).  The year
+    pages name the years only, not their counts: a new record re-renders its
+    year's page and the first, not every year's."""
+    years, undated = catalogue_years(site)
+    crumbs = (home, ("政府信息公开目录", "catalogue/"))
+    nav = tuple((y.year, y.url) for y in years)
+    out = [
+        Page(
+            "catalogue/",
+            "catalogue.html",
+            "政府信息公开目录",
+            {
+                "years": tuple((y.year, y.url, len(y.entries), y.counts) for y in years),
+                "total": len(catalogue(site)),
+                "undated": undated,
+                "standard": site.standard is not None,
+                "others": others,
+                "allowed": site.config.allow_numbers,  # published on purpose: shown with their reasons
+            },
+            (home,),
+        )
+    ]
+    for y in years:
+        out.append(
+            Page(
+                y.url,
+                "catalogue_year.html",
+                f"政府信息公开目录（{y.year} 年）",
+                {"year": y.year, "entries": y.entries, "years": nav},
+                crumbs,
+            )
+        )
+    return out
+
+
+def _data_years(site: Site) -> list[tuple[int, tuple[Record, ...]]]:
+    """The public records with data files, by the year of their 发布日期, newest first."""
+    by_year: dict[int, list[Record]] = {}
+    for r in site.published:
+        if exported(r):
+            by_year.setdefault(r.date.year, []).append(r)
+    return [(y, tuple(by_year[y])) for y in sorted(by_year, reverse=True)]
+
+
 def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
     """公开指南 (generated from site.yaml unless the site has its own
     pages/guide), the printable application form, and the open-data page."""
@@ -255,14 +289,16 @@ def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
             )
         )
     out.append(Page("apply/", "apply.html", "政府信息公开申请表", {}, (home, ("公开指南", "pages/guide/"))))
+    # the records with data files (a summary's downloads: none unless exported), a page a year
+    years = _data_years(site)
+    nav = tuple((y, f"data/{y}/") for y, _ in years)
     out.append(
         Page(
             "data/",
             "opendata.html",
             "开放数据",
             {
-                # the records with data files (a summary's downloads: none unless exported)
-                "records": summaries((r for r in site.published if exported(r)), site),
+                "years": tuple((y, f"data/{y}/", len(records)) for y, records in years),
                 "feeds": feed_paths(site),
                 "schemas": [(t.label, f"data/schema/{t.name}.schema.json") for t in RECORD_TYPES.values()]
                 + [("政府信息公开目录", "data/schema/catalogue.schema.json")],
@@ -270,6 +306,17 @@ def _disclosure_pages(site: Site, home: tuple[str, str]) -> list[Page]:
             (home, ("政府信息公开目录", "catalogue/")),
         )
     )
+    crumbs = (home, ("开放数据", "data/"))
+    for y, records in years:
+        out.append(
+            Page(
+                f"data/{y}/",
+                "opendata_year.html",
+                f"各条信息的数据文件（{y} 年）",
+                {"year": y, "records": summaries(records, site), "years": nav},
+                crumbs,
+            )
+        )
     return out
 
 
