@@ -413,7 +413,7 @@ def test_json_bytes_match_the_standard_library_on_any_value() -> None:
     accepts) give the standard library's bytes; what it refuses, ours refuses."""
     import random
 
-    from gongkai.plan.export import _dumps
+    from gongkai.plan.export import _dumps, encoded
 
     rnd = random.Random(18)
     leaves = [None, True, False, 0, -7, 2**70, 1.5, -0.0, 1e300, float("nan"), float("inf"), "", '中"\\\n\t\x01\u2028']
@@ -432,6 +432,9 @@ def test_json_bytes_match_the_standard_library_on_any_value() -> None:
     for _ in range(2000):
         v = value(0)
         assert _dumps(v) == (json.dumps(v, ensure_ascii=False, indent=2) + "\n").encode(), v
+        # encoded before, as an item of a list one level down (the 目录's rows: data.catalogue_rows)
+        doc = {"records": [v, v]}
+        assert _dumps({"records": [encoded(v, "\n    ")] * 2}) == _dumps(doc), v
     for bad in ({"x": Decimal("1.50")}, [{(1, 2): 3}], {"d": date(2026, 1, 1)}):
         with pytest.raises(TypeError):
             _dumps(bad)
@@ -478,3 +481,15 @@ def test_long_json_is_written_piece_by_piece_with_the_same_bytes() -> None:
     assert len(Each([1, 2, 3], str)) == 3 and Each([1, 2, 3], str)[1:] == ["2", "3"]
     with pytest.raises(TypeError):  # what the standard library refuses, with an Each in it
         _dumps({"records": Each([1], str), "bad": Decimal("1")})
+
+
+def test_the_catalogues_csv_is_its_rows_as_the_csv_writer_writes_them(demo: Path) -> None:
+    """data/catalogue.csv is joined from rows made one entry at a time (so an
+    edit makes only its own again): the bytes of writing the whole table at once."""
+    from gongkai.plan.data import CATALOGUE_COLUMNS
+    from gongkai.plan.export import csv_bytes
+
+    records = json.loads((demo / "data" / "catalogue.json").read_text(encoding="utf-8"))["records"]
+    assert len(records) > 30
+    table = [[e["date"] if k == "date" else e[k] for _, k in CATALOGUE_COLUMNS] for e in records]
+    assert (demo / "data" / "catalogue.csv").read_bytes() == csv_bytes([h for h, _ in CATALOGUE_COLUMNS], table)

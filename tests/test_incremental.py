@@ -4,6 +4,7 @@ edit must make only the pages that show it."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -191,6 +192,7 @@ def test_a_body_edit_makes_only_the_record_page(demo: Path, tmp_path: Path) -> N
     # lists, the catalogue and the archive month show no body: they stay; a notice
     # has no sheet page of its own (its record page prints as the sheet)
     assert set(result.made) == {"notices/dongtai-kangzai-2015/index.html"}
+    assert result.catalogue_rows == -1  # the 目录's data files were kept
     assert result.kept > 0.9 * result.files
 
 
@@ -209,6 +211,8 @@ def test_a_title_edit_also_makes_the_pages_that_list_the_record(demo: Path, tmp_
         "standard/index.html",  # the 标准目录 names each 事项's newest record
         "data/2015/index.html",
     }, result.made
+    # the 目录's data files again, the one changed row made, the others the last build's
+    assert result.catalogue_rows == 1
 
 
 def test_a_new_day_rebuilds_what_depends_on_today(demo: Path, tmp_path: Path) -> None:
@@ -474,3 +478,41 @@ def test_a_search_state_that_does_not_describe_the_output_is_not_used(demo: Path
     shard = sorted((demo / "build/search/index/p").iterdir())[0]
     shard.write_text("{}", encoding="utf-8")
     assert _rebuild_and_compare(demo, tmp_path).search == "merged"
+
+
+def test_the_catalogues_rows_are_the_last_builds_only_when_sealed_and_made_by_this_code(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """data/catalogue.json and .csv are joined from rows, each made from one
+    entry; an edit takes the last build's rows (a sealed file, bound to the
+    code that wrote it).  Rows of other code, or a file not sealed by this
+    machine, are not used: every row is made again, and the files are a cold build's."""
+    from gongkai.run.engine import keep, sealed
+
+    cache = BuildCache(demo)
+    first = build(demo, TODAY, out=demo / "build", cache=cache)
+    entries = len(json.loads((demo / "build/data/catalogue.json").read_text(encoding="utf-8"))["records"])
+    assert first.catalogue_rows == entries > 30
+    (path,) = (cache.folder / "plan").glob("rows-*")
+    # another code's rows: not used
+    monkeypatch.setattr(keep, "ROWS_FORMAT", "catalogue rows 0\0")
+    _edit(demo / NOTICE, "title: ", "title: 一改：")
+    _touch_later(demo / NOTICE)
+    assert _rebuild_and_compare(demo, tmp_path, cache=BuildCache(demo)).catalogue_rows == entries
+    monkeypatch.undo()  # and back: the rows that build left are the other code's
+    _edit(demo / NOTICE, "title: 一改：", "title: 二改：")
+    _touch_later(demo / NOTICE)
+    assert _rebuild_and_compare(demo, tmp_path, cache=BuildCache(demo)).catalogue_rows == entries
+    _edit(demo / NOTICE, "title: 二改：", "title: 二次改：")
+    _touch_later(demo / NOTICE)
+    assert _rebuild_and_compare(demo, tmp_path, cache=BuildCache(demo)).catalogue_rows == 1
+    # a rows file that does not verify (here: a row changed after it was sealed): absent
+    blob = bytearray(path.read_bytes())
+    at = blob.find("二次改".encode())
+    assert at > 0 and sealed.load(path) is not None
+    blob[at : at + 9] = "三次改".encode()
+    path.write_bytes(bytes(blob))
+    assert sealed.load(path) is None
+    _edit(demo / NOTICE, "title: 二次改：", "title: 四改：")
+    _touch_later(demo / NOTICE)
+    assert _rebuild_and_compare(demo, tmp_path, cache=BuildCache(demo)).catalogue_rows == entries

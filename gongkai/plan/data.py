@@ -19,8 +19,10 @@ catalogue metadata) and one JSON Schema per record type under
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,7 +33,7 @@ from gongkai.core.model import Record, Site
 from gongkai.core.plain_repr import plain_repr
 from gongkai.core.schema.kinds import Bool, Date, Int, Kind, ListOf, Money, Struct
 from gongkai.core.schema.types import COMMON, DISCLOSURE, GROUNDS, VALIDITY
-from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, Each, _dumps, _url, csv_bytes, money_text
+from gongkai.plan.export import _NOT_EXPORTED, CURRENCY, Encoded, _cell, _dumps, _url, csv_bytes, encoded, money_text
 from gongkai.plan.fiscal import fiscal_package
 from gongkai.plan.homestead import homestead_csv, institution_csv
 from gongkai.plan.schemas import json_schemas
@@ -515,19 +517,48 @@ CATALOGUE_COLUMNS = [
 ]
 
 
-def catalogue_files(site: Site) -> list[tuple[str, bytes]]:
+# One entry as the 目录's files hold it: (its JSON object, as an item of data/catalogue.json's
+# "records"; its line of data/catalogue.csv).  A pure function of the entry: the engine keeps the
+# rows of the last build by each entry's key part (run/engine/keep.py), so that a changed title
+# makes one row again, not 8,000.
+CatalogueRow = tuple[str, str]
+
+_RECORDS_NL = "\n    "  # the indentation of the items of the JSON's "records" (_dumps: two spaces a level)
+
+
+def catalogue_rows(entries: Iterable[CatalogueEntry]) -> list[CatalogueRow]:
+    """The rows of ``entries``, in their order."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    ends: list[int] = []
+    jsons: list[str] = []
+    for e in entries:
+        jsons.append(encoded(e.as_json(), _RECORDS_NL))
+        w.writerow([_cell(getattr(e, attr)) for _, attr in CATALOGUE_COLUMNS])
+        ends.append(buf.tell())
+    text = buf.getvalue()
+    starts = [0, *ends[:-1]]
+    return [(j, text[a:b]) for j, a, b in zip(jsons, starts, ends, strict=True)]
+
+
+def catalogue_files(site: Site, rows: Sequence[CatalogueRow] | None = None) -> list[tuple[str, bytes]]:
+    """data/catalogue.json and .csv: ``rows``, the rows of ``catalogue(site)``
+    (made here when not given)."""
     entries = catalogue(site)
+    if rows is None:
+        rows = catalogue_rows(entries)
+    assert len(rows) == len(entries)
     doc = {
         "organization": site.config.organization,
         "org_code": site.config.org_code,
         "as_of": site.today.isoformat(),
         "count": len(entries),
-        "records": Each(entries, CatalogueEntry.as_json),  # made one by one as they are written
+        "records": [Encoded(j) if type(j) is not Encoded else j for j, _ in rows],
     }
-    rows = [["" if getattr(e, attr) is None else getattr(e, attr) for _, attr in CATALOGUE_COLUMNS] for e in entries]
+    head = csv_bytes([h for h, _ in CATALOGUE_COLUMNS], [])
     return [
         ("data/catalogue.json", _dumps(doc)),
-        ("data/catalogue.csv", csv_bytes([h for h, _ in CATALOGUE_COLUMNS], rows)),
+        ("data/catalogue.csv", head + "".join(c for _, c in rows).encode("utf-8")),
     ]
 
 
@@ -558,6 +589,6 @@ def record_data_files(site: Site, rec: Record) -> list[tuple[str, bytes]]:
     return files
 
 
-def site_data_files(site: Site) -> list[tuple[str, bytes]]:
-    """The catalogue, the 标准目录 and the JSON schemas."""
-    return [*catalogue_files(site), *standard_files(site), *json_schemas()]
+def site_data_files(site: Site, rows: Sequence[CatalogueRow] | None = None) -> list[tuple[str, bytes]]:
+    """The catalogue (``rows``: catalogue_files), the 标准目录 and the JSON schemas."""
+    return [*catalogue_files(site, rows), *standard_files(site), *json_schemas()]

@@ -72,9 +72,30 @@ class _Unusual(Exception):
     """A value ``_encode`` leaves to the standard library (which may refuse it)."""
 
 
+class Encoded(str):
+    """JSON text made before (``encoded``), written by ``_dumps`` as it is: an
+    item of a list, encoded at the indentation of that list's items."""
+
+    __slots__ = ()
+
+
+def encoded(o: Any, nl: str) -> Encoded:
+    """``o`` as ``_dumps`` writes it where its lines start with ``nl`` (a
+    newline and the indentation of the list's items it will be one of)."""
+    out: list[str] = []
+    done: list[bytes] = []
+    try:
+        _encode(o, nl, out, done)
+    except (_Unusual, RecursionError):
+        return Encoded(json.dumps(o, ensure_ascii=False, indent=2, default=_plain).replace("\n", nl))
+    return Encoded(b"".join(done).decode("utf-8") + "".join(out))
+
+
 def _encode(o: Any, nl: str, out: list[str], done: list[bytes]) -> None:
     # The order of json.encoder._make_iterencode: str, None, True, False, int, float, list/tuple, dict.
-    if isinstance(o, str):
+    if type(o) is Encoded:
+        out.append(o)
+    elif isinstance(o, str):
         out.append(_string(o))
     elif o is None:
         out.append("null")

@@ -91,7 +91,11 @@ def _make(
         groups = _record_groups(site)
     with engine.output(site, renderer, gate_for(site, public), protect=(root / "content", root / "themes")) as made:
         made.pages(pages, groups)  # made beside the pages (on every core)
-        made.group("catalogue", ("catalogue", catalogue(site), site.standard), lambda: site_data_files(site))
+        made.group(
+            "catalogue",
+            ("catalogue", catalogue(site), site.standard),
+            lambda: site_data_files(site, made.catalogue_rows(catalogue(site))),
+        )
         made.group("regulations", ("regulations", *regulation_inputs(site)), lambda: regulation_files(site))
         made.group("proposals", ("proposals", *proposal_records(site)), lambda: proposal_files(site))
         made.group("assets", ("assets", *asset_records(site)), lambda: asset_files(site))
@@ -154,6 +158,7 @@ def _result(
         kept=output.kept,
         token=output.manifest.token,
         search=made.search_how,
+        catalogue_rows=made.rows_made,
     )
 
 

@@ -24,3 +24,4 @@ class BuildResult:
     kept: int = 0  # files left as the last build wrote them
     token: str = ""  # the marker token of the tree written
     search: str = ""  # how the search index was made: "kept", "spliced N" (documents), "merged"
+    catalogue_rows: int = -1  # rows of the 目录's data files made anew (-1: the files were kept)

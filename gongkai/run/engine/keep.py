@@ -56,13 +56,16 @@ from typing import Any
 
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.types import RECORD_TYPES
+from gongkai.plan.data import CatalogueRow
 from gongkai.plan.pages import Kept, Page, RecordInputs
 from gongkai.run.engine import sealed
 from gongkai.run.engine.keys import Fingerprints
+from gongkai.run.engine.store import code_digest
 
 __all__ = ["OWN", "POINTERS", "RELATED", "KeptPlan", "PlanState"]
 
 FORMAT = b"kept plan 3\0"
+ROWS_FORMAT = "catalogue rows 1\0"
 # RecordInputs fields that are other records (a test checks OWN + RELATED are all its fields)
 RELATED = (
     "corrected_by",
@@ -221,6 +224,9 @@ class KeptPlan:
         self.touched: set[str] | None = None
         self.state: PlanState | None = None  # this build's, once its pages are keyed
         self.kept = 0  # record pages planned from the last build's (tests, bench)
+        # the 目录's rows (data.CatalogueRow) by their entry's key part: the last build's, and this one's
+        self.rows_path = folder / "plan" / f"rows-{name}" if folder is not None and held is None else None
+        self._rows: dict[bytes, CatalogueRow] | None = None
 
     def reusable(self) -> dict[str, str] | None:
         """Record id → the key of its page, for the pages a full plan would key the same."""
@@ -237,6 +243,22 @@ class KeptPlan:
         touched = found[3]  # the changed ones and those whose 索引号 (or postings, ...) changed
         self.keys.kept_entries = {i: part for i, part in old.entries.items() if i not in touched}
         return kept
+
+    def rows(self) -> dict[bytes, CatalogueRow]:
+        """The rows of the 目录's data files the last build wrote, by the key
+        part of the entry each was made from (Fingerprints.entry_parts): a row
+        is a pure function of its entry, and the part is the digest of the
+        entry's repr.  Only rows made by this very code are used (the part
+        does not cover how an entry is written); read only by a build that
+        makes the 目录's files again."""
+        got = self.held.rows if self.held is not None else sealed.load(self.rows_path) if self.rows_path else None
+        if type(got) is tuple and len(got) == 2 and got[0] == _rows_version() and type(got[1]) is dict:
+            return got[1]
+        return {}
+
+    def keep_rows(self, rows: dict[bytes, CatalogueRow]) -> None:
+        """This build's rows, for the next (saved with the state)."""
+        self._rows = rows
 
     def touched_since(self, token: str) -> set[str] | None:
         """The records whose ``Fingerprints.record`` may have changed since the
@@ -314,6 +336,16 @@ class KeptPlan:
             self.held.plan = self.state
         elif self.path is not None:
             sealed.dump(self.path, self.state)
+        if self._rows is not None:
+            rows = (_rows_version(), self._rows)
+            if self.held is not None:
+                self.held.rows = rows
+            elif self.rows_path is not None:
+                sealed.dump(self.rows_path, rows)
+
+
+def _rows_version() -> str:
+    return ROWS_FORMAT + code_digest()
 
 
 def _related(inputs: RecordInputs) -> tuple[str, ...] | None:

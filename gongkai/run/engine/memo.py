@@ -57,6 +57,7 @@ class ServerMemo:
         self.summaries: dict[int, Any] = {}  # id(record) → (record, its Summary): plan/pages.summaries
         self._crumbs: dict[tuple[int, int], tuple[Any, Any, bool]] = {}  # this build's (_same_crumbs)
         self.plan: Any = None  # the last build's record pages (keep.PlanState)
+        self.rows: Any = None  # the last build's rows of the 目录's data files (keep.KeptPlan.rows)
         self.hits = 0  # page keys taken from the memo in the last build (tests, bench)
         self.misses = 0
 
