@@ -194,7 +194,7 @@ def test_catalogue_lists_everything_with_class_and_reason(demo: Path, demo_site)
     rows = read_csv(demo / "data" / "catalogue.csv")
     assert rows[0][:8] == ["索引号", "名称", "公开主体", "发布日期", "文号", "信息类别", "公开方式", "公开渠道"]
     assert len(rows) - 1 == len(doc["records"])
-    html = (demo / "catalogue" / "index.html").read_text(encoding="utf-8")
+    html = (demo / "catalogue" / "2015" / "index.html").read_text(encoding="utf-8")  # the 目录 of 2015
     for head in ("索引号", "公开渠道", "不予公开依据"):
         assert f'<th scope="col">{head}</th>' in html
     assert demo_site.index_no(demo_site.by_id["gengdi-2015"]) in html

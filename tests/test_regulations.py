@@ -153,7 +153,7 @@ def test_the_catalogue_and_the_standard_catalogue_include_them(demo_build: Path)
     assert by_id["jiedu-zhaijidi-guanli-2012"]["validity"] == ""
     rows = list(csv.DictReader(io.StringIO((demo_build / "data/catalogue.csv").read_text(encoding="utf-8-sig"))))
     assert {r["名称"]: r["有效性"] for r in rows}["青石镇农村宅基地管理暂行办法"] == "已废止"
-    assert "规范性文件（已废止）" in _html(demo_build, "catalogue")
+    assert "规范性文件（已废止）" in _html(demo_build, "catalogue/2012")  # the 目录 of the year it was issued
     std = json.loads((demo_build / "data/standard.json").read_text(encoding="utf-8"))
     text = json.dumps(std, ensure_ascii=False)
     assert "行政规范性文件" in text and "zhaijidi-guanli-2015" in text

@@ -442,7 +442,8 @@ def others_catalogue(site: Site) -> list[tuple[str, Entries]]:
 
 
 def _entries(site: Site, records: tuple[Record, ...]) -> Entries:
-    return Entries(records, site.index_numbers, site.config.publishers)
+    shared: dict[int, tuple[Record, CatalogueEntry]] = site.once("catalogue_entries", dict)
+    return Entries(records, site.index_numbers, site.config.publishers, shared)
 
 
 class Entries(PerRecord[CatalogueEntry]):
@@ -452,25 +453,37 @@ class Entries(PerRecord[CatalogueEntry]):
     alone by the last build's key parts (run/engine/keys.py, keep.py): at
     10,000 records the entries are then made only when their page or data files
     are made again.  It holds what an entry is made from, not the site (the
-    preview server keeps the last build's page contexts)."""
+    preview server keeps the last build's page contexts).  ``shared``: id(record)
+    → (the record, its entry), for the Entries of one site made from the same
+    索引号 and names (``_entries``: the whole 目录, its years, the others'), so
+    that a record's entry is made once however many of them show it."""
 
-    __slots__ = ("_made", "index_numbers", "publishers")
+    __slots__ = ("_made", "_shared", "index_numbers", "publishers")
 
     def __init__(
-        self, records: tuple[Record, ...], index_numbers: Mapping[str, str], publishers: Mapping[str, str]
+        self,
+        records: tuple[Record, ...],
+        index_numbers: Mapping[str, str],
+        publishers: Mapping[str, str],
+        shared: dict[int, tuple[Record, CatalogueEntry]] | None = None,
     ) -> None:
         super().__init__(records)
         self.index_numbers, self.publishers = index_numbers, publishers
         self._made: list[CatalogueEntry | None] = [None] * len(records)
+        self._shared = {} if shared is None else shared
 
     def item(self, i: int) -> CatalogueEntry:
         """The entry of ``records[i]`` (0 <= i < len)."""
         e = self._made[i]
         if e is None:
             r = self.records[i]
-            e = self._made[i] = _entry(
-                r, self.index_numbers.get(r.id, ""), self.publishers.get(r.publisher, r.publisher)
-            )
+            hit = self._shared.get(id(r))
+            if hit is not None and hit[0] is r:
+                e = hit[1]
+            else:
+                e = _entry(r, self.index_numbers.get(r.id, ""), self.publishers.get(r.publisher, r.publisher))
+                self._shared[id(r)] = (r, e)
+            self._made[i] = e
         return e
 
 
@@ -537,7 +550,7 @@ def catalogue_rows(entries: Iterable[CatalogueEntry]) -> list[CatalogueRow]:
         w.writerow([_cell(getattr(e, attr)) for _, attr in CATALOGUE_COLUMNS])
         ends.append(buf.tell())
     text = buf.getvalue()
-    starts = [0, *ends[:-1]]
+    starts = [0, *ends][: len(ends)]
     return [(j, text[a:b]) for j, a, b in zip(jsons, starts, ends, strict=True)]
 
 
