@@ -50,7 +50,7 @@ def main() -> None:
 
     store_module.code_digest = engine_module.code_digest = lambda: digest  # type: ignore[assignment]
     from gongkai.emit.render import Renderer, theme_dirs
-    from gongkai.plan.data import catalogue
+    from gongkai.plan.catalogue import catalogue
     from gongkai.plan.names import withdraw_names
     from gongkai.plan.pages import plan_pages
     from gongkai.plan.postings import plan_postings

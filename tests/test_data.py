@@ -432,7 +432,7 @@ def test_json_bytes_match_the_standard_library_on_any_value() -> None:
     for _ in range(2000):
         v = value(0)
         assert _dumps(v) == (json.dumps(v, ensure_ascii=False, indent=2) + "\n").encode(), v
-        # encoded before, as an item of a list one level down (the 目录's rows: data.catalogue_rows)
+        # encoded before, as an item of a list one level down (the 目录's rows: catalogue.catalogue_rows)
         doc = {"records": [v, v]}
         assert _dumps({"records": [encoded(v, "\n    ")] * 2}) == _dumps(doc), v
     for bad in ({"x": Decimal("1.50")}, [{(1, 2): 3}], {"d": date(2026, 1, 1)}):
@@ -486,7 +486,7 @@ def test_long_json_is_written_piece_by_piece_with_the_same_bytes() -> None:
 def test_the_catalogues_csv_is_its_rows_as_the_csv_writer_writes_them(demo: Path) -> None:
     """data/catalogue.csv is joined from rows made one entry at a time (so an
     edit makes only its own again): the bytes of writing the whole table at once."""
-    from gongkai.plan.data import CATALOGUE_COLUMNS
+    from gongkai.plan.catalogue import CATALOGUE_COLUMNS
     from gongkai.plan.export import csv_bytes
 
     records = json.loads((demo / "data" / "catalogue.json").read_text(encoding="utf-8"))["records"]

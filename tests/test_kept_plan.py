@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from test_incremental import TODAY, _tree
 
-import gongkai.plan.data as data_module
+import gongkai.plan.catalogue as data_module
 import gongkai.plan.pages as pages_module
 import gongkai.run.pipeline as pipeline
 from gongkai.core.model import Summary

@@ -14,7 +14,8 @@ import pytest
 from conftest import REPO
 
 from gongkai.core.model import Record, Site, Summary
-from gongkai.plan.data import CatalogueEntry, Download, Entries, catalogue, others_catalogue
+from gongkai.plan.catalogue import CatalogueEntry, Entries, catalogue, others_catalogue
+from gongkai.plan.data import Download
 from gongkai.plan.pages import Page, RecordInputs, Summaries, plan_pages, summaries, summarize
 from gongkai.run.build import check
 from gongkai.run.engine.keys import BY_REPR, FLAT_FROZEN, Fingerprints

@@ -1,5 +1,5 @@
 """A sequence over records whose items are made from them the first time
-each is read (plan/pages.Summaries, plan/data.Entries): its length is known
+each is read (plan/pages.Summaries, plan/catalogue.Entries): its length is known
 without them, and the build's keys can stand an unchanged record's item in
 by the last build's digest of it (run/engine/keys.py) without making it."""
 

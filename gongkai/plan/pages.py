@@ -19,8 +19,9 @@ from gongkai.core.model import Record, Site, Summary
 from gongkai.core.schema.types import GOODS_SOURCES, RECORD_TYPES
 from gongkai.core.standard import STATES
 from gongkai.plan.assets import asset_labels
+from gongkai.plan.catalogue import catalogue, catalogue_years, others_catalogue
 from gongkai.plan.charts import counterpart, record_chart
-from gongkai.plan.data import catalogue, catalogue_years, downloads, exported, others_catalogue
+from gongkai.plan.data import downloads, exported
 from gongkai.plan.diff import corrections_of
 from gongkai.plan.feeds import feed_paths
 from gongkai.plan.land_transfers import land_transfer_labels
@@ -145,7 +146,7 @@ def plan_pages(site: Site, kept: Mapping[str, str] | None = None) -> list[Page]:
             pages.append(_record_page(site, rec, crumbs, key))
 
     pages.extend(_catalogue_pages(site, home, bool(others)))
-    if others:  # 村务公开 and the 人大主席团: on the site, apart from the agency's 目录 (data.others_catalogue)
+    if others:  # 村务公开 and the 人大主席团: on the site, apart from the agency's 目录 (catalogue.others_catalogue)
         pages.append(
             Page(
                 "catalogue/others/",
@@ -229,7 +230,7 @@ def _sitemap_page(site: Site, home: tuple[str, str]) -> Page:
 def _catalogue_pages(site: Site, home: tuple[str, str], others: bool) -> list[Page]:
     """The 目录: a page that counts it by year, with what holds for all of it
     (its downloads, the numbers allowed on the site, the 条例第十四条 entries,
-    which show no date), and a page a year (data.catalogue_years).  The year
+    which show no date), and a page a year (catalogue.catalogue_years).  The year
     pages name the years only, not their counts: a new record re-renders its
     year's page and the first, not every year's."""
     years, undated = catalogue_years(site)

@@ -25,7 +25,8 @@ from gongkai.emit.gate import gate_for
 from gongkai.emit.pdf import sheet_pdfs
 from gongkai.emit.render import theme_dirs
 from gongkai.plan.assets import asset_files, asset_records
-from gongkai.plan.data import catalogue, record_data_files, site_data_files
+from gongkai.plan.catalogue import catalogue, site_data_files
+from gongkai.plan.data import record_data_files
 from gongkai.plan.feeds import discovery_files, discovery_inputs
 from gongkai.plan.land_transfers import land_transfer_files, land_transfer_records
 from gongkai.plan.names import withdraw_names

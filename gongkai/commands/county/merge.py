@@ -41,7 +41,7 @@ from gongkai.core.errors import ContentError, GongkaiError
 from gongkai.core.version import __version__
 from gongkai.emit.gate import leak_gate
 from gongkai.emit.render import default_theme_dir
-from gongkai.plan.data import CATALOGUE_COLUMNS
+from gongkai.plan.catalogue import CATALOGUE_COLUMNS
 from gongkai.plan.export import csv_bytes
 from gongkai.plan.feeds import FEED_ENTRIES
 

@@ -23,7 +23,7 @@ from gongkai.emit.render import Renderer
 from gongkai.emit.scratch import clean_scratch
 from gongkai.emit.search_index import site_search_index
 from gongkai.emit.search_state import Parts, SearchState, Spliced, full_index, index_plan, planned_index, splice_index
-from gongkai.plan.data import CatalogueRow, Entries, catalogue_rows
+from gongkai.plan.catalogue import CatalogueRow, Entries, catalogue_rows
 from gongkai.plan.pages import Page
 from gongkai.read.load import LoadedSite
 from gongkai.run.engine import sealed
@@ -363,7 +363,7 @@ class Made:
             self._made(name, key, produce())
 
     def catalogue_rows(self, entries: Entries) -> list[CatalogueRow]:
-        """The rows of the 目录's data files (data.catalogue_files): the last
+        """The rows of the 目录's data files (catalogue.catalogue_files): the last
         build's row of an entry whose key part is the one that row was made
         from (keep.KeptPlan.rows), the others made.  A changed title makes one
         row again, not every one (~0.5 s of an edit at 10,000 records)."""

@@ -33,7 +33,7 @@ not change under the same ``version`` (so the same base: code, configuration,
 today) is the same record, so its summary's key part is the last build's:
 the state keeps them (``summaries``) and Fingerprints uses a kept one for an
 unchanged record instead of the repr.  Likewise the 目录's entries
-(plan/data.Entries), each made from its record and its 索引号: the part of
+(plan/catalogue.Entries), each made from its record and its 索引号: the part of
 an untouched record's entry is kept, and the entry itself is made only when
 the 目录's page or data files are made again.
 
@@ -56,7 +56,7 @@ from typing import Any
 
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.types import RECORD_TYPES
-from gongkai.plan.data import CatalogueRow
+from gongkai.plan.catalogue import CatalogueRow
 from gongkai.plan.pages import Kept, Page, RecordInputs
 from gongkai.run.engine import sealed
 from gongkai.run.engine.keys import Fingerprints
@@ -224,7 +224,7 @@ class KeptPlan:
         self.touched: set[str] | None = None
         self.state: PlanState | None = None  # this build's, once its pages are keyed
         self.kept = 0  # record pages planned from the last build's (tests, bench)
-        # the 目录's rows (data.CatalogueRow) by their entry's key part: the last build's, and this one's
+        # the 目录's rows (catalogue.CatalogueRow) by their entry's key part: the last build's, and this one's
         self.rows_path = folder / "plan" / f"rows-{name}" if folder is not None and held is None else None
         self._rows: dict[bytes, CatalogueRow] | None = None
 

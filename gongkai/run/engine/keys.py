@@ -49,7 +49,8 @@ from typing import Any
 
 from gongkai.core.model import Posting, Record, Site, Summary
 from gongkai.core.schema.types import RecordType
-from gongkai.plan.data import CatalogueEntry, Download, Entries
+from gongkai.plan.catalogue import CatalogueEntry, Entries
+from gongkai.plan.data import Download
 from gongkai.plan.pages import Kept, Page, RecordInputs, Summaries, sections
 from gongkai.run.engine.store import code_digest
 
@@ -282,7 +283,7 @@ class Fingerprints:
         return hit[1]
 
     def _entries(self, v: Entries) -> str:
-        """The 目录's entries (plan/data.Entries): the digest of their number and
+        """The 目录's entries (plan/catalogue.Entries): the digest of their number and
         of each one's part, the digest of its repr (a fixed length: the parts
         need no separator), or the last build's for a record it left alone; an
         entry is made only for a part that is not kept.  Kept by identity: the

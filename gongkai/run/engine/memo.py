@@ -38,7 +38,7 @@ from operator import attrgetter
 from typing import Any
 
 from gongkai.core.model import Record, Site
-from gongkai.plan.data import Entries
+from gongkai.plan.catalogue import Entries
 from gongkai.plan.pages import Kept, Page, Summaries
 from gongkai.run.engine.keys import Fingerprints
 
@@ -131,7 +131,7 @@ def same(a: Any, b: Any) -> bool:
     the same type with the same text (1 and 1.0, Decimal 1.0 and 1.00 are not
     the same); tuples, lists and dicts (in order) of such values; frozen
     dataclasses whose fields are; lazy summaries and 目录 entries
-    (pages.Summaries, data.Entries) whose items are, each one made only
+    (pages.Summaries, catalogue.Entries) whose items are, each one made only
     where its record is not the very same (or its 索引号 differs).  A
     record, or a value of any other type, only when it is the very same object."""
     if a is b:
