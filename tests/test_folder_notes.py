@@ -115,6 +115,61 @@ def test_a_file_put_deep_into_a_noted_folder_of_the_spare_is_never_published(
     _assert_same(out, _cold(demo, tmp_path))
 
 
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders ``walk.known`` lists from now on (a whole walk of the output is refused)."""
+    listed: list[str] = []
+    real = walk._lists
+
+    def counted(path: str, *args: object) -> bool:
+        listed.append(path)
+        return real(path, *args)  # type: ignore[arg-type]
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the whole tree was walked")
+
+    monkeypatch.setattr(walk, "_lists", counted)
+    monkeypatch.setattr(walk, "scan", refused)
+    return listed
+
+
+def test_the_trees_a_build_makes_whole_are_noted_so_the_next_edits_list_little(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build's tree and the first edit's (made from nothing: there
+    is no spare yet) are noted by the build that made them, so neither of
+    the next two edits lists every folder of the output, as each did when
+    only a tree found by a listing was noted."""
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    folders = sum(1 for p in out.rglob("*") if p.is_dir())
+    made = BuildCache(demo).manifest(out)
+    assert made is not None and len(made.folders) > folders // 2  # a few may share the marker's clock tick
+    listed = _counting(monkeypatch)
+    for text in ("第一句补充。", "第二句补充。"):
+        time.sleep(0.05)
+        _edit_notice(demo, text)
+        listed.clear()
+        build(demo, TODAY, out=out)
+        assert folders > 20 and len(listed) < folders // 4, (folders, listed)
+        _assert_same(out, _cold(demo, tmp_path))
+
+
+@pytest.mark.parametrize("edits", [0, 1])
+def test_a_file_put_deep_into_a_tree_noted_by_the_build_that_made_it_is_refused(demo: Path, edits: int) -> None:
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    for i in range(edits):
+        _edit_notice(demo, f"补充{i}。")
+        build(demo, TODAY, out=out)
+    time.sleep(0.05)
+    planted = _deep_folder(out) / "planted.html"
+    planted.write_text("a portal's page", encoding="utf-8")
+    _edit_notice(demo, "再补充一句。")
+    with pytest.raises(OutputError, match=r"planted\.html"):
+        build(demo, TODAY, out=out)
+    assert planted.read_text(encoding="utf-8") == "a portal's page"
+
+
 def test_a_folder_changed_after_its_note_is_listed_again(tmp_path: Path) -> None:
     root = tmp_path / "tree"
     (root / "a" / "b").mkdir(parents=True)

@@ -24,7 +24,7 @@ folders when their names were last seen right (walk.known), so only the
 folders changed since are listed, their files matched by inode number,
 and only the entries whose manifest entries differ are removed, moved in or
 linked.  The writer uses the second whenever the notes check out (every
-edit after the first few), the first otherwise.
+edit after the first), the first otherwise.
 
 While it is being made the spare carries a temporary name
 (``.<out>.tmp-<pid>-spare``): a build killed then leaves a stale temporary

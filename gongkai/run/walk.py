@@ -34,6 +34,12 @@ file system clock's coarse tick, then gives it a ctime the note cannot
 match.  Anything unexpected (a folder that is not one, a name too many or
 missing, a file that is not a regular one) answers None, and the caller
 walks the whole tree as before.
+
+The writer also notes the folders of a tree it made whole itself (from
+nothing, or by ``spare.assemble``, which lists every folder it keeps): their
+names are known by construction, and the probe is the tree's marker, the
+last file written into it (write.Output._made_notes).  So the edits after a
+cold build list only what changed, not every folder.
 """
 
 from __future__ import annotations

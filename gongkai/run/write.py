@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
@@ -320,6 +321,7 @@ class Output:
                 raise ContentError(self.leaks)
             return
         tree = self.tmp
+        whole = False  # every folder of the new tree made (or listed and put right) by this build
         try:
             work, checked = self._take_spare()
             if work is not None:
@@ -351,11 +353,15 @@ class Output:
                     )
                 else:
                     spare.assemble(str(work), self.manifest.files, str(self.tmp), self._kept_inode, MARKER, self._link)
+                    whole = True
             else:
                 self._link_kept()
+                whole = True
             self._stamp(tree)
             self.manifest.token = tree_token((rel, e[0]) for rel, e in self.manifest.files.items())
             _replace_bytes(tree / MARKER, f"gongkai\n{self.manifest.token}\n{self.binding}\n".encode())
+            if whole and not self.private:
+                self.manifest.folders = self._made_notes(tree)
             old = self._swap(tree)
         except (OSError, OutputError) as exc:
             shutil.rmtree(self.tmp, ignore_errors=True)
@@ -502,6 +508,35 @@ class Output:
             shutil.rmtree(self.spare, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+    def _made_notes(self, tree: Path) -> walk.Folders:
+        """Notes of the folders of ``tree`` (walk.known), a tree this build made
+        whole: from nothing, or by ``spare.assemble``, which lists every folder
+        of the spare and leaves in each exactly the manifest's names.  Its
+        names are then known without a listing, as its files' bytes are known
+        without reading them back: it is this build's own temporary tree,
+        made by mkdtemp (no other user can write in it) and named by no one
+        else.  The probe is the marker, the last thing written into the
+        tree: a folder whose ctime is not older than the marker's (changed
+        within the same tick of the file system's clock) is not noted, and
+        any change after a folder is stat'ed here gives it a ctime its note
+        cannot match.  So the next build lists only what changed since,
+        instead of every folder (~0.5 s at 10,000 records for the first two
+        edits after a cold build)."""
+        if not walk.can_note():
+            return {}
+        prefix = os.path.join(str(tree), "")
+        notes: walk.Folders = {}
+        try:
+            probe = os.lstat(prefix + MARKER).st_ctime_ns
+            for folder in walk.layout(self.manifest.files):
+                if folder:
+                    st = os.lstat(prefix + folder)
+                    if stat.S_ISDIR(st.st_mode):
+                        notes[folder] = (st.st_ino, st.st_ctime_ns)
+        except OSError:
+            return {}
+        return walk.noted(notes, probe)
 
     def _stamp(self, tree: Path) -> None:
         """Fill in the mtime of every file written (the next build checks it)."""
