@@ -316,15 +316,21 @@ def test_a_probe_left_by_a_killed_check_is_removed(demo: Path) -> None:
     assert not dead.exists() and alive.exists()  # a running process's probe is its own
 
 
+@pytest.mark.parametrize("threads", [False, True])
 @pytest.mark.parametrize("how", ["replaced", "rewritten"])
 def test_a_kept_page_of_the_output_changed_while_the_build_runs_is_never_published(
-    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, threads: bool
 ) -> None:
     """The output is checked as the build starts (beside it), and its
     unchanged files are linked into the new tree at the end: one put in
-    place of such a file, or changed, in between is caught as it is linked.
+    place of such a file, or changed, in between is caught as it is linked
+    (``threads``: on the linking threads a tree of many files uses).
     The build stops and the old site stays."""
     import gongkai.run.pipeline as pipeline
+    import gongkai.run.write as write
+
+    if threads:
+        monkeypatch.setattr(write, "_THREADED_LINKS", 1)
 
     out = tmp_path / "site-out"  # outside the site folder: no spare, every kept file is linked from the output
     build(demo, TODAY, out=out)
@@ -363,5 +369,7 @@ def test_a_kept_page_of_the_output_changed_while_the_build_runs_is_never_publish
     assert not list(tmp_path.glob(".site-out.tmp-*"))  # nothing half made left beside it
     page.write_bytes(original)
     monkeypatch.undo()
+    if threads:
+        monkeypatch.setattr(write, "_THREADED_LINKS", 1)
     build(demo, TODAY, out=out)  # checked again from the start: the page is made again
     _assert_same(out, _cold(demo, tmp_path))
