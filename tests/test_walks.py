@@ -213,3 +213,50 @@ def test_the_build_stamp_takes_the_files_os_walk_finds(tmp_path: Path) -> None:
     assert got == _walked(folders)
     assert str(content / "linked-file.md") in got and str(content / "notices" / "2020" / "a.md") in got
     assert not any("linked-folder" in p or "__pycache__" in p or ".git" in p for p in got)
+
+
+@pytest.mark.parametrize("verify", [True, False])
+def test_keeping_groups_at_once_is_keeping_them_one_by_one(tmp_path: Path, verify: bool) -> None:
+    """Output.keep_groups (an edit's ~31,000 unchanged groups at once) gives
+    the answers, the manifest and the registered paths that keep_all of
+    each group in turn gives, or raises where that raises: with files
+    missing from the last build, changed since (caught only when the output
+    is verified), registered already, named twice or named as the marker."""
+    import random
+
+    from gongkai.run.write import MARKER, Output
+
+    out = tmp_path / "out"
+    rels = [f"p{i}/index.html" for i in range(40)] + [f"p{i}/data.json" for i in range(0, 40, 3)]
+    with Output(out) as first:
+        for i, rel in enumerate(rels):
+            first.write(rel, f"page {i}".encode() * (i + 1))
+    previous = first.manifest
+    changed = out / "p7" / "index.html"
+    changed.write_bytes(b"changed since")
+    pool = [*rels, "gone/index.html", "P1/Index.html", MARKER]
+    rng = random.Random(18)
+
+    def outcome(at_once: bool, groups: list[tuple[str, ...]], before: list[str]) -> tuple[object, ...]:
+        w = Output(out, previous=previous, verify=verify)
+        with pytest.raises(RuntimeError), w:
+            for rel in before:
+                w.write(rel, b"made by this build")
+            try:
+                answers: object = w.keep_groups(groups) if at_once else [w.keep_all(g) for g in groups]
+            except OutputError as exc:
+                answers = str(exc)
+            got = (answers, list(w.manifest.files.items()), sorted(w.written), w.bytes, w.kept)
+            raise RuntimeError("discard the tree")
+        return got
+
+    shapes = 0
+    for _ in range(300):
+        groups = [tuple(rng.sample(rels, rng.choice([0, 1, 1, 1, 2, 3]))) for _ in range(rng.randint(1, 12))]
+        if rng.random() < 0.3:
+            groups.append(tuple(rng.sample(pool, rng.randint(1, 3))))
+        before = rng.sample(rels, rng.randint(0, 2))
+        at_once, one_by_one = outcome(True, groups, before), outcome(False, groups, before)
+        assert at_once == one_by_one, (groups, before)
+        shapes += isinstance(at_once[0], str)
+    assert shapes  # some draws named a path twice (OutputError) as well

@@ -116,6 +116,7 @@ class Output:
         self.manifest = Manifest()
         self.kept = 0  # files left as the previous build made them
         self._seen: dict[str, walk.Seen | None] = {}  # the output's files as walked on entry (run/walk.py)
+        self._intact_rels: set[str] | None = None  # _intact_set's answer
         self._noted: walk.Folders = {}  # the output's folders as checked on entry (walk.known)
         self._probe = 0  # ctime_ns of this build's first file, written before any folder was checked
         # the tree the last build replaced, made into this build's (run/spare.py); kept only beside
@@ -301,6 +302,43 @@ class Output:
         self.bytes += size
         self.kept += len(entries)
         return True
+
+    def keep_groups(self, groups: list[tuple[str, ...]]) -> list[bool]:
+        """``keep_all`` of each of ``groups`` in turn, the same answers and the
+        same manifest, in a few passes over all their files at once (C loops
+        over sets and maps: at 10,000 records an edit keeps ~31,000 groups of
+        ~37,000 files, ~0.1 s as calls one by one) when every file is intact
+        and none is registered yet, nor twice, nor the marker; else one by one."""
+        if self.previous is None:
+            return [False] * len(groups)
+        flat = [rel for rels in groups for rel in rels]
+        lowered = list(map(str.lower, flat))
+        entries: list[Any] = list(map(self.previous.files.get, flat))
+        if (
+            None in entries
+            or (self.verify and not self._intact_set().issuperset(flat))
+            or MARKER in flat
+            or not self.written.isdisjoint(lowered)
+            or len(set(lowered)) != len(lowered)
+        ):
+            return [self.keep_all(rels) for rels in groups]
+        self.written.update(lowered)
+        self.manifest.files.update(zip(flat, entries, strict=True))
+        self.bytes += sum(entry[1] for entry in entries)
+        self.kept += len(flat)
+        return [True] * len(groups)
+
+    def _intact_set(self) -> set[str]:
+        """The previous build's files still as it left them (``_intact``), found once."""
+        assert self.previous is not None
+        if self._intact_rels is None:
+            seen = self._seen.get
+            self._intact_rels = {
+                rel
+                for rel, entry in self.previous.files.items()
+                if (st := seen(rel)) is not None and st[0] == entry[1] and st[1] == entry[2]
+            }
+        return self._intact_rels
 
     def files(self) -> list[tuple[str, Path]]:
         """Every file written so far (relative path, path in the temporary tree)."""

@@ -286,11 +286,10 @@ class Made:
         page_key = self.keys.page if memo is None else partial(memo.page_key, keys=self.keys)
         if memo is not None:
             memo.begin(self.keys)
-        keys: list[str] = []
-        for page in pages:
-            name, key = f"page:{page.path}", page_key(page)
-            keys.append(key)
-            if not self._reuse(name, key):
+        names = [f"page:{page.path}" for page in pages]
+        keys = [page_key(page) for page in pages]
+        for name, key, page, reused in zip(names, keys, pages, self._reuse_all(names, keys), strict=True):
+            if not reused:
                 todo.append((name, key))
                 items.append(page)
         if self.kept is not None:
@@ -300,9 +299,16 @@ class Made:
         rendered = len(items)
         previous = self.output.previous
         touched = self.kept.touched_since(previous.token) if self.kept is not None and previous is not None else None
-        for name, inputs, produce in groups:
-            kept_key = self._kept_key(name, inputs, touched) if touched is not None else None
-            if kept_key is not None and self._reuse(name, kept_key):
+        if touched is not None:  # the groups of records left alone, kept under their last keys at once
+            found = [
+                (i, old) for i, (name, inputs, _) in enumerate(groups) if (old := self._kept_key(name, inputs, touched))
+            ]
+            answers = self._reuse_all([groups[i][0] for i, _ in found], [old for _, old in found])
+            kept_groups = {i for (i, _), yes in zip(found, answers, strict=True) if yes}
+        else:
+            kept_groups = set()
+        for i, (name, inputs, produce) in enumerate(groups):
+            if i in kept_groups:
                 continue
             key = self.keys.key(*inputs)  # what is made is keyed from its inputs, never by a kept key
             if not self._reuse(name, key):
@@ -504,6 +510,18 @@ class Made:
             self._forked.close()
         if self._spool is not None:
             self._spool.close()
+
+    def _reuse_all(self, names: list[str], keys: list[str]) -> list[bool]:
+        """``_reuse`` of each name and key in turn, the groups whose keys are
+        the last build's kept at once (Output.keep_groups)."""
+        olds = [self.previous.get(name) for name in names]
+        hits = [i for i, (old, key) in enumerate(zip(olds, keys, strict=True)) if old is not None and old[0] == key]
+        reused = [False] * len(names)
+        for i, kept in zip(hits, self.output.keep_groups([olds[i][1] for i in hits]), strict=True):  # type: ignore[index]
+            if kept:
+                self.groups[names[i]] = olds[i]  # type: ignore[assignment]
+                reused[i] = True
+        return reused
 
     def _reuse(self, name: str, key: str) -> bool:
         old = self.previous.get(name)
