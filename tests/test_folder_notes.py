@@ -327,10 +327,10 @@ def test_a_kept_page_of_the_output_changed_while_the_build_runs_is_never_publish
     (``threads``: on the linking threads a tree of many files uses).
     The build stops and the old site stays."""
     import gongkai.run.pipeline as pipeline
-    import gongkai.run.write as write
+    import gongkai.run.renew as renew
 
     if threads:
-        monkeypatch.setattr(write, "_THREADED_LINKS", 1)
+        monkeypatch.setattr(renew, "_THREADED_LINKS", 1)
 
     out = tmp_path / "site-out"  # outside the site folder: no spare, every kept file is linked from the output
     build(demo, TODAY, out=out)
@@ -370,6 +370,6 @@ def test_a_kept_page_of_the_output_changed_while_the_build_runs_is_never_publish
     page.write_bytes(original)
     monkeypatch.undo()
     if threads:
-        monkeypatch.setattr(write, "_THREADED_LINKS", 1)
+        monkeypatch.setattr(renew, "_THREADED_LINKS", 1)
     build(demo, TODAY, out=out)  # checked again from the start: the page is made again
     _assert_same(out, _cold(demo, tmp_path))
