@@ -95,15 +95,10 @@ class Renew:
         return st.st_dev, st.st_ino
 
     def _link(self, rel: str, target: str) -> None:
-        try:
-            os.link(self._out_prefix + rel, target)
-        except OSError as exc:
-            if exc.errno not in _NO_LINKS:
-                raise
+        """Link the output's ``rel`` to ``target`` (a copy where the disk has no hard links), checked."""
+        if not self._try_link(rel, target):
             shutil.copy2(self._out_prefix + rel, target)
             self._as_checked(rel, target, linked=False)
-            return
-        self._as_checked(rel, target, linked=True)
 
     def _as_checked(self, rel: str, target: str, linked: bool) -> None:
         """The output's ``rel``, just linked (or copied) to ``target``, is the
