@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -15,7 +16,9 @@ from gongkai import build
 
 # Build caches of the test sites go to a folder of this test run, not the
 # user's cache directory (inherited by the CLI processes the tests start).
+# Removed when the run ends (each xdist worker makes and removes its own).
 os.environ["GONGKAI_CACHE_DIR"] = tempfile.mkdtemp(prefix="gongkai-test-cache-")
+atexit.register(shutil.rmtree, os.environ["GONGKAI_CACHE_DIR"], True)
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
