@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gongkai.read.root import find_site_root
-from gongkai.run.engine.noop import build_stamp, last_unchanged
+from gongkai.run.engine.noop import stamped
 from gongkai.run.engine.store import BuildCache
 from gongkai.run.progress import Progress
 from gongkai.run.result import BuildResult
@@ -85,8 +85,7 @@ def build(
     out = (out or root / "build").resolve()
     args = (today, drafts, strict, sheets)
     cache = cache or BuildCache(root)
-    stamp = build_stamp(root, out, args)
-    last = last_unchanged(root, out, cache, stamp)
+    last, stamp = stamped(root, out, cache, args)
     if last is not None:
         return replace(last, unchanged=True)
     with _no_collection():  # the stages' modules: thousands of objects, none of them garbage

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import io
 import os
 import pickle
 import tempfile
@@ -26,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MAGIC", "cache_root", "dump", "load", "seal", "site_cache_dir", "unseal"]
+__all__ = ["MAGIC", "cache_root", "dump", "load", "load_parts", "seal", "site_cache_dir", "unseal"]
 
 MAGIC = b"GKSEAL1\n"
 _TAG = 32  # bytes of HMAC-SHA256
@@ -115,6 +116,25 @@ def load(path: Path | str) -> Any:
     try:
         return pickle.loads(payload)
     except Exception:  # a class that changed shape since (the keys make that rare): a miss
+        return None
+
+
+def load_parts(path: Path | str, count: int) -> list[Any] | None:
+    """The first ``count`` objects of a payload of pickles written one after
+    another (all of it authenticated, only those unpickled), or None as
+    ``load`` (fewer than ``count`` there is a miss too)."""
+    try:
+        with open(path, "rb") as f:
+            blob = f.read()
+    except OSError:
+        return None
+    payload = unseal(blob)
+    if payload is None:
+        return None
+    reader = pickle.Unpickler(io.BytesIO(payload))
+    try:
+        return [reader.load() for _ in range(count)]
+    except Exception:  # cut short, or a class that changed shape since: a miss
         return None
 
 

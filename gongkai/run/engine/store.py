@@ -509,10 +509,31 @@ class BuildCache:
         """The manifest of the last build into ``out`` (not yet checked against its marker)."""
         m = self._manifests.get(out)
         if m is None:
-            path = self._manifest_path(out)
-            value = sealed.load(path) if path is not None else None
-            m = value if isinstance(value, Manifest) else None
+            parts = self._manifest_parts(out, 2)
+            if parts is not None and isinstance(parts[1], dict):
+                m = Manifest.__new__(Manifest)
+                m.__setstate__({**parts[1], "token": parts[0][0], "files": parts[0][1]})
         return m
+
+    def manifest_files(self, out: Path) -> tuple[str, dict[str, tuple[str, int, int]]] | None:
+        """Only the token and files of ``manifest(out)``: what the no-op
+        checks, without unpickling the rest (at 10,000 records the groups
+        and the folders' notes took 0.06 of the manifest's 0.13 s)."""
+        m = self._manifests.get(out)
+        if m is not None:
+            return m.token, m.files
+        parts = self._manifest_parts(out, 1)
+        return parts[0] if parts is not None else None
+
+    def _manifest_parts(self, out: Path, count: int) -> list[Any] | None:
+        path = self._manifest_path(out)
+        parts = sealed.load_parts(path, count) if path is not None else None
+        if parts is None:
+            return None
+        head = parts[0]
+        if not (isinstance(head, tuple) and len(head) == 2 and isinstance(head[0], str) and isinstance(head[1], dict)):
+            return None  # not a manifest of this layout (one from before it): a miss
+        return parts
 
     @property
     def templates(self) -> Any:
@@ -543,9 +564,17 @@ class BuildCache:
         self._manifests[out] = manifest
         path = self._manifest_path(out)
         if path is not None:
-            sealed.dump(path, blob=sealed.seal(_flat_pickle(manifest)))
+            sealed.dump(path, blob=sealed.seal(_manifest_payload(manifest)))
         if self.folder is not None and self._template_refs:  # None: no template was asked about
             sealed.dump(self.folder / "template-refs.pickle", self._template_refs)
+
+
+def _manifest_payload(manifest: Manifest) -> bytes:
+    """Two pickles one after the other: (token, files), which is all the
+    no-op reads (``manifest_files``), then the rest of the manifest's state."""
+    state = manifest.__getstate__()
+    head = (state.pop("token"), state.pop("files"))
+    return _flat_pickle(head) + _flat_pickle(state)
 
 
 def _flat_pickle(value: Any) -> bytes:
