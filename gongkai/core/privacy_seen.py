@@ -5,6 +5,7 @@ and the shortcuts ``find_ids``/``find_cards``/``find_mobiles``/``redact``."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 
@@ -24,7 +25,11 @@ from gongkai.core.privacy import (
 # --- what a reader sees --------------------------------------------------------------
 
 
+@functools.cache
 def _digit_table() -> dict[int, int]:
+    """Every code point that is a digit (or an X of an ID number) → its ASCII
+    form, and invisible characters → None: made once per process (36,000
+    lookups, ~0.01 s; it was made three times a build), never changed."""
     import unicodedata
 
     table: dict[int, int] = {}
