@@ -5,12 +5,14 @@ is checked in the process (``last_unchanged``; the preview server, with
 its threads).  Both give the same answers: a change anywhere in the
 output, of size, of mtime alone, or a symlink put in a file's place, is
 seen; putting the file back as it was makes the no-op stand again.  A
-change of the content ends the child at once.  The no-op reads only the
+change of the content ends the child at once; a child whose answer is
+lost (SIGCHLD ignored) means a check in the process.  The no-op reads only the
 head of the manifest (store.BuildCache.manifest_files)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from pathlib import Path
 
@@ -127,3 +129,17 @@ def test_the_no_op_reads_the_head_of_the_manifest(demo: Path) -> None:
     head = BuildCache(demo).manifest_files(out)
     assert full is not None and full.groups and full.folders
     assert head == (full.token, full.files)
+
+
+def test_a_process_that_ignores_its_children_still_gets_an_answer(demo: Path) -> None:
+    """With SIGCHLD ignored (inherited from whoever started gongkai) the
+    child is reaped for the process and its answer lost: checked here."""
+    out = demo / "build"
+    build(demo, TODAY, out=out)
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert _stands(demo, out, forked=True)
+        (out / "index.html").write_bytes(b"defaced")
+        assert not _stands(demo, out, forked=True)
+    finally:
+        signal.signal(signal.SIGCHLD, before)

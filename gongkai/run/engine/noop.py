@@ -49,9 +49,10 @@ def stamped(root: Path, out: Path, cache: BuildCache, args: tuple[Any, ...]) -> 
         stamp = build_stamp(root, out, args)
         if last is None or last[0] != stamp.digest():
             return None, stamp
-        if child is None:
-            return (last[1] if _untouched(out, root, cache, last[1].token) else None), stamp
-        ok, child = _answer(child), None
+        ok = _answer(child) if child is not None else None
+        child = None
+        if ok is None:  # no child, or no answer from it: checked here
+            ok = _untouched(out, root, cache, last[1].token)
         return (last[1] if ok else None), stamp
     finally:
         if child is not None:
@@ -115,8 +116,13 @@ def _start(check: Callable[[], bool]) -> int | None:
     return pid
 
 
-def _answer(pid: int) -> bool:
-    _, status = os.waitpid(pid, 0)
+def _answer(pid: int) -> bool | None:
+    """The child's answer; None when there is none to be had: a process
+    started with SIGCHLD ignored has its children reaped for it."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
     return os.waitstatus_to_exitcode(status) == 0
 
 
