@@ -81,12 +81,55 @@ def test_edit_is_served_and_broken_file_shows_errors(server: DevServer) -> None:
     assert status(server)["problems"] == []
 
 
+def test_a_rebuild_that_changes_nothing_keeps_the_site(server: DevServer) -> None:
+    """An editor's swap file, or a file saved as it was, makes the server
+    rebuild (its stamp changed) but not the site: the token the page
+    reloads by stays, so the page is not reloaded for nothing."""
+    notice = server.root / "content" / "notices" / "hello.md"
+    first = status(server)
+    assert first["ok"] and first["site"]
+    for change in (
+        lambda: (notice.parent / ".hello.md.swp").write_bytes(b"b0VIM 9.0"),
+        lambda: notice.write_bytes(notice.read_bytes()),
+    ):
+        gen = status(server)["generation"]
+        change()
+        wait_for(lambda gen=gen: status(server)["generation"] > gen)
+        assert status(server)["site"] == first["site"]
+    gen = status(server)["generation"]
+    notice.write_text(NOTICE.format(title="真的改了"), encoding="utf-8")
+    wait_for(lambda: status(server)["generation"] > gen and "真的改了" in get(server.url + "notices/hello/index.html"))
+    assert status(server)["site"] not in ("", first["site"])
+
+
 def test_outside_the_base_path(server: DevServer) -> None:
     root = server.url.split("/county/")[0]
     with pytest.raises(urllib.error.HTTPError) as exc:
         get(root + "/other/index.html")
     assert exc.value.code == 404
     assert "测试镇" in get(root + "/")  # redirected to the base path
+
+
+def test_browser_reloads_only_when_the_site_changed(make_site, chromium_page) -> None:
+    site = make_site()
+    notice = site / "content" / "notices" / "hello.md"
+    s = DevServer(site, port=0, today=date(2015, 3, 1), debounce=0.05, log=lambda m: None)
+    s.start()
+    try:
+        page = chromium_page
+        page.goto(s.url + "notices/hello/index.html")
+        page.wait_for_function("document.body !== null")
+        page.evaluate("window.__stayed = true")
+        gen = status(s)["generation"]
+        (notice.parent / ".hello.md.swp").write_bytes(b"b0VIM 9.0")  # an editor's swap file: nothing to show
+        wait_for(lambda: status(s)["generation"] > gen)
+        page.wait_for_timeout(1000)  # the event reaches the page
+        assert page.evaluate("window.__stayed === true")  # not reloaded
+        notice.write_text(NOTICE.format(title="浏览器里看到的新标题"), encoding="utf-8")
+        page.wait_for_selector("text=浏览器里看到的新标题", timeout=20000)  # reloaded by itself
+        assert page.evaluate("window.__stayed === undefined")
+    finally:
+        s.stop()
 
 
 def test_browser_reloads_after_a_fix(make_site, chromium_page) -> None:

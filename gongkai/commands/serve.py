@@ -65,13 +65,15 @@ LIVE_JS = """(function () {
     fetch("/__gongkai/status").then(function (r) { return r.json(); }).then(show).catch(function () {});
   }
   document.addEventListener("DOMContentLoaded", function () { document.body.appendChild(root); status(); });
-  var gen = null;
+  var site = null;
   function connect() {
     var es = new EventSource("/__gongkai/events");
     es.onmessage = function (e) {
       var state = JSON.parse(e.data);
-      if (gen !== null && state.generation !== gen && state.ok) { location.reload(); return; }
-      gen = state.generation;
+      // reloaded only when the site it shows was made again differently: not for a rebuild that
+      // changed nothing (an editor's swap or lock file, a file saved as it was)
+      if (site !== null && state.site !== site && state.ok) { location.reload(); return; }
+      site = state.site;
       show(state);
     };
     es.onerror = function () { es.close(); setTimeout(connect, 1000); };
@@ -89,11 +91,12 @@ def normalise_base_path(base: str) -> str:
 
 @dataclass
 class _State:
-    generation: int = 0
+    generation: int = 0  # rebuilds finished
     ok: bool = False
     built_once: bool = False
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    site: str = ""  # the token of the site served (the last good build's tree: manifest.tree_token)
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def as_json(self) -> str:
@@ -103,6 +106,7 @@ class _State:
                 "ok": self.ok,
                 "problems": self.problems,
                 "seconds": round(self.seconds, 3),
+                "site": self.site,
             },
             ensure_ascii=False,
         )
@@ -188,6 +192,8 @@ class DevServer:
             self.state.built_once = self.state.built_once or ok
             self.state.problems = problems
             self.state.seconds = seconds
+            if ok and result is not None:
+                self.state.site = result.token or f"build-{self.state.generation}"
             self.state.changed.notify_all()
         for line in rebuild_lines(result, found, problems, seconds):
             self.log(line)
