@@ -105,12 +105,7 @@ def unseal(blob: bytes) -> bytes | None:
 def load(path: Path | str) -> Any:
     """The object sealed in ``path``, or None when there is none this
     machine sealed (missing, foreign, corrupt or stale format)."""
-    try:
-        with open(path, "rb") as f:
-            blob = f.read()
-    except OSError:
-        return None
-    payload = unseal(blob)
+    payload = _payload(path)
     if payload is None:
         return None
     try:
@@ -123,12 +118,7 @@ def load_parts(path: Path | str, count: int) -> list[Any] | None:
     """The first ``count`` objects of a payload of pickles written one after
     another (all of it authenticated, only those unpickled), or None as
     ``load`` (fewer than ``count`` there is a miss too)."""
-    try:
-        with open(path, "rb") as f:
-            blob = f.read()
-    except OSError:
-        return None
-    payload = unseal(blob)
+    payload = _payload(path)
     if payload is None:
         return None
     reader = pickle.Unpickler(io.BytesIO(payload))
@@ -136,6 +126,16 @@ def load_parts(path: Path | str, count: int) -> list[Any] | None:
         return [reader.load() for _ in range(count)]
     except Exception:  # cut short, or a class that changed shape since: a miss
         return None
+
+
+def _payload(path: Path | str) -> bytes | None:
+    """The payload of the file at ``path`` when this machine sealed it."""
+    try:
+        with open(path, "rb") as f:
+            blob = f.read()
+    except OSError:
+        return None
+    return unseal(blob)
 
 
 def dumps(value: Any) -> bytes:
