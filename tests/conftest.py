@@ -16,9 +16,17 @@ from gongkai import build
 
 # Build caches of the test sites go to a folder of this test run, not the
 # user's cache directory (inherited by the CLI processes the tests start).
-# Removed when the run ends (each xdist worker makes and removes its own).
-os.environ["GONGKAI_CACHE_DIR"] = tempfile.mkdtemp(prefix="gongkai-test-cache-")
-atexit.register(shutil.rmtree, os.environ["GONGKAI_CACHE_DIR"], True)
+# Each process of the run (the xdist controller and every worker) makes its
+# own and removes it when its session ends: a worker is ended by os._exit,
+# which runs no atexit handler (the handler is for a run that stops early).
+TEST_CACHE = tempfile.mkdtemp(prefix="gongkai-test-cache-")
+os.environ["GONGKAI_CACHE_DIR"] = TEST_CACHE
+atexit.register(shutil.rmtree, TEST_CACHE, True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(TEST_CACHE, ignore_errors=True)
+
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
