@@ -27,8 +27,6 @@ from gongkai.run.manifest import binding, read_marker
 
 __all__ = ["build_stamp", "last_unchanged", "stamped"]
 
-Files = dict[str, tuple[str, int, int]]  # Manifest.files
-
 
 def build_stamp(root: Path, out: Path, args: tuple[Any, ...]) -> BuildStamp:
     """What a build of ``root`` into ``out`` with ``args`` depends on."""
