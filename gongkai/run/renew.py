@@ -171,6 +171,8 @@ class Renew:
             elif old is None:  # the first build: the next one would else link every file afresh
                 spare.link_copy(str(self.out), str(self.spare), self.manifest.files, MARKER)
                 self.manifest.spare = self.manifest.files
+                # made whole here, its marker linked last: noted as a tree the build made
+                self.manifest.spare_folders = self._made_notes(self.spare)
         except OSError:
             shutil.rmtree(self.spare, ignore_errors=True)
         if old is not None:

@@ -397,7 +397,7 @@ class Output(Renew):
             self._stamp(tree)
             self.manifest.token = tree_token((rel, e[0]) for rel, e in self.manifest.files.items())
             _replace_bytes(tree / MARKER, f"gongkai\n{self.manifest.token}\n{self.binding}\n".encode())
-            if whole and not self.private:
+            if whole:
                 self.manifest.folders = self._made_notes(tree)
             old = self._swap(tree)
         except (OSError, OutputError) as exc:
