@@ -308,6 +308,36 @@ def test_file_digests_from_another_code_are_not_used(demo: Path, tmp_path: Path,
     assert BuildCache(demo).file_digests == {}
 
 
+def test_an_edit_stats_only_the_record_files_its_stamp_shows_changed(
+    demo: Path, tmp_path: Path, later: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp stats every file of content/ as the build starts; the
+    loader takes an unchanged record file's digest by the stamp's entry (the
+    same tuple as load.stat_key) instead of a second stat, and stats (and
+    reads) only the file the edit changed.  The site is still the full build's."""
+    from gongkai.run.engine.noop import build_stamp
+
+    build(demo, TODAY)
+    stamp = build_stamp(demo, demo / "build", ())
+    records = {item.path for item in load.load_site(demo).files._pending}
+    assert len(records) > 30 and all(stamp.files[p] == load.stat_key(os.stat(p)) for p in records)
+    statted: list[str] = []
+    real = os.stat
+
+    def counted(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        statted.append(str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load.os, "stat", counted)
+    _append(demo, NOTICE, "\n补充一句。\n")
+    _touch_later(demo / NOTICE)
+    statted.clear()
+    assert build(demo, TODAY).made  # the notice's page made again
+    assert records.intersection(statted) == {str(demo / NOTICE)}
+    monkeypatch.undo()
+    _rebuild_and_compare(demo, tmp_path)
+
+
 @pytest.mark.parametrize(
     "text",
     [

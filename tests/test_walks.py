@@ -187,7 +187,7 @@ def _walked(folders: list[Path]) -> dict[str, tuple[int, ...]]:
                     st = os.stat(p)
                 except OSError:
                     continue
-                out[p] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                out[p] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
     return out
 
 

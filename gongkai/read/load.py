@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -98,14 +98,26 @@ class RecordFiles:
     next never holds every raw tree at once (at 10,000 records they would
     take more memory than the finished site)."""
 
-    def __init__(self, root: Path, pending: list[_Pending], digests: FileDigests | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        pending: list[_Pending],
+        digests: FileDigests | None = None,
+        stats: Mapping[str, tuple[int, ...]] | None = None,
+    ) -> None:
         """``digests``: path → (stat_key, digest) of files read before (the
         preview server keeps it in memory, the engine's cache between
         commands), so an unchanged file need not be read again just to learn
-        that it is unchanged."""
+        that it is unchanged.  ``stats``: full path → stat_key of the files
+        as the build's stamp took them just before (store.BuildStamp), so
+        that a file the stamp shows unchanged need not be stat'ed again
+        (10,000 stats an edit).  A file changed since the stamp then counts
+        as it was when stamped (its digest, its cached record), as the
+        stamp says; the next build sees the change."""
         self._root = root
         self._pending = tuple(pending)
         self._digests = digests
+        self._stats = stats
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -129,11 +141,13 @@ class RecordFiles:
         memo = self._digests
         st = None
         if memo is not None:
+            known = memo.get(item.rel)
+            if quick and known is not None and self._stats is not None and self._stats.get(item.path) == known[0]:
+                return RawFile(item.rel, item.type, _file_digest(item, known[1]), None, (), item)
             try:
                 st = os.stat(item.path)
             except OSError:
                 st = None
-            known = memo.get(item.rel)
             if quick and st is not None and known is not None and known[0] == stat_key(st):
                 return RawFile(item.rel, item.type, _file_digest(item, known[1]), None, (), item)
         problems: list[Problem] = []
@@ -246,8 +260,10 @@ def _read(path: Path, rel: str, problems: list[Problem], data: bytes | None = No
     return decoded.text
 
 
-def load_site(root: Path, digests: FileDigests | None = None) -> LoadedSite:
-    """``digests``: see RecordFiles."""
+def load_site(
+    root: Path, digests: FileDigests | None = None, stats: Mapping[str, tuple[int, ...]] | None = None
+) -> LoadedSite:
+    """``digests`` and ``stats``: see RecordFiles."""
     content = root / "content"
     problems: list[Problem] = []
     config_rel = "content/site.yaml"
@@ -303,7 +319,7 @@ def load_site(root: Path, digests: FileDigests | None = None) -> LoadedSite:
         root,
         config_rel,
         config_node,
-        RecordFiles(root, pending, digests),
+        RecordFiles(root, pending, digests, stats),
         frozenset(assets),
         tuple(problems),
         holidays_node,

@@ -48,7 +48,8 @@ __all__ = ["checked", "make_site"]
 def checked(root: Path, today: date, drafts: bool, engine: Engine) -> Validated:
     """Read and check the site; number its records (索引号 registry) and
     check the annual report's data in content/applications/."""
-    validated = validate(load_site(root, engine.cache.file_digests), today, drafts, engine.check_files)
+    loaded = load_site(root, engine.cache.file_digests, engine.stamp.files)
+    validated = validate(loaded, today, drafts, engine.check_files)
     return check_applications(root, number_site(root, validated))
 
 

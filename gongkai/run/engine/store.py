@@ -59,9 +59,11 @@ _UNSET: Any = object()  # BuildCache: not made yet
 
 
 def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, ...]]:
-    """path → (size, mtime_ns, ctime_ns, inode) for every file below
+    """path → (size, mtime_ns, ctime_ns, inode, device) for every file below
     ``folders``: the inode change time, which no tool can set back, tells an
-    edit that kept the size and restored the mtime (cp -p, rsync -t, touch -r)."""
+    edit that kept the size and restored the mtime (cp -p, rsync -t, touch -r).
+    The tuple is read.load.stat_key's, so the loader can tell an unchanged
+    record file by the stamp's entry instead of a second stat (RecordFiles)."""
     out: dict[str, tuple[int, ...]] = {}
     # os.walk's files (a symlink to a folder is neither entered nor taken), by scandir: its
     # entries join their paths in C (12,000 files at 10,000 records, on every build and no-op)
@@ -81,7 +83,7 @@ def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, ...]]:
                     st = e.stat()
                 except OSError:
                     continue
-                out[e.path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                out[e.path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
     return out
 
 
@@ -97,7 +99,7 @@ class BuildStamp:
         key = str(path)
         try:
             st = os.stat(key)
-            self.files[key] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            self.files[key] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
         except OSError:
             self.files.pop(key, None)
 
