@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from gongkai.core.errors import Loc, Problem, Severity
+from gongkai.core.filestat import stat_key
 from gongkai.core.model import Posting
 from gongkai.core.schema.types import TYPE_BY_FOLDER
 from gongkai.core.tree import RMap, RNode, RScalar
@@ -192,13 +193,6 @@ class RecordFiles:
         if memo is not None and st is not None:
             _remember(memo, rel, st, data, content)
         return content
-
-
-def stat_key(st: os.stat_result) -> tuple[int, ...]:
-    """What tells a file unchanged without reading it: its size, its
-    modification time and its inode change time (which nobody can set back,
-    unlike the modification time), and which file it is."""
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
 def _remember(memo: FileDigests, rel: str, st: os.stat_result, data: bytes, content: str) -> None:

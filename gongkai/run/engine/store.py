@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gongkai.core.errors import GongkaiError
+from gongkai.core.filestat import stat_key
 from gongkai.core.version import __version__
 from gongkai.run.engine import pack, sealed
 from gongkai.run.engine.libraries import OUTPUT_LIBRARIES, library_versions
@@ -59,11 +60,9 @@ _UNSET: Any = object()  # BuildCache: not made yet
 
 
 def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, ...]]:
-    """path → (size, mtime_ns, ctime_ns, inode, device) for every file below
-    ``folders``: the inode change time, which no tool can set back, tells an
-    edit that kept the size and restored the mtime (cp -p, rsync -t, touch -r).
-    The tuple is read.load.stat_key's, so the loader can tell an unchanged
-    record file by the stamp's entry instead of a second stat (RecordFiles)."""
+    """path → stat_key (core/filestat.py) of every file below ``folders``:
+    the loader tells an unchanged record file by its entry here instead of
+    a second stat (read/load.RecordFiles)."""
     out: dict[str, tuple[int, ...]] = {}
     # os.walk's files (a symlink to a folder is neither entered nor taken), by scandir: its
     # entries join their paths in C (12,000 files at 10,000 records, on every build and no-op)
@@ -83,7 +82,7 @@ def stamp_files(folders: Iterable[Path]) -> dict[str, tuple[int, ...]]:
                     st = e.stat()
                 except OSError:
                     continue
-                out[e.path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+                out[e.path] = stat_key(st)
     return out
 
 
@@ -98,8 +97,7 @@ class BuildStamp:
         """Take a file the build itself wrote (the 索引号 registry) as it is now."""
         key = str(path)
         try:
-            st = os.stat(key)
-            self.files[key] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+            self.files[key] = stat_key(os.stat(key))
         except OSError:
             self.files.pop(key, None)
 
