@@ -26,6 +26,17 @@ from gongkai.run.engine.store import BuildCache
 ARGS = (TODAY, False, False, None)  # build()'s defaults, as its stamp takes them
 
 
+@pytest.fixture(autouse=True)
+def _alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test as if its process ran no thread but its own: a browser test
+    before it in the same worker leaves Playwright's threads (asyncio's
+    waitpid watcher) for the session, and the no-op never forks beside a
+    thread (noop._start), so these tests would count no fork."""
+    stray = threading.active_count() - 1
+    real = threading.active_count
+    monkeypatch.setattr(threading, "active_count", lambda: real() - stray)
+
+
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The pids forked from now on (os.fork, counted)."""
     made: list[int] = []
@@ -143,3 +154,36 @@ def test_a_process_that_ignores_its_children_still_gets_an_answer(demo: Path) ->
         assert not _stands(demo, out, forked=True)
     finally:
         signal.signal(signal.SIGCHLD, before)
+
+
+def test_the_stamps_digest_is_of_its_files_as_refreshed(tmp_path: Path) -> None:
+    """The digest is remembered between asks, and forgotten when ``refresh``
+    takes a file that changed (the build's own 索引号 registry): each
+    answer is that of a stamp made afresh at that moment."""
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "site.yaml").write_text("name: 乡\n", encoding="utf-8")
+    registry = root / "content" / "index-numbers.yaml"
+    out = root / "build"
+
+    def fresh() -> str:
+        return build_stamp(root, out, ARGS).digest()
+
+    stamp = build_stamp(root, out, ARGS)
+    first = stamp.digest()
+    assert first == fresh() == stamp.digest()
+    stamp.refresh(registry)  # not there, as before: the same
+    assert stamp.digest() == first
+    registry.write_text("a: 1\n", encoding="utf-8")
+    assert stamp.digest() == first != fresh()  # a stamp is what it saw, until refreshed
+    stamp.refresh(registry)
+    made = stamp.digest()
+    assert made == fresh() != first
+    stamp.refresh(registry)  # unchanged since: the same
+    assert stamp.digest() == made
+    registry.write_text("a: 12\n", encoding="utf-8")
+    stamp.refresh(registry)
+    assert stamp.digest() == fresh() not in (first, made)
+    registry.unlink()
+    stamp.refresh(registry)
+    assert stamp.digest() == fresh() == first
