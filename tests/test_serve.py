@@ -147,3 +147,50 @@ def test_browser_reloads_after_a_fix(make_site, chromium_page) -> None:
         page.wait_for_selector("text=浏览器里看到的标题", timeout=20000)  # reloaded by itself
     finally:
         s.stop()
+
+
+class _ScriptedWaits:
+    """Stands in for the server's stop event in ``_settle``: each wait of
+    ``debounce`` seconds "passes" at once, the editor's writes made during
+    it given by ``writes`` (one bool per wait) and set on the dirty flag."""
+
+    def __init__(self, server: DevServer, writes: list[bool]) -> None:
+        self.server, self.writes, self.waits = server, writes, 0
+
+    def wait(self, timeout: float) -> bool:
+        assert timeout == self.server.debounce
+        if self.waits < len(self.writes) and self.writes[self.waits]:
+            self.server._dirty.set()
+        self.waits += 1
+        return False
+
+    def is_set(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("writes", "waits", "dirty_after"),
+    [
+        ([False], 1, False),  # one save: rebuilt one quiet window after it
+        ([True, True, False], 3, False),  # a save in several writes: after the last of them
+        ([True] * 1000, None, True),  # writes without end: rebuilt at the limit, and again after
+    ],
+)
+def test_a_save_is_rebuilt_once_the_files_are_quiet(
+    make_site, monkeypatch: pytest.MonkeyPatch, writes: list[bool], waits: int | None, dirty_after: bool
+) -> None:
+    import gongkai.commands.serve as serve
+
+    s = DevServer(make_site(), port=0, today=date(2015, 3, 1), debounce=0.1, log=lambda m: None)
+    try:
+        clock = iter(range(10_000))  # each look a quiet window later: the limit is SETTLE_MAX / debounce looks
+        monkeypatch.setattr(serve.time, "monotonic", lambda: next(clock) * s.debounce)
+        scripted = _ScriptedWaits(s, writes)
+        monkeypatch.setattr(s, "_stop", scripted)
+        s._dirty.set()
+        s._settle()
+        assert scripted.waits == (waits if waits is not None else round(serve.SETTLE_MAX / s.debounce))
+        assert s._dirty.is_set() is dirty_after
+    finally:
+        monkeypatch.undo()
+        s.stop()

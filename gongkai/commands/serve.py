@@ -39,6 +39,7 @@ from gongkai.run.engine.store import BuildCache
 __all__ = ["DevServer", "normalise_base_path"]
 
 LIVE_PREFIX = "/__gongkai/"
+SETTLE_MAX = 2.0  # seconds a stream of changes (a git checkout, a copied folder) may hold back a rebuild
 LIVE_JS = """(function () {
   var root = document.createElement("div");
   root.id = "gk-dev-overlay";
@@ -126,7 +127,7 @@ class DevServer:
         today: date | None = None,
         drafts: bool = False,
         poll: bool = False,
-        debounce: float = 0.25,
+        debounce: float = 0.1,
         log: Callable[[str], None] = print,
     ) -> None:
         from gongkai.read.load import find_site_root
@@ -209,9 +210,21 @@ class DevServer:
         while not self._stop.is_set():
             if not self._dirty.wait(timeout=0.5):
                 continue
-            time.sleep(self.debounce)  # let an editor finish writing
+            self._settle()
+            if not self._stop.is_set():
+                self.rebuild()
+
+    def _settle(self) -> None:
+        """Wait until the files have been quiet for ``debounce`` seconds (an
+        editor's save is a few writes in a row), at most SETTLE_MAX: a save
+        is rebuilt ``debounce`` after its last write, not a fixed time after
+        its first.  A change that comes after this returns (or while waiting
+        at the limit) leaves ``_dirty`` set: the loop rebuilds again."""
+        deadline = time.monotonic() + SETTLE_MAX
+        while True:
             self._dirty.clear()
-            self.rebuild()
+            if self._stop.wait(self.debounce) or not self._dirty.is_set() or time.monotonic() >= deadline:
+                return
 
     def _start_observer(self) -> None:
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
