@@ -415,3 +415,119 @@ def test_a_kept_page_of_the_output_changed_while_the_build_runs_is_never_publish
         monkeypatch.setattr(renew, "_THREADED_LINKS", 1)
     build(demo, TODAY, out=out)  # checked again from the start: the page is made again
     _assert_same(out, _cold(demo, tmp_path))
+
+
+# --- the first edit's spare, made beside the build by the output's check (ahead.py: links) -----
+
+
+def _parent_links(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files this process hard-links from now on (a forked process's are its own)."""
+    me, linked = os.getpid(), []
+    real = os.link
+
+    def counted(src: object, dst: object, *args: object, **kwargs: object) -> None:
+        if os.getpid() == me:
+            linked.append(str(dst))
+        real(src, dst, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "link", counted)
+    return linked
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no process beside the build")
+def test_the_first_edit_after_a_cold_build_takes_a_spare_made_beside_it(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No spare is kept beside a cold build's output; the first edit's
+    output check makes one while the build runs, and the build makes it into
+    its new tree by difference, linking no kept file itself.  The site is
+    the one a cold build makes, the replaced tree is the next spare, and no
+    temporary tree is left."""
+    out = (demo / "build").resolve()
+    build(demo, TODAY, out=out)
+    assert not (demo / ".build.spare").exists()
+    files = sum(1 for p in out.rglob("*") if p.is_file())
+    linked = _parent_links(monkeypatch)
+    listed = _counting(monkeypatch)
+    time.sleep(0.05)
+    _edit_notice(demo, "第一句补充。")
+    build(demo, TODAY, out=out)
+    assert files > 200 and len(linked) < 10, len(linked)  # every kept file was in the spare made beside it
+    assert len(listed) < files // 20, listed  # its folders were noted as it made them
+    assert (demo / ".build.spare").is_dir()
+    assert not [p.name for p in demo.iterdir() if ".tmp-" in p.name or ".probe-" in p.name]
+    _assert_same(out, _cold(demo, tmp_path))
+    monkeypatch.undo()
+    _edit_notice(demo, "第二句补充。")  # and the edit after it, from the tree that build replaced
+    build(demo, TODAY, out=out)
+    _assert_same(out, _cold(demo, tmp_path))
+
+
+@pytest.mark.parametrize("how", ["planted", "removed", "swapped"])
+def test_a_spare_made_beside_the_build_that_was_changed_is_never_used(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """The tree of links is checked by the notes of its folders as a spare
+    is: a file put into it, one removed, or one put in place of another
+    after the links were made means it is not used (but removed), and the
+    new tree is made from nothing."""
+    from gongkai.run.engine import ahead
+
+    out = (demo / "build").resolve()
+    build(demo, TODAY, out=out)
+    taken: list[str] = []
+    real = ahead.WalkAhead.links
+
+    def links(self: ahead.WalkAhead) -> object:
+        got = real(self)
+        if got is not None:
+            tree = Path(got[0])
+            page = _deep_folder(tree) / "index.html"
+            time.sleep(0.05)  # after its notes, on any clock tick
+            if how == "planted":
+                (page.parent / "planted.html").write_text("not gongkai's", encoding="utf-8")
+            elif how == "removed":
+                page.unlink()
+            else:
+                forged = page.with_name(".forged")
+                forged.write_bytes(b"F" * page.stat().st_size)
+                os.replace(forged, page)
+            taken.append(str(tree))
+        return got
+
+    monkeypatch.setattr(ahead.WalkAhead, "links", links)
+    _edit_notice(demo, "第一句补充。")
+    build(demo, TODAY, out=out)
+    if not taken:
+        pytest.skip("no process beside the build here")
+    assert not Path(taken[0]).exists()
+    assert not list(out.rglob("planted.html")) and b"FFFF" not in (_deep_folder(out) / "index.html").read_bytes()
+    assert not [p.name for p in demo.iterdir() if ".tmp-" in p.name]
+    _assert_same(out, _cold(demo, tmp_path))
+
+
+def test_a_tree_of_links_stops_at_a_file_that_is_not_the_one_seen(tmp_path: Path) -> None:
+    """``_linked_tree`` links only the very files the walk found (size,
+    mtime, device, inode): one changed since means no tree, and nothing left."""
+    from gongkai.run.engine.ahead import _linked_tree
+    from gongkai.run.manifest import MARKER
+
+    out = tmp_path / "build"
+    (out / "a" / "b").mkdir(parents=True)
+    files = ["a/b/index.html", "a/index.html", "index.html"]
+    for rel in files:
+        (out / rel).write_text(rel, encoding="utf-8")
+    seen = walk.scan(str(out))
+    made = _linked_tree(str(out), files, seen, MARKER, "gongkai\n\n\n")
+    assert made is not None
+    tree, probe, notes = made
+    assert sorted(p.relative_to(tree).as_posix() for p in Path(tree).rglob("*") if p.is_file()) == sorted(
+        [*files, MARKER, ".gitignore"]
+    )
+    assert all(os.path.samefile(Path(tree) / rel, out / rel) for rel in files)
+    assert set(notes) <= {"a", "a/b"} and all(n[1] < probe for n in notes.values())
+    shutil.rmtree(tree)
+    time.sleep(0.01)
+    (out / "a" / "index.html").write_text("changed", encoding="utf-8")  # after the walk
+    assert _linked_tree(str(out), files, seen, MARKER, "gongkai\n\n\n") is None
+    assert [p.name for p in tmp_path.iterdir()] == ["build"]

@@ -14,6 +14,7 @@ import shutil
 import stat
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from gongkai.core.errors import OutputError
 from gongkai.run import spare, walk
@@ -42,6 +43,10 @@ class Renew:
     _seen: dict[str, walk.Seen | None]
     _noted: walk.Folders
     _probe: int
+    _had: dict[str, tuple[str, int, int]]
+    _spare_probe: int
+    _ahead: Any  # write.Ahead | None
+    _ahead_taken: bool
 
     def _target(self, rel: str) -> str:  # Output's
         raise NotImplementedError
@@ -61,7 +66,7 @@ class Renew:
         if self.private and had is None:
             return None, None
         if not _our_tree(self.spare):
-            return None, None
+            return self._take_links()
         try:
             if os.stat(self.spare).st_dev != os.stat(self.out).st_dev:
                 return None, None
@@ -74,14 +79,43 @@ class Renew:
         optional = frozenset() if self.private else frozenset({".gitignore"})
         checked = walk.known(str(work), had, self.previous.spare_folders, frozenset({MARKER}), optional, stat=False)
         if checked is not None:
+            self._had, self._spare_probe = had, self._probe
             return work, (checked[1], checked[2])
         if self.private and not walk.can_note() and spare.holds(str(work), had, MARKER):
+            self._had, self._spare_probe = had, self._probe
             return work, ({}, None)  # where folders take no notes: one walk of names, as before
         if self.private:
             # something the server did not write (or a file gone): neither used nor kept
             shutil.rmtree(work, ignore_errors=True)
             return None, None
         return work, None
+
+    def _take_links(self) -> tuple[Path | None, tuple[walk.Folders, walk.Listed | None] | None]:
+        """Where no spare is kept yet: the tree of links to the output that
+        the output's check made once it had answered (run/engine/ahead.py),
+        taken as a spare holding the last build's files, checked by the
+        notes it took of its folders (walk.known) as a spare is by its
+        manifest's; only when this build took that check's answer (its
+        files were checked, as linked, against that same walk)."""
+        if not self._ahead_taken or self._ahead is None or self.private or self.previous is None:
+            return None, None
+        got = self._ahead.links()
+        if got is None:
+            return None, None
+        path, probe, notes = got
+        work = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}-spare"
+        try:
+            os.rename(path, work)
+        except OSError:
+            shutil.rmtree(path, ignore_errors=True)
+            return None, None
+        had = self.previous.files
+        checked = walk.known(str(work), had, notes, frozenset({MARKER}), frozenset({".gitignore"}), stat=False)
+        if checked is None:
+            shutil.rmtree(work, ignore_errors=True)
+            return None, None
+        self._had, self._spare_probe = had, probe
+        return work, (checked[1], checked[2])
 
     def _kept_inode(self, rel: str) -> tuple[int, int] | None:
         """(device, inode) of the output's ``rel``, which this build keeps."""

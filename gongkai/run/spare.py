@@ -47,10 +47,25 @@ import errno
 import os
 import shutil
 from collections.abc import Callable, Container, Mapping
+from pathlib import Path
 
 from gongkai.run import walk
 
-__all__ = ["assemble", "by_difference", "holds", "link_copy", "replaced"]
+__all__ = ["assemble", "by_difference", "holds", "keeps_spare", "link_copy", "replaced", "spare_of"]
+
+
+def spare_of(out: Path) -> Path:
+    """Where the spare of the output ``out`` is kept."""
+    return out.parent / f".{out.name}.spare"
+
+
+def keeps_spare(out: Path, site: Path | None) -> bool:
+    """Whether a command's build keeps a spare beside ``out``: only beside an
+    output in the site's own folder (SITE/build).  The spare holds the
+    previous site, names a 公示期 has since withdrawn included, and beside
+    any other output it may be published (a township's build/<slug> inside
+    the county's site, --out under a web root)."""
+    return site is not None and out.parent == site.resolve()
 
 
 def assemble(

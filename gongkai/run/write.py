@@ -48,6 +48,8 @@ class Ahead(Protocol):
 
     def result(self) -> tuple[int, walk.Known] | None: ...
 
+    def links(self) -> tuple[str, int, walk.Folders] | None: ...
+
 
 class Output(Renew):
     """``with Output(out) as w: w.write("a/index.html", data)``"""
@@ -117,12 +119,12 @@ class Output(Renew):
         self._intact_rels: set[str] | None = None  # _intact_set's answer
         self._noted: walk.Folders = {}  # the output's folders as checked on entry (walk.known)
         self._probe = 0  # ctime_ns of this build's first file, written before any folder was checked
-        # the tree the last build replaced, made into this build's (run/spare.py); kept only beside
-        # an output in the site's own folder (SITE/build): it holds the previous site, names a
-        # 公示期 has since withdrawn included, and beside any other output it may be published
-        # (a township's build/<slug> inside the county's site, --out under a web root)
-        self.spare = self.out.parent / f".{self.out.name}.spare"
-        self.keep_spare = self.private or (site is not None and self.out.parent == site.resolve())
+        # the tree the last build replaced, made into this build's (run/spare.py)
+        self.spare = spare.spare_of(self.out)
+        self.keep_spare = self.private or spare.keeps_spare(self.out, site)
+        self._had: dict[str, tuple[str, int, int]] = {}  # the files the spare taken holds (_take_spare)
+        self._spare_probe = 0  # what the spare's folder notes were taken after (_take_spare)
+        self._ahead_taken = False  # the output's check is the one ``ahead`` made (_foreign_files)
 
     def __enter__(self) -> Output:
         try:
@@ -159,6 +161,7 @@ class Output(Renew):
             got = ahead.result()
             if got is not None:  # its probe was written before it stat'ed any folder: older than this tree's marker
                 self._probe, (self._seen, self._noted, _) = got
+                self._ahead_taken = True
                 return
         checked = walk.known(str(self.out), known, self.previous.folders, frozenset({MARKER}), stat=self.verify)
         if checked is not None:  # exactly the last build's files: no folder to list but those changed since
@@ -364,8 +367,7 @@ class Output(Renew):
             if work is not None:
                 tree = work
                 if checked is not None:  # the spare holds the names of the tree it was
-                    had = self.previous.spare if self.previous is not None else None
-                    assert had is not None
+                    had = self._had
                     notes, listed = checked
                     if self.private and listed:
                         # the preview's: a folder never noted (its first check, or one the server
@@ -386,7 +388,7 @@ class Output(Renew):
                     if os.path.lexists(work / ".gitignore") and ".gitignore" not in self.manifest.files:
                         os.unlink(work / ".gitignore")  # the spare's own (_retire)
                     self.manifest.folders = walk.noted(
-                        {f: n for f, n in notes.items() if f and f not in touched}, self._probe
+                        {f: n for f, n in notes.items() if f and f not in touched}, self._spare_probe
                     )
                 else:
                     spare.assemble(str(work), self.manifest.files, str(self.tmp), self._kept_inode, MARKER, self._link)

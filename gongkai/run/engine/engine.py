@@ -48,8 +48,9 @@ from gongkai.run.engine.pools import (
 )
 from gongkai.run.engine.search import SearchKeeper
 from gongkai.run.engine.store import BuildCache, BuildStamp, code_digest, forget_build, remember_build
-from gongkai.run.manifest import MARKER, Manifest
+from gongkai.run.manifest import MARKER, Manifest, binding
 from gongkai.run.progress import Progress, silent
+from gongkai.run.spare import keeps_spare, spare_of
 from gongkai.run.write import Output
 
 __all__ = ["BuildCache", "Engine", "Group", "Made"]
@@ -103,7 +104,11 @@ class Engine:
         if early and self.workers > 1 and not self.cache.private_output:
             self._previous, self._previous_read = self.cache.manifest(out), True
             if self._previous is not None and self._previous.folders:
-                self.ahead = WalkAhead(out, self._previous.files, self._previous.folders, MARKER)
+                # no spare beside the output yet (the first edit after a cold build): one made there too
+                links = None
+                if keeps_spare(out, root) and not os.path.lexists(spare_of(out)):
+                    links = f"gongkai\n\n{binding(out, root)}\n"
+                self.ahead = WalkAhead(out, self._previous.files, self._previous.folders, MARKER, links)
 
     def close(self) -> None:
         """End what the build started beside it and did not use (a build that stopped early)."""
