@@ -531,3 +531,33 @@ def test_a_tree_of_links_stops_at_a_file_that_is_not_the_one_seen(tmp_path: Path
     (out / "a" / "index.html").write_text("changed", encoding="utf-8")  # after the walk
     assert _linked_tree(str(out), files, seen, MARKER, "gongkai\n\n\n") is None
     assert [p.name for p in tmp_path.iterdir()] == ["build"]
+
+
+def test_a_first_edit_with_an_error_leaves_its_tree_of_links_as_the_spare(demo: Path, tmp_path: Path) -> None:
+    """A build stopped by a content error has no use for the tree of links
+    being made beside it: whole or in part, it is left as the spare (a
+    rename, not seconds of rmtree before the clerk sees the error), never
+    beside the output under a temporary name; the next build makes it into
+    its tree by matching every file (spare.assemble) and gives the site a
+    cold build gives."""
+    from gongkai.core.errors import ContentError
+
+    out = (demo / "build").resolve()
+    build(demo, TODAY, out=out)
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    good = (demo / NOTICE).read_text(encoding="utf-8")
+    (demo / NOTICE).write_text(good.replace("date: ", "date: 2015-13-45\nwas: ", 1), encoding="utf-8")
+    _touch_later(demo / NOTICE)
+    with pytest.raises(ContentError):
+        build(demo, TODAY, out=out)
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p.name for p in demo.iterdir() if ".tmp-" in p.name or ".probe-" in p.name]
+    spare_left = demo / ".build.spare"
+    if spare_left.exists():  # made (in part) before the error stopped it, where the build forks
+        assert spare.keeps_spare(out, demo) and (spare_left / ".gitignore").read_text(encoding="utf-8") == "*\n"
+        (_deep_folder(spare_left) / "planted.html").write_text("not gongkai's", encoding="utf-8")
+    (demo / NOTICE).write_text(good + "\n补充。\n", encoding="utf-8")
+    _touch_later(demo / NOTICE)
+    build(demo, TODAY, out=out)
+    assert not list(out.rglob("planted.html"))
+    _assert_same(out, _cold(demo, tmp_path))

@@ -341,7 +341,8 @@ def test_a_disk_error_is_reported_leaves_the_site_and_the_next_build_works(
     with pytest.raises(OutputError, match="No space left on device"):
         build(demo, TODAY, out=out)
     assert _tree(out) == before  # the previous site, untouched
-    assert not [p.name for p in demo.iterdir() if p.name.startswith(".build.")]  # no temporary tree left
+    # no temporary tree left (the tree of links made beside the build is left as the spare: ahead.py)
+    assert not [p.name for p in demo.iterdir() if p.name.startswith(".build.") and p.name != ".build.spare"]
     monkeypatch.setattr(write.Output, "_put", real)
     _rebuild_and_compare(demo, tmp_path)  # the next build needs no hand cleaning
 

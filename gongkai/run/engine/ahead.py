@@ -28,7 +28,9 @@ where it linked every one (~37,000 at 10,000 records, 1-2 s) after its
 work.  The tree is made under a name of this build (``.<out>.tmp-<pid>-``,
 by mkdtemp: no other user can write in it), its marker written first, so
 that a process killed while making it leaves a tree the next build removes
-(swap.clean_stale); one ended (SIGTERM) removes it as it unwinds.
+(swap.clean_stale).  One the build has no use for (it stopped: a content
+error, most often), whole or in part, is left as the spare where there is
+none (``_leave``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from typing import Any
 
 from gongkai.run import walk
 from gongkai.run.engine.pools import _end_with, can_fork, end_process
+from gongkai.run.spare import spare_of
 
 __all__ = ["PROBE", "Links", "WalkAhead"]
 
@@ -140,7 +143,7 @@ class WalkAhead:
             head, name = os.path.split(self.out)
             for path in Path(head).glob(f".{name}.tmp-{pid}-{LINKS}*"):
                 if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path, ignore_errors=True)
+                    _leave(str(path), self.out)
 
 
 def _walk(
@@ -231,11 +234,25 @@ def _linked_tree(
                 notes[folder] = (st.st_ino, st.st_ctime_ns)
         return tree, probe, walk.noted(notes, probe)
     except BaseException as exc:  # SystemExit too: ended (SIGTERM, _unwind) while making it
-        if tree:
+        if tree and isinstance(exc, (OSError, _NotSeen)):
             shutil.rmtree(tree, ignore_errors=True)
-        if isinstance(exc, (OSError, _NotSeen)):
             return None
+        if tree:
+            _leave(tree, out)
         raise
+
+
+def _leave(tree: str, out: str) -> None:
+    """A tree of links the build had no use for (it stopped: a content error,
+    most often), made whole or in part: left as the output's spare where
+    there is none (a rename: the next build makes it into its tree by
+    ``spare.assemble``, which trusts none of it and matches every file
+    against the output), else removed (an rmtree of a whole tree is seconds
+    at 10,000 records, which the clerk would wait for before the error)."""
+    try:
+        os.rename(tree, spare_of(Path(out)))
+    except OSError:
+        shutil.rmtree(tree, ignore_errors=True)
 
 
 class _NotSeen(Exception):
