@@ -95,7 +95,8 @@ class Renew:
         the output's check made once it had answered (run/engine/ahead.py),
         taken as a spare holding the last build's files, checked by the
         notes it took of its folders (walk.known) as a spare is by its
-        manifest's; only when this build took that check's answer (its
+        manifest's (else, changed since, matched file by file as any spare
+        not known is); only when this build took that check's answer (its
         files were checked, as linked, against that same walk)."""
         if not self._ahead_taken or self._ahead is None or self.private or self.previous is None:
             return None, None
@@ -111,9 +112,8 @@ class Renew:
             return None, None
         had = self.previous.files
         checked = walk.known(str(work), had, notes, frozenset({MARKER}), frozenset({".gitignore"}), stat=False)
-        if checked is None:
-            shutil.rmtree(work, ignore_errors=True)
-            return None, None
+        if checked is None:  # changed since its notes: made into the new tree file by file (spare.assemble)
+            return work, None
         self._had, self._spare_probe = had, probe
         return work, (checked[1], checked[2])
 

@@ -114,21 +114,20 @@ class WalkAhead:
             got = self.conn.recv()
         except Exception:
             got = None
-        finally:
-            self.linking = False  # what it sent is the caller's (checked below)
-            self.close()
-        if not (
+        head, name = os.path.split(self.out)
+        taken = (
             isinstance(got, tuple)
             and len(got) == 3
             and isinstance(got[0], str)
             and type(got[1]) is int
             and isinstance(got[2], dict)
-        ):
+            and os.path.dirname(got[0]) == head
+            and os.path.basename(got[0]).startswith(f".{name}.tmp-{pid}-{LINKS}")  # the tree it was to make
+        )
+        self.linking = not taken  # a tree it made but did not send whole is not the caller's: close() sees to it
+        self.close()
+        if not taken:
             return None
-        head, name = os.path.split(self.out)
-        path = got[0]
-        if os.path.dirname(path) != head or not os.path.basename(path).startswith(f".{name}.tmp-{pid}-{LINKS}"):
-            return None  # not the tree it was to make
         return got
 
     def close(self) -> None:
