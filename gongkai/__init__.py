@@ -5,22 +5,25 @@ Public API::
     from gongkai import build, check, load_site
     result = build(Path("."), today=date(2015, 6, 1))
 
-``load_site`` is loaded when first used, and ``build`` does not import the
-pipeline when there is nothing to build (run/build.py).
+Each name is loaded when first used: importing the package imports next to
+nothing, so that the command's own start (commands/start.py) can catch a
+Ctrl+C from its first line; ``build`` does not import the pipeline when
+there is nothing to build (run/build.py).
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 import gongkai.check  # noqa: F401  # the stage package first: importing it later would bind the name ``check`` to it
-from gongkai.core.errors import ContentError, GongkaiError, OutputError, Problem, Severity, SiteNotFound
-from gongkai.core.version import __version__
-from gongkai.run.build import build, check  # light: the pipeline is imported when a build has work
-from gongkai.run.result import BuildResult
 
 if TYPE_CHECKING:
+    from gongkai.core.errors import ContentError, GongkaiError, OutputError, Problem, Severity, SiteNotFound
+    from gongkai.core.version import __version__
     from gongkai.read.load import load_site
+    from gongkai.run.build import build, check
+    from gongkai.run.result import BuildResult
 
 __all__ = [
     "BuildResult",
@@ -36,10 +39,31 @@ __all__ = [
     "load_site",
 ]
 
+_WHERE = {
+    "BuildResult": "gongkai.run.result",
+    "ContentError": "gongkai.core.errors",
+    "GongkaiError": "gongkai.core.errors",
+    "OutputError": "gongkai.core.errors",
+    "Problem": "gongkai.core.errors",
+    "Severity": "gongkai.core.errors",
+    "SiteNotFound": "gongkai.core.errors",
+    "__version__": "gongkai.core.version",
+    "build": "gongkai.run.build",
+    "check": "gongkai.run.build",
+    "load_site": "gongkai.read.load",
+}
+
+del check  # the name is the function (below), not the stage package bound by the import above
+
 
 def __getattr__(name: str) -> Any:
-    if name == "load_site":
-        from gongkai.read.load import load_site
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value  # found here from now on
+    return value
 
-        return load_site
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

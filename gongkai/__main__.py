@@ -1,11 +1,3 @@
-import gc
+from gongkai.commands.start import run
 
-# Importing the commands makes many objects and no garbage: no collections
-# meanwhile, and all of them straight to the oldest generation after.
-gc.disable()
-from gongkai.commands.cli import run  # noqa: E402
-
-gc.freeze()
-gc.unfreeze()
-gc.enable()
 run()

@@ -243,3 +243,76 @@ def test_the_exit_runs_atexit_handlers_and_waits_for_a_running_thread() -> None:
     # printed by a handler without a flush: the exit flushes after the handlers
     r = _gongkai("--version", code="import atexit\natexit.register(lambda: print('清理'))\n")
     assert r.returncode == 0 and r.stdout.splitlines()[-1] == "清理"
+
+
+# A finder that interrupts the import of one module, as a Ctrl+C would.
+_CTRL_C_AT = """
+import sys
+class _CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == {name!r}:
+            raise KeyboardInterrupt
+        return None
+sys.meta_path.insert(0, _CtrlC())
+"""
+
+
+@pytest.mark.parametrize("module", ["gongkai.commands.cli", "gongkai.run.build", "click", "jinja2"])
+def test_ctrl_c_while_the_command_starts_is_cancelled_not_a_traceback(module: str, tmp_path: Path) -> None:
+    """Before click runs, a Ctrl+C printed Python's traceback; now it says
+    what click says (已取消。) and exits with 1, by ``python -m gongkai`` and
+    by the console script's entry alike (jinja2: the build's own imports,
+    where click already caught it)."""
+    import shutil
+
+    shutil.copytree(ROOT / "tests" / "sites" / "minimal", tmp_path, dirs_exist_ok=True)
+    by_module = _gongkai("build", str(tmp_path), code=_CTRL_C_AT.format(name=module))
+    entry = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _CTRL_C_AT.format(name=module)
+            + f"sys.argv = ['gongkai', 'build', {str(tmp_path)!r}]\n"
+            + "from gongkai.commands.start import run\nrun()\n",
+        ],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    for r in (by_module, entry):
+        assert r.returncode == 1, r.stderr
+        assert "Traceback" not in r.stderr and r.stderr.strip().splitlines()[-1] == "已取消。"
+
+
+def test_the_console_script_starts_where_a_ctrl_c_is_caught() -> None:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '\ngongkai = "gongkai.commands.start:run"\n' in text
+    assert (
+        (ROOT / "gongkai" / "__main__.py")
+        .read_text(encoding="utf-8")
+        .startswith("from gongkai.commands.start import run\n")
+    )
+
+
+def test_importing_the_package_imports_next_to_nothing_and_its_names_are_the_api() -> None:
+    """Ctrl+C is caught from the command's first line (commands/start.py):
+    before it, only the package; the public names are loaded when asked for,
+    and ``check`` stays the function, whatever of the stage package is imported."""
+    code = (
+        "import sys\nimport gongkai\n"
+        "print(sorted(m for m in sys.modules if m.startswith('gongkai')))\n"
+        "import gongkai.check.validate\nfrom gongkai import check, build, load_site, BuildResult, __version__\n"
+        "from gongkai.run import build as b\nfrom gongkai.read.load import load_site as ls\n"
+        "print(check is b.check, build is b.build, load_site is ls, gongkai.check is check)\n"
+        "print(sorted(set(gongkai.__all__) - set(dir(gongkai))))\n"
+        "try:\n    gongkai.nothing\nexcept AttributeError as e:\n    print('AttributeError')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert r.stdout.splitlines() == [
+        "['gongkai', 'gongkai.check']",
+        "True True True True",
+        "[]",
+        "AttributeError",
+    ]

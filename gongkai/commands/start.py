@@ -1,0 +1,43 @@
+"""The ``gongkai`` command's first lines (the console script and ``python -m
+gongkai``): the commands imported, then ``cli.run``.
+
+Importing the commands takes some 50 ms, and a Ctrl+C meanwhile arrives
+before click (which turns one into "已取消。" and exit code 1) is running:
+it printed Python's traceback.  Here it gets the same words and code.  The
+package itself (gongkai/__init__.py) imports next to nothing, so what is
+left before this point is the interpreter's own start.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+
+__all__ = ["run"]
+
+
+def run() -> None:
+    try:
+        # Importing the commands makes many objects and no garbage: no
+        # collections meanwhile, and all of them straight to the oldest
+        # generation after.
+        gc.disable()
+        from gongkai.commands.cli import run as run_cli
+
+        gc.freeze()
+        gc.unfreeze()
+        gc.enable()
+    except KeyboardInterrupt:
+        cancelled()
+    run_cli()
+
+
+def cancelled() -> None:
+    """Ctrl+C before the command ran: what click says then, and exit code 1."""
+    try:
+        sys.stderr.write("\n已取消。\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(1)
