@@ -392,3 +392,27 @@ def test_an_unused_early_process_ends_when_closed() -> None:
     early.run(functools.partial(operator.add, 2, 3))
     assert early.result() == 5
     early.close()
+
+
+def test_a_refused_build_leaves_no_process_while_its_error_is_held(town: Path, tmp_path: Path) -> None:
+    """A build that stops at a content error ends the processes it forked
+    at once, not when the collector gets to it: the error's traceback keeps
+    the build's frames (pytest.raises, a caller that logs it, the preview
+    server), and the early process would wait meanwhile with a copy of every
+    descriptor the caller had when it forked: in a test run, the browser
+    driver's pipe, whose end the run then waited for at its close, for ever."""
+    from gongkai.core.errors import ContentError
+    from gongkai.run.build import build
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("one core: nothing is forked")
+    site = tmp_path / "town"
+    shutil.copytree(town, site)
+    notice = site / json.loads((site / "synth.json").read_text(encoding="utf-8"))["edit_notice"]
+    notice.write_text(notice.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    with pytest.raises(ContentError) as refused:
+        build(site, date(2026, 11, 28), out=tmp_path / "out", workers=2)
+    assert refused.traceback  # the build's frames, still held
+    import multiprocessing
+
+    assert [p.name for p in multiprocessing.active_children()] == []

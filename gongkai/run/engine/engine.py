@@ -111,10 +111,16 @@ class Engine:
                 self.ahead = WalkAhead(out, self._previous.files, self._previous.folders, MARKER, links)
 
     def close(self) -> None:
-        """End what the build started beside it and did not use (a build that stopped early)."""
+        """End what the build started beside it and did not use (a build that
+        stopped early): never left to the garbage collector, since a forked
+        process holds a copy of every descriptor this one had when it forked
+        (a pipe another child waits on to end, in a long-lived caller)."""
         if self.ahead is not None:
             self.ahead.close()
             self.ahead = None
+        if self.early is not None:
+            self.early.close()
+            self.early = None
 
     def _state_kept(self) -> bool:
         path = SearchKeeper(self.cache.folder, self.out, self.cache.private_output).state_path
@@ -239,8 +245,7 @@ class Engine:
 
     def finish(self, made: Made, result: Any) -> Any:
         """Record the build (after the swap): its manifest, then its stamp."""
-        if self.early is not None:
-            self.early.close()
+        self.close()
         self.cache.save_manifest(self.out, made.output.manifest)
         if made.kept is not None:
             made.kept.save(made.output.manifest.token)
