@@ -54,6 +54,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from synth import TODAY, generate  # noqa: E402
 
+from gongkai.run.spare import spare_of  # noqa: E402
+
 
 def tree(out: Path) -> dict[str, str] | None:
     """Every file under ``out`` with the SHA-256 of its bytes; None if absent."""
@@ -74,6 +76,7 @@ class Site:
         self.root = work / "site"
         self.cache = work / "cache"
         self.out = self.root / "build"
+        self.outlived = 0  # 10 ms waits for a killed build's other processes to be gone (group_gone)
         manifest = generate(self.root, n)
         self.notice = self.root / manifest["edit_notice"]
         files = sorted(p for p in (self.root / "content").rglob("*") if p.suffix in (".yaml", ".md") and p.is_file())
@@ -123,14 +126,37 @@ class Site:
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
+            self.group_gone(p.pid)
             return True
+
+    def group_gone(self, pgid: int) -> None:
+        """Wait until every process of the killed build is gone, not only the
+        build itself: a forked child in the middle of a system call (linking a
+        file) dies when the call returns, and until the system has reaped it
+        the next build rightly takes the tree it was making for a live one's
+        (swap.clean_stale) and leaves it.  A kill is over when its processes are."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                return
+            self.outlived += 1
+            time.sleep(0.01)
 
     def clear_cache(self) -> None:
         shutil.rmtree(self.cache, ignore_errors=True)
 
     def leftovers(self) -> list[str]:
-        """Folders or files beside build/ that a build left behind."""
-        return sorted(p.name for p in self.root.iterdir() if p.name.startswith(("build.", ".build", "build-", ".gk")))
+        """Folders or files beside build/ that a build left behind; not the
+        spare tree the writer keeps there on purpose (run/spare.py: the next
+        edit's tree, never published, matched file by file before use)."""
+        spare = spare_of(self.out).name
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.name.startswith(("build.", ".build", "build-", ".gk")) and p.name != spare
+        )
 
 
 def main() -> None:
@@ -230,6 +256,7 @@ def run(site: Site, trials: int, rng: random.Random) -> None:
             table(i + 1, outcomes, stale, finished)
     print()
     bad = table(trials, outcomes, stale, finished)
+    print(f"waited {site.outlived * 0.01:.2f} s in all for killed builds' other processes to be gone")
     if left:
         print(f"left beside build/ after a recovery: {dict(left)}")
     if bad or left:
