@@ -26,11 +26,11 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
 from gongkai.check.xlsx_table import is_sheet, shared_strings, sheet_rows
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.privacy import find_pii
 from gongkai.core.privacy_context import LABEL, PERSONAL_HEADER, label_delimited

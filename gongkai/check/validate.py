@@ -8,7 +8,7 @@ nothing for bad content: the caller decides whether errors stop the build.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import PurePosixPath
 
@@ -22,6 +22,7 @@ from gongkai.check.rules.deadlines import check as check_deadlines
 from gongkai.check.rules.notice_workdays import check_workday_minima
 from gongkai.check.standard import judge_standard
 from gongkai.core.config import SiteConfig, parse_holidays, parse_site_config
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.locs import pack_locs
 from gongkai.core.model import Record, Site

@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -33,6 +32,7 @@ from gongkai.core.archive_format import (
     manifest_digest,
 )
 from gongkai.core.chain import check_chain, code_of, content_digest, genesis, qr_payload
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import ArchiveError, ContentError
 from gongkai.core.model import Record, Site
 from gongkai.core.version import __version__

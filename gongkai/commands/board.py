@@ -14,11 +14,11 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from gongkai.core.chain import posting_code, qr_payload
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import ContentError, GongkaiError, Problem
 from gongkai.core.model import Site
 from gongkai.emit.render import theme_dirs

@@ -17,10 +17,10 @@ import stat
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai.commands.portal import MANIFEST, column_url, manifest, manifest_problems
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import GongkaiError, OutputError
 from gongkai.run.manifest import MARKER, file_digest, read_marker, tree_token
 

@@ -4,7 +4,6 @@ computed from the site and content/applications/, written as a notice."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +13,7 @@ import jinja2
 
 from gongkai.check.applications import load_applications
 from gongkai.check.rules.report_due import report_id
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import ContentError, GongkaiError, Problem
 from gongkai.core.model import Site
 from gongkai.core.schema.types import RECORD_TYPES

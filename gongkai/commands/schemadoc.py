@@ -30,12 +30,12 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
 from gongkai.core.config import DEFAULT_NOTICE_DAYS, SITE_FIELDS
+from gongkai.core.dataclass import dataclass
 from gongkai.core.schema.kinds import Bool, Date, Enum, Field, IdNumber, Int, Kind, ListOf, Money, Slug, Struct, Text
 from gongkai.core.schema.types import COMMON, RECORD_TYPES, Attachment
 from gongkai.read import roster_headers as roster

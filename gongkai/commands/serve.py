@@ -22,13 +22,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from gongkai.commands.serve_http import HardenedServer, allowed_host
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import ContentError, GongkaiError, OutputError, Problem
 from gongkai.emit.render import MemoryBytecodeCache
 from gongkai.run.build import BuildResult, build

@@ -15,12 +15,12 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gongkai.core.archive_format import MANIFEST, _depth, _parse_manifest
 from gongkai.core.chain import CHAIN_JSON, Link, Saved, check_chain, compare_chains, parse_saved
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import GongkaiError
 from gongkai.read.archive import archive_links
 

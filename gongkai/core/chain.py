@@ -27,11 +27,11 @@ import base64
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem
 
 __all__ = [

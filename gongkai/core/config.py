@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.masking import MaskPolicy, parse_policy
 from gongkai.core.schema.kinds import BAD, Bool, Ctx, Date, Dec, Field, Int, ListOf, Money, Struct, Text, parse_fields

@@ -19,8 +19,9 @@ is listed here and documented in docs/errors.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from gongkai.core.dataclass import dataclass
 
 __all__ = [
     "CODES",

@@ -4,9 +4,9 @@ check that a roster's ID column is masked that way, and masking itself."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from types import MappingProxyType
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.privacy import _INVISIBLE, _TO_ASCII
 
 # --- normalisation -----------------------------------------------------------------

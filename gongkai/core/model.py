@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from functools import cached_property
 from typing import Any, TypeVar
 
 from gongkai.core.config import SiteConfig
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc
 from gongkai.core.plain_repr import plain_repr
 from gongkai.core.schema.types import DISCLOSURE, RECORD_TYPES, VALIDITY, RecordType

@@ -55,10 +55,10 @@ import html
 import html.entities
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.id_numbers import is_valid_card, is_valid_id, is_valid_mobile
 
 Kind = Literal["id", "card", "phone"]

@@ -17,8 +17,9 @@ before it 3 months, 第三十九条).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+
+from gongkai.core.dataclass import dataclass
 
 __all__ = ["ARTICLE_36", "FORMS", "LAW", "WITHHELD_GROUNDS", "ReplyForm", "form_aliases", "remedies"]
 

@@ -23,9 +23,10 @@ equally is an error in the file (GK803).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.schema.asset import ASSET_KINDS
 from gongkai.core.schema.budget import STAGES

@@ -11,8 +11,7 @@ Pure functions: text in, tree and problems out.  No file access here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc
 
 

@@ -28,10 +28,10 @@ import json
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.model import Record, Site
 from gongkai.emit.scratch import scratch_dir
 from gongkai.emit.search_index import _Facets, _merge, meta_file, search_records

@@ -8,10 +8,10 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.lazy import PerRecord
 from gongkai.core.model import Record, Site
 from gongkai.core.plain_repr import plain_repr

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from markupsafe import Markup, escape
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.formats import money
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.budget import stage_label

@@ -20,10 +20,10 @@ validator uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from gongkai.check.rules.goods import item_totals, row_items
+from gongkai.core.dataclass import dataclass
 from gongkai.core.model import Record, Site
 from gongkai.core.plain_repr import plain_repr
 from gongkai.core.schema.kinds import Bool, Date, Int, Kind, ListOf, Money, Struct

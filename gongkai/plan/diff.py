@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.model import Record
 from gongkai.core.schema.kinds import Bool, Enum, Kind, ListOf, Money, Struct
 from gongkai.core.schema.types import RECORD_TYPES

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from gongkai.check.rules.goods import item_totals, row_items
+from gongkai.core.dataclass import dataclass
 from gongkai.core.lazy import PerRecord
 from gongkai.core.model import Record, Site, Summary
 from gongkai.core.schema.types import GOODS_SOURCES, RECORD_TYPES

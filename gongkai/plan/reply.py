@@ -14,10 +14,10 @@ blank for the name unless one is given for this printing only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from gongkai.core.config import SiteConfig
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import GongkaiError
 from gongkai.core.formats import cn_date
 from gongkai.core.reply_forms import ARTICLE_36, FORMS, LAW, WITHHELD_GROUNDS, ReplyForm, remedies

@@ -5,9 +5,10 @@ What they become as files is emit/search_index.py's business."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from gongkai.check.rules.goods import item_totals, row_items
+from gongkai.core.dataclass import dataclass
 from gongkai.core.formats import money, number
 from gongkai.core.model import Record
 from gongkai.core.schema.types import VALIDITY

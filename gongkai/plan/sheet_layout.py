@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.model import Record
 
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}

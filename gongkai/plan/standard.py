@@ -6,10 +6,10 @@ published past their legal time limit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.model import Site
 from gongkai.core.standard import STATES, Area, ItemStatus
 from gongkai.plan.export import _dumps, csv_bytes

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.schema.kinds import BAD, Ctx, Date, Field, Int, Money, Struct, Text, parse_fields
 from gongkai.core.tree import RMap, RNode, node_kind

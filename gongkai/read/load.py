@@ -12,10 +12,11 @@ import hashlib
 import os
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem, Severity
 from gongkai.core.filestat import stat_key
 from gongkai.core.model import Posting

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from typing import Any
 
 import yaml
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.tree import RMap, RNode, RScalar, RSeq
 

@@ -25,11 +25,11 @@ applicant: the register's 申请人类型 is what the report needs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.reply_forms import FORMS, form_aliases
 from gongkai.core.schema.kinds import BAD, Ctx, Date, Field, Kind, ListOf, Struct, Text, parse_fields

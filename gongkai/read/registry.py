@@ -24,9 +24,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Problem
 from gongkai.core.schema.kinds import slug_problem
 from gongkai.core.tree import RMap, RScalar

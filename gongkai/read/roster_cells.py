@@ -6,9 +6,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.tree import RMap, RSeq
 

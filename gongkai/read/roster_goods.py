@@ -44,9 +44,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem
 from gongkai.core.tree import RMap, RScalar, RSeq
 from gongkai.read.roster_cells import _at, _Cell, _Merge, _merged_across_rows, _Problems, _Row, _Source

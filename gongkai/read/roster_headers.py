@@ -6,9 +6,10 @@ import functools
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Loc, Problem
 from gongkai.read.roster_cells import _EMPTY, HEADER_SEARCH_ROWS, _at, _Cell, _Merge, _Problems, _Row, _Source
 from gongkai.read.roster_goods import GoodsColumn, goods_column, is_goods_unit, unit_problem

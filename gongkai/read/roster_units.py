@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from gongkai.core.dataclass import dataclass
 
 __all__ = ["ColumnUnits", "header_unit", "read_unit"]
 

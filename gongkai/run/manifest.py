@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.run import walk
 
 __all__ = ["MARKER", "Manifest", "Marker", "binding", "file_digest", "read_marker", "tree_token"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Problem
 
 __all__ = ["BuildResult"]

@@ -18,12 +18,13 @@ names that year and gives the Monday–Friday result.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 from functools import cache
 
 import chinese_calendar
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import Problem, Severity
 from gongkai.core.model import Record
 

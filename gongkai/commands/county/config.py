@@ -18,9 +18,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import ContentError, Loc, Problem
 from gongkai.read.raw import RMap, RNode, RScalar, RSeq, decode, parse_yaml
 

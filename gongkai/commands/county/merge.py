@@ -27,7 +27,6 @@ import os
 import shutil
 import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -37,6 +36,7 @@ import jinja2
 from gongkai.commands.county.config import RESERVED, CountyConfig
 from gongkai.commands.county.search import county_search_files
 from gongkai.commands.county.township import read_index
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import ContentError, GongkaiError
 from gongkai.core.version import __version__
 from gongkai.emit.gate import leak_gate

@@ -12,7 +12,6 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +26,7 @@ from gongkai.commands.county.township import (
     read_index,
     record_failure,
 )
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import GongkaiError, Problem
 
 __all__ = ["CountyCheck", "SummaryRow", "build_county", "check_county"]

@@ -32,13 +32,13 @@ import json
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from gongkai.commands.county.config import CountyConfig, Township
 from gongkai.commands.county.trigrams import township_bloom
+from gongkai.core.dataclass import dataclass
 from gongkai.core.errors import CODES, ContentError, GongkaiError, Loc, Problem
 from gongkai.emit.search_text import INDEX_DIR as SEARCH_DIR
 from gongkai.read.load import find_site_root

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.schema.kinds import (
     BAD,
     Bool,

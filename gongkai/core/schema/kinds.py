@@ -13,10 +13,11 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.dates import parse_date_text
 from gongkai.core.errors import Loc, Problem, Severity
 from gongkai.core.tree import RMap, RNode, RScalar, RSeq, node_kind

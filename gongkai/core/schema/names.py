@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.schema.kinds import BAD, Ctx, Enum, Field, Int, Struct, Text
 from gongkai.core.tree import RMap, RNode, RScalar
 

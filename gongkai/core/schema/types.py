@@ -7,9 +7,9 @@ messages and the docs all read these tables.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.schema.asset import ASSET
 from gongkai.core.schema.budget import BUDGET
 from gongkai.core.schema.goods_only import recipient_check, subsidy_check

@@ -50,10 +50,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from gongkai.core.dataclass import dataclass
 from gongkai.core.model import Record, Site
 from gongkai.core.schema.types import RECORD_TYPES
 from gongkai.plan.catalogue import CatalogueRow
