@@ -22,7 +22,6 @@ from gongkai.core.chain import CHAIN_JSON, chain_bytes
 from gongkai.core.errors import ContentError, Loc, Problem
 from gongkai.core.model import Site
 from gongkai.emit.gate import gate_for
-from gongkai.emit.pdf import sheet_pdfs
 from gongkai.emit.render import theme_dirs
 from gongkai.plan.assets import asset_files, asset_records
 from gongkai.plan.catalogue import catalogue, site_data_files
@@ -106,7 +105,10 @@ def _make(
         )
         made.group("feeds", ("feeds", *discovery_inputs(site, pages)), lambda: discovery_files(site, pages))
         made.search()
-        made.files(sheet_pdfs(site, renderer, dirs, sheets))
+        if sheets is not None and sheets.pdf:  # WeasyPrint's side is imported only then
+            from gongkai.emit.pdf import sheet_pdfs
+
+            made.files(sheet_pdfs(site, renderer, dirs, sheets))
         made.files([(CHAIN_JSON, chain_bytes(site_links(site)))])  # the archive chain, append-only
         made.copies(_copied_files(root, site, dirs))
     gc.freeze()  # again: the output's end unfroze everything
