@@ -97,15 +97,15 @@ def test_the_command_leaves_the_collector_on() -> None:
 
 
 def test_build_leaves_the_collector_as_it_was(tmp_path: Path) -> None:
-    from gongkai.run.build import _no_collection
+    from gongkai.core.heap import settled
 
     assert gc.isenabled()
-    with _no_collection():
+    with settled():
         assert not gc.isenabled()
     assert gc.isenabled() and gc.get_freeze_count() == 0
     gc.disable()
     try:
-        with _no_collection():
+        with settled():
             pass
         assert not gc.isenabled()
     finally:

@@ -8,14 +8,12 @@ So a build with nothing to do loads none of the stages.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gongkai.core.heap import settled
 from gongkai.read.root import find_site_root
 from gongkai.run.engine.noop import stamped
 from gongkai.run.engine.store import BuildCache
@@ -88,7 +86,7 @@ def build(
     last, stamp = stamped(root, out, cache, args)
     if last is not None:
         return replace(last, unchanged=True)
-    with _no_collection():  # the stages' modules: thousands of objects, none of them garbage
+    with settled():  # the stages' modules: thousands of objects, none of them garbage
         from gongkai.run.engine.engine import Engine
         from gongkai.run.pipeline import make_site
 
@@ -97,21 +95,3 @@ def build(
         return make_site(root, out, engine, today, drafts, strict, sheets)
     finally:
         engine.close()
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """The cyclic collector off for a while (as it was, after), and what was
-    made meanwhile moved to the oldest generation: importing the stages
-    makes some hundred thousand objects that all stay, which the young
-    generations' collections would otherwise walk again and again."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()  # straight to the oldest generation, which the young ones' collections do not walk
-            gc.unfreeze()
-        if collecting:
-            gc.enable()

@@ -18,6 +18,7 @@ from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.validate import CheckedFile, check_file, file_key
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
+from gongkai.core.heap import settled
 from gongkai.core.model import Record, Site
 from gongkai.emit.render import Renderer
 from gongkai.emit.scratch import clean_scratch
@@ -148,9 +149,7 @@ class Engine:
         read: list[str] = []  # every file this build read (or knew unchanged by its stat)
         # Thousands of records are unpickled here, none of them garbage: the
         # cyclic collector would walk the growing heap again and again.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with settled():
             for i, raw in enumerate(files.raw(quick=True)):  # one by one: each raw tree is dropped once it is a record
                 key = file_key(salt, loaded, raw.digest)
                 hit = store.get(key)
@@ -162,14 +161,6 @@ class Engine:
                 else:
                     todo.append(i)
                     out.append(None)
-        finally:
-            if gc.get_freeze_count() == 0:
-                # Straight to the oldest generation: the young ones' collections
-                # need not walk them (they stay to the end of the build anyway).
-                gc.freeze()
-                gc.unfreeze()
-            if collecting:
-                gc.enable()
 
         def check(i: int) -> tuple[str, CheckedFile, bool]:
             raw = files.raw_at(i)

@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from gongkai.core.heap import settled
+
 __all__ = ["MAGIC", "cache_root", "dump", "load", "load_parts", "seal", "site_cache_dir", "unseal"]
 
 MAGIC = b"GKSEAL1\n"
@@ -109,7 +111,8 @@ def load(path: Path | str) -> Any:
     if payload is None:
         return None
     try:
-        return pickle.loads(payload)
+        with settled():  # a cache's objects: all of them stay
+            return pickle.loads(payload)
     except Exception:  # a class that changed shape since (the keys make that rare): a miss
         return None
 
@@ -123,7 +126,8 @@ def load_parts(path: Path | str, count: int) -> list[Any] | None:
         return None
     reader = pickle.Unpickler(io.BytesIO(payload))
     try:
-        return [reader.load() for _ in range(count)]
+        with settled():
+            return [reader.load() for _ in range(count)]
     except Exception:  # cut short, or a class that changed shape since: a miss
         return None
 
