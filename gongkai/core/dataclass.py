@@ -2,13 +2,13 @@
 ``__hash__`` made without compiling code.
 
 The standard library writes each method of a dataclass as source text and
-compiles it (an ``exec`` a method).  Importing what a build needs makes ~105
-dataclasses, and that took 90-125 ms of every command on a 2-core machine
-(bench/README, "Imports"), a fifth of a one-record edit at 1,000 records.
-Here the standard decorator makes ``__init__`` and, for a frozen class,
-``__setattr__``/``__delattr__`` (which must assign past them), and the three
-methods that only read fields are shared functions bound to each class's
-field names: 53-86 ms instead.
+compiles it (an ``exec`` a method).  The ~90 dataclasses a build imports
+spent 87-127 ms of every command in it on a 2-core machine (bench/README,
+seventh session).  Here the standard decorator makes ``__init__`` and, for a
+frozen class, ``__setattr__``/``__delattr__`` (which ``__init__`` must assign
+past), and the three methods that only read fields are shared functions bound
+to each class's field names: 79 ms in the standard decorator instead
+(bench/import_bench.py, medians of 15).
 
 They behave exactly as the standard ones (tests/test_dataclass.py compares
 them on classes of every shape): ``__eq__`` compares the tuples of the
@@ -16,9 +16,11 @@ them on classes of every shape): ``__eq__`` compares the tuples of the
 NotImplemented); ``__hash__`` of a frozen class hashes that tuple (fields
 chosen by ``hash``, else ``compare``), a mutable class is unhashable;
 ``__repr__`` is ``Qualname(field=repr, ...)`` over the ``repr`` fields, "..."
-where it would recurse.  A class that writes any of the three itself, or asks
-for ``order``, ``unsafe_hash`` or ``eq=False``, gets the standard decorator
-whole: the rules for those are the standard library's to keep.
+where it would recurse.  They are slower a call (eq 0.5 µs against 0.3), which
+no build pays for: the values repr'ed in bulk have ``plain_repr``.  A class
+that writes any of the three itself gets the standard decorator whole, and
+only the arguments the package uses are taken (``frozen``, ``slots``,
+``kw_only``): the rules for the others are the standard library's to keep.
 """
 
 from __future__ import annotations
