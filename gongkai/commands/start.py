@@ -10,7 +10,6 @@ left before this point is the interpreter's own start.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 
@@ -19,15 +18,10 @@ __all__ = ["run"]
 
 def run() -> None:
     try:
-        # Importing the commands makes many objects and no garbage: no
-        # collections meanwhile, and all of them straight to the oldest
-        # generation after.
-        gc.disable()
-        from gongkai.commands.cli import run as run_cli
+        from gongkai.core.heap import settled
 
-        gc.freeze()
-        gc.unfreeze()
-        gc.enable()
+        with settled():  # importing the commands makes many objects and no garbage
+            from gongkai.commands.cli import run as run_cli
     except KeyboardInterrupt:
         cancelled()
     run_cli()
