@@ -144,6 +144,10 @@ def test_the_records_stay_frozen_from_checking_to_the_end_of_the_build(
     assert all(n > 1000 for n in seen.values()), seen
     assert gc.get_freeze_count() == 0
 
+    from gongkai.core import heap
+
+    assert not heap.is_frozen()  # the mirror of it (core/heap.py) agrees
+
 
 MARKDOWN = """# 标题
 

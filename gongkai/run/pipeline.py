@@ -18,6 +18,7 @@ from pathlib import Path
 from gongkai.check.applications import check_applications
 from gongkai.check.numbering import number_site
 from gongkai.check.validate import Validated, validate
+from gongkai.core import heap
 from gongkai.core.chain import CHAIN_JSON, chain_bytes
 from gongkai.core.errors import ContentError, Loc, Problem
 from gongkai.core.model import Site
@@ -63,11 +64,11 @@ def make_site(
     # Every record stays to the end of the build: from here no collection need
     # walk them (nor what planning makes from them; at 10,000 records one full
     # collection walking them took 0.15-0.2 s, and an edit made two).
-    gc.freeze()
+    heap.freeze()
     try:
         return _make(root, engine, result.site, warnings, sheets, result.public)
     finally:
-        gc.unfreeze()
+        heap.unfreeze()
 
 
 def _make(
@@ -111,7 +112,7 @@ def _make(
             made.files(sheet_pdfs(site, renderer, dirs, sheets))
         made.files([(CHAIN_JSON, chain_bytes(site_links(site)))])  # the archive chain, append-only
         made.copies(_copied_files(root, site, dirs))
-    gc.freeze()  # again: the output's end unfroze everything
+    heap.freeze()  # again: the output's end unfroze everything
     registered = tuple(save_registry(root, site))  # only after the output is complete
     engine.stamp.refresh(root / REGISTRY)
     return engine.finish(made, _result(made, len(pages), warnings, registered, sheets))
@@ -127,7 +128,7 @@ def _made_to_stay() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()
+        heap.freeze()
         if collecting:
             gc.enable()
 

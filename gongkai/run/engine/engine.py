@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gc
 import multiprocessing
 import os
 import pickle
@@ -16,6 +15,7 @@ from typing import Any, cast
 
 from gongkai.check.rules.deadlines import WorkCalendar
 from gongkai.check.validate import CheckedFile, check_file, file_key
+from gongkai.core import heap
 from gongkai.core.config import SiteConfig
 from gongkai.core.errors import Problem
 from gongkai.core.heap import settled
@@ -213,7 +213,7 @@ class Engine:
         # Every record is in memory now and stays to the end: the cyclic garbage
         # collector need not walk them again (and forked workers then do not
         # touch, and so copy, the pages they sit on).
-        gc.freeze()
+        heap.freeze()
         try:
             with Output(self.out, protect, guard, previous, verify, self.root, self.ahead) as output:
                 kept = self._kept if self._kept is not None and self._kept.keys.site is site else None
@@ -232,7 +232,7 @@ class Engine:
                     made.close()
         finally:
             self.close()  # taken by the output's check, or not wanted
-            gc.unfreeze()
+            heap.unfreeze()
 
     def finish(self, made: Made, result: Any) -> Any:
         """Record the build (after the swap): its manifest, then its stamp."""

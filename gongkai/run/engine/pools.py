@@ -30,6 +30,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from gongkai.core import heap
 from gongkai.core.errors import GongkaiError, Problem
 from gongkai.emit.render import Renderer
 from gongkai.emit.scratch import clean_scratch, scratch_file
@@ -136,7 +137,7 @@ class Forked:
         # Everything made since Engine.output froze the records (page keys,
         # the plan) to the permanent generation too: the collector of a forked
         # process then walks, and so copies, none of the memory it inherited.
-        gc.freeze()
+        heap.freeze()
         self.forks += 1
         self.sent = 0
         first = self._submit(_aside_run if make is not None else _ready)  # forks the processes
