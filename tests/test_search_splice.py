@@ -68,3 +68,58 @@ def test_random_edits_splice_into_the_index_a_full_merge_makes(
         build(site, TODAY, out=cold, cache=BuildCache(None, memory_only=True))
         _assert_same(out, cold)
     assert sum(h.startswith("spliced") for h in hows) >= 5, hows
+
+
+def test_facet_changes_splice_or_merge_into_the_index_a_full_merge_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A splice keeps the last index's facet lists and each unchanged
+    document's codes (SearchState.codes): an edit that changes a document's
+    publisher to another listed one is spliced (its codes change), one that
+    needs a value the lists lack, or leaves one without a document, is merged
+    afresh, and a new last document is spliced on; each time the whole tree
+    is a cold build's."""
+    site = tmp_path / "site"
+    generate(site, RECORDS, seed=5)
+    config = site / "content" / "site.yaml"
+    text = config.read_text("utf-8")
+    assert "publishers:\n" in text
+    config.write_text(text.replace("publishers:\n", "publishers:\n  spare: 青石镇测试办公室\n", 1), encoding="utf-8")
+    monkeypatch.setenv("GONGKAI_CACHE_DIR", str(tmp_path / "cache"))
+    out, cold = tmp_path / "out", tmp_path / "cold"
+    assert build(site, TODAY, out=out).search == "merged"
+    notices = sorted((site / "content" / "notices").rglob("*.md"))
+    by_publisher: dict[str, list[Path]] = {}
+    for path in notices:  # those naming their publisher (the others take the default)
+        lines = [x for x in path.read_text("utf-8").splitlines() if x.startswith("publisher: ")]
+        if lines:
+            by_publisher.setdefault(lines[0].removeprefix("publisher: "), []).append(path)
+    common = sorted((p for p in by_publisher if len(by_publisher[p]) >= 3), key=lambda p: -len(by_publisher[p]))
+    assert len(common) >= 2, by_publisher.keys()
+    first, second = by_publisher[common[0]][0], by_publisher[common[1]][1]
+
+    def publisher(path: Path, old: str, new: str) -> None:
+        text = path.read_text("utf-8")
+        assert f"publisher: {old}\n" in text
+        path.write_text(text.replace(f"publisher: {old}\n", f"publisher: {new}\n", 1), encoding="utf-8")
+
+    def rebuilt() -> str:
+        how = build(site, TODAY, out=out).search
+        build(site, TODAY, out=cold, cache=BuildCache(None, memory_only=True))
+        _assert_same(out, cold)
+        return how
+
+    publisher(first, common[0], "spare")  # a publisher no document had: the lists gain it
+    assert rebuilt() == "merged"
+    publisher(first, "spare", common[0])  # and lose it again
+    assert rebuilt() == "merged"
+    publisher(second, common[1], common[0])  # both stay listed: the document's codes change
+    assert rebuilt() == "spliced 1"
+    new = site / "content" / "notices" / "2026" / "tongzhi-2026-99999.md"
+    new.parent.mkdir(exist_ok=True)
+    new.write_text(
+        f"---\ntitle: 关于冬季防火的通知\ndate: {TODAY.isoformat()}\ncategory: 工作动态\npublisher: {common[1]}\n---\n\n"
+        "各村做好冬季防火工作。\n",
+        encoding="utf-8",
+    )
+    assert rebuilt() == "spliced 1"  # a new last document

@@ -250,16 +250,47 @@ class _Facets:
         self.codes: tuple[list[str], list[str], list[str]] = ([], [], [])
         self.years: list[list[int]] = []
 
+    @classmethod
+    def of_lists(cls, lists: tuple[tuple[str, ...], ...], labels: tuple[str, ...]) -> _Facets:
+        """The facets of an index whose lists are known (a splice's: the last
+        build's, which it keeps), no document's head walked."""
+        self = cls([])
+        self.types = dict(zip(lists[0], labels, strict=True))
+        self.lists = (list(lists[0]), list(lists[1]), list(lists[2]))
+        self.type_ix, self.pub_ix, self.vil_ix = ({x: i for i, x in enumerate(xs)} for xs in self.lists)
+        self.widths = tuple(_width(len(xs)) for xs in self.lists)
+        return self
+
+    def head_codes(self, kind: str, publisher: str, vils: list[str]) -> tuple[str, str, str] | None:
+        """A document's codes in meta.json's ft, fp and fv; None when a value
+        of its head is not in the lists."""
+        try:
+            return self._head_codes(kind, publisher, vils)
+        except KeyError:
+            return None
+
+    def _head_codes(self, kind: str, publisher: str, vils: list[str]) -> tuple[str, str, str]:
+        wt, wp, wv = self.widths
+        vil_ix = self.vil_ix
+        return (
+            _codes(self.type_ix[kind], wt),
+            _codes(self.pub_ix[publisher], wp),
+            "".join(_codes(vil_ix[v], wv) for v in sorted(vils)) if vils else "",
+        )
+
     def add(self, d: SearchDoc, vils: list[str]) -> None:
         self.add_head(d.type, d.publisher, d.year, vils)
 
     def add_head(self, kind: str, publisher: str, year: int, vils: list[str]) -> None:
-        """``add`` of a document known by its head alone (the splice's, from the records)."""
-        wt, wp, wv = self.widths
+        """``add`` of a document known by its head alone."""
+        t, p, v = self._head_codes(kind, publisher, vils)
         f_type, f_pub, f_vil = self.codes
-        f_type.append(_codes(self.type_ix[kind], wt))
-        f_pub.append(_codes(self.pub_ix[publisher], wp))
-        f_vil.append("".join(_codes(self.vil_ix[v], wv) for v in sorted(vils)) if vils else "")
+        f_type.append(t)
+        f_pub.append(p)
+        f_vil.append(v)
+        self.add_year(year)
+
+    def add_year(self, year: int) -> None:
         years = self.years
         if years and years[-1][0] == year:
             years[-1][1] += 1

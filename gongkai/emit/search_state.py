@@ -50,7 +50,7 @@ __all__ = [
     "splice_index",
 ]
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 Parts = tuple[str, str]  # a document's grams and their posting pieces, each joined by NUL
 _PARTS_BATCH = 64  # parts pickled to their group's file at a time
 
@@ -64,6 +64,14 @@ class SearchState:
     facets: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
     shards: int
     size: int
+    today: str  # the day the keys were made for (doc_key)
+    # per document, what its key is made from besides the code, the formats and the day (_mark):
+    # a document whose mark is the last build's has the last build's key, not hashed again
+    marks: tuple[str, ...]
+    labels: tuple[str, ...]  # each type's label, in the order of facets[0]
+    # per document, its codes in meta.json's ft, fp and fv: a document whose key is the last
+    # build's has its codes, under the same facet lists
+    codes: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
 @dataclass
@@ -85,8 +93,15 @@ def doc_key(salt: str, rec: Record, publisher: str, today: date) -> str:
     site after its 公示期, plan/names.py), which its digest does not show.  So
     the first build of a day merges afresh; edits that day are spliced."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{STATE_FORMAT}\0{FORMAT}\0{salt}\0{rec.digest or repr(rec)}\0{publisher}\0{today}".encode())
+    h.update(f"{STATE_FORMAT}\0{FORMAT}\0{salt}\0{_mark(rec, publisher)}\0{today}".encode())
     return h.hexdigest()
+
+
+def _mark(rec: Record, publisher: str) -> str:
+    """What a document's key is made from but the code, the formats and the
+    day (the same for every document of a build): equal marks, equal keys.
+    A digest is hex and a repr shows no NUL, so the NUL parts the two."""
+    return f"{rec.digest or repr(rec)}\0{publisher}"
 
 
 def _heads(site: Site, recs: list[Record]) -> list[tuple[str, str, str, list[str]]]:
@@ -170,6 +185,8 @@ class IndexPlan:
     heads: list[tuple[str, str, str, list[str]]]
     keys: tuple[str, ...]
     urls: tuple[str, ...]
+    marks: tuple[str, ...]
+    today: str
 
 
 def index_plan(site: Site, salt: str) -> tuple[list[Record], IndexPlan]:
@@ -177,7 +194,8 @@ def index_plan(site: Site, salt: str) -> tuple[list[Record], IndexPlan]:
     recs = search_records(site)
     heads = _heads(site, recs)
     keys = tuple(doc_key(salt, r, h[2], site.today) for r, h in zip(recs, heads, strict=True))
-    return recs, IndexPlan(heads, keys, tuple(r.url for r in recs))
+    marks = tuple(_mark(r, h[2]) for r, h in zip(recs, heads, strict=True))
+    return recs, IndexPlan(heads, keys, tuple(r.url for r in recs), marks, site.today.isoformat())
 
 
 def full_index(
@@ -208,7 +226,19 @@ def planned_index(
             blocks = tuple(collect.blocks)
             if len(blocks) != len(plan.keys):
                 raise ValueError("search index: the records are not the plan's")
-            state = SearchState(salt, plan.keys, plan.urls, blocks, _facet_lists(facets), shards, collect.size)
+            state = SearchState(
+                salt,
+                plan.keys,
+                plan.urls,
+                blocks,
+                _facet_lists(facets),
+                shards,
+                collect.size,
+                plan.today,
+                plan.marks,
+                tuple(facets.types[t] for t in facets.lists[0]),
+                (tuple(facets.codes[0]), tuple(facets.codes[1]), tuple(facets.codes[2])),
+            )
             done(state, collect.groups())
         finally:
             collect.close()
@@ -240,25 +270,48 @@ def splice_index(
     ``state``, the ``old_parts`` of the documents that changed and its
     posting shards (``read``: a file of the previous output, None when it is
     not there as that build wrote it).  None: merge afresh."""
-    if state is None or state.salt != salt:
+    if state is None or state.salt != salt or state.today != site.today.isoformat():
         return None
     recs = search_records(site)
-    heads = _heads(site, recs)
-    facets = _Facets(heads)
-    if _facet_lists(facets) != state.facets or len(recs) < len(state.keys):
-        return None
-    keys = tuple(doc_key(salt, r, h[2], site.today) for r, h in zip(recs, heads, strict=True))
     old_n = len(state.keys)
+    if len(recs) < old_n:
+        return None
+    # A document whose mark is the last build's has its key, its head and so its codes (they
+    # are made from the record, its publisher's name, the code and the day): only the others
+    # are keyed and headed again.
+    name, old_marks = site.publisher_name, state.marks
+    marks = [_mark(r, name(r.publisher)) for r in recs]
     changed: list[int] = []
     for n, rec in enumerate(recs):
         if n < old_n:
-            if keys[n] == state.keys[n]:
+            if marks[n] == old_marks[n]:
                 continue
             if rec.url != state.urls[n]:
                 return None  # a document moved: every later number changes
         changed.append(n)
     if len(changed) > max(64, len(recs) // 20):
         return None
+    facets = _Facets.of_lists(state.facets, state.labels)
+    keys = list(state.keys)
+    ft, fp, fv = (list(c) for c in state.codes)
+    heads: dict[int, tuple[str, str, str, list[str]]] = {}
+    recoded = False  # a document kept its key but not its facet codes
+    for n in changed:
+        head = heads[n] = _heads(site, [recs[n]])[0]
+        codes = facets.head_codes(head[0], head[2], head[3])
+        if codes is None:
+            return None  # a value the facet lists lack: they change, and every code with them
+        key = doc_key(salt, recs[n], head[2], site.today)
+        if n < old_n:
+            recoded = recoded or codes != (ft[n], fp[n], fv[n])
+            keys[n], ft[n], fp[n], fv[n] = key, *codes
+        else:  # a new document: after every other (changed is in index order)
+            keys.append(key)
+            ft.append(codes[0])
+            fp.append(codes[1])
+            fv.append(codes[2])
+    if recoded and not _all_listed(facets, ft, fp, fv):
+        return None  # a value no document has any more: the lists change
     olds: list[Parts | None] = []
     for n in changed:
         if n < old_n:
@@ -307,12 +360,34 @@ def splice_index(
                 grams_of.pop(g, None)
     for s, grams_of in post.items():
         files[f"{INDEX_DIR}/p/{s:0{width}x}.json"] = _dumps(grams_of)
-    add = facets.add_head
-    for rec, (kind, _label, publisher, vils) in zip(recs, heads, strict=True):  # the facet codes, from the heads
-        add(kind, publisher, rec.date.year, vils)
+    facets.codes = (ft, fp, fv)
+    for rec in recs:
+        facets.add_year(rec.date.year)
     files[f"{INDEX_DIR}/meta.json"] = meta_file(facets, len(recs), shards)[1]
-    new_state = SearchState(salt, keys, tuple(r.url for r in recs), tuple(blocks), state.facets, shards, size)
+    new_state = SearchState(
+        salt,
+        tuple(keys),
+        state.urls + tuple(r.url for r in recs[old_n:]),  # a changed document kept its url
+        tuple(blocks),
+        state.facets,
+        shards,
+        size,
+        state.today,
+        tuple(marks),
+        state.labels,
+        (tuple(ft), tuple(fp), tuple(fv)),
+    )
     return Spliced(sorted(files.items()), _kept(state, set(files)), new_state, news, len(changed))
+
+
+def _all_listed(facets: _Facets, ft: list[str], fp: list[str], fv: list[str]) -> bool:
+    """Whether every value of the facet lists is still some document's (each
+    code names a value of its list, so as many distinct codes as values)."""
+    types, publishers, villages = facets.lists
+    if len(set(ft)) != len(types) or len(set(fp)) != len(publishers):
+        return False
+    w, joined = facets.widths[2], "".join(fv)
+    return len({joined[i : i + w] for i in range(0, len(joined), w)}) == len(villages)
 
 
 def _kept(old: SearchState, made: set[str]) -> list[str]:
