@@ -32,6 +32,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ab import EDITS, edited
+
 T0 = time.perf_counter()
 TODAY = date(2026, 11, 28)
 
@@ -66,13 +68,7 @@ def _edit(site: Path, kind: str) -> tuple[Path, bytes]:
     m = json.loads((site / "synth.json").read_text(encoding="utf-8"))
     path = site / (m["edit_roster"] if kind == "roster" else m["edit_notice"])
     old = path.read_bytes()
-    stamp = f"{time.time_ns()}"
-    if kind == "notice":
-        path.write_bytes(old + f"\n补充说明{stamp}。\n".encode())
-    elif kind == "roster":
-        path.write_bytes(old.replace("村组核定".encode(), f"复核{stamp}".encode(), 1))
-    else:
-        path.write_bytes(old.replace(b"title: ", f"title: 改{stamp} ".encode(), 1))
+    path.write_bytes(edited(kind, old, f"{time.time_ns()}"))
     return path, old
 
 
@@ -121,7 +117,7 @@ def child(site: Path, kind: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("site", type=Path)
-    ap.add_argument("--edit", choices=("notice", "roster", "title"), default="notice")
+    ap.add_argument("--edit", choices=EDITS, default="notice")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()

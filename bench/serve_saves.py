@@ -22,6 +22,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from ab import EDITS, edited
+
 from gongkai.commands.serve import DevServer
 
 TODAY = date(2026, 11, 28)
@@ -47,13 +49,11 @@ def main() -> None:
         s = status()
         print(f"first build        rss {s['VmRSS']} MiB  high-water {s['VmHWM']} MiB")
         for i in range(saves):
-            kind = "notice roster title".split()[i % 3]
-            if kind == "notice":
-                notice.write_bytes(n0 + f"\n补充说明{i}。\n".encode())
-            elif kind == "roster":
-                roster.write_bytes(r0.replace("村组核定".encode(), f"复核{i}".encode(), 1))
+            kind = EDITS[i % 3]
+            if kind == "roster":
+                roster.write_bytes(edited(kind, r0, f"{i}"))
             else:
-                notice.write_bytes(n0.replace(b"title: ", f"title: 改{i} ".encode(), 1))
+                notice.write_bytes(edited(kind, n0, f"{i}"))
             t = time.perf_counter()
             server.rebuild()
             s = status()
