@@ -141,9 +141,10 @@ def main() -> None:
                 "with this GONGKAI_CACHE_DIR (build it once, then run the bench)"
             )
         runs.append(got["times"])
-        back = subprocess.run(
+        back = subprocess.run(  # from the site's folder: ``-m`` puts the folder it runs in first on the path
             [sys.executable, "-m", "gongkai", "build", "-q", str(site), "--today", TODAY.isoformat()],
             capture_output=True,
+            cwd=site,
         )
         if back.returncode != 0:
             raise SystemExit(f"the build after run {n} failed")
