@@ -295,7 +295,7 @@ def splice_index(
     keys = list(state.keys)
     ft, fp, fv = (list(c) for c in state.codes)
     heads: dict[int, tuple[str, str, str, list[str]]] = {}
-    recoded = False  # a document kept its key but not its facet codes
+    recoded = False  # a changed document's facet codes are not the ones it had
     for n in changed:
         head = heads[n] = _heads(site, [recs[n]])[0]
         codes = facets.head_codes(head[0], head[2], head[3])
