@@ -1,7 +1,7 @@
 """core/heap.py: the package's freezes of the cyclic collector, and
 ``settled``, which must know whether one is held without counting the
-frozen objects (gc.get_freeze_count walks them all: ~8 ms a call in an edit
-at 10,000 records, seven calls an edit)."""
+frozen objects (gc.get_freeze_count walks them all: an edit at 10,000
+records made ten calls, 58-65 ms in all)."""
 
 from __future__ import annotations
 
